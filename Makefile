@@ -1,0 +1,37 @@
+# imr-etl: two commands on a fresh machine (Python 3.11 and the package registries only).
+#   make demo   set up, then ingest the bundled sample inbox into the embedded SQLite warehouse
+#   make test   set up, then run the whole test suite (what .ci/run runs)
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO_DIR ?= build/demo
+
+.PHONY: setup demo test lint typecheck bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)/inbox
+	cp -R samples/inbox/. $(DEMO_DIR)/inbox/
+	IMR_DATA_DIR=$(DEMO_DIR) IMR_STABLE_SECONDS=0 $(BIN)/imr ingest --inbox $(DEMO_DIR)/inbox
+	IMR_DATA_DIR=$(DEMO_DIR) $(BIN)/imr batches
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python -m bench.extraction
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,127 @@
+"""Errors of imr-etl and their stable reason codes.
+
+    ImrError                       root; carries ``code``, ``path``, ``case_number``
+    ├── TerminalError              retrying cannot help: the file is rejected or quarantined
+    │   ├── ReadError              bytes cannot become text
+    │   │   ├── EmptyFileError             code ``empty_file``
+    │   │   ├── UnsupportedTypeError       code ``unsupported_type``
+    │   │   ├── UndecodableTextError       code ``undecodable_text``
+    │   │   ├── CorruptPdfError            code ``pdf_corrupt``
+    │   │   ├── PasswordProtectedError     code ``pdf_password``
+    │   │   └── NoTextLayerError           code ``pdf_no_text`` (image-only: needs OCR)
+    │   ├── NotImrLetterError      code ``not_imr_letter`` / ``other_program`` / ``utilization_review``
+    │   └── ParseError             a recognised IMR letter we cannot read safely
+    │       ├── NoItemsError               code ``no_items``
+    │       └── UnresolvedItemError        code ``unresolved_item`` (never guess a decision)
+    └── TransientError             worth a retry: the warehouse is unreachable, a lock timed out
+        └── WarehouseUnavailableError  code ``warehouse_unavailable``
+
+Reason codes are stable strings users count in reports; messages never contain letter text
+(no PHI): only codes, counts, file names and case numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ImrError(Exception):
+    """Root of imr-etl errors. ``code`` is a stable reason code."""
+
+    code: str = "error"
+    transient: bool = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        path: str | Path | None = None,
+        case_number: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.case_number = case_number
+
+
+class TerminalError(ImrError):
+    """Retrying cannot help; the input is rejected or quarantined."""
+
+    code = "terminal"
+
+
+class ReadError(TerminalError):
+    code = "read_error"
+
+
+class EmptyFileError(ReadError):
+    code = "empty_file"
+
+
+class UnsupportedTypeError(ReadError):
+    code = "unsupported_type"
+
+
+class UndecodableTextError(ReadError):
+    code = "undecodable_text"
+
+
+class CorruptPdfError(ReadError):
+    code = "pdf_corrupt"
+
+
+class PasswordProtectedError(ReadError):
+    code = "pdf_password"
+
+
+class NoTextLayerError(ReadError):
+    code = "pdf_no_text"
+
+
+class NotImrLetterError(TerminalError):
+    code = "not_imr_letter"
+
+
+class ParseError(TerminalError):
+    code = "parse_error"
+
+
+class NoItemsError(ParseError):
+    code = "no_items"
+
+
+class UnresolvedItemError(ParseError):
+    code = "unresolved_item"
+
+
+class TransientError(ImrError):
+    """Worth a retry (database outage, lock timeout)."""
+
+    code = "transient"
+    transient = True
+
+
+class WarehouseUnavailableError(TransientError):
+    code = "warehouse_unavailable"
+
+
+#: Every reason code a record, a file row or a quarantine row may carry, with its meaning.
+REASON_CODES: dict[str, str] = {
+    "empty_file": "the file has no bytes or no text",
+    "unsupported_type": "not a .pdf or .txt file",
+    "undecodable_text": "a text file whose encoding could not be determined",
+    "pdf_corrupt": "the PDF cannot be parsed",
+    "pdf_password": "the PDF needs a password to open",
+    "pdf_no_text": "the PDF has no text layer (image-only; OCR is not supported)",
+    "read_error": "the file could not be read",
+    "not_imr_letter": "not a DWC IMR final determination letter",
+    "other_program": "an IMR letter of another program (DMHC or CDI health-plan review)",
+    "utilization_review": "a utilization review letter, not an IMR determination",
+    "no_items": "an IMR letter with no disputed item that could be found",
+    "unresolved_item": "an item whose decision could not be resolved",
+    "parse_error": "a recognised IMR letter that could not be parsed",
+    "internal_error": "an unexpected error in the extractor (a bug; the file is kept)",
+}

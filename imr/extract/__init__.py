@@ -1,0 +1,14 @@
+"""Extraction: one input file (text or PDF) becomes one :class:`~imr.models.LetterRecord`.
+
+The chain, each step a small module you can call alone:
+read bytes -> text with page structure (``reading``, ``pdf_text``, ``text_decode``) ->
+normalised lines (``normalize``) -> program check (``program``) -> sections and layout
+(``sections``) -> fields (``header``, ``reviewer``, ``patient``, ``items``, ``guidelines``) ->
+values (``dates``) -> record (``pipeline``).
+"""
+
+from __future__ import annotations
+
+from imr.extract.pipeline import extract_bytes, extract_file, iter_input_files
+
+__all__ = ["extract_bytes", "extract_file", "iter_input_files"]

@@ -1,0 +1,263 @@
+"""The letter record: the contract of ``imr extract`` and ``imr export``.
+
+The dataclasses mirror ``imr/contract/letter-record.schema.json`` (a verbatim copy of the
+shared contract). ``LetterRecord.to_dict()`` produces exactly the JSON the contract describes;
+``LetterRecord.from_dict()`` reads it back (used by the warehouse round trip and the tests).
+Dates are kept as :class:`datetime.date` and written as ISO 8601 strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Decision = Literal["upheld", "overturned"]
+Outcome = Literal["upheld", "overturned", "partially_overturned"]
+GuidelineSource = Literal["mtus", "non_mtus", "mtus_and_non_mtus", "none"]
+Priority = Literal["standard", "expedited"]
+Sex = Literal["male", "female"]
+MediaType = Literal["application/pdf", "text/plain"]
+Status = Literal["parsed", "rejected"]
+
+DECISIONS: tuple[str, ...] = ("upheld", "overturned")
+OUTCOMES: tuple[str, ...] = ("upheld", "overturned", "partially_overturned")
+GUIDELINE_SOURCES: tuple[str, ...] = ("mtus", "non_mtus", "mtus_and_non_mtus", "none")
+PRIORITIES: tuple[str, ...] = ("standard", "expedited")
+DATE_FIELDS: tuple[str, ...] = (
+    "date_assigned",
+    "decision_date",
+    "date_of_injury",
+    "ur_denial_date",
+    "application_received",
+)
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def _date(s: Any) -> dt.date | None:
+    if s is None:
+        return None
+    if isinstance(s, dt.date):
+        return s
+    return dt.date.fromisoformat(str(s))
+
+
+@dataclass
+class Guideline:
+    """One guideline line of an item (claims administrator's or the reviewer's)."""
+
+    source: GuidelineSource | None = None
+    text: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> Guideline:
+        d = d or {}
+        return cls(source=d.get("source"), text=d.get("text"))
+
+
+@dataclass
+class Item:
+    """One disputed item/service and its decision."""
+
+    ordinal: int
+    request: str
+    decision: Decision
+    claims_administrator_guideline: Guideline = field(default_factory=Guideline)
+    reviewer_guideline: Guideline = field(default_factory=Guideline)
+    rationale: str | None = None
+    service_category: str | None = None
+    service_subcategory: str | None = None
+    drug_class: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ordinal": self.ordinal,
+            "request": self.request,
+            "decision": self.decision,
+            "claims_administrator_guideline": self.claims_administrator_guideline.to_dict(),
+            "reviewer_guideline": self.reviewer_guideline.to_dict(),
+            "rationale": self.rationale,
+            "service_category": self.service_category,
+            "service_subcategory": self.service_subcategory,
+            "drug_class": self.drug_class,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Item:
+        return cls(
+            ordinal=int(d["ordinal"]),
+            request=d["request"],
+            decision=d["decision"],
+            claims_administrator_guideline=Guideline.from_dict(d.get("claims_administrator_guideline")),
+            reviewer_guideline=Guideline.from_dict(d.get("reviewer_guideline")),
+            rationale=d.get("rationale"),
+            service_category=d.get("service_category"),
+            service_subcategory=d.get("service_subcategory"),
+            drug_class=d.get("drug_class"),
+        )
+
+
+@dataclass
+class Reviewer:
+    """The expert reviewer: licensure states (full names) and specialties as written."""
+
+    licensure_states: list[str] = field(default_factory=list)
+    specialties: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"licensure_states": list(self.licensure_states), "specialties": list(self.specialties)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> Reviewer:
+        d = d or {}
+        return cls(list(d.get("licensure_states") or []), list(d.get("specialties") or []))
+
+
+@dataclass
+class Patient:
+    """What the letter states about the injured worker (never a name)."""
+
+    age: int | None = None
+    sex: Sex | None = None
+    occupation: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"age": self.age, "sex": self.sex, "occupation": self.occupation}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> Patient:
+        d = d or {}
+        return cls(age=d.get("age"), sex=d.get("sex"), occupation=d.get("occupation"))
+
+
+@dataclass
+class Letter:
+    """A parsed DWC IMR final determination letter."""
+
+    case_number: str | None = None
+    date_assigned: dt.date | None = None
+    decision_date: dt.date | None = None
+    date_of_injury: dt.date | None = None
+    ur_denial_date: dt.date | None = None
+    application_received: dt.date | None = None
+    priority: Priority | None = None
+    reviewer: Reviewer = field(default_factory=Reviewer)
+    outcome: Outcome = "upheld"
+    patient: Patient = field(default_factory=Patient)
+    diagnoses: list[str] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    layout: str | None = None
+    program: Literal["dwc_imr"] = "dwc_imr"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "program": self.program,
+            "layout": self.layout,
+            "case_number": self.case_number,
+            "date_assigned": _iso(self.date_assigned),
+            "decision_date": _iso(self.decision_date),
+            "date_of_injury": _iso(self.date_of_injury),
+            "ur_denial_date": _iso(self.ur_denial_date),
+            "application_received": _iso(self.application_received),
+            "priority": self.priority,
+            "reviewer": self.reviewer.to_dict(),
+            "outcome": self.outcome,
+            "patient": self.patient.to_dict(),
+            "diagnoses": list(self.diagnoses),
+            "items": [i.to_dict() for i in self.items],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Letter:
+        return cls(
+            program=d.get("program", "dwc_imr"),
+            layout=d.get("layout"),
+            case_number=d.get("case_number"),
+            date_assigned=_date(d.get("date_assigned")),
+            decision_date=_date(d.get("decision_date")),
+            date_of_injury=_date(d.get("date_of_injury")),
+            ur_denial_date=_date(d.get("ur_denial_date")),
+            application_received=_date(d.get("application_received")),
+            priority=d.get("priority"),
+            reviewer=Reviewer.from_dict(d.get("reviewer")),
+            outcome=d["outcome"],
+            patient=Patient.from_dict(d.get("patient")),
+            diagnoses=list(d.get("diagnoses") or []),
+            items=[Item.from_dict(i) for i in d.get("items") or []],
+        )
+
+
+def outcome_of(decisions: list[str]) -> Outcome:
+    """The case outcome implied by item decisions (all upheld, all overturned, or mixed)."""
+    s = set(decisions)
+    if s == {"overturned"}:
+        return "overturned"
+    if "overturned" in s:
+        return "partially_overturned"
+    return "upheld"
+
+
+@dataclass
+class Source:
+    """The input file: path as given (or as found relative to its inbox), hash, type, pages."""
+
+    path: str
+    sha256: str
+    media_type: MediaType
+    pages: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "sha256": self.sha256, "media_type": self.media_type, "pages": self.pages}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Source:
+        return cls(path=d["path"], sha256=d["sha256"], media_type=d["media_type"], pages=d.get("pages"))
+
+
+@dataclass
+class RecordError:
+    """A stable reason code and a human message (never letter text)."""
+
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass
+class LetterRecord:
+    """One record per input file: what ``imr extract`` prints."""
+
+    source: Source
+    status: Status
+    errors: list[RecordError] = field(default_factory=list)
+    letter: Letter | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source.to_dict(),
+            "status": self.status,
+            "errors": [e.to_dict() for e in self.errors],
+            "letter": self.letter.to_dict() if self.letter is not None else None,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LetterRecord:
+        letter = d.get("letter")
+        return cls(
+            source=Source.from_dict(d["source"]),
+            status=d["status"],
+            errors=[RecordError(e["code"], e["message"]) for e in d.get("errors") or []],
+            letter=Letter.from_dict(letter) if letter else None,
+        )
+
+    @property
+    def error_codes(self) -> list[str]:
+        return [e.code for e in self.errors]
