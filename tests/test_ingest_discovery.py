@@ -1,0 +1,117 @@
+"""Drop-folder discovery rules: extensions, hidden/partial files, stability, symlinks, identity."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+
+from imr.ingest.discovery import SYMLINK_OUTSIDE, discover, is_hidden_or_partial, is_letter_name
+
+OLD = time.time() - 3600
+
+
+def _write(path: Path, data: bytes = b"letter", *, mtime: float = OLD) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+def test_extensions_any_case_recursive(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    _write(inbox / "a.pdf", b"1")
+    _write(inbox / "b.TXT", b"2")
+    _write(inbox / "sub" / "deeper" / "c.Pdf", b"3")
+    _write(inbox / "notes.docx", b"4")
+    _write(inbox / "noext", b"5")
+    found = discover([inbox], stable_seconds=5)
+    assert sorted(f.rel_path for f in found.files) == ["a.pdf", "b.TXT", "sub/deeper/c.Pdf"]
+    assert found.ignored == 2
+    assert {f.media_type for f in found.files} == {"application/pdf", "text/plain"}
+
+
+def test_hidden_and_partial_files_are_ignored(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    for name in [".hidden.pdf", "~$lock.txt", "x.pdf.part", "y.txt.tmp", "z.PDF.PART", "w.pdf.crdownload"]:
+        _write(inbox / name)
+    _write(inbox / ".dotdir" / "inside.pdf")
+    _write(inbox / "ok" / ".git" / "objects.txt")
+    _write(inbox / "ok" / "real.txt")
+    found = discover([inbox], stable_seconds=0)
+    assert [f.rel_path for f in found.files] == ["ok/real.txt"]
+    assert not found.refused and not found.unstable
+
+
+def test_name_rules() -> None:
+    assert is_hidden_or_partial(".x.pdf") and is_hidden_or_partial("~$a.txt") and is_hidden_or_partial("a.TMP")
+    assert is_letter_name("A.PDF") and is_letter_name("b.txt") and not is_letter_name("c.pdf.part")
+    assert not is_letter_name("d.doc")
+
+
+def test_unstable_file_left_for_next_run(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    _write(inbox / "old.txt", b"old")
+    young = _write(inbox / "young.txt", b"young", mtime=time.time())
+    first = discover([inbox], stable_seconds=30)
+    assert [f.rel_path for f in first.files] == ["old.txt"]
+    assert first.unstable == [young]
+    # once the copier has finished and the mtime is old enough, the next run takes it
+    os.utime(young, (OLD, OLD))
+    second = discover([inbox], stable_seconds=30)
+    assert sorted(f.rel_path for f in second.files) == ["old.txt", "young.txt"]
+
+
+def test_wait_takes_a_file_unchanged_after_waiting(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    now = time.time()
+    quiet = _write(inbox / "quiet.txt", b"q", mtime=now - 2)
+    growing = _write(inbox / "growing.txt", b"g", mtime=now - 1)
+    waits: list[float] = []
+
+    def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+        with open(growing, "ab") as fh:  # a copier is still writing this one
+            fh.write(b"more")
+        os.utime(growing, (now + 1, now + 1))
+
+    found = discover([inbox], stable_seconds=5, wait=True, clock=lambda: now, sleep=fake_sleep)
+    assert [f.path for f in found.files] == [quiet]
+    assert found.unstable == [growing]
+    assert len(waits) == 1 and 0 < waits[0] <= 5
+
+
+def test_identity_is_sha256_and_path_relative_to_inbox(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    _write(inbox / "x" / "l.txt", b"payload")
+    (f,) = discover([inbox], stable_seconds=0).files
+    assert f.sha256 == hashlib.sha256(b"payload").hexdigest()
+    assert f.rel_path == "x/l.txt" and f.inbox == inbox and f.size == 7
+
+
+def test_symlink_outside_inbox_is_refused_never_followed(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    outside = _write(tmp_path / "secret" / "outside.pdf", b"secret")
+    _write(tmp_path / "secret" / "other.txt", b"other")
+    inbox.mkdir()
+    (inbox / "link.pdf").symlink_to(outside)
+    (inbox / "dirlink").symlink_to(outside.parent, target_is_directory=True)
+    (inbox / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    _write(inbox / "real.txt", b"real")
+    inside = _write(inbox / "sub" / "target.txt", b"target")
+    (inbox / "inner.txt").symlink_to(inside)
+    found = discover([inbox], stable_seconds=0)
+    assert sorted(r.rel_path for r in found.refused) == ["dangling.txt", "dirlink", "link.pdf"]
+    assert {r.code for r in found.refused} == {SYMLINK_OUTSIDE}
+    assert sorted(f.rel_path for f in found.files) == ["inner.txt", "real.txt", "sub/target.txt"]
+    assert all("outside" not in f.rel_path and "other" not in f.rel_path for f in found.files)
+    assert len({r.pseudo_sha256 for r in found.refused}) == 3
+
+
+def test_several_inboxes_and_missing_inbox(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    _write(a / "one.txt", b"1")
+    _write(b / "two.pdf", b"2")
+    found = discover([a, b, a, tmp_path / "missing"], stable_seconds=0)
+    assert sorted((f.inbox.name, f.rel_path) for f in found.files) == [("a", "one.txt"), ("b", "two.pdf")]
