@@ -1,0 +1,43 @@
+"""Data-quality expectations of imr-etl (Great Expectations 1.x suites as code).
+
+``validate_records(records)`` validates a chunk of letter records (one GX run per suite)
+and returns a :class:`QualityReport` mapping failures back to record indices. Importing this
+package does not import Great Expectations; the first validation does (about 6 s), and the
+context is then reused for the life of the process.
+"""
+
+from __future__ import annotations
+
+from expectations.frames import items_frame, letters_frame, validated_indices
+from expectations.report import ExpectationResult, Failure, QualityReport
+from expectations.suites import (
+    EXPECTATIONS,
+    ITEM_SUITE,
+    LETTER_SUITE,
+    SUITES,
+    ExpectationSpec,
+    Level,
+    build_suite,
+    expectations_of,
+)
+from expectations.validate import ExpectationRunError, validate_records, warm_up
+
+__all__ = [
+    "EXPECTATIONS",
+    "ITEM_SUITE",
+    "LETTER_SUITE",
+    "SUITES",
+    "ExpectationResult",
+    "ExpectationRunError",
+    "ExpectationSpec",
+    "Failure",
+    "Level",
+    "QualityReport",
+    "build_suite",
+    "expectations_of",
+    "items_frame",
+    "letters_frame",
+    "validate_records",
+    "validated_indices",
+    "warm_up",
+]

@@ -1,0 +1,234 @@
+"""The data-quality expectations of imr-etl, defined as code (no YAML, no GX import here).
+
+Each :class:`ExpectationSpec` names one check with a stable ``name`` (reason code
+``dq_<name>``), a ``level`` (``critical``: the letter is quarantined; ``warning``: it loads
+and the failure is recorded), the suite it belongs to (letter level or item level), the
+Great Expectations class that implements it and that class's arguments. The GX objects are
+built lazily by :func:`build_suite`, so listing the expectations costs no GX import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from expectations import frames as F
+from imr.models import DECISIONS, GUIDELINE_SOURCES, PRIORITIES
+
+Level = Literal["critical", "warning"]
+LEVELS: tuple[Level, ...] = ("critical", "warning")
+
+LETTER_SUITE = "imr_letters"
+ITEM_SUITE = "imr_items"
+SUITES: tuple[str, ...] = (LETTER_SUITE, ITEM_SUITE)
+
+CASE_NUMBER_REGEX = r"^CM\d{2}-\d{7}$"
+AGE_MIN = 14
+AGE_MAX = 100
+
+
+@dataclass(frozen=True)
+class ExpectationSpec:
+    """One named expectation: what it checks, how bad a failure is, and the GX class doing it."""
+
+    name: str
+    suite: str
+    level: Level
+    description: str
+    gx_class: str
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def reason_code(self) -> str:
+        """The reason code a failing letter carries: ``dq_<name>``."""
+        return f"dq_{self.name}"
+
+    def build(self) -> Any:
+        """The Great Expectations expectation object (imports GX; returns a ``gx.expectations`` instance)."""
+        import great_expectations as gx  # lazy: ~6 s import
+
+        cls = getattr(gx.expectations, self.gx_class)
+        meta = {"name": self.name, "level": self.level, "description": self.description}
+        return cls(**dict(self.kwargs), meta=meta)
+
+
+def _letter(name: str, level: Level, description: str, gx_class: str, **kwargs: Any) -> ExpectationSpec:
+    return ExpectationSpec(name, LETTER_SUITE, level, description, gx_class, kwargs)
+
+
+def _item(name: str, level: Level, description: str, gx_class: str, **kwargs: Any) -> ExpectationSpec:
+    return ExpectationSpec(name, ITEM_SUITE, level, description, gx_class, kwargs)
+
+
+def _date_specs() -> list[ExpectationSpec]:
+    specs = [
+        _letter(
+            f"{f}_is_date",
+            "critical",
+            f"{f}, when present, is a real calendar date (YYYY-MM-DD).",
+            "ExpectColumnValuesToMatchStrftimeFormat",
+            column=f,
+            strftime_format="%Y-%m-%d",
+        )
+        for f in F.DATE_CHAIN
+    ]
+    for earlier, later in zip(F.DATE_CHAIN, F.DATE_CHAIN[1:], strict=False):
+        specs.append(
+            _letter(
+                f"{later}_not_before_{earlier}",
+                "warning",
+                f"{later} is on or after {earlier} (or, when that is absent, the nearest earlier "
+                "date of the chain that is present); rows missing either are not compared.",
+                "ExpectColumnPairValuesAToBeGreaterThanB",
+                column_A=F.parsed(later),
+                column_B=F.previous(later),
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            )
+        )
+    return specs
+
+
+#: Every expectation, letter suite first, in the order reason codes are reported.
+EXPECTATIONS: tuple[ExpectationSpec, ...] = (
+    _letter(
+        "case_number_present",
+        "warning",
+        "The letter states a case number (older layouts without a header have none).",
+        "ExpectColumnValuesToNotBeNull",
+        column=F.CASE_NUMBER,
+    ),
+    _letter(
+        "case_number_format",
+        "critical",
+        "A case number, when present, matches CMyy-nnnnnnn.",
+        "ExpectColumnValuesToMatchRegex",
+        column=F.CASE_NUMBER,
+        regex=CASE_NUMBER_REGEX,
+    ),
+    _letter(
+        "case_number_unique_in_chunk",
+        "critical",
+        "No two letters of one chunk carry the same case number (every copy fails).",
+        "ExpectColumnValuesToBeUnique",
+        column=F.CASE_NUMBER,
+    ),
+    *_date_specs(),
+    _letter(
+        "decision_date_not_in_future",
+        "critical",
+        "The decision date is not after the validation day.",
+        "ExpectColumnValuesToBeBetween",
+        column=F.DECISION_DAYS_AHEAD,
+        max_value=0,
+    ),
+    _letter(
+        "priority_in_set",
+        "critical",
+        "Priority, when stated, is standard or expedited.",
+        "ExpectColumnValuesToBeInSet",
+        column=F.PRIORITY,
+        value_set=list(PRIORITIES),
+    ),
+    _letter(
+        "has_items",
+        "critical",
+        "The letter has at least one disputed item.",
+        "ExpectColumnValuesToBeBetween",
+        column=F.ITEM_COUNT,
+        min_value=1,
+    ),
+    _letter(
+        "outcome_consistent_with_items",
+        "critical",
+        "The outcome equals the one implied by the item decisions (all upheld, all overturned, "
+        "or partially overturned); not compared when items are missing or undecided.",
+        "ExpectColumnPairValuesToBeEqual",
+        column_A=F.OUTCOME,
+        column_B=F.EXPECTED_OUTCOME,
+        ignore_row_if="either_value_is_missing",
+    ),
+    _letter(
+        "reviewer_has_specialty",
+        "warning",
+        "The reviewer has at least one specialty.",
+        "ExpectColumnValuesToBeBetween",
+        column=F.SPECIALTY_COUNT,
+        min_value=1,
+    ),
+    _letter(
+        "patient_age_plausible",
+        "warning",
+        f"The patient's age, when stated, is between {AGE_MIN} and {AGE_MAX}.",
+        "ExpectColumnValuesToBeBetween",
+        column=F.PATIENT_AGE,
+        min_value=AGE_MIN,
+        max_value=AGE_MAX,
+    ),
+    _item(
+        "item_request_not_empty",
+        "critical",
+        "Every item names the disputed request (non-blank).",
+        "ExpectColumnValuesToBeBetween",
+        column=F.REQUEST_CHARS,
+        min_value=1,
+    ),
+    _item(
+        "item_decision_in_set",
+        "critical",
+        "Every item decision is upheld or overturned (a missing decision fails).",
+        "ExpectColumnValuesToBeInSet",
+        column=F.DECISION,
+        value_set=list(DECISIONS),
+    ),
+    _item(
+        "claims_administrator_guideline_source_in_set",
+        "critical",
+        "The claims administrator guideline source, when present, is one of the contract's sources.",
+        "ExpectColumnValuesToBeInSet",
+        column=F.CA_GUIDELINE_SOURCE,
+        value_set=list(GUIDELINE_SOURCES),
+    ),
+    _item(
+        "reviewer_guideline_source_in_set",
+        "critical",
+        "The reviewer (MAXIMUS) guideline source, when present, is one of the contract's sources.",
+        "ExpectColumnValuesToBeInSet",
+        column=F.REVIEWER_GUIDELINE_SOURCE,
+        value_set=list(GUIDELINE_SOURCES),
+    ),
+    _item(
+        "item_ordinals_unique",
+        "critical",
+        "No two items of a letter share an ordinal.",
+        "ExpectCompoundColumnsToBeUnique",
+        column_list=[F.ROW_KEY, F.ORDINAL],
+    ),
+    _item(
+        "item_ordinals_contiguous",
+        "critical",
+        "The distinct item ordinals of a letter are 1, 2, ..., n (no gap, none below 1).",
+        "ExpectColumnPairValuesToBeEqual",
+        column_A=F.ORDINAL,
+        column_B=F.ORDINAL_RANK,
+        ignore_row_if="either_value_is_missing",
+    ),
+)
+
+BY_NAME: dict[str, ExpectationSpec] = {s.name: s for s in EXPECTATIONS}
+assert len(BY_NAME) == len(EXPECTATIONS), "expectation names must be unique"
+
+
+def expectations_of(suite: str) -> tuple[ExpectationSpec, ...]:
+    """The expectations of one suite (``LETTER_SUITE`` or ``ITEM_SUITE``), in report order."""
+    return tuple(s for s in EXPECTATIONS if s.suite == suite)
+
+
+def build_suite(suite: str) -> Any:
+    """A ``gx.ExpectationSuite`` holding the suite's expectations (imports GX)."""
+    import great_expectations as gx  # lazy: ~6 s import
+
+    if suite not in SUITES:
+        raise ValueError(f"unknown suite {suite!r}; expected one of {SUITES}")
+    return gx.ExpectationSuite(name=suite, expectations=[s.build() for s in expectations_of(suite)])
