@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Literal
 
 from expectations import frames as F
@@ -73,7 +74,7 @@ def _date_specs() -> list[ExpectationSpec]:
         )
         for f in F.DATE_CHAIN
     ]
-    for earlier, later in zip(F.DATE_CHAIN, F.DATE_CHAIN[1:], strict=False):
+    for earlier, later in pairwise(F.DATE_CHAIN):
         specs.append(
             _letter(
                 f"{later}_not_before_{earlier}",

@@ -125,7 +125,8 @@ def validate_records(records: Sequence[LetterRecord], *, today: dt.date | None =
     """
     started = time.perf_counter()
     validated = validated_indices(records)
-    skipped = tuple(i for i in range(len(records)) if i not in set(validated))
+    validated_set = set(validated)
+    skipped = tuple(i for i in range(len(records)) if i not in validated_set)
     if not validated:
         return QualityReport(validated=(), skipped=skipped, seconds=time.perf_counter() - started)
     frames = {LETTER_SUITE: letters_frame(records, today=today), ITEM_SUITE: items_frame(records)}

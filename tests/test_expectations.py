@@ -1,0 +1,322 @@
+"""Data-quality expectations: every expectation has a letter that fails it and only it.
+
+GX is slow to start (~6 s import), so the failing fixtures of all expectations are validated
+together in one chunk by a module-scoped fixture, and each case is then checked on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+import expectations
+from expectations import EXPECTATIONS, QualityReport, items_frame, letters_frame, validate_records
+from expectations.suites import BY_NAME
+from imr.models import Guideline, Item, Letter, LetterRecord, Patient, RecordError, Reviewer, Source
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = dt.date(2016, 1, 1)
+SECRET = "zz-secret-request-text"
+
+
+def valid_record(n: int) -> LetterRecord:
+    """A clean parsed letter with two items (one upheld, one overturned); case number from ``n``."""
+    items = [
+        Item(1, f"{SECRET} MRI lumbar", "upheld", Guideline("mtus", "MTUS"), Guideline("mtus", "ACOEM")),
+        Item(2, f"{SECRET} physical therapy", "overturned", Guideline("non_mtus", "ODG"), Guideline("none")),
+    ]
+    letter = Letter(
+        case_number=f"CM15-{n:07d}",
+        date_of_injury=dt.date(2012, 3, 1),
+        ur_denial_date=dt.date(2015, 1, 5),
+        application_received=dt.date(2015, 1, 20),
+        date_assigned=dt.date(2015, 1, 25),
+        decision_date=dt.date(2015, 2, 20),
+        priority="standard",
+        reviewer=Reviewer(["California"], ["Physical Medicine and Rehabilitation"]),
+        outcome="partially_overturned",
+        patient=Patient(age=45, sex="female", occupation=None),
+        diagnoses=["lumbar strain"],
+        items=items,
+        layout="test",
+    )
+    return LetterRecord(Source(f"letter-{n}.txt", f"{n:064x}", "text/plain"), "parsed", [], letter)
+
+
+def rejected_record(n: int) -> LetterRecord:
+    """A rejected record (no letter): never validated."""
+    return LetterRecord(
+        Source(f"reject-{n}.txt", f"{n:064x}", "text/plain"), "rejected", [RecordError("no_items", "none")]
+    )
+
+
+def L(r: LetterRecord) -> Letter:
+    assert r.letter is not None
+    return r.letter
+
+
+Mutation = Callable[[list[LetterRecord]], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    """Records (built clean, then mutated) that must fail exactly ``expectation``, all of them."""
+
+    id: str
+    expectation: str
+    mutate: Mutation
+    letters: int = 1
+
+
+def _set(field: str, value: object) -> Mutation:
+    def mutate(rs: list[LetterRecord]) -> None:
+        setattr(L(rs[0]), field, value)
+
+    return mutate
+
+
+def _after(earlier: str, later: str) -> Mutation:
+    """Move ``earlier`` to the day after ``later``: only the pair (earlier, later) is out of order."""
+
+    def mutate(rs: list[LetterRecord]) -> None:
+        later_date = getattr(L(rs[0]), later)
+        setattr(L(rs[0]), earlier, later_date + dt.timedelta(days=1))
+
+    return mutate
+
+
+def _item(index: int, **changes: object) -> Mutation:
+    def mutate(rs: list[LetterRecord]) -> None:
+        item = L(rs[0]).items[index]
+        for k, v in changes.items():
+            if k in ("ca_source", "reviewer_source"):
+                g = item.claims_administrator_guideline if k == "ca_source" else item.reviewer_guideline
+                g.source = v  # type: ignore[assignment]
+            else:
+                setattr(item, k, v)
+
+    return mutate
+
+
+def _same_case_number(rs: list[LetterRecord]) -> None:
+    L(rs[1]).case_number = L(rs[0]).case_number
+
+
+def _no_specialty(rs: list[LetterRecord]) -> None:
+    L(rs[0]).reviewer.specialties.clear()
+
+
+def _age(age: int) -> Mutation:
+    def mutate(rs: list[LetterRecord]) -> None:
+        L(rs[0]).patient.age = age
+
+    return mutate
+
+
+CHAIN = expectations.frames.DATE_CHAIN
+
+CASES: list[Case] = [
+    Case("case-number-missing", "case_number_present", _set("case_number", None)),
+    Case("case-number-short", "case_number_format", _set("case_number", "CM15-12345")),
+    Case("case-number-lowercase", "case_number_format", _set("case_number", "cm15-1234567")),
+    Case("case-number-duplicate", "case_number_unique_in_chunk", _same_case_number, letters=2),
+    *[Case(f"{f}-not-a-date", f"{f}_is_date", _set(f, "2015-02-30")) for f in CHAIN],
+    *[
+        Case(f"{later}-before-{earlier}", f"{later}_not_before_{earlier}", _after(earlier, later))
+        for earlier, later in pairwise(CHAIN)
+    ],
+    Case("decision-in-future", "decision_date_not_in_future", _set("decision_date", dt.date(2016, 2, 1))),
+    Case("priority-unknown", "priority_in_set", _set("priority", "urgent")),
+    Case("no-items", "has_items", _set("items", [])),
+    Case("outcome-inconsistent", "outcome_consistent_with_items", _set("outcome", "overturned")),
+    Case("outcome-missing", "outcome_consistent_with_items", _set("outcome", None)),
+    Case("reviewer-without-specialty", "reviewer_has_specialty", _no_specialty),
+    Case("patient-too-young", "patient_age_plausible", _age(7)),
+    Case("patient-too-old", "patient_age_plausible", _age(130)),
+    Case("request-blank", "item_request_not_empty", _item(1, request="   ")),
+    Case("decision-unknown", "item_decision_in_set", _item(1, decision="denied")),
+    Case("decision-missing", "item_decision_in_set", _item(0, decision=None)),
+    Case("ca-guideline-unknown", "claims_administrator_guideline_source_in_set", _item(0, ca_source="acoem")),
+    Case("reviewer-guideline-unknown", "reviewer_guideline_source_in_set", _item(1, reviewer_source="odg")),
+    Case("ordinal-duplicate", "item_ordinals_unique", _item(1, ordinal=1)),
+    Case("ordinal-gap", "item_ordinals_contiguous", _item(1, ordinal=3)),
+    Case("ordinal-zero", "item_ordinals_contiguous", _item(0, ordinal=0)),
+]
+
+
+@dataclass
+class Run:
+    records: list[LetterRecord]
+    report: QualityReport
+    positions: dict[str, list[int]]
+    clean: list[int]
+
+
+@pytest.fixture(scope="module")
+def run() -> Run:
+    """Every case and some clean letters (and rejected records between them) in ONE chunk."""
+    records: list[LetterRecord] = []
+    positions: dict[str, list[int]] = {}
+    clean: list[int] = []
+    n = 0
+
+    def add(rec: LetterRecord) -> int:
+        records.append(rec)
+        return len(records) - 1
+
+    for case in CASES:
+        batch = []
+        for _ in range(case.letters):
+            n += 1
+            batch.append(valid_record(n))
+        case.mutate(batch)
+        positions[case.id] = [add(r) for r in batch]
+        n += 1
+        clean.append(add(valid_record(n)))
+        add(rejected_record(n))
+    return Run(records, validate_records(records, today=TODAY), positions, clean)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_case_fails_exactly_its_expectation(run: Run, case: Case) -> None:
+    level = BY_NAME[case.expectation].level
+    for i in run.positions[case.id]:
+        assert run.report.failures_of(i) == [(case.expectation, level)]
+        assert run.report.is_quarantined(i) == (level == "critical")
+        assert run.report.reason_codes(i) == [f"dq_{case.expectation}"]
+    result = run.report.result(case.expectation)
+    assert set(run.positions[case.id]) <= set(result.sample)
+
+
+def test_only_case_letters_fail(run: Run) -> None:
+    failing = {i for ids in run.positions.values() for i in ids}
+    assert set(run.report.failures) == failing
+    for i in run.clean:
+        assert run.report.failures_of(i) == []
+        assert not run.report.is_quarantined(i)
+        assert run.report.reason_codes(i) == []
+
+
+def test_rejected_records_are_skipped(run: Run) -> None:
+    rejected = [i for i, r in enumerate(run.records) if r.status == "rejected"]
+    assert rejected and list(run.report.skipped) == rejected
+    assert not set(rejected) & set(run.report.validated)
+    assert not set(rejected) & set(run.report.failures)
+
+
+def test_every_expectation_is_exercised_by_a_failing_fixture(run: Run) -> None:
+    defined = {s.name for s in EXPECTATIONS}
+    exercised = {c.expectation for c in CASES}
+    assert defined - exercised == set(), "expectations without a failing fixture"
+    assert exercised - defined == set(), "fixtures of unknown expectations"
+    assert {r.name for r in run.report.results} == defined
+    for r in run.report.results:
+        assert r.failed >= 1 and r.failed_letters >= 1, r.name
+
+
+def test_expectation_counts(run: Run) -> None:
+    letters = len(run.report.validated)
+    r = run.report.result("case_number_present")
+    assert (r.suite, r.level, r.evaluated, r.failed) == ("imr_letters", "warning", letters, 1)
+    assert r.failure_rate == pytest.approx(1 / letters)
+    dup = run.report.result("case_number_unique_in_chunk")
+    assert dup.failed == 2 and dup.failed_letters == 2
+    items = run.report.result("item_ordinals_unique")
+    assert items.suite == "imr_items" and items.failed == 2 and items.failed_letters == 1
+
+
+def test_mixed_chunk_maps_failures_to_indices() -> None:
+    records = [valid_record(i) for i in range(1, 9)]
+    L(records[1]).case_number = "CM1-1"
+    records[2] = rejected_record(3)
+    L(records[4]).items = []
+    L(records[4]).reviewer.specialties = []
+    L(records[6]).items[1].ordinal = 5
+    L(records[7]).patient.age = 3
+    report = validate_records(records, today=TODAY)
+    assert sorted(report.failures) == [1, 4, 6, 7]
+    assert report.reason_codes(1) == ["dq_case_number_format"]
+    assert report.reason_codes(4) == ["dq_has_items", "dq_reviewer_has_specialty"]
+    assert report.critical_failures(4) == ["has_items"] and report.warnings(4) == ["reviewer_has_specialty"]
+    assert report.reason_codes(6) == ["dq_item_ordinals_contiguous"]
+    assert report.critical_failures(7) == [] and not report.is_quarantined(7)
+    assert report.quarantined == [1, 4, 6]
+    assert report.skipped == (2,)
+
+
+def test_critical_reason_codes_come_first() -> None:
+    records = [valid_record(1)]
+    L(records[0]).case_number = None  # warning
+    L(records[0]).priority = "urgent"  # type: ignore[assignment]  # critical
+    report = validate_records(records, today=TODAY)
+    assert report.reason_codes(0) == ["dq_priority_in_set", "dq_case_number_present"]
+    assert report.reason_codes(0, level="warning") == ["dq_case_number_present"]
+
+
+def test_report_holds_no_letter_text(run: Run) -> None:
+    text = json.dumps(run.report.to_dict())
+    assert SECRET not in text
+    assert "lumbar" not in text
+    assert SECRET not in letters_frame(run.records, today=TODAY).to_json(date_format="iso")
+    assert SECRET not in items_frame(run.records).to_json(date_format="iso")
+
+
+def test_only_rejected_records_need_no_validation() -> None:
+    report = validate_records([rejected_record(1), rejected_record(2)])
+    assert report.validated == () and report.skipped == (0, 1) and report.failures == {}
+
+
+def test_frames_key_rows_by_record_index() -> None:
+    records = [rejected_record(0), valid_record(1), valid_record(2)]
+    L(records[2]).items[0].ordinal = 2
+    L(records[2]).items[1].ordinal = 7
+    letters = letters_frame(records, today=TODAY)
+    assert letters["row_key"].tolist() == [1, 2]
+    assert letters["item_count"].tolist() == [2, 2]
+    items = items_frame(records)
+    assert items["row_key"].tolist() == [1, 1, 2, 2]
+    assert items["ordinal_rank"].tolist() == [1, 2, 1, 2]
+
+
+def test_chunk_of_200_is_fast_with_a_reused_context(run: Run) -> None:
+    from expectations import validate as v
+
+    context = v._get_runtime().context
+    records = [valid_record(i) for i in range(1000, 1200)]
+    started = time.perf_counter()
+    report = validate_records(records, today=TODAY)
+    elapsed = time.perf_counter() - started
+    assert v._get_runtime().context is context
+    assert report.failures == {} and len(report.validated) == 200
+    assert elapsed < 10, f"200 letters took {elapsed:.2f} s"
+
+
+def test_suites_carry_levels_in_meta() -> None:
+    for suite_name in expectations.SUITES:
+        suite = expectations.build_suite(suite_name)
+        metas = [e.meta for e in suite.expectations]
+        assert [m["name"] for m in metas] == [s.name for s in expectations.expectations_of(suite_name)]
+        assert all(m["level"] in ("critical", "warning") and m["description"] for m in metas)
+
+
+def test_import_does_not_import_great_expectations() -> None:
+    code = (
+        "import sys, expectations\n"
+        "from expectations import validate_records\n"
+        "assert 'great_expectations' not in sys.modules, 'imported GX'\n"
+        "assert validate_records([]).validated == ()\n"
+        "assert 'great_expectations' not in sys.modules, 'imported GX on an empty chunk'\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
