@@ -1,0 +1,136 @@
+"""The imr-etl warehouse: schema, migrations, engine, file ledger, batches, loading and export.
+
+Prefect-free and Great-Expectations-free. Every write goes through
+:func:`warehouse.engine.transaction` with bound parameters; every function takes an
+:class:`sqlalchemy.engine.Engine` and raises :class:`imr.errors.WarehouseUnavailableError`
+(transient: retry) when the warehouse cannot be reached or a lock/conflict timed out.
+
+API (all importable from ``warehouse``)::
+
+    # engine and schema
+    make_engine(url: str | URL, *, echo=False) -> Engine     # sqlite:///path | postgresql+psycopg://...
+    transaction(engine) -> ContextManager[Connection]        # engine.begin() + error mapping
+    upgrade(engine, revision="head") -> None                 # Alembic, in code; run before first use
+    downgrade(engine, revision="base") -> None
+    current_revision(engine) -> str | None
+
+    # batches
+    start_batch(engine, kind, inboxes, parent_batch_id=None, flow_run_id=None, batch_id=None) -> str
+        # kind: ingest | rerun | backfill; status running; idempotent when batch_id is given
+    finish_batch(engine, batch_id, status, counts=None) -> BatchRow
+        # status: completed | completed_with_quarantine | failed (| running);
+        # counts: BatchCounts or {files_seen, loaded, duplicates, rejected, quarantined, linked, failed};
+        # None = computed from the batch's source_files
+    batch_counts(engine, batch_id) -> BatchCounts
+    get_batch(engine, batch_id) -> BatchRow | None
+    list_batches(engine, limit=None) -> list[BatchRow]            # newest first
+
+    # the file ledger
+    register_file(engine, batch_id, inbox, rel_path, sha256, size, media_type, current_path=None) -> file_id
+        # status pending; idempotent on (batch_id, sha256, inbox, rel_path);
+        # current_path defaults to inbox/rel_path
+    find_loaded_sha(engine, sha256) -> letter_id | None          # content already loaded/linked/duplicate?
+    mark_file(engine, file_id, status, reason_codes=(), messages=None, current_path=None, dq_failures=())
+        -> FileRow
+        # status: rejected | quarantined | duplicate | failed | pending; messages: {code: message};
+        # rejected/quarantined codes -> quarantine_reasons, same transaction; idempotent
+    set_current_path(engine, file_id, current_path) -> None     # after a move to archive/quarantine
+    get_file(engine, file_id) -> FileRow | None
+    list_files(engine, batch_id) -> list[FileRow]
+    files_to_rerun(engine, batch_id) -> list[FileRow]           # failed, pending, rejected, quarantined
+    quarantine_reasons_of(engine, file_id) -> dict[code, message]
+
+    # loading (one transaction per letter)
+    load_letter(engine, file_id, record: LetterRecord, dq_failures=()) -> LoadResult
+        # LoadResult(status: loaded | linked | duplicate, letter_id, file_id)
+        # same content again -> duplicate; same case number, other content -> linked (no new letter);
+        # the same file again -> its earlier result. ValueError for a record that is not parsed.
+        # record.source.path is not stored: export uses the file's rel_path, so extract with
+        # display_path = rel_path for an exact round trip.
+
+    # data quality
+    store_dq_results(engine, batch_id, results: Sequence[DqResult]) -> None  # upsert (suite, expectation)
+    dq_results(engine, batch_id) -> list[DqResult]
+    dq_failures_of(engine, file_id) -> list[DqFailure]
+    DqResult(suite, expectation, level, evaluated, failed).failure_rate      # level: critical | warning
+    DqFailure(suite, expectation, level)
+
+    # export
+    export_records(engine, ids=None) -> Iterator[LetterRecord]   # by case number (None last), then id
+    export_record(engine, letter_id) -> LetterRecord | None
+
+Typical flow::
+
+    engine = make_engine(get_settings().warehouse_url()); upgrade(engine)
+    batch = start_batch(engine, "ingest", [str(p) for p in inboxes], flow_run_id=...)
+    fid = register_file(engine, batch, inbox, rel_path, sha, size, media_type)
+    if find_loaded_sha(engine, sha): mark_file(engine, fid, "duplicate") ...
+    res = load_letter(engine, fid, record)            # or mark_file(engine, fid, "rejected", codes)
+    set_current_path(engine, fid, archived_path)      # only after the outcome is committed
+    finish_batch(engine, batch, "completed")
+"""
+
+from __future__ import annotations
+
+from warehouse.batches import (
+    BatchCounts,
+    BatchRow,
+    batch_counts,
+    finish_batch,
+    get_batch,
+    list_batches,
+    start_batch,
+)
+from warehouse.engine import is_transient, make_engine, reading, transaction
+from warehouse.export import export_record, export_records, letter_ids
+from warehouse.files import (
+    FileRow,
+    files_to_rerun,
+    find_loaded_sha,
+    get_file,
+    list_files,
+    mark_file,
+    quarantine_reasons_of,
+    register_file,
+    set_current_path,
+)
+from warehouse.load import LoadResult, load_letter
+from warehouse.migrations import current_revision, downgrade, head_revision, upgrade
+from warehouse.quality import DqFailure, DqResult, dq_failures_of, dq_results, store_dq_results
+
+__all__ = [
+    "BatchCounts",
+    "BatchRow",
+    "DqFailure",
+    "DqResult",
+    "FileRow",
+    "LoadResult",
+    "batch_counts",
+    "current_revision",
+    "downgrade",
+    "dq_failures_of",
+    "dq_results",
+    "export_record",
+    "export_records",
+    "files_to_rerun",
+    "find_loaded_sha",
+    "finish_batch",
+    "get_batch",
+    "get_file",
+    "head_revision",
+    "is_transient",
+    "letter_ids",
+    "list_batches",
+    "list_files",
+    "load_letter",
+    "make_engine",
+    "mark_file",
+    "quarantine_reasons_of",
+    "reading",
+    "register_file",
+    "set_current_path",
+    "start_batch",
+    "store_dq_results",
+    "transaction",
+    "upgrade",
+]

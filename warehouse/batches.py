@@ -1,0 +1,192 @@
+"""Ingest batches: one row per ingest, rerun or backfill run, with its outcome counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from warehouse.engine import insert_ignoring, reading, transaction
+from warehouse.schema import BATCH_KINDS, BATCH_STATUSES, ingest_batches, source_files
+
+
+def utcnow() -> dt.datetime:
+    """Now, in UTC (the warehouse stores every timestamp in UTC)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A timestamp read back from the warehouse, made timezone-aware (SQLite drops the zone)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class BatchCounts:
+    """How the files of a batch ended: ``files_seen`` is every file registered in the batch."""
+
+    files_seen: int = 0
+    loaded: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    quarantined: int = 0
+    linked: int = 0
+    failed: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+COUNT_FIELDS: tuple[str, ...] = tuple(BatchCounts().to_dict())
+
+# source_files.status -> BatchCounts field
+_STATUS_COUNT: dict[str, str] = {
+    "loaded": "loaded",
+    "duplicate": "duplicates",
+    "rejected": "rejected",
+    "quarantined": "quarantined",
+    "linked": "linked",
+    "failed": "failed",
+}
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One ingest batch as stored."""
+
+    id: str
+    kind: str
+    status: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    parent_batch_id: str | None
+    flow_run_id: str | None
+    inboxes: list[str]
+    counts: BatchCounts = field(default_factory=BatchCounts)
+
+
+def _row(r: sa.Row[Any]) -> BatchRow:
+    m = r._mapping
+    started = as_utc(m["started_at"])
+    assert started is not None
+    return BatchRow(
+        id=m["id"],
+        kind=m["kind"],
+        status=m["status"],
+        started_at=started,
+        finished_at=as_utc(m["finished_at"]),
+        parent_batch_id=m["parent_batch_id"],
+        flow_run_id=m["flow_run_id"],
+        inboxes=list(m["inboxes"] or []),
+        counts=BatchCounts(**{f: int(m[f]) for f in COUNT_FIELDS}),
+    )
+
+
+def start_batch(
+    engine: Engine,
+    kind: str,
+    inboxes: Sequence[str],
+    parent_batch_id: str | None = None,
+    flow_run_id: str | None = None,
+    batch_id: str | None = None,
+) -> str:
+    """Record a new ``running`` batch and return its id (a new uuid4 unless ``batch_id`` is given).
+
+    Idempotent when ``batch_id`` is given: starting an existing batch again changes nothing and
+    returns the same id (a retried flow run resumes its batch). Raises ``ValueError`` for an
+    unknown ``kind`` and :class:`imr.errors.WarehouseUnavailableError` when unreachable.
+    """
+    if kind not in BATCH_KINDS:
+        raise ValueError(f"unknown batch kind {kind!r}; expected one of {BATCH_KINDS}")
+    bid = batch_id or str(uuid.uuid4())
+    row = {
+        "id": bid,
+        "kind": kind,
+        "parent_batch_id": parent_batch_id,
+        "started_at": utcnow(),
+        "finished_at": None,
+        "status": "running",
+        "flow_run_id": flow_run_id,
+        "inboxes": [str(i) for i in inboxes],
+        **BatchCounts().to_dict(),
+    }
+    with transaction(engine) as conn:
+        insert_ignoring(conn, ingest_batches, [row], keys=["id"])
+    return bid
+
+
+def count_files(conn: Connection, batch_id: str) -> BatchCounts:
+    """The counts of a batch computed from its ``source_files`` rows."""
+    rows = conn.execute(
+        sa.select(source_files.c.status, sa.func.count())
+        .where(source_files.c.batch_id == batch_id)
+        .group_by(source_files.c.status)
+    ).all()
+    counts = dict.fromkeys(COUNT_FIELDS, 0)
+    for status, n in rows:
+        counts["files_seen"] += int(n)
+        if status in _STATUS_COUNT:
+            counts[_STATUS_COUNT[status]] += int(n)
+    return BatchCounts(**counts)
+
+
+def batch_counts(engine: Engine, batch_id: str) -> BatchCounts:
+    """The counts of a batch as its files stand now (from ``source_files``)."""
+    with reading(engine) as conn:
+        return count_files(conn, batch_id)
+
+
+def finish_batch(
+    engine: Engine,
+    batch_id: str,
+    status: str,
+    counts: BatchCounts | Mapping[str, int] | None = None,
+) -> BatchRow:
+    """Close a batch with ``status`` and ``counts`` (default: computed from its files); returns it.
+
+    Calling it again overwrites status, counts and ``finished_at`` (idempotent for a retry).
+    Raises ``ValueError`` for an unknown status, ``KeyError`` for an unknown batch.
+    """
+    if status not in BATCH_STATUSES:
+        raise ValueError(f"unknown batch status {status!r}; expected one of {BATCH_STATUSES}")
+    with transaction(engine) as conn:
+        if counts is None:
+            values = count_files(conn, batch_id).to_dict()
+        elif isinstance(counts, BatchCounts):
+            values = counts.to_dict()
+        else:
+            unknown = set(counts) - set(COUNT_FIELDS)
+            if unknown:
+                raise ValueError(f"unknown batch counts: {sorted(unknown)}")
+            values = {k: int(v) for k, v in counts.items()}
+        result = conn.execute(
+            sa.update(ingest_batches)
+            .where(ingest_batches.c.id == batch_id)
+            .values(status=status, finished_at=utcnow(), **values)
+        )
+        if result.rowcount == 0:
+            raise KeyError(f"unknown batch {batch_id}")
+        row = conn.execute(sa.select(ingest_batches).where(ingest_batches.c.id == batch_id)).one()
+    return _row(row)
+
+
+def get_batch(engine: Engine, batch_id: str) -> BatchRow | None:
+    """The batch ``batch_id``, or None when there is no such batch."""
+    with reading(engine) as conn:
+        row = conn.execute(sa.select(ingest_batches).where(ingest_batches.c.id == batch_id)).first()
+    return _row(row) if row is not None else None
+
+
+def list_batches(engine: Engine, limit: int | None = None) -> list[BatchRow]:
+    """Batches, newest first (by ``started_at``, then id); at most ``limit`` when given."""
+    stmt = sa.select(ingest_batches).order_by(ingest_batches.c.started_at.desc(), ingest_batches.c.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    with reading(engine) as conn:
+        return [_row(r) for r in conn.execute(stmt)]

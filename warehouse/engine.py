@@ -1,0 +1,190 @@
+"""Engines, the one transaction helper every write goes through, and error mapping.
+
+* :func:`make_engine` builds an engine for SQLite (the embedded default) or PostgreSQL
+  (``postgresql+psycopg://``). SQLite gets its parent folder created, WAL, a busy timeout,
+  foreign keys ON and real ``BEGIN IMMEDIATE`` write transactions (so two writers wait for
+  each other instead of failing on a lock upgrade).
+* :func:`transaction` is ``engine.begin()`` with failures mapped: a warehouse that cannot be
+  reached, a dropped connection, a lock timeout or a serialization failure becomes
+  :class:`imr.errors.WarehouseUnavailableError` (transient: retry the task).
+* :func:`reading` is the same for read-only work.
+* :func:`insert_ignoring` is ``INSERT ... ON CONFLICT DO NOTHING`` in the engine's dialect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from imr.errors import WarehouseUnavailableError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+PG_CONNECT_TIMEOUT_S = 10
+_WRITE_OPTION = "imr_write"
+
+# PostgreSQL SQLSTATE classes worth a retry: connection exception, transaction rollback
+# (serialization failure, deadlock), insufficient resources, operator intervention, lock timeout.
+_TRANSIENT_SQLSTATE_PREFIXES: tuple[str, ...] = ("08", "40", "53", "57P", "55P03")
+_TRANSIENT_SQLITE_MESSAGES: tuple[str, ...] = ("database is locked", "database is busy", "unable to open")
+
+
+def make_engine(url: str | sa.URL, *, echo: bool = False) -> Engine:
+    """An engine for the warehouse at ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``).
+
+    Nothing connects yet; the first :func:`transaction` does. For a SQLite file the parent
+    folder is created. Raises :class:`sqlalchemy.exc.ArgumentError` for a malformed URL.
+    """
+    u = sa.make_url(url)
+    if u.get_backend_name() == "sqlite":
+        return _sqlite_engine(u, echo=echo)
+    connect_args: dict[str, Any] = {}
+    if u.get_backend_name() == "postgresql" and u.get_driver_name() == "psycopg":
+        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+    return sa.create_engine(u, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _sqlite_engine(u: sa.URL, *, echo: bool) -> Engine:
+    database = u.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(u, echo=echo, pool_pre_ping=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA busy_timeout = 30000")  # SQLITE_BUSY_TIMEOUT_MS
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if database and database != ":memory:":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = bool(conn.get_execution_options().get(_WRITE_OPTION))
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def is_transient(error: BaseException) -> bool:
+    """True when ``error`` (a SQLAlchemy DBAPI error) is worth a retry: outage, lock, conflict."""
+    if isinstance(error, exc.InterfaceError):
+        return True
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    orig = error.orig
+    sqlstate = getattr(orig, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate.startswith(_TRANSIENT_SQLSTATE_PREFIXES):
+        return True
+    if isinstance(error, exc.OperationalError):
+        message = str(orig).lower()
+        return any(m in message for m in _TRANSIENT_SQLITE_MESSAGES) or (
+            sqlstate is None and type(orig).__module__.startswith("psycopg")
+        )
+    return False
+
+
+def _unavailable(engine: Engine, error: BaseException) -> WarehouseUnavailableError:
+    where = engine.url.render_as_string(hide_password=True)
+    return WarehouseUnavailableError(f"warehouse unavailable ({where}): {type(error).__name__}")
+
+
+def _connect(engine: Engine) -> Connection:
+    try:
+        return engine.connect()
+    except (exc.OperationalError, exc.InterfaceError) as e:
+        raise _unavailable(engine, e) from e
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """``with transaction(engine) as conn:`` — one write transaction, committed on exit.
+
+    Rolls back when the block raises. Raises :class:`WarehouseUnavailableError` when the
+    warehouse cannot be reached or the failure is transient (lock, dropped connection,
+    serialization failure); other database errors (e.g. ``IntegrityError``) propagate.
+    """
+    with _connect(engine) as conn:
+        conn.execution_options(**{_WRITE_OPTION: True})
+        try:
+            with conn.begin():
+                yield conn
+        except exc.DBAPIError as e:
+            if is_transient(e):
+                raise _unavailable(engine, e) from e
+            raise
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """``with reading(engine) as conn:`` — a read-only unit of work (rolled back on exit).
+
+    Raises :class:`WarehouseUnavailableError` like :func:`transaction`.
+    """
+    with _connect(engine) as conn:
+        try:
+            with conn.begin() as tx:
+                yield conn
+                tx.rollback()
+        except exc.DBAPIError as e:
+            if is_transient(e):
+                raise _unavailable(engine, e) from e
+            raise
+
+
+def insert_ignoring(
+    conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]], *, keys: Sequence[str]
+) -> int:
+    """``INSERT ... ON CONFLICT (keys) DO NOTHING`` of ``rows``; returns how many were inserted."""
+    if not rows:
+        return 0
+    name = conn.dialect.name
+    if name == "postgresql":
+        stmt: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    elif name == "sqlite":
+        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise NotImplementedError(f"unsupported warehouse dialect: {name}")
+    result = conn.execute(stmt, list(rows))
+    return max(result.rowcount, 0)
+
+
+def upsert(
+    conn: Connection,
+    table: sa.Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    keys: Sequence[str],
+    update: Sequence[str],
+) -> None:
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE SET update = excluded.update`` of ``rows``."""
+    if not rows:
+        return
+    name = conn.dialect.name
+    if name == "postgresql":
+        pg = postgresql.insert(table)
+        stmt: Any = pg.on_conflict_do_update(
+            index_elements=list(keys), set_={c: pg.excluded[c] for c in update}
+        )
+    elif name == "sqlite":
+        lite = sqlite.insert(table)
+        stmt = lite.on_conflict_do_update(
+            index_elements=list(keys), set_={c: lite.excluded[c] for c in update}
+        )
+    else:  # pragma: no cover
+        raise NotImplementedError(f"unsupported warehouse dialect: {name}")
+    conn.execute(stmt, list(rows))

@@ -1,0 +1,131 @@
+"""Export: rebuild the contract record of every loaded letter from the normalized tables.
+
+``source`` is the letter's first file (``path`` = its path relative to its inbox, as found),
+``status`` is ``parsed``, ``errors`` are the record's errors as loaded. Letters come ordered by
+case number (letters without one last), then id; the order is computed in Python so SQLite and
+PostgreSQL (whose collations differ) agree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from imr.models import Guideline, Item, Letter, LetterRecord, Patient, RecordError, Reviewer, Source
+from warehouse import schema as s
+from warehouse.engine import reading
+
+EXPORT_CHUNK = 500
+
+
+def letter_ids(engine: Engine) -> list[str]:
+    """Ids of every loaded letter in export order (case number, letters without one last, then id)."""
+    with reading(engine) as conn:
+        rows = conn.execute(sa.select(s.letters.c.id, s.letters.c.case_number)).all()
+    return [r.id for r in sorted(rows, key=lambda r: (r.case_number is None, r.case_number or "", r.id))]
+
+
+def export_records(engine: Engine, ids: Sequence[str] | None = None) -> Iterator[LetterRecord]:
+    """Yield the record of every loaded letter (or of ``ids``, in that order), read in chunks.
+
+    Raises :class:`imr.errors.WarehouseUnavailableError` when the warehouse is unreachable.
+    """
+    order = list(ids) if ids is not None else letter_ids(engine)
+    for start in range(0, len(order), EXPORT_CHUNK):
+        chunk = order[start : start + EXPORT_CHUNK]
+        with reading(engine) as conn:
+            records = _records(conn, chunk)
+        for letter_id in chunk:
+            if letter_id in records:
+                yield records[letter_id]
+
+
+def export_record(engine: Engine, letter_id: str) -> LetterRecord | None:
+    """The record of one letter, or None when there is no such letter."""
+    return next(export_records(engine, [letter_id]), None)
+
+
+def _ordered(conn: Connection, table: sa.Table, column: str, ids: Sequence[str]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = defaultdict(list)
+    stmt = (
+        sa.select(table.c.letter_id, table.c[column])
+        .where(table.c.letter_id.in_(ids))
+        .order_by(table.c.letter_id, table.c.position)
+    )
+    for letter_id, value in conn.execute(stmt):
+        out[letter_id].append(value)
+    return out
+
+
+def _records(conn: Connection, ids: Sequence[str]) -> dict[str, LetterRecord]:
+    lt, sf = s.letters, s.source_files
+    heads = conn.execute(
+        sa.select(lt, sf.c.rel_path, sf.c.sha256, sf.c.media_type, sf.c.pages)
+        .join(sf, sf.c.id == lt.c.first_file_id)
+        .where(lt.c.id.in_(ids))
+    ).all()
+    specialties = _ordered(conn, s.reviewer_specialties, "specialty", ids)
+    states = _ordered(conn, s.reviewer_licensure_states, "state", ids)
+    diagnoses = _ordered(conn, s.diagnoses, "diagnosis", ids)
+    errors: dict[str, list[RecordError]] = defaultdict(list)
+    for letter_id, code, message in conn.execute(
+        sa.select(s.letter_errors.c.letter_id, s.letter_errors.c.code, s.letter_errors.c.message)
+        .where(s.letter_errors.c.letter_id.in_(ids))
+        .order_by(s.letter_errors.c.letter_id, s.letter_errors.c.position)
+    ):
+        errors[letter_id].append(RecordError(code, message))
+    guidelines: dict[tuple[str, str], Guideline] = {}
+    for item_id, party, source, text in conn.execute(
+        sa.select(s.guideline_citations)
+        .join(s.items, s.items.c.id == s.guideline_citations.c.item_id)
+        .where(s.items.c.letter_id.in_(ids))
+    ):
+        guidelines[(item_id, party)] = Guideline(source=source, text=text)
+    items: dict[str, list[Item]] = defaultdict(list)
+    for r in conn.execute(
+        sa.select(s.items)
+        .where(s.items.c.letter_id.in_(ids))
+        .order_by(s.items.c.letter_id, s.items.c.ordinal)
+    ):
+        items[r.letter_id].append(
+            Item(
+                ordinal=r.ordinal,
+                request=r.request,
+                decision=r.decision,
+                claims_administrator_guideline=guidelines.get((r.id, "claims_administrator"), Guideline()),
+                reviewer_guideline=guidelines.get((r.id, "reviewer"), Guideline()),
+                rationale=r.rationale,
+                service_category=r.service_category,
+                service_subcategory=r.service_subcategory,
+                drug_class=r.drug_class,
+            )
+        )
+    out: dict[str, LetterRecord] = {}
+    for h in heads:
+        letter = Letter(
+            case_number=h.case_number,
+            date_assigned=h.date_assigned,
+            decision_date=h.decision_date,
+            date_of_injury=h.date_of_injury,
+            ur_denial_date=h.ur_denial_date,
+            application_received=h.application_received,
+            priority=h.priority,
+            reviewer=Reviewer(licensure_states=states.get(h.id, []), specialties=specialties.get(h.id, [])),
+            outcome=h.outcome,
+            patient=Patient(age=h.patient_age, sex=h.patient_sex, occupation=h.patient_occupation),
+            diagnoses=diagnoses.get(h.id, []),
+            items=items.get(h.id, []),
+            layout=h.layout,
+            program=h.program,
+        )
+        out[h.id] = LetterRecord(
+            source=Source(path=h.rel_path, sha256=h.sha256, media_type=h.media_type, pages=h.pages),
+            status="parsed",
+            errors=errors.get(h.id, []),
+            letter=letter,
+        )
+    return out

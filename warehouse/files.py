@@ -1,0 +1,241 @@
+"""The file ledger: every source file ever seen, its status, reason codes and where it is now."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from imr.errors import REASON_CODES
+from warehouse.batches import as_utc, utcnow
+from warehouse.engine import insert_ignoring, reading, transaction
+from warehouse.quality import DqFailure, insert_dq_failures
+from warehouse.schema import FILE_STATUSES, quarantine_reasons, source_files
+
+#: Statuses a file may be set to with :func:`mark_file` (``loaded``/``linked`` come from loading).
+MARKABLE_STATUSES: tuple[str, ...] = ("pending", "duplicate", "rejected", "quarantined", "failed")
+#: Statuses :func:`files_to_rerun` returns.
+RERUN_STATUSES: tuple[str, ...] = ("failed", "pending", "rejected", "quarantined")
+#: Statuses whose content is in the warehouse.
+DONE_STATUSES: tuple[str, ...] = ("loaded", "linked", "duplicate")
+
+
+@dataclass(frozen=True)
+class FileRow:
+    """One source file as stored."""
+
+    id: str
+    batch_id: str
+    inbox: str
+    rel_path: str
+    sha256: str
+    size_bytes: int
+    media_type: str | None
+    pages: int | None
+    status: str
+    reason_codes: list[str]
+    letter_id: str | None
+    current_path: str | None
+    seen_at: dt.datetime
+    updated_at: dt.datetime
+
+
+def file_row(r: sa.Row[Any]) -> FileRow:
+    """A ``source_files`` row as a :class:`FileRow`."""
+    m = r._mapping
+    seen, updated = as_utc(m["seen_at"]), as_utc(m["updated_at"])
+    assert seen is not None and updated is not None
+    return FileRow(
+        id=m["id"],
+        batch_id=m["batch_id"],
+        inbox=m["inbox"],
+        rel_path=m["rel_path"],
+        sha256=m["sha256"],
+        size_bytes=int(m["size_bytes"]),
+        media_type=m["media_type"],
+        pages=m["pages"],
+        status=m["status"],
+        reason_codes=list(m["reason_codes"] or []),
+        letter_id=m["letter_id"],
+        current_path=m["current_path"],
+        seen_at=seen,
+        updated_at=updated,
+    )
+
+
+def register_file(
+    engine: Engine,
+    batch_id: str,
+    inbox: str,
+    rel_path: str,
+    sha256: str,
+    size: int,
+    media_type: str | None,
+    current_path: str | None = None,
+) -> str:
+    """Record a file found in ``inbox`` at ``rel_path`` as ``pending`` in ``batch_id``; returns its id.
+
+    Idempotent: the same (batch, sha256, inbox, rel_path) returns the existing id and leaves the
+    row as it is. ``current_path`` defaults to ``inbox/rel_path``. Raises ``IntegrityError``
+    for an unknown batch, :class:`imr.errors.WarehouseUnavailableError` when unreachable.
+    """
+    now = utcnow()
+    key = (
+        (source_files.c.batch_id == batch_id)
+        & (source_files.c.sha256 == sha256)
+        & (source_files.c.inbox == str(inbox))
+        & (source_files.c.rel_path == str(rel_path))
+    )
+    row = {
+        "id": str(uuid.uuid4()),
+        "batch_id": batch_id,
+        "inbox": str(inbox),
+        "rel_path": str(rel_path),
+        "sha256": sha256,
+        "size_bytes": int(size),
+        "media_type": media_type,
+        "pages": None,
+        "status": "pending",
+        "reason_codes": [],
+        "letter_id": None,
+        "current_path": current_path if current_path is not None else str(PurePath(inbox) / rel_path),
+        "seen_at": now,
+        "updated_at": now,
+    }
+    with transaction(engine) as conn:
+        insert_ignoring(conn, source_files, [row], keys=["batch_id", "sha256", "inbox", "rel_path"])
+        file_id: str = conn.execute(sa.select(source_files.c.id).where(key)).scalar_one()
+    return file_id
+
+
+def get_file(engine: Engine, file_id: str) -> FileRow | None:
+    """The source file ``file_id``, or None."""
+    with reading(engine) as conn:
+        row = conn.execute(sa.select(source_files).where(source_files.c.id == file_id)).first()
+    return file_row(row) if row is not None else None
+
+
+def list_files(engine: Engine, batch_id: str) -> list[FileRow]:
+    """The files of a batch, ordered by inbox and relative path."""
+    stmt = (
+        sa.select(source_files)
+        .where(source_files.c.batch_id == batch_id)
+        .order_by(source_files.c.inbox, source_files.c.rel_path, source_files.c.id)
+    )
+    with reading(engine) as conn:
+        return [file_row(r) for r in conn.execute(stmt)]
+
+
+def find_loaded_sha(engine: Engine, sha256: str) -> str | None:
+    """The id of the letter whose content has this sha256 (loaded, linked or a duplicate), or None."""
+    with reading(engine) as conn:
+        return loaded_letter_of_sha(conn, sha256)
+
+
+def loaded_letter_of_sha(conn: Connection, sha256: str) -> str | None:
+    """Inside a transaction: the letter a file with this content already carries, or None."""
+    letter_id: str | None = conn.execute(
+        sa.select(source_files.c.letter_id)
+        .where(
+            (source_files.c.sha256 == sha256)
+            & source_files.c.status.in_(DONE_STATUSES)
+            & source_files.c.letter_id.is_not(None)
+        )
+        .order_by(source_files.c.seen_at, source_files.c.id)
+        .limit(1)
+    ).scalar()
+    return letter_id
+
+
+def _messages(codes: Sequence[str], messages: Mapping[str, str] | None) -> dict[str, str]:
+    given = dict(messages or {})
+    return {c: given.get(c) or REASON_CODES.get(c) or c for c in dict.fromkeys(codes)}
+
+
+def mark_file(
+    engine: Engine,
+    file_id: str,
+    status: str,
+    reason_codes: Sequence[str] = (),
+    messages: Mapping[str, str] | None = None,
+    current_path: str | None = None,
+    dq_failures: Sequence[DqFailure] = (),
+) -> FileRow:
+    """Set a file's outcome (rejected, quarantined, duplicate, failed, pending) in one transaction.
+
+    ``reason_codes`` replace the file's codes; for ``rejected``/``quarantined`` they are also
+    written to ``quarantine_reasons`` with ``messages[code]`` (default: the code's meaning from
+    :data:`imr.errors.REASON_CODES`); ``dq_failures`` go to ``dq_letter_failures``.
+    ``current_path`` (where the file is now) is updated when given. Idempotent. Returns the row.
+    Raises ``ValueError`` for a status not in :data:`MARKABLE_STATUSES`, ``KeyError`` for an
+    unknown file.
+    """
+    if status not in MARKABLE_STATUSES:
+        raise ValueError(f"cannot mark a file {status!r}; expected one of {MARKABLE_STATUSES}")
+    codes = list(dict.fromkeys(reason_codes))
+    values: dict[str, Any] = {"status": status, "reason_codes": codes, "updated_at": utcnow()}
+    if current_path is not None:
+        values["current_path"] = str(current_path)
+    with transaction(engine) as conn:
+        result = conn.execute(sa.update(source_files).where(source_files.c.id == file_id).values(**values))
+        if result.rowcount == 0:
+            raise KeyError(f"unknown source file {file_id}")
+        conn.execute(sa.delete(quarantine_reasons).where(quarantine_reasons.c.source_file_id == file_id))
+        if status in ("rejected", "quarantined") and codes:
+            conn.execute(
+                sa.insert(quarantine_reasons),
+                [
+                    {"source_file_id": file_id, "code": c, "message": m}
+                    for c, m in _messages(codes, messages).items()
+                ],
+            )
+        row = conn.execute(sa.select(source_files).where(source_files.c.id == file_id)).one()
+        if dq_failures:
+            insert_dq_failures(conn, row.batch_id, file_id, None, dq_failures)
+    return file_row(row)
+
+
+def set_current_path(engine: Engine, file_id: str, current_path: str) -> None:
+    """Record where a file is now (after it was archived or quarantined). Raises ``KeyError``."""
+    with transaction(engine) as conn:
+        result = conn.execute(
+            sa.update(source_files)
+            .where(source_files.c.id == file_id)
+            .values(current_path=str(current_path), updated_at=utcnow())
+        )
+        if result.rowcount == 0:
+            raise KeyError(f"unknown source file {file_id}")
+
+
+def quarantine_reasons_of(engine: Engine, file_id: str) -> dict[str, str]:
+    """The quarantine reasons of a file: ``{code: message}``."""
+    stmt = (
+        sa.select(quarantine_reasons.c.code, quarantine_reasons.c.message)
+        .where(quarantine_reasons.c.source_file_id == file_id)
+        .order_by(quarantine_reasons.c.code)
+    )
+    with reading(engine) as conn:
+        return {code: message for code, message in conn.execute(stmt)}
+
+
+def files_to_rerun(engine: Engine, batch_id: str) -> list[FileRow]:
+    """Files of ``batch_id`` a rerun should try again: failed, pending, rejected or quarantined.
+
+    Their ``current_path`` says where each file is now (still in the inbox, or in quarantine).
+    """
+    stmt = (
+        sa.select(source_files)
+        .where((source_files.c.batch_id == batch_id) & source_files.c.status.in_(RERUN_STATUSES))
+        .order_by(source_files.c.inbox, source_files.c.rel_path, source_files.c.id)
+    )
+    with reading(engine) as conn:
+        return [file_row(r) for r in conn.execute(stmt)]
+
+
+assert set(MARKABLE_STATUSES) <= set(FILE_STATUSES)

@@ -1,0 +1,226 @@
+"""Loading one extracted letter: all its rows in one transaction, idempotent by content and case.
+
+For a registered source file and its parsed :class:`imr.models.LetterRecord`,
+:func:`load_letter` decides, inside one transaction:
+
+* the file was already loaded/linked/deduplicated -> the same result again (a retried task);
+* a file with the same sha256 is already in the warehouse -> ``duplicate`` (no new rows);
+* a letter with the same case number exists -> ``linked``: the file is attached to it
+  (``letter_files``), no second letter;
+* otherwise -> ``loaded``: the letter, reviewer, diagnoses, items, guideline citations and the
+  record's errors are inserted, and the file points at the letter.
+
+Either everything commits or nothing does. Two loads racing for the same content or case number
+both succeed: the loser hits a unique constraint, rolls back and is decided again (duplicate/linked).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy import exc
+from sqlalchemy.engine import Connection, Engine
+
+from imr.models import Letter, LetterRecord
+from warehouse import schema as s
+from warehouse.batches import utcnow
+from warehouse.engine import reading, transaction
+from warehouse.files import DONE_STATUSES, loaded_letter_of_sha
+from warehouse.quality import DqFailure, insert_dq_failures
+
+LoadStatus = Literal["loaded", "linked", "duplicate"]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What loading a file did: ``loaded`` a new letter, ``linked`` it to one, or ``duplicate``."""
+
+    status: LoadStatus
+    letter_id: str
+    file_id: str
+
+
+def load_letter(
+    engine: Engine,
+    file_id: str,
+    record: LetterRecord,
+    dq_failures: Sequence[DqFailure] = (),
+) -> LoadResult:
+    """Load ``record`` (extracted from the registered file ``file_id``) in one transaction.
+
+    ``dq_failures`` (warning-level expectations the letter failed) are stored in
+    ``dq_letter_failures`` in the same transaction. Idempotent (see the module docstring).
+
+    Raises ``ValueError`` when the record is not ``parsed`` or its sha256 is not the file's,
+    ``KeyError`` for an unknown file, :class:`sqlalchemy.exc.IntegrityError` when the record
+    breaks a constraint (nothing is written), :class:`imr.errors.WarehouseUnavailableError`
+    when the warehouse is unreachable or locked (retry).
+    """
+    if record.status != "parsed" or record.letter is None:
+        raise ValueError(f"only parsed records are loaded (file {file_id}, status {record.status})")
+    letter = record.letter
+    for attempt in (1, 2):
+        try:
+            with transaction(engine) as conn:
+                return _load(conn, file_id, record, letter, dq_failures)
+        except exc.IntegrityError:
+            if attempt == 2 or not _taken(engine, record.source.sha256, letter.case_number):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _taken(engine: Engine, sha256: str, case_number: str | None) -> bool:
+    """Whether another transaction has meanwhile loaded this content or case number."""
+    cond = s.letters.c.content_sha256 == sha256
+    if case_number is not None:
+        cond = cond | (s.letters.c.case_number == case_number)
+    with reading(engine) as conn:
+        return conn.execute(sa.select(s.letters.c.id).where(cond).limit(1)).first() is not None
+
+
+def _load(
+    conn: Connection, file_id: str, record: LetterRecord, letter: Letter, dq_failures: Sequence[DqFailure]
+) -> LoadResult:
+    f = conn.execute(
+        sa.select(s.source_files).where(s.source_files.c.id == file_id).with_for_update()
+    ).first()
+    if f is None:
+        raise KeyError(f"unknown source file {file_id}")
+    if f.sha256 != record.source.sha256:
+        raise ValueError(f"record sha256 does not match source file {file_id}")
+    if f.status in DONE_STATUSES and f.letter_id is not None:
+        return LoadResult(f.status, f.letter_id, file_id)
+
+    now = utcnow()
+    file_values: dict[str, Any] = {
+        "pages": record.source.pages,
+        "media_type": record.source.media_type,
+        "reason_codes": [],
+        "updated_at": now,
+    }
+
+    result: LoadResult
+    existing = (
+        loaded_letter_of_sha(conn, f.sha256)
+        or conn.execute(sa.select(s.letters.c.id).where(s.letters.c.content_sha256 == f.sha256)).scalar()
+    )
+    if existing is not None:
+        result = LoadResult("duplicate", existing, file_id)
+    else:
+        same_case = (
+            conn.execute(
+                sa.select(s.letters.c.id).where(s.letters.c.case_number == letter.case_number)
+            ).scalar()
+            if letter.case_number is not None
+            else None
+        )
+        if same_case is not None:
+            conn.execute(
+                sa.insert(s.letter_files).values(
+                    letter_id=same_case, source_file_id=file_id, role="linked", linked_at=now
+                )
+            )
+            result = LoadResult("linked", same_case, file_id)
+        else:
+            letter_id = str(uuid.uuid4())
+            _insert_letter(conn, letter_id, f.batch_id, file_id, f.sha256, record, letter)
+            result = LoadResult("loaded", letter_id, file_id)
+
+    conn.execute(
+        sa.update(s.source_files)
+        .where(s.source_files.c.id == file_id)
+        .values(status=result.status, letter_id=result.letter_id, **file_values)
+    )
+    if dq_failures:
+        insert_dq_failures(conn, f.batch_id, file_id, result.letter_id, dq_failures)
+    return result
+
+
+def _insert_letter(
+    conn: Connection,
+    letter_id: str,
+    batch_id: str,
+    file_id: str,
+    sha256: str,
+    record: LetterRecord,
+    letter: Letter,
+) -> None:
+    now = utcnow()
+    conn.execute(
+        sa.insert(s.letters).values(
+            id=letter_id,
+            case_number=letter.case_number,
+            content_sha256=sha256,
+            program=letter.program,
+            layout=letter.layout,
+            date_assigned=letter.date_assigned,
+            decision_date=letter.decision_date,
+            date_of_injury=letter.date_of_injury,
+            ur_denial_date=letter.ur_denial_date,
+            application_received=letter.application_received,
+            priority=letter.priority,
+            outcome=letter.outcome,
+            patient_age=letter.patient.age,
+            patient_sex=letter.patient.sex,
+            patient_occupation=letter.patient.occupation,
+            batch_id=batch_id,
+            first_file_id=file_id,
+            loaded_at=now,
+        )
+    )
+    conn.execute(
+        sa.insert(s.letter_files).values(
+            letter_id=letter_id, source_file_id=file_id, role="first", linked_at=now
+        )
+    )
+    _insert_many(
+        conn,
+        s.letter_errors,
+        [
+            {"letter_id": letter_id, "position": i, "code": e.code, "message": e.message}
+            for i, e in enumerate(record.errors)
+        ],
+    )
+    for table, column, values in (
+        (s.reviewer_specialties, "specialty", letter.reviewer.specialties),
+        (s.reviewer_licensure_states, "state", letter.reviewer.licensure_states),
+        (s.diagnoses, "diagnosis", letter.diagnoses),
+    ):
+        _insert_many(
+            conn, table, [{"letter_id": letter_id, "position": i, column: v} for i, v in enumerate(values)]
+        )
+    item_rows: list[dict[str, Any]] = []
+    citation_rows: list[dict[str, Any]] = []
+    for item in letter.items:
+        item_id = str(uuid.uuid4())
+        item_rows.append(
+            {
+                "id": item_id,
+                "letter_id": letter_id,
+                "ordinal": item.ordinal,
+                "request": item.request,
+                "decision": item.decision,
+                "rationale": item.rationale,
+                "service_category": item.service_category,
+                "service_subcategory": item.service_subcategory,
+                "drug_class": item.drug_class,
+            }
+        )
+        for party, guideline in (
+            ("claims_administrator", item.claims_administrator_guideline),
+            ("reviewer", item.reviewer_guideline),
+        ):
+            citation_rows.append(
+                {"item_id": item_id, "party": party, "source": guideline.source, "text": guideline.text}
+            )
+    _insert_many(conn, s.items, item_rows)
+    _insert_many(conn, s.guideline_citations, citation_rows)
+
+
+def _insert_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(sa.insert(table), rows)

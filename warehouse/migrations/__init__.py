@@ -1,0 +1,62 @@
+"""Alembic migrations of the warehouse, run in code (no ``alembic.ini``, no reliance on the CWD).
+
+``upgrade(engine)`` brings a database (empty or older) to the newest revision;
+``downgrade(engine, "base")`` removes every table. New revisions go in ``versions/``
+(``alembic -c <ini with script_location = warehouse/migrations> revision -m "..."``, or copy
+``0001_initial.py``); ``env.py`` renders batch operations so the same revision works on SQLite.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from warehouse.engine import reading, transaction
+
+SCRIPT_LOCATION = Path(__file__).resolve().parent
+
+
+def alembic_config() -> Config:
+    """An Alembic config built in code, pointing at this package's migration scripts."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
+    cfg.set_main_option("path_separator", "os")
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the warehouse at ``engine`` up to ``revision`` (default the newest), in one transaction.
+
+    Raises :class:`imr.errors.WarehouseUnavailableError` when the database is unreachable.
+    """
+    cfg = alembic_config()
+    with transaction(engine) as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    """Migrate the warehouse down to ``revision`` (default ``base``: drop every table)."""
+    cfg = alembic_config()
+    with transaction(engine) as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the warehouse is at, or None for an empty (never migrated) database."""
+    with reading(engine) as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest revision shipped in ``versions/``."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+__all__ = ["SCRIPT_LOCATION", "alembic_config", "current_revision", "downgrade", "head_revision", "upgrade"]

@@ -1,0 +1,118 @@
+"""Data-quality results: per batch and expectation counts, and which files failed what."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from warehouse import schema
+from warehouse.batches import utcnow
+from warehouse.engine import insert_ignoring, reading, transaction, upsert
+from warehouse.schema import DQ_LEVELS, dq_letter_failures
+
+
+@dataclass(frozen=True)
+class DqResult:
+    """One expectation of one suite over one batch: how many rows it saw and how many failed."""
+
+    suite: str
+    expectation: str
+    level: str
+    evaluated: int
+    failed: int
+
+    @property
+    def failure_rate(self) -> float:
+        return self.failed / self.evaluated if self.evaluated else 0.0
+
+
+@dataclass(frozen=True)
+class DqFailure:
+    """One expectation a letter (a source file) failed."""
+
+    suite: str
+    expectation: str
+    level: str
+
+
+def _check_level(level: str) -> None:
+    if level not in DQ_LEVELS:
+        raise ValueError(f"unknown data-quality level {level!r}; expected one of {DQ_LEVELS}")
+
+
+def store_dq_results(engine: Engine, batch_id: str, results: Sequence[DqResult]) -> None:
+    """Store the results of a batch; storing the same (suite, expectation) again replaces it.
+
+    Raises ``ValueError`` for an unknown level.
+    """
+    for r in results:
+        _check_level(r.level)
+    now = utcnow()
+    rows = [
+        {
+            "batch_id": batch_id,
+            "suite": r.suite,
+            "expectation": r.expectation,
+            "level": r.level,
+            "evaluated": int(r.evaluated),
+            "failed": int(r.failed),
+            "failure_rate": float(r.failure_rate),
+            "recorded_at": now,
+        }
+        for r in results
+    ]
+    with transaction(engine) as conn:
+        upsert(
+            conn,
+            schema.dq_results,
+            rows,
+            keys=["batch_id", "suite", "expectation"],
+            update=["level", "evaluated", "failed", "failure_rate", "recorded_at"],
+        )
+
+
+def dq_results(engine: Engine, batch_id: str) -> list[DqResult]:
+    """The stored results of a batch, ordered by suite and expectation."""
+    t = schema.dq_results
+    stmt = sa.select(t).where(t.c.batch_id == batch_id).order_by(t.c.suite, t.c.expectation)
+    with reading(engine) as conn:
+        return [
+            DqResult(r.suite, r.expectation, r.level, int(r.evaluated), int(r.failed))
+            for r in conn.execute(stmt)
+        ]
+
+
+def insert_dq_failures(
+    conn: Connection, batch_id: str, file_id: str, letter_id: str | None, failures: Sequence[DqFailure]
+) -> None:
+    """Inside a transaction: record the expectations a file failed (existing ones are kept)."""
+    for f in failures:
+        _check_level(f.level)
+    rows = [
+        {
+            "batch_id": batch_id,
+            "source_file_id": file_id,
+            "letter_id": letter_id,
+            "suite": f.suite,
+            "expectation": f.expectation,
+            "level": f.level,
+        }
+        for f in failures
+    ]
+    insert_ignoring(
+        conn, dq_letter_failures, rows, keys=["batch_id", "source_file_id", "suite", "expectation"]
+    )
+
+
+def dq_failures_of(engine: Engine, file_id: str) -> list[DqFailure]:
+    """The expectations a source file failed, ordered by suite and expectation."""
+    stmt = (
+        sa.select(dq_letter_failures.c.suite, dq_letter_failures.c.expectation, dq_letter_failures.c.level)
+        .where(dq_letter_failures.c.source_file_id == file_id)
+        .order_by(dq_letter_failures.c.suite, dq_letter_failures.c.expectation)
+    )
+    with reading(engine) as conn:
+        return [DqFailure(s, e, lv) for s, e, lv in conn.execute(stmt)]

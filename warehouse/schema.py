@@ -1,0 +1,251 @@
+"""The warehouse schema as SQLAlchemy Core metadata (the Alembic revisions build exactly this).
+
+Tables, parents first::
+
+    ingest_batches            one row per ingest / rerun / backfill run
+    source_files              every file ever seen, per batch (status, reason codes, where it is now)
+    letters                   one row per distinct letter (unique case number, unique content sha256)
+    letter_files              letter <-> the files that carry it (its first file and linked copies)
+    letter_errors             the record's ``errors`` of a loaded letter, ordered
+    reviewer_specialties      per letter, ordered
+    reviewer_licensure_states per letter, ordered
+    diagnoses                 per letter, ordered
+    items                     per letter, unique ordinal, decision upheld|overturned
+    guideline_citations       per item and party (claims_administrator | reviewer)
+    dq_results                per batch, suite and expectation: evaluated / failed counts
+    dq_letter_failures        per batch, source file and expectation: which file failed what
+    quarantine_reasons        per source file and reason code
+
+``source_files.letter_id`` and ``letters.first_file_id`` reference each other; the former is
+created with ``use_alter`` (a separate ``ALTER TABLE`` on PostgreSQL, inline on SQLite).
+Every constraint has a name (see :data:`NAMING_CONVENTION`) so migrations can address it.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+BATCH_KINDS: tuple[str, ...] = ("ingest", "rerun", "backfill")
+BATCH_STATUSES: tuple[str, ...] = ("running", "completed", "completed_with_quarantine", "failed")
+FILE_STATUSES: tuple[str, ...] = (
+    "pending",
+    "loaded",
+    "duplicate",
+    "linked",
+    "rejected",
+    "quarantined",
+    "failed",
+)
+LETTER_FILE_ROLES: tuple[str, ...] = ("first", "linked")
+PARTIES: tuple[str, ...] = ("claims_administrator", "reviewer")
+DQ_LEVELS: tuple[str, ...] = ("critical", "warning")
+PRIORITIES: tuple[str, ...] = ("standard", "expedited")
+OUTCOMES: tuple[str, ...] = ("upheld", "overturned", "partially_overturned")
+DECISIONS: tuple[str, ...] = ("upheld", "overturned")
+SEXES: tuple[str, ...] = ("male", "female")
+GUIDELINE_SOURCES: tuple[str, ...] = ("mtus", "non_mtus", "mtus_and_non_mtus", "none")
+MEDIA_TYPES: tuple[str, ...] = ("application/pdf", "text/plain")
+
+UUID_LEN = 36
+SHA_LEN = 64
+CODE_LEN = 64
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    """A CHECK expression ``column IN ('a', 'b')`` over constant enumerations of this module."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _uuid_pk() -> sa.Column[str]:
+    return sa.Column("id", sa.String(UUID_LEN), primary_key=True)
+
+
+def _ts(name: str, *, nullable: bool = False) -> sa.Column[object]:
+    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
+
+
+ingest_batches = sa.Table(
+    "ingest_batches",
+    metadata,
+    _uuid_pk(),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("parent_batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), nullable=True),
+    _ts("started_at"),
+    _ts("finished_at", nullable=True),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("files_seen", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("loaded", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("duplicates", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rejected", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("quarantined", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("linked", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("failed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("flow_run_id", sa.String(64), nullable=True),
+    sa.Column("inboxes", sa.JSON, nullable=False),
+    sa.CheckConstraint(_in("kind", BATCH_KINDS), name="kind"),
+    sa.CheckConstraint(_in("status", BATCH_STATUSES), name="status"),
+)
+
+source_files = sa.Table(
+    "source_files",
+    metadata,
+    _uuid_pk(),
+    sa.Column("batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), nullable=False),
+    sa.Column("inbox", sa.Text, nullable=False),
+    sa.Column("rel_path", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(SHA_LEN), nullable=False),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("media_type", sa.String(CODE_LEN), nullable=True),
+    sa.Column("pages", sa.Integer, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason_codes", sa.JSON, nullable=False),
+    sa.Column(
+        "letter_id",
+        sa.String(UUID_LEN),
+        sa.ForeignKey("letters.id", use_alter=True, name="fk_source_files_letter_id_letters"),
+        nullable=True,
+    ),
+    sa.Column("current_path", sa.Text, nullable=True),
+    _ts("seen_at"),
+    _ts("updated_at"),
+    sa.CheckConstraint(_in("status", FILE_STATUSES), name="status"),
+    sa.UniqueConstraint("batch_id", "sha256", "inbox", "rel_path"),
+    sa.Index("ix_source_files_sha256", "sha256"),
+    sa.Index("ix_source_files_letter_id", "letter_id"),
+)
+
+letters = sa.Table(
+    "letters",
+    metadata,
+    _uuid_pk(),
+    sa.Column("case_number", sa.String(CODE_LEN), nullable=True, unique=True),
+    sa.Column("content_sha256", sa.String(SHA_LEN), nullable=False, unique=True),
+    sa.Column("program", sa.String(CODE_LEN), nullable=False),
+    sa.Column("layout", sa.Text, nullable=True),
+    sa.Column("date_assigned", sa.Date, nullable=True),
+    sa.Column("decision_date", sa.Date, nullable=True),
+    sa.Column("date_of_injury", sa.Date, nullable=True),
+    sa.Column("ur_denial_date", sa.Date, nullable=True),
+    sa.Column("application_received", sa.Date, nullable=True),
+    sa.Column("priority", sa.String(16), nullable=True),
+    sa.Column("outcome", sa.String(32), nullable=False),
+    sa.Column("patient_age", sa.Integer, nullable=True),
+    sa.Column("patient_sex", sa.String(16), nullable=True),
+    sa.Column("patient_occupation", sa.Text, nullable=True),
+    sa.Column("batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), nullable=False),
+    sa.Column("first_file_id", sa.String(UUID_LEN), sa.ForeignKey("source_files.id"), nullable=False),
+    _ts("loaded_at"),
+    sa.CheckConstraint(_in("priority", PRIORITIES), name="priority"),
+    sa.CheckConstraint(_in("outcome", OUTCOMES), name="outcome"),
+    sa.CheckConstraint(_in("patient_sex", SEXES), name="patient_sex"),
+)
+
+letter_files = sa.Table(
+    "letter_files",
+    metadata,
+    sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), primary_key=True),
+    sa.Column("source_file_id", sa.String(UUID_LEN), sa.ForeignKey("source_files.id"), primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    _ts("linked_at"),
+    sa.CheckConstraint(_in("role", LETTER_FILE_ROLES), name="role"),
+    sa.UniqueConstraint("source_file_id"),
+)
+
+letter_errors = sa.Table(
+    "letter_errors",
+    metadata,
+    sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(CODE_LEN * 2), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+)
+
+
+def _ordered_strings(name: str, value_column: str) -> sa.Table:
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), primary_key=True),
+        sa.Column("position", sa.Integer, primary_key=True),
+        sa.Column(value_column, sa.Text, nullable=False),
+    )
+
+
+reviewer_specialties = _ordered_strings("reviewer_specialties", "specialty")
+reviewer_licensure_states = _ordered_strings("reviewer_licensure_states", "state")
+diagnoses = _ordered_strings("diagnoses", "diagnosis")
+
+items = sa.Table(
+    "items",
+    metadata,
+    _uuid_pk(),
+    sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), nullable=False),
+    sa.Column("ordinal", sa.Integer, nullable=False),
+    sa.Column("request", sa.Text, nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False),
+    sa.Column("rationale", sa.Text, nullable=True),
+    sa.Column("service_category", sa.Text, nullable=True),
+    sa.Column("service_subcategory", sa.Text, nullable=True),
+    sa.Column("drug_class", sa.Text, nullable=True),
+    sa.CheckConstraint(_in("decision", DECISIONS), name="decision"),
+    sa.UniqueConstraint("letter_id", "ordinal"),
+)
+
+guideline_citations = sa.Table(
+    "guideline_citations",
+    metadata,
+    sa.Column("item_id", sa.String(UUID_LEN), sa.ForeignKey("items.id"), primary_key=True),
+    sa.Column("party", sa.String(32), primary_key=True),
+    sa.Column("source", sa.String(32), nullable=True),
+    sa.Column("text", sa.Text, nullable=True),
+    sa.CheckConstraint(_in("party", PARTIES), name="party"),
+    sa.CheckConstraint(_in("source", GUIDELINE_SOURCES), name="source"),
+)
+
+dq_results = sa.Table(
+    "dq_results",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), nullable=False),
+    sa.Column("suite", sa.String(128), nullable=False),
+    sa.Column("expectation", sa.String(255), nullable=False),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("evaluated", sa.Integer, nullable=False),
+    sa.Column("failed", sa.Integer, nullable=False),
+    sa.Column("failure_rate", sa.Float, nullable=False),
+    _ts("recorded_at"),
+    sa.CheckConstraint(_in("level", DQ_LEVELS), name="level"),
+    sa.UniqueConstraint("batch_id", "suite", "expectation"),
+)
+
+dq_letter_failures = sa.Table(
+    "dq_letter_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), nullable=False),
+    sa.Column("source_file_id", sa.String(UUID_LEN), sa.ForeignKey("source_files.id"), nullable=False),
+    sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), nullable=True),
+    sa.Column("suite", sa.String(128), nullable=False),
+    sa.Column("expectation", sa.String(255), nullable=False),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.CheckConstraint(_in("level", DQ_LEVELS), name="level"),
+    sa.UniqueConstraint("batch_id", "source_file_id", "suite", "expectation"),
+)
+
+quarantine_reasons = sa.Table(
+    "quarantine_reasons",
+    metadata,
+    sa.Column("source_file_id", sa.String(UUID_LEN), sa.ForeignKey("source_files.id"), primary_key=True),
+    sa.Column("code", sa.String(CODE_LEN * 2), primary_key=True),
+    sa.Column("message", sa.Text, nullable=False),
+)
