@@ -11,6 +11,7 @@ from __future__ import annotations
 from expectations.frames import items_frame, letters_frame, validated_indices
 from expectations.report import ExpectationResult, Failure, QualityReport
 from expectations.suites import (
+    DQ_REASON_CODES,
     EXPECTATIONS,
     ITEM_SUITE,
     LETTER_SUITE,
@@ -23,6 +24,7 @@ from expectations.suites import (
 from expectations.validate import ExpectationRunError, validate_records, warm_up
 
 __all__ = [
+    "DQ_REASON_CODES",
     "EXPECTATIONS",
     "ITEM_SUITE",
     "LETTER_SUITE",

@@ -218,7 +218,11 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
 )
 
 BY_NAME: dict[str, ExpectationSpec] = {s.name: s for s in EXPECTATIONS}
-assert len(BY_NAME) == len(EXPECTATIONS), "expectation names must be unique"
+if len(BY_NAME) != len(EXPECTATIONS):  # pragma: no cover - a definition bug
+    raise RuntimeError("expectation names must be unique")
+
+#: The reason codes data-quality failures add (``dq_<name>``), with their level and meaning.
+DQ_REASON_CODES: dict[str, str] = {s.reason_code: f"{s.level}: {s.description}" for s in EXPECTATIONS}
 
 
 def expectations_of(suite: str) -> tuple[ExpectationSpec, ...]:

@@ -108,6 +108,20 @@ def _item(index: int, **changes: object) -> Mutation:
     return mutate
 
 
+def _headerless(rs: list[LetterRecord]) -> None:
+    """An older layout without a header: no case number, assignment or application dates."""
+    letter = L(rs[0])
+    letter.case_number = letter.date_assigned = letter.application_received = letter.priority = None
+
+
+def _gap_out_of_order(rs: list[LetterRecord]) -> None:
+    """No UR date: the application date is then compared with the date of injury (and is earlier)."""
+    letter = L(rs[0])
+    letter.ur_denial_date = None
+    assert letter.application_received is not None
+    letter.date_of_injury = letter.application_received + dt.timedelta(days=1)
+
+
 def _same_case_number(rs: list[LetterRecord]) -> None:
     L(rs[1]).case_number = L(rs[0]).case_number
 
@@ -127,6 +141,7 @@ CHAIN = expectations.frames.DATE_CHAIN
 
 CASES: list[Case] = [
     Case("case-number-missing", "case_number_present", _set("case_number", None)),
+    Case("headerless-layout", "case_number_present", _headerless),
     Case("case-number-short", "case_number_format", _set("case_number", "CM15-12345")),
     Case("case-number-lowercase", "case_number_format", _set("case_number", "cm15-1234567")),
     Case("case-number-duplicate", "case_number_unique_in_chunk", _same_case_number, letters=2),
@@ -135,6 +150,11 @@ CASES: list[Case] = [
         Case(f"{later}-before-{earlier}", f"{later}_not_before_{earlier}", _after(earlier, later))
         for earlier, later in pairwise(CHAIN)
     ],
+    Case(
+        "gap-compares-nearest-present-date",
+        "application_received_not_before_ur_denial_date",
+        _gap_out_of_order,
+    ),
     Case("decision-in-future", "decision_date_not_in_future", _set("decision_date", dt.date(2016, 2, 1))),
     Case("priority-unknown", "priority_in_set", _set("priority", "urgent")),
     Case("no-items", "has_items", _set("items", [])),
@@ -219,6 +239,7 @@ def test_every_expectation_is_exercised_by_a_failing_fixture(run: Run) -> None:
     exercised = {c.expectation for c in CASES}
     assert defined - exercised == set(), "expectations without a failing fixture"
     assert exercised - defined == set(), "fixtures of unknown expectations"
+    assert len(defined) == len(EXPECTATIONS), "expectation names must be unique"
     assert {r.name for r in run.report.results} == defined
     for r in run.report.results:
         assert r.failed >= 1 and r.failed_letters >= 1, r.name
@@ -227,8 +248,8 @@ def test_every_expectation_is_exercised_by_a_failing_fixture(run: Run) -> None:
 def test_expectation_counts(run: Run) -> None:
     letters = len(run.report.validated)
     r = run.report.result("case_number_present")
-    assert (r.suite, r.level, r.evaluated, r.failed) == ("imr_letters", "warning", letters, 1)
-    assert r.failure_rate == pytest.approx(1 / letters)
+    assert (r.suite, r.level, r.evaluated, r.failed) == ("imr_letters", "warning", letters, 2)
+    assert r.failure_rate == pytest.approx(2 / letters)
     dup = run.report.result("case_number_unique_in_chunk")
     assert dup.failed == 2 and dup.failed_letters == 2
     items = run.report.result("item_ordinals_unique")
@@ -307,6 +328,22 @@ def test_suites_carry_levels_in_meta() -> None:
         metas = [e.meta for e in suite.expectations]
         assert [m["name"] for m in metas] == [s.name for s in expectations.expectations_of(suite_name)]
         assert all(m["level"] in ("critical", "warning") and m["description"] for m in metas)
+
+
+def test_an_expectation_that_cannot_run_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    from expectations import validate as v
+
+    def broken_frame(records: list[LetterRecord], *, today: dt.date | None = None) -> object:
+        return letters_frame(records, today=today).drop(columns=["priority"])
+
+    monkeypatch.setattr(v, "letters_frame", broken_frame)
+    with pytest.raises(expectations.ExpectationRunError, match="priority_in_set"):
+        validate_records([valid_record(1)], today=TODAY)
+
+
+def test_dq_reason_codes_cover_every_expectation() -> None:
+    assert set(expectations.DQ_REASON_CODES) == {f"dq_{s.name}" for s in EXPECTATIONS}
+    assert all(expectations.DQ_REASON_CODES.values())
 
 
 def test_import_does_not_import_great_expectations() -> None:
