@@ -9,6 +9,14 @@ values (``dates``) -> record (``pipeline``).
 
 from __future__ import annotations
 
-from imr.extract.pipeline import extract_bytes, extract_file, iter_input_files
+from typing import Any
 
 __all__ = ["extract_bytes", "extract_file", "iter_input_files"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from imr.extract import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(name)

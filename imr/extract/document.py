@@ -1,0 +1,33 @@
+"""The intermediate document: text lines grouped by page, plus what page geometry told us."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: A line that stands for a paragraph break (vertical gap in a PDF, blank line in text).
+BREAK = ""
+
+
+@dataclass
+class Document:
+    """Text of one input file.
+
+    ``pages`` holds each page's lines; an empty string marks a paragraph break.
+    ``header_fields`` maps header labels (e.g. ``"Case Number"``) to values paired by position
+    on page 1 of a PDF; it is empty for text inputs (the header is then read from the lines).
+    """
+
+    pages: list[list[str]]
+    media_type: str
+    page_count: int | None = None
+    header_fields: dict[str, str] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        """All lines in reading order, pages joined (page breaks are not paragraph breaks)."""
+        out: list[str] = []
+        for page in self.pages:
+            out.extend(page)
+        return out
+
+    def text(self) -> str:
+        return "\n".join(self.lines())

@@ -1,0 +1,39 @@
+"""Guideline lines: 'Claims Administrator guideline: ...' and 'MAXIMUS guideline: ...'."""
+
+from __future__ import annotations
+
+import re
+
+from imr.models import Guideline
+
+_NONE = re.compile(r"did not cite any (?:medical )?evidence|no (?:medical )?evidence (?:was )?cited|none cited", re.I)
+_NON_MTUS = re.compile(
+    r"Non-?\s?MTUS|outside of the MTUS|Official Disability Guidelines|\bODG\b|\bACOEM\b|UpToDate|https?://|www\.", re.I
+)
+_MTUS = re.compile(r"Decision based on (?:the )?(?:CA |California )?MTUS\b|\bMTUS\b(?!\s+Guidelines\.?\s*Decision)", re.I)
+
+
+def _mtus_cited(text: str) -> bool:
+    """MTUS cited as a source (not merely 'outside of the MTUS' or 'Non-MTUS')."""
+    cleaned = re.sub(r"outside of the MTUS(?: Guidelines)?|Non-?\s?MTUS", " ", text, flags=re.I)
+    return bool(re.search(r"\bMTUS\b|Medical Treatment Utilization Schedule", cleaned, re.I))
+
+
+def classify(text: str | None) -> Guideline:
+    """A guideline line's source class (mtus, non_mtus, mtus_and_non_mtus, none) and its text."""
+    if text is None:
+        return Guideline(None, None)
+    t = re.sub(r"\s+", " ", text).strip()
+    if not t:
+        return Guideline(None, None)
+    if _NONE.search(t) and not _mtus_cited(t) and not re.search(r"Non-?\s?MTUS Citation", t, re.I):
+        return Guideline("none", t)
+    mtus = _mtus_cited(t)
+    non = bool(_NON_MTUS.search(t))
+    if mtus and non:
+        return Guideline("mtus_and_non_mtus", t)
+    if mtus:
+        return Guideline("mtus", t)
+    if non:
+        return Guideline("non_mtus", t)
+    return Guideline(None, t)

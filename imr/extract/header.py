@@ -1,0 +1,188 @@
+"""Letter-level dates, case number and priority: from the page-1 header where there is one,
+otherwise from the letter's sentences (layout A's procedural sentence, the case summary)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from imr.extract.dates import DATE_RE, find_dates, parse_date
+
+CASE_RE = re.compile(r"\bCM\d{2}-\d{7}\b")
+
+#: header field -> label regex (text form); the label's value follows it
+_LABELS: dict[str, str] = {
+    "case_number": r"Case\s+(?:Number|No\.?|#)\s*:",
+    "date_assigned": r"Date\s+Assigned\s*:",
+    "date_of_injury": r"Date\s+of\s+Injury\s*:",
+    "decision_date": r"Decision\s+Date\s*:",
+    "ur_denial_date": r"UR\s+(?:Denial\s+)?Date\s*:|Utilization\s+Review\s+Denial\s+Date\s*:",
+    "priority": r"Priority\s*:",
+    "application_received": r"Application\s+Received\s*:|Date\s+Application\s+Received\s*:",
+}
+_GEOMETRY_NAMES = {
+    "Case Number": "case_number",
+    "Date Assigned": "date_assigned",
+    "Date of Injury": "date_of_injury",
+    "Decision Date": "decision_date",
+    "UR Denial Date": "ur_denial_date",
+    "Priority": "priority",
+    "Application Received": "application_received",
+}
+_PRIORITY_RE = re.compile(r"\b(Standard|Expedited|Urgent|Regular)\b", re.I)
+
+
+@dataclass
+class HeaderFields:
+    case_number: str | None = None
+    date_assigned: dt.date | None = None
+    decision_date: dt.date | None = None
+    date_of_injury: dt.date | None = None
+    ur_denial_date: dt.date | None = None
+    application_received: dt.date | None = None
+    priority: str | None = None
+
+
+def priority_value(text: str | None) -> str | None:
+    """'standard' or 'expedited' from a header value."""
+    if not text:
+        return None
+    m = _PRIORITY_RE.search(text)
+    if not m:
+        return None
+    return "expedited" if m.group(1).lower() in ("expedited", "urgent") else "standard"
+
+
+def _set(h: HeaderFields, name: str, raw: str) -> None:
+    if getattr(h, name) is not None:
+        return
+    if name == "case_number":
+        m = CASE_RE.search(raw.upper())
+        h.case_number = m.group(0) if m else None
+    elif name == "priority":
+        h.priority = priority_value(raw)
+    else:
+        setattr(h, name, parse_date(raw))
+
+
+def header_from_geometry(fields: dict[str, str]) -> HeaderFields:
+    """Header values paired by position on page 1 (PDF)."""
+    h = HeaderFields()
+    for label, raw in fields.items():
+        name = _GEOMETRY_NAMES.get(label)
+        if name:
+            _set(h, name, raw)
+    return h
+
+
+def header_from_lines(lines: Sequence[str], h: HeaderFields | None = None) -> HeaderFields:
+    """Header values from text lines; fills only fields still missing in ``h``.
+
+    Handles values on the label's line ('Date Assigned: 11/09/2016'), wrapped labels
+    ('Application 11/03/2016 Received:') and the order some extractors emit: all labels first,
+    then all values (paired in order).
+    """
+    h = h or HeaderFields()
+    text = "\n".join(ln for ln in lines if ln)
+    hits: list[tuple[int, int, str]] = []
+    for name, rx in _LABELS.items():
+        for m in re.finditer(rx, text, re.I):
+            hits.append((m.start(), m.end(), name))
+    hits.sort()
+    # A wrapped 'Application <date> Received:' label.
+    m_app = re.search(r"Application\s+(" + DATE_RE.pattern + r")\s+Received\s*:", text, re.I)
+    if m_app:
+        _set(h, "application_received", m_app.group(1))
+    unpaired: list[str] = []
+    for k, (_start, end, name) in enumerate(hits):
+        nxt = hits[k + 1][0] if k + 1 < len(hits) else len(text)
+        value = text[end:nxt].strip()
+        if name == "application_received" and m_app and not value:
+            continue
+        if value and _value_fits(name, value):
+            _set(h, name, value)
+        else:
+            unpaired.append(name)
+    if unpaired:
+        # All labels first, then all values: pair the leftover values in label order.
+        tail = text[hits[-1][1] :] if hits else ""
+        values = _value_tokens(tail)
+        for name, value in zip([n for n in unpaired if getattr(h, n) is None], values, strict=False):
+            if _value_fits(name, value):
+                _set(h, name, value)
+    return h
+
+
+def _value_fits(name: str, value: str) -> bool:
+    first = value.split("\n", 1)[0]
+    if name == "case_number":
+        return bool(CASE_RE.search(first.upper()))
+    if name == "priority":
+        return priority_value(first) is not None
+    return bool(DATE_RE.match(first.strip()))
+
+
+def _value_tokens(text: str) -> list[str]:
+    rx = re.compile(r"CM\d{2}-\d{7}|" + DATE_RE.pattern + r"|\b(?:Standard|Expedited|Urgent)\b", re.I)
+    return [m.group(0) for m in rx.finditer(text)]
+
+
+# ---- dates stated in sentences (layouts without a header) --------------------------------------
+
+_INJURY = [
+    r"(?:sustained|suffered|incurred|reported|had)\s+(?:an?\s+)?(?:[\w-]+\s+){0,3}injur(?:y|ies)\s+(?:on|dated)\s+",
+    r"date\s+of\s+injury\s*(?:of|was|is|:)?\s*",
+    r"\binjured\s+(?:at\s+work\s+)?on\s+",
+    r"\bDOI\s*:?\s*",
+]
+_UR_SENTENCE = re.compile(
+    r"utilization review|\bUR\b|non-?certif|modif(?:ied|ication)|\bdenied\b|\bdenial\b", re.I
+)
+
+
+def injury_date_from_text(text: str) -> dt.date | None:
+    """Date of injury from a narrative sentence ('sustained an injury on 8/1/13')."""
+    for rx in _INJURY:
+        m = re.search(rx + "(" + DATE_RE.pattern + ")", text, re.I)
+        if m:
+            return parse_date(m.group(1))
+    return None
+
+
+def ur_date_from_text(text: str) -> dt.date | None:
+    """Date of the utilization review decision from the letter's sentences: the explicit
+    'Utilization Review Denial dated X' form first, else the last summary sentence that reports
+    the UR action with a date."""
+    m = re.search(
+        r"Utilization\s+Review\s+(?:Denial|Decision|Determination|Modification)\s+dated\s+(" + DATE_RE.pattern + ")",
+        text,
+        re.I,
+    )
+    if m:
+        return parse_date(m.group(1))
+    found: dt.date | None = None
+    for sentence in re.split(r"(?<=[.;])\s+(?=[A-Z])", text):
+        if _UR_SENTENCE.search(sentence) and not re.search(r"\binjur", sentence, re.I):
+            dates = find_dates(sentence)
+            if dates:
+                found = dates[0][1]
+    return found
+
+
+def a_layout_dates(text: str, h: HeaderFields) -> HeaderFields:
+    """Layout A: 'Dated:', 'application ... was filed on', 'Notice of Assignment ... on'."""
+    pats = {
+        "decision_date": r"\bDated:?\s*(" + DATE_RE.pattern + ")",
+        "application_received": r"application for Independent Medical Review was (?:filed|received) on\s+("
+        + DATE_RE.pattern
+        + ")",
+        "date_assigned": r"Notice of Assignment(?: and Request for Information)? was (?:provided|sent|mailed)"
+        r"(?: to the (?:above )?parties)? on\s+(" + DATE_RE.pattern + ")",
+    }
+    for name, rx in pats.items():
+        m = re.search(rx, text, re.I)
+        if m:
+            _set(h, name, m.group(1))
+    return h

@@ -1,0 +1,233 @@
+"""Disputed items: decision lines, guideline lines and rationales.
+
+Layouts B, C and D print, per item::
+
+    <item text>: Upheld|Overturned
+    Claims Administrator guideline: ...
+    MAXIMUS guideline: ...
+    Decision rationale: ... (ends with a necessity conclusion)
+
+The label lines anchor the blocks; the item paragraph is found walking back from the first label
+to a paragraph break or the previous sentence's end, so decision lines with colons inside the item
+name, decision words wrapped onto their own line, and rationale lines that look like decision lines
+are all read right. Layout A states each decision as a numbered sentence ('1) MAXIMUS Federal
+Services, Inc. has determined the request for X is not medically necessary').
+
+An item whose decision cannot be resolved raises :class:`UnresolvedItemError`: a letter is never
+emitted with a guessed decision.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from imr.errors import UnresolvedItemError
+from imr.extract.document import BREAK
+from imr.extract.guidelines import classify
+from imr.models import Guideline, Item
+
+LABELS: dict[str, re.Pattern[str]] = {
+    "ca": re.compile(r"^\s*Claims?\s+Administrator(?:'s)?\s+guidelines?\s*:\s*", re.I),
+    "mx": re.compile(r"^\s*(?:MAXIMUS|Expert\s+Reviewer(?:'s)?|IMR|Reviewer(?:'s)?)\s+guidelines?\s*:\s*", re.I),
+    "rat": re.compile(r"^\s*Decision\s+rationale\s*:\s*", re.I),
+}
+_ORDER = {"ca": 0, "mx": 1, "rat": 2}
+DECISION_END = re.compile(r"^(?P<req>.*?)\s*:\s*(?P<dec>upheld|overturned)\s*\.?\s*$", re.I | re.S)
+_DECISION_WORD_LINE = re.compile(r"^\s*(?:upheld|overturned)\s*\.?\s*$", re.I)
+_ENDS_SENTENCE = re.compile(r"[.!?][\"')\]]?\s*$")
+_ITEM_CONTINUES = re.compile(
+    r"(?:was\s+the\s+original\s+request|by\s+the\s+Claims\s+Administrator|IMR\s+eligible|"
+    r"original\s+request\s+IMR\s+eligible)\.\s*$",
+    re.I,
+)
+_INTRO = re.compile(r"set forth below:?\s*$|disputed items?/services?", re.I)
+
+
+@dataclass
+class _Line:
+    text: str
+    para_start: bool
+
+
+def _compact(lines: Sequence[str]) -> list[_Line]:
+    out: list[_Line] = []
+    brk = True
+    for line in lines:
+        if line == BREAK:
+            brk = True
+            continue
+        out.append(_Line(line, brk))
+        brk = False
+    return out
+
+
+def _label(line: str) -> str | None:
+    for kind, rx in LABELS.items():
+        if rx.match(line):
+            return kind
+    return None
+
+
+def _ends_with_decision(line: str) -> bool:
+    return bool(DECISION_END.match(line)) or bool(_DECISION_WORD_LINE.match(line))
+
+
+def request_from_paragraph(text: str) -> tuple[str, str] | None:
+    """(request, decision) from an item paragraph ending in ': Upheld' / ': Overturned'.
+
+    For a request modified by UR, the request is the IMR-eligible portion named after
+    'original request,'. Returns None when no decision word ends the paragraph."""
+    t = re.sub(r"\s+", " ", text).strip()
+    m = DECISION_END.match(t)
+    if m is None:
+        return None
+    req = m.group("req").strip()
+    decision = m.group("dec").lower()
+    portion = list(re.finditer(r"original request\s*,\s*", req, re.I))
+    if portion and re.search(r"was the original request|IMR eligible", req, re.I):
+        req = req[portion[-1].end() :]
+    req = re.sub(r"\s+is\s*$", "", req).strip().rstrip(":").strip()
+    if not req:
+        return None
+    return req, decision
+
+
+def parse_item_blocks(lines: Sequence[str]) -> list[Item]:
+    """Items of the decisions section (layouts B, C, D). Raises UnresolvedItemError when an item
+    block has no readable decision."""
+    rows = _compact(lines)
+    kinds = [_label(r.text) for r in rows]
+    anchors: list[int] = []
+    last_kind: str | None = None
+    for i, kind in enumerate(kinds):
+        if kind is None:
+            continue
+        prev_decision = i > 0 and kinds[i - 1] is None and _ends_with_decision(rows[i - 1].text)
+        if last_kind is None or _ORDER[kind] <= _ORDER[last_kind] or prev_decision:
+            anchors.append(i)
+        last_kind = kind
+    if not anchors:
+        return _decision_lines_only(rows)
+    starts: list[int] = []
+    lower = _intro_end(rows, anchors[0])
+    for k, a in enumerate(anchors):
+        if k > 0:
+            lower = max(j for j in range(anchors[k - 1], a) if kinds[j] is not None) + 1
+        starts.append(_item_start(rows, a, lower))
+    items: list[Item] = []
+    for k, a in enumerate(anchors):
+        para = " ".join(r.text for r in rows[starts[k] : a])
+        parsed = request_from_paragraph(para)
+        if parsed is None:
+            raise UnresolvedItemError(f"item {k + 1}: no decision (Upheld/Overturned) could be read")
+        request, decision = parsed
+        end = starts[k + 1] if k + 1 < len(anchors) else len(rows)
+        segs = _segments(rows[a:end], kinds[a:end])
+        items.append(
+            Item(
+                ordinal=k + 1,
+                request=request,
+                decision=decision,  # type: ignore[arg-type]
+                claims_administrator_guideline=classify(segs.get("ca")),
+                reviewer_guideline=classify(segs.get("mx")),
+                rationale=segs.get("rat"),
+            )
+        )
+    return items
+
+
+def _intro_end(rows: Sequence[_Line], first_anchor: int) -> int:
+    for j in range(first_anchor - 1, -1, -1):
+        if _INTRO.search(rows[j].text) and not _ends_with_decision(rows[j].text):
+            return j + 1
+    return 0
+
+
+def _item_start(rows: Sequence[_Line], anchor: int, lower: int) -> int:
+    j = anchor - 1
+    if j < lower:
+        return anchor
+    while j > lower:
+        if rows[j].para_start:
+            break
+        above = rows[j - 1].text
+        if _ENDS_SENTENCE.search(above) and not _ITEM_CONTINUES.search(above):
+            break
+        j -= 1
+    return j
+
+
+def _segments(rows: Sequence[_Line], kinds: Sequence[str | None]) -> dict[str, str]:
+    segs: dict[str, list[str]] = {}
+    cur: str | None = None
+    for row, kind in zip(rows, kinds, strict=True):
+        if kind is not None and kind not in segs:
+            cur = kind
+            segs[cur] = [LABELS[kind].sub("", row.text, count=1)]
+        elif cur is not None:
+            segs[cur].append(row.text)
+    return {k: re.sub(r"\s+", " ", " ".join(v)).strip() for k, v in segs.items()}
+
+
+def _decision_lines_only(rows: Sequence[_Line]) -> list[Item]:
+    """Fallback for a decisions section without guideline/rationale labels: every paragraph
+    ending in ': Upheld' / ': Overturned' is an item."""
+    items: list[Item] = []
+    para: list[str] = []
+    for idx, row in enumerate(rows):
+        if row.para_start:
+            para = []
+        para.append(row.text)
+        nxt_starts = idx + 1 >= len(rows) or rows[idx + 1].para_start
+        joined = " ".join(para)
+        if _ends_with_decision(row.text) and (nxt_starts or DECISION_END.match(row.text)):
+            parsed = request_from_paragraph(joined if not DECISION_END.match(row.text) else row.text)
+            if parsed is None and DECISION_END.match(joined):
+                parsed = request_from_paragraph(joined)
+            if parsed:
+                items.append(
+                    Item(
+                        ordinal=len(items) + 1,
+                        request=parsed[0],
+                        decision=parsed[1],  # type: ignore[arg-type]
+                        claims_administrator_guideline=Guideline(None, None),
+                        reviewer_guideline=Guideline(None, None),
+                    )
+                )
+                para = []
+    return items
+
+
+# ---- layout A: numbered necessity sentences ---------------------------------------------------
+
+_A_DECISION = re.compile(
+    r"has\s+determined\s+(?:that\s+)?the\s+request\s+for\s+(?P<req>.+?)\s+(?:is|was)\s+"
+    r"(?P<neg>not\s*|not)?medically\s+necessary",
+    re.I | re.S,
+)
+
+
+def parse_numbered_decisions(lines: Sequence[str]) -> list[Item]:
+    """Layout A's numbered decisions ('1) ... has determined the request for X is (not) medically
+    necessary and appropriate'). 'notmedically' (an extraction artifact) reads as 'not'."""
+    text = re.sub(r"\s+", " ", " ".join(ln for ln in lines if ln != BREAK))
+    parts = re.split(r"(?:^|\s)(\d{1,2})\)\s+", text)
+    items: list[Item] = []
+    for k in range(1, len(parts) - 1, 2):
+        body = parts[k + 1]
+        m = _A_DECISION.search(body)
+        if not m:
+            if re.search(r"medically necessary|determined", body, re.I):
+                raise UnresolvedItemError(f"numbered decision {parts[k]}: the decision could not be read")
+            continue
+        decision = "upheld" if m.group("neg") is not None else "overturned"
+        items.append(
+            Item(
+                ordinal=len(items) + 1,
+                request=m.group("req").strip(),
+                decision=decision,  # type: ignore[arg-type]
+            )
+        )
+    return items

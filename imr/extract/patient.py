@@ -1,0 +1,54 @@
+"""What a clinical case summary states about the injured worker: age, sex, occupation, diagnoses."""
+
+from __future__ import annotations
+
+import re
+
+from imr.models import Patient
+
+_AGE_SEX = re.compile(
+    r"\b(\d{1,3})[- ]?(?:year|yr)s?[- ]old\b,?\s*(?:[\w-]+\s+){0,2}?"
+    r"(male|female|man|woman|gentleman|lady|men|women)?\b",
+    re.I,
+)
+_SEX_WORDS = {"male": "male", "man": "male", "gentleman": "male", "female": "female", "woman": "female", "lady": "female"}
+_OCCUPATION = re.compile(
+    r"\b(?:This|The|A|An)\s+([a-z][a-z /-]{2,40}?)\s+(?:sustained|suffered|was injured|reported an injury)", re.I
+)
+_NOT_OCCUPATIONS = {"patient", "injured worker", "applicant", "claimant", "employee", "worker", "iw", "case"}
+_DIAGNOSES = re.compile(
+    r"\b(?:diagnos(?:es|is)|diagnosed with)\s*(?:include[sd]?|of|are|were|was|is|:)?\s*:?\s*(.+?)(?:\.\s|\.$)",
+    re.I,
+)
+
+
+def parse_patient(summary: str) -> Patient:
+    """Age and sex from the first 'NN year old male/female' phrase; occupation from 'This <job>
+    sustained an injury'. Nothing is guessed: absent means None."""
+    p = Patient()
+    m = _AGE_SEX.search(summary)
+    if m:
+        age = int(m.group(1))
+        p.age = age if 10 <= age <= 110 else None
+        if m.group(2):
+            p.sex = _SEX_WORDS.get(m.group(2).lower())  # type: ignore[assignment]
+    if p.sex is None:
+        m2 = re.search(r"\b(?:a|an|this|the)\s+(?:[\w-]+\s+){0,3}?(male|female|man|woman)\b", summary, re.I)
+        if m2:
+            p.sex = _SEX_WORDS.get(m2.group(1).lower())  # type: ignore[assignment]
+    m3 = _OCCUPATION.search(summary)
+    if m3:
+        occ = m3.group(1).strip().lower()
+        if occ not in _NOT_OCCUPATIONS and not re.search(r"\d|year|old|male|female", occ):
+            p.occupation = occ
+    return p
+
+
+def parse_diagnoses(summary: str) -> list[str]:
+    """Diagnoses listed in the first 'diagnoses include ...' sentence, split on ; and commas."""
+    m = _DIAGNOSES.search(summary)
+    if not m:
+        return []
+    body = re.sub(r"\s+", " ", m.group(1)).strip()
+    parts = re.split(r";\s*(?:and\s+)?|,\s*(?:and\s+)?(?=[A-Za-z])|\s+and\s+(?=[A-Z])", body)
+    return [p.strip(" .") for p in parts if 2 < len(p.strip(" .")) < 200][:20]

@@ -1,0 +1,204 @@
+"""PDF bytes to a :class:`Document` through pdfplumber, using page geometry.
+
+* Opens PDFs encrypted with an empty user password (all posted DWC letters are AES-128 with the
+  extraction-permission bit off); a PDF that needs a real password is rejected (``pdf_password``).
+* Words are grouped into lines by position; a vertical gap larger than a line's height apart
+  becomes a paragraph break, which the item parser relies on.
+* The page-1 header is a two-column table whose labels and values text extractors emit out of
+  order; :func:`pair_header` pairs each value with the label on its left by position.
+* A PDF without any text layer (image-only) is rejected (``pdf_no_text``): OCR is not supported.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from imr.errors import CorruptPdfError, EmptyFileError, NoTextLayerError, PasswordProtectedError
+from imr.extract.document import BREAK, Document
+
+#: Header labels of layout D, as token sequences (the last token carries the colon).
+HEADER_LABELS: dict[str, tuple[str, ...]] = {
+    "Case Number": ("Case", "Number:"),
+    "Date Assigned": ("Date", "Assigned:"),
+    "Date of Injury": ("Date", "of", "Injury:"),
+    "Decision Date": ("Decision", "Date:"),
+    "UR Denial Date": ("UR", "Denial", "Date:"),
+    "Priority": ("Priority:",),
+    "Application Received": ("Application", "Received:"),
+}
+
+_SECTION_START = re.compile(r"^(HOW THE IMR|MAXIMUS FEDERAL|INDEPENDENT MEDICAL REVIEW|Notice of)", re.I)
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+def read_pdf(data: bytes) -> Document:
+    """Extract a PDF's text lines page by page; raises a ReadError subclass for unusable PDFs."""
+    if not data.strip():
+        raise EmptyFileError("the file is empty")
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        with pdfplumber.open(io.BytesIO(data), password="") as pdf:
+            pages_words = [_words(page) for page in pdf.pages]
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc
+        if type(cause).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError"):
+            raise PasswordProtectedError("the PDF needs a password to open") from None
+        raise CorruptPdfError(f"the PDF cannot be parsed ({type(cause).__name__})") from None
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError) as exc:
+        raise CorruptPdfError(f"the PDF cannot be parsed ({type(exc).__name__})") from None
+    return document_from_words(pages_words)
+
+
+def document_from_words(pages_words: Sequence[Sequence[Word]]) -> Document:
+    """Build the Document from each page's positioned words (shared by every PDF engine)."""
+    if not pages_words:
+        raise CorruptPdfError("the PDF has no pages")
+    if not any(pages_words):
+        raise NoTextLayerError("the PDF has no text layer (image-only; OCR is not supported)")
+    pages = [_lines(words) for words in pages_words]
+    header = pair_header(pages_words[0])
+    return Document(pages=pages, media_type="application/pdf", page_count=len(pages_words), header_fields=header)
+
+
+def _words(page: Any) -> list[Word]:
+    return [
+        Word(w["text"], float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]))
+        for w in page.extract_words(x_tolerance=3, y_tolerance=3, keep_blank_chars=False)
+        if w["text"].strip()
+    ]
+
+
+def _rows(words: Sequence[Word]) -> list[list[Word]]:
+    """Words grouped into visual rows (tops within a few points), each sorted left to right."""
+    rows: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (round(w.top, 1), w.x0)):
+        if rows and abs(rows[-1][0].top - w.top) <= max(2.5, 0.3 * w.height):
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+    for row in rows:
+        row.sort(key=lambda w: w.x0)
+    return rows
+
+
+def _lines(words: Sequence[Word]) -> list[str]:
+    rows = _rows(words)
+    heights = sorted(r[0].height for r in rows) or [10.0]
+    line_h = heights[len(heights) // 2]
+    out: list[str] = []
+    prev_bottom: float | None = None
+    for row in rows:
+        top = min(w.top for w in row)
+        if prev_bottom is not None and top - prev_bottom > 0.6 * line_h and out and out[-1] != BREAK:
+            out.append(BREAK)
+        out.append(" ".join(w.text for w in row))
+        prev_bottom = max(w.bottom for w in row)
+    return out
+
+
+def pair_header(words: Sequence[Word]) -> dict[str, str]:
+    """Pair page-1 header labels with their values by position (value right of, or below, its label)."""
+    rows = _rows(words)
+    region: list[Word] = []
+    for row in rows:
+        text = " ".join(w.text for w in row)
+        if region and _SECTION_START.match(text):
+            break
+        region.extend(row)
+        if len(region) > 80:
+            break
+    labels = _find_labels(region)
+    if not labels:
+        return {}
+    used = {id(w) for _, ws in labels for w in ws}
+    values = _value_phrases([w for w in region if id(w) not in used], labels)
+    boxes = {name: _box(ws) for name, ws in labels}
+    out: dict[str, str] = {}
+    for text, vb in values:
+        best: tuple[float, str] | None = None
+        for name, lb in boxes.items():
+            mid = (vb[1] + vb[3]) / 2
+            same_band = lb[1] - 4 <= mid <= lb[3] + 4
+            if same_band and lb[2] <= vb[0] + 1:
+                dist = vb[0] - lb[2]
+            elif abs(lb[0] - vb[0]) < 40 and 0 <= vb[1] - lb[3] < 1.6 * (lb[3] - lb[1] + 1):
+                dist = 1000 + vb[1] - lb[3]
+            else:
+                continue
+            if best is None or dist < best[0]:
+                best = (dist, name)
+        if best is not None and best[1] not in out:
+            out[best[1]] = text
+    return out
+
+
+def _box(ws: Sequence[Word]) -> tuple[float, float, float, float]:
+    return (min(w.x0 for w in ws), min(w.top for w in ws), max(w.x1 for w in ws), max(w.bottom for w in ws))
+
+
+def _find_labels(region: Sequence[Word]) -> list[tuple[str, list[Word]]]:
+    found: list[tuple[str, list[Word]]] = []
+    taken: set[int] = set()
+    for name, tokens in sorted(HEADER_LABELS.items(), key=lambda kv: -len(kv[1])):
+        for i, first in enumerate(region):
+            if id(first) in taken or first.text != tokens[0]:
+                continue
+            seq = [first]
+            for tok in tokens[1:]:
+                nxt = _next_token(region, seq[-1], first, tok, taken)
+                if nxt is None:
+                    break
+                seq.append(nxt)
+            if len(seq) == len(tokens):
+                found.append((name, seq))
+                taken.update(id(w) for w in seq)
+                break
+            del i
+    return found
+
+
+def _next_token(region: Sequence[Word], prev: Word, first: Word, tok: str, taken: set[int]) -> Word | None:
+    for w in region:
+        if id(w) in taken or w.text != tok or w is prev:
+            continue
+        same_line = abs(w.top - prev.top) <= 2.5 and 0 <= w.x0 - prev.x1 <= 12
+        wrapped = abs(w.x0 - first.x0) <= 6 and 0 < w.top - prev.bottom <= 1.2 * prev.height + 4
+        if same_line or wrapped:
+            return w
+    return None
+
+
+def _value_phrases(
+    words: Sequence[Word], labels: Sequence[tuple[str, list[Word]]]
+) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Adjacent non-label words on one row, split where a label sits between them."""
+    label_x0 = sorted({_box(ws)[0] for _, ws in labels})
+    phrases: list[tuple[str, tuple[float, float, float, float]]] = []
+    for row in _rows(words):
+        cur: list[Word] = []
+        for w in row:
+            if cur and (w.x0 - cur[-1].x1 > 14 or any(cur[-1].x1 <= x <= w.x0 for x in label_x0)):
+                phrases.append((" ".join(c.text for c in cur), _box(cur)))
+                cur = []
+            cur.append(w)
+        if cur:
+            phrases.append((" ".join(c.text for c in cur), _box(cur)))
+    return phrases

@@ -1,0 +1,212 @@
+"""The extraction chain for one file: read -> normalise -> program -> sections -> fields -> record.
+
+:func:`extract_file` never raises for bad input: unreadable files, look-alike letters and letters
+with an unresolvable item come back as ``status: rejected`` records with a stable reason code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from imr.errors import ImrError, ParseError, TerminalError
+from imr.extract import header as hdr
+from imr.extract import items as itm
+from imr.extract.document import BREAK, Document
+from imr.extract.normalize import normalize, split_text_pages
+from imr.extract.patient import parse_diagnoses, parse_patient
+from imr.extract.pdf_text import read_pdf
+from imr.extract.program import check_program
+from imr.extract.reviewer import parse_reviewer
+from imr.extract.sections import Sections, detect_layout, find_sections
+from imr.extract.text_decode import decode_text
+from imr.models import Letter, LetterRecord, RecordError, Source, outcome_of
+from imr.taxonomy import classify_service
+
+SUFFIXES = (".pdf", ".txt")
+
+
+def media_type_of(name: str, data: bytes) -> str:
+    """``application/pdf`` for PDF bytes or a .pdf name, else ``text/plain``."""
+    if data[:1024].lstrip().startswith(b"%PDF") or name.lower().endswith(".pdf"):
+        return "application/pdf"
+    return "text/plain"
+
+
+def read_document(data: bytes, media_type: str, pdf_engine: str = "pdfplumber") -> Document:
+    """Bytes to a raw Document (raises a ReadError subclass for unusable input)."""
+    if media_type == "application/pdf":
+        if pdf_engine == "pdfium":
+            from imr.extract.pdfium_text import read_pdf_pdfium
+
+            return read_pdf_pdfium(data)
+        return read_pdf(data)
+    text = decode_text(data)
+    pages = split_text_pages(text)
+    if not any(ln for p in pages for ln in p if ln != BREAK):
+        from imr.errors import EmptyFileError
+
+        raise EmptyFileError("the file has no text")
+    return Document(pages=pages, media_type="text/plain", page_count=None)
+
+
+def parse_document(doc: Document) -> Letter:
+    """A normalised Document to a Letter; raises TerminalError subclasses when it is not a DWC IMR
+    letter or cannot be parsed safely."""
+    lines = doc.lines()
+    text = "\n".join(ln for ln in lines if ln != BREAK)
+    check_program(text)
+    sec = find_sections(lines)
+    layout = detect_layout(sec)
+
+    h = hdr.header_from_geometry(doc.header_fields) if doc.header_fields else hdr.HeaderFields()
+    head_zone = _header_zone(sec)
+    h = hdr.header_from_lines(head_zone, h)
+    if h.case_number is None:
+        m = hdr.CASE_RE.search(text)
+        h.case_number = m.group(0) if m else None
+    summary_lines = sec.body("summary") if sec.has("summary") else []
+    summary = " ".join(ln for ln in summary_lines if ln != BREAK)
+    if layout == "A":
+        flat = " ".join(ln for ln in lines if ln != BREAK)
+        h = hdr.a_layout_dates(flat, h)
+        if h.ur_denial_date is None:
+            h.ur_denial_date = hdr.ur_date_from_text(flat)
+    has_header = any(
+        getattr(h, f) is not None for f in ("date_assigned", "decision_date", "application_received")
+    )
+    if h.date_of_injury is None and not has_header:
+        h.date_of_injury = hdr.injury_date_from_text(summary)
+    if h.ur_denial_date is None and not has_header and summary:
+        h.ur_denial_date = hdr.ur_date_from_text(summary)
+
+    reviewer = parse_reviewer(_qualification_lines(sec))
+    items = _items(sec, layout)
+    if not items:
+        from imr.errors import NoItemsError
+
+        raise NoItemsError("no disputed item with a decision was found")
+    for it in items:
+        it.service_category, it.service_subcategory, it.drug_class = classify_service(it.request)
+    return Letter(
+        layout=layout,
+        case_number=h.case_number,
+        date_assigned=h.date_assigned,
+        decision_date=h.decision_date,
+        date_of_injury=h.date_of_injury,
+        ur_denial_date=h.ur_denial_date,
+        application_received=h.application_received,
+        priority=h.priority,  # type: ignore[arg-type]
+        reviewer=reviewer,
+        outcome=outcome_of([i.decision for i in items]),
+        patient=parse_patient(summary),
+        diagnoses=parse_diagnoses(summary),
+        items=items,
+    )
+
+
+def _header_zone(sec: Sections) -> list[str]:
+    zone = sec.before_first_heading()
+    if len(zone) < 3:
+        zone = sec.lines[:40]
+    return zone
+
+
+def _qualification_lines(sec: Sections) -> list[str]:
+    for key in ("qualifications", "how_made"):
+        if sec.has(key):
+            return sec.body(key)
+    end = sec.first.get("summary", len(sec.lines))
+    return sec.lines[:end]
+
+
+def _items(sec: Sections, layout: str) -> list[itm.Item]:
+    if layout == "A":
+        first_end = sec.first.get("a_decision", len(sec.lines))
+        items = itm.parse_numbered_decisions(sec.lines[:first_end])
+        if sec.has("a_decision"):
+            again = itm.parse_numbered_decisions(sec.body("a_decision"))
+            if items and again and [i.decision for i in again] != [i.decision for i in items]:
+                from imr.errors import UnresolvedItemError
+
+                raise UnresolvedItemError("the two lists of numbered decisions disagree")
+            items = items or again
+        return items
+    for key in ("decisions", "rationale_b", "issue"):
+        if sec.has(key):
+            start = sec.first[key]
+            found = itm.parse_item_blocks(sec.lines[start + 1 :])
+            if found:
+                return found
+    return itm.parse_item_blocks(sec.lines)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def extract_bytes(
+    data: bytes, display_path: str, pdf_engine: str = "pdfplumber", media_type: str | None = None
+) -> LetterRecord:
+    """One record for a file's bytes; ``display_path`` is what ``source.path`` says."""
+    media = media_type or media_type_of(display_path, data)
+    source = Source(path=display_path, sha256=sha256_hex(data), media_type=media, pages=None)  # type: ignore[arg-type]
+    try:
+        doc = read_document(data, media, pdf_engine)
+        source.pages = doc.page_count
+        letter = parse_document(normalize(doc))
+    except TerminalError as exc:
+        return LetterRecord(source=source, status="rejected", errors=[RecordError(exc.code, exc.message)])
+    except ImrError as exc:  # pragma: no cover - transient errors do not happen while parsing
+        return LetterRecord(source=source, status="rejected", errors=[RecordError(exc.code, exc.message)])
+    except RecursionError:
+        return LetterRecord(
+            source=source, status="rejected", errors=[RecordError(ParseError.code, "the letter is too deeply nested")]
+        )
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop a batch; the file is kept
+        return LetterRecord(
+            source=source,
+            status="rejected",
+            errors=[RecordError("internal_error", f"unexpected {type(exc).__name__} in the extractor")],
+        )
+    return LetterRecord(source=source, status="parsed", errors=[], letter=letter)
+
+
+def extract_file(path: str | os.PathLike[str], display_path: str | None = None, pdf_engine: str = "pdfplumber") -> LetterRecord:
+    """Extract one file; ``display_path`` defaults to the path as given."""
+    p = Path(path)
+    shown = display_path if display_path is not None else str(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        media = "application/pdf" if p.suffix.lower() == ".pdf" else "text/plain"
+        return LetterRecord(
+            source=Source(path=shown, sha256=sha256_hex(b""), media_type=media, pages=None),  # type: ignore[arg-type]
+            status="rejected",
+            errors=[RecordError("read_error", f"the file could not be read ({type(exc).__name__})")],
+        )
+    return extract_bytes(data, shown, pdf_engine)
+
+
+def iter_input_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Files named, and .pdf/.txt files (any case) found recursively in folders, sorted per folder.
+    Raises FileNotFoundError for a path that does not exist."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = [
+                f
+                for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not _hidden(f.relative_to(p))
+            ]
+            yield from sorted(found)
+        elif p.exists():
+            yield p
+        else:
+            raise FileNotFoundError(str(p))
+
+
+def _hidden(rel: Path) -> bool:
+    return any(part.startswith(".") for part in rel.parts)

@@ -1,0 +1,79 @@
+"""The expert reviewer's licensure states and specialties (layouts D2 list, A/B/C/D1 sentence)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from imr.extract.document import BREAK
+from imr.models import Reviewer
+
+STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
+    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts",
+    "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
+    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico",
+    "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
+    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina",
+    "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
+    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "DC": "District of Columbia",
+}  # fmt: skip
+_FULL = {v.lower(): v for v in STATES.values()}
+
+_STATES_LABEL = re.compile(r"^\s*State\(?s?\)?\s+of\s+Licensure\s*:\s*", re.I)
+_SPEC_LABEL = re.compile(r"^\s*Certification\(?s?\)?\s*/\s*Specialt(?:y|ies)\s*:\s*", re.I)
+_STOP = re.compile(r"^\s*(?:[A-Z][A-Z ,()/&'-]{8,}$|State\(?s?\)? of|Certification\(?s?\)?)")
+
+
+def _split_list(text: str) -> list[str]:
+    parts = re.split(r"\s*[,;]\s*", text.strip().rstrip("."))
+    return [re.sub(r"\s+", " ", p).strip() for p in parts if p.strip()]
+
+
+def state_name(token: str) -> str:
+    """A licensure state as its full name ('CA' -> 'California'); unknown text as written."""
+    t = token.strip().rstrip(".")
+    if t.upper() in STATES and len(t) == 2:
+        return STATES[t.upper()]
+    return _FULL.get(t.lower(), t)
+
+
+def _labelled_value(lines: Sequence[str], label: re.Pattern[str]) -> str | None:
+    for i, line in enumerate(lines):
+        if line == BREAK or not label.match(line):
+            continue
+        parts = [label.sub("", line, count=1)]
+        for nxt in lines[i + 1 :]:
+            if nxt == BREAK or _STOP.match(nxt) or _STATES_LABEL.match(nxt) or _SPEC_LABEL.match(nxt):
+                break
+            parts.append(nxt)
+        return " ".join(p.strip() for p in parts if p.strip())
+    return None
+
+
+def parse_reviewer(lines: Sequence[str]) -> Reviewer:
+    """Reviewer credentials from the lines of the qualifications part of a letter."""
+    states_text = _labelled_value(lines, _STATES_LABEL)
+    spec_text = _labelled_value(lines, _SPEC_LABEL)
+    states = [state_name(s) for s in _split_list(states_text)] if states_text else []
+    specialties = _split_list(spec_text) if spec_text else []
+    if not specialties or not states:
+        text = " ".join(ln for ln in lines if ln != BREAK)
+        if not specialties:
+            m = re.search(
+                r"Board[- ]Certified\s+in\s+(?:the\s+(?:field|specialty)\s+of\s+)?(.+?)"
+                r"(?=\s+and\s+(?:is\s+)?(?:currently\s+)?licensed|\s+and\s+has\b|\s+who\b|\.\s|\.$|;)",
+                text,
+                re.I,
+            )
+            if m:
+                specialties = _split_list(m.group(1))
+        if not states:
+            m = re.search(r"licensed\s+(?:to\s+practice\s+)?in\s+(.+?)(?=\.\s|\.$|;|\s+and\s+has\b|\s+He/she)", text, re.I)
+            if m:
+                raw = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m.group(1))
+                states = [state_name(s) for s in raw if s.strip()]
+    return Reviewer(licensure_states=states, specialties=specialties)
