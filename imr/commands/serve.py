@@ -1,0 +1,74 @@
+"""Serve the nightly-ingest, rerun and backfill deployments from one long-running process.
+
+Registers three deployments with the Prefect server at PREFECT_API_URL, then runs their flow
+runs in this process until Ctrl-C:
+
+  nightly-ingest   the ingest of IMR_INBOXES on the cron IMR_SCHEDULE_CRON
+                   in IMR_SCHEDULE_TIMEZONE (default "0 2 * * *", America/Los_Angeles)
+  rerun            on demand, parameter batch_id (Run button in the UI, or
+                   `prefect deployment run 'rerun-batch/rerun' -p batch_id=...`)
+  backfill         on demand, parameter folder
+
+When PREFECT_API_URL is not set, the server of `imr server` (IMR_SERVER_HOST:IMR_SERVER_PORT)
+is used. Stopping `imr serve` pauses the nightly schedule until it is served again.
+
+Example:
+  imr server &                 # once, in another terminal
+  imr serve                    # keep it running (systemd, tmux, ...)
+  imr serve --list             # show the deployments and schedule, then exit
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from imr.settings import get_settings
+
+HELP = "serve the nightly-ingest, rerun and backfill deployments (long-running)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``imr serve``."""
+    parser.add_argument(
+        "--limit", type=int, default=None, help="most flow runs executed at the same time (default: no limit)"
+    )
+    parser.add_argument(
+        "--list", action="store_true", help="print the deployments and their schedule, then exit"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until interrupted; returns 0 (or 1 when the Prefect API is unreachable)."""
+    settings = get_settings()
+    from imr.commands.server import api_url
+
+    fallback = api_url(settings.server_host, settings.server_port)
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.deployments import build_deployments, describe, serve_all
+
+    url = PREFECT_API_URL.value() or fallback
+    with temporary_settings({PREFECT_API_URL: url}):
+        deployments = build_deployments(settings)
+        if args.list:
+            for d in deployments:
+                print(describe(d))
+            return 0
+        if not _reachable(url):
+            hint = "start `imr server` or set PREFECT_API_URL"
+            print(f"imr serve: no Prefect API at {url}; {hint}", file=sys.stderr)
+            return 1
+        print(f"imr serve: serving {len(deployments)} deployments to {url}", file=sys.stderr)
+        serve_all(settings, limit=args.limit, deployments=deployments)
+    return 0
+
+
+def _reachable(url: str) -> bool:
+    """True when the Prefect API at ``url`` answers its health check."""
+    import httpx
+
+    try:
+        return httpx.get(f"{url.rstrip('/')}/health", timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
