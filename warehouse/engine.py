@@ -146,9 +146,7 @@ def reading(engine: Engine) -> Iterator[Connection]:
             raise
 
 
-def insert_ignoring(
-    conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]], *, keys: Sequence[str]
-) -> int:
+def insert_ignoring(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]], *, keys: Sequence[str]) -> int:
     """``INSERT ... ON CONFLICT (keys) DO NOTHING`` of ``rows``; returns how many were inserted."""
     if not rows:
         return 0
@@ -177,14 +175,10 @@ def upsert(
     name = conn.dialect.name
     if name == "postgresql":
         pg = postgresql.insert(table)
-        stmt: Any = pg.on_conflict_do_update(
-            index_elements=list(keys), set_={c: pg.excluded[c] for c in update}
-        )
+        stmt: Any = pg.on_conflict_do_update(index_elements=list(keys), set_={c: pg.excluded[c] for c in update})
     elif name == "sqlite":
         lite = sqlite.insert(table)
-        stmt = lite.on_conflict_do_update(
-            index_elements=list(keys), set_={c: lite.excluded[c] for c in update}
-        )
+        stmt = lite.on_conflict_do_update(index_elements=list(keys), set_={c: lite.excluded[c] for c in update})
     else:  # pragma: no cover
         raise NotImplementedError(f"unsupported warehouse dialect: {name}")
     conn.execute(stmt, list(rows))

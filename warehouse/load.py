@@ -85,9 +85,7 @@ def _taken(engine: Engine, sha256: str, case_number: str | None) -> bool:
 def _load(
     conn: Connection, file_id: str, record: LetterRecord, letter: Letter, dq_failures: Sequence[DqFailure]
 ) -> LoadResult:
-    f = conn.execute(
-        sa.select(s.source_files).where(s.source_files.c.id == file_id).with_for_update()
-    ).first()
+    f = conn.execute(sa.select(s.source_files).where(s.source_files.c.id == file_id).with_for_update()).first()
     if f is None:
         raise KeyError(f"unknown source file {file_id}")
     if f.sha256 != record.source.sha256:
@@ -112,9 +110,7 @@ def _load(
         result = LoadResult("duplicate", existing, file_id)
     else:
         same_case = (
-            conn.execute(
-                sa.select(s.letters.c.id).where(s.letters.c.case_number == letter.case_number)
-            ).scalar()
+            conn.execute(sa.select(s.letters.c.id).where(s.letters.c.case_number == letter.case_number)).scalar()
             if letter.case_number is not None
             else None
         )
@@ -173,9 +169,7 @@ def _insert_letter(
         )
     )
     conn.execute(
-        sa.insert(s.letter_files).values(
-            letter_id=letter_id, source_file_id=file_id, role="first", linked_at=now
-        )
+        sa.insert(s.letter_files).values(letter_id=letter_id, source_file_id=file_id, role="first", linked_at=now)
     )
     _insert_many(
         conn,
@@ -190,9 +184,7 @@ def _insert_letter(
         (s.reviewer_licensure_states, "state", letter.reviewer.licensure_states),
         (s.diagnoses, "diagnosis", letter.diagnoses),
     ):
-        _insert_many(
-            conn, table, [{"letter_id": letter_id, "position": i, column: v} for i, v in enumerate(values)]
-        )
+        _insert_many(conn, table, [{"letter_id": letter_id, "position": i, column: v} for i, v in enumerate(values)])
     item_rows: list[dict[str, Any]] = []
     citation_rows: list[dict[str, Any]] = []
     for item in letter.items:

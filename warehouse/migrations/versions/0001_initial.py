@@ -29,8 +29,8 @@ def _ordered_strings(name: str, value_column: str) -> None:
         sa.Column("letter_id", UUID, nullable=False),
         sa.Column("position", sa.Integer, nullable=False),
         sa.Column(value_column, sa.Text, nullable=False),
-        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=f"fk_{name}_letter_id_letters"),
-        sa.PrimaryKeyConstraint("letter_id", "position", name=f"pk_{name}"),
+        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=op.f(f"fk_{name}_letter_id_letters")),
+        sa.PrimaryKeyConstraint("letter_id", "position", name=op.f(f"pk_{name}")),
     )
 
 
@@ -53,22 +53,22 @@ def upgrade() -> None:
         sa.Column("failed", sa.Integer, nullable=False, server_default="0"),
         sa.Column("flow_run_id", sa.String(64), nullable=True),
         sa.Column("inboxes", sa.JSON, nullable=False),
-        sa.CheckConstraint("kind IN ('ingest', 'rerun', 'backfill')", name="ck_ingest_batches_kind"),
+        sa.CheckConstraint("kind IN ('ingest', 'rerun', 'backfill')", name=op.f("ck_ingest_batches_kind")),
         sa.CheckConstraint(
             "status IN ('running', 'completed', 'completed_with_quarantine', 'failed')",
-            name="ck_ingest_batches_status",
+            name=op.f("ck_ingest_batches_status"),
         ),
         sa.ForeignKeyConstraint(
             ["parent_batch_id"],
             ["ingest_batches.id"],
-            name="fk_ingest_batches_parent_batch_id_ingest_batches",
+            name=op.f("fk_ingest_batches_parent_batch_id_ingest_batches"),
         ),
-        sa.PrimaryKeyConstraint("id", name="pk_ingest_batches"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ingest_batches")),
     )
     # source_files.letter_id -> letters.id closes a cycle with letters.first_file_id: SQLite
     # accepts a reference to a table created later; PostgreSQL gets an ALTER after letters.
     letter_fk = (
-        [sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name="fk_source_files_letter_id_letters")]
+        [sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=op.f("fk_source_files_letter_id_letters"))]
         if sqlite
         else []
     )
@@ -90,19 +90,19 @@ def upgrade() -> None:
         _ts("updated_at"),
         sa.CheckConstraint(
             "status IN ('pending', 'loaded', 'duplicate', 'linked', 'rejected', 'quarantined', 'failed')",
-            name="ck_source_files_status",
+            name=op.f("ck_source_files_status"),
         ),
         sa.ForeignKeyConstraint(
-            ["batch_id"], ["ingest_batches.id"], name="fk_source_files_batch_id_ingest_batches"
+            ["batch_id"], ["ingest_batches.id"], name=op.f("fk_source_files_batch_id_ingest_batches")
         ),
         *letter_fk,
-        sa.PrimaryKeyConstraint("id", name="pk_source_files"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_source_files")),
         sa.UniqueConstraint(
-            "batch_id", "sha256", "inbox", "rel_path", name="uq_source_files_batch_id_sha256_inbox_rel_path"
+            "batch_id", "sha256", "inbox", "rel_path", name=op.f("uq_source_files_batch_id_sha256_inbox_rel_path")
         ),
     )
-    op.create_index("ix_source_files_sha256", "source_files", ["sha256"])
-    op.create_index("ix_source_files_letter_id", "source_files", ["letter_id"])
+    op.create_index(op.f("ix_source_files_sha256"), "source_files", ["sha256"])
+    op.create_index(op.f("ix_source_files_letter_id"), "source_files", ["letter_id"])
     op.create_table(
         "letters",
         sa.Column("id", UUID, nullable=False),
@@ -123,24 +123,22 @@ def upgrade() -> None:
         sa.Column("batch_id", UUID, nullable=False),
         sa.Column("first_file_id", UUID, nullable=False),
         _ts("loaded_at"),
-        sa.CheckConstraint("priority IN ('standard', 'expedited')", name="ck_letters_priority"),
+        sa.CheckConstraint("priority IN ('standard', 'expedited')", name=op.f("ck_letters_priority")),
         sa.CheckConstraint(
-            "outcome IN ('upheld', 'overturned', 'partially_overturned')", name="ck_letters_outcome"
+            "outcome IN ('upheld', 'overturned', 'partially_overturned')", name=op.f("ck_letters_outcome")
         ),
-        sa.CheckConstraint("patient_sex IN ('male', 'female')", name="ck_letters_patient_sex"),
+        sa.CheckConstraint("patient_sex IN ('male', 'female')", name=op.f("ck_letters_patient_sex")),
+        sa.ForeignKeyConstraint(["batch_id"], ["ingest_batches.id"], name=op.f("fk_letters_batch_id_ingest_batches")),
         sa.ForeignKeyConstraint(
-            ["batch_id"], ["ingest_batches.id"], name="fk_letters_batch_id_ingest_batches"
+            ["first_file_id"], ["source_files.id"], name=op.f("fk_letters_first_file_id_source_files")
         ),
-        sa.ForeignKeyConstraint(
-            ["first_file_id"], ["source_files.id"], name="fk_letters_first_file_id_source_files"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_letters"),
-        sa.UniqueConstraint("case_number", name="uq_letters_case_number"),
-        sa.UniqueConstraint("content_sha256", name="uq_letters_content_sha256"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_letters")),
+        sa.UniqueConstraint("case_number", name=op.f("uq_letters_case_number")),
+        sa.UniqueConstraint("content_sha256", name=op.f("uq_letters_content_sha256")),
     )
     if not sqlite:
         op.create_foreign_key(
-            "fk_source_files_letter_id_letters", "source_files", "letters", ["letter_id"], ["id"]
+            op.f("fk_source_files_letter_id_letters"), "source_files", "letters", ["letter_id"], ["id"]
         )
     op.create_table(
         "letter_files",
@@ -148,13 +146,13 @@ def upgrade() -> None:
         sa.Column("source_file_id", UUID, nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
         _ts("linked_at"),
-        sa.CheckConstraint("role IN ('first', 'linked')", name="ck_letter_files_role"),
-        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name="fk_letter_files_letter_id_letters"),
+        sa.CheckConstraint("role IN ('first', 'linked')", name=op.f("ck_letter_files_role")),
+        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=op.f("fk_letter_files_letter_id_letters")),
         sa.ForeignKeyConstraint(
-            ["source_file_id"], ["source_files.id"], name="fk_letter_files_source_file_id_source_files"
+            ["source_file_id"], ["source_files.id"], name=op.f("fk_letter_files_source_file_id_source_files")
         ),
-        sa.PrimaryKeyConstraint("letter_id", "source_file_id", name="pk_letter_files"),
-        sa.UniqueConstraint("source_file_id", name="uq_letter_files_source_file_id"),
+        sa.PrimaryKeyConstraint("letter_id", "source_file_id", name=op.f("pk_letter_files")),
+        sa.UniqueConstraint("source_file_id", name=op.f("uq_letter_files_source_file_id")),
     )
     op.create_table(
         "letter_errors",
@@ -162,8 +160,8 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer, nullable=False),
         sa.Column("code", sa.String(128), nullable=False),
         sa.Column("message", sa.Text, nullable=False),
-        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name="fk_letter_errors_letter_id_letters"),
-        sa.PrimaryKeyConstraint("letter_id", "position", name="pk_letter_errors"),
+        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=op.f("fk_letter_errors_letter_id_letters")),
+        sa.PrimaryKeyConstraint("letter_id", "position", name=op.f("pk_letter_errors")),
     )
     _ordered_strings("reviewer_specialties", "specialty")
     _ordered_strings("reviewer_licensure_states", "state")
@@ -179,10 +177,10 @@ def upgrade() -> None:
         sa.Column("service_category", sa.Text, nullable=True),
         sa.Column("service_subcategory", sa.Text, nullable=True),
         sa.Column("drug_class", sa.Text, nullable=True),
-        sa.CheckConstraint("decision IN ('upheld', 'overturned')", name="ck_items_decision"),
-        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name="fk_items_letter_id_letters"),
-        sa.PrimaryKeyConstraint("id", name="pk_items"),
-        sa.UniqueConstraint("letter_id", "ordinal", name="uq_items_letter_id_ordinal"),
+        sa.CheckConstraint("decision IN ('upheld', 'overturned')", name=op.f("ck_items_decision")),
+        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=op.f("fk_items_letter_id_letters")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_items")),
+        sa.UniqueConstraint("letter_id", "ordinal", name=op.f("uq_items_letter_id_ordinal")),
     )
     op.create_table(
         "guideline_citations",
@@ -190,15 +188,13 @@ def upgrade() -> None:
         sa.Column("party", sa.String(32), nullable=False),
         sa.Column("source", sa.String(32), nullable=True),
         sa.Column("text", sa.Text, nullable=True),
-        sa.CheckConstraint(
-            "party IN ('claims_administrator', 'reviewer')", name="ck_guideline_citations_party"
-        ),
+        sa.CheckConstraint("party IN ('claims_administrator', 'reviewer')", name=op.f("ck_guideline_citations_party")),
         sa.CheckConstraint(
             "source IN ('mtus', 'non_mtus', 'mtus_and_non_mtus', 'none')",
-            name="ck_guideline_citations_source",
+            name=op.f("ck_guideline_citations_source"),
         ),
-        sa.ForeignKeyConstraint(["item_id"], ["items.id"], name="fk_guideline_citations_item_id_items"),
-        sa.PrimaryKeyConstraint("item_id", "party", name="pk_guideline_citations"),
+        sa.ForeignKeyConstraint(["item_id"], ["items.id"], name=op.f("fk_guideline_citations_item_id_items")),
+        sa.PrimaryKeyConstraint("item_id", "party", name=op.f("pk_guideline_citations")),
     )
     op.create_table(
         "dq_results",
@@ -211,14 +207,12 @@ def upgrade() -> None:
         sa.Column("failed", sa.Integer, nullable=False),
         sa.Column("failure_rate", sa.Float, nullable=False),
         _ts("recorded_at"),
-        sa.CheckConstraint("level IN ('critical', 'warning')", name="ck_dq_results_level"),
+        sa.CheckConstraint("level IN ('critical', 'warning')", name=op.f("ck_dq_results_level")),
         sa.ForeignKeyConstraint(
-            ["batch_id"], ["ingest_batches.id"], name="fk_dq_results_batch_id_ingest_batches"
+            ["batch_id"], ["ingest_batches.id"], name=op.f("fk_dq_results_batch_id_ingest_batches")
         ),
-        sa.PrimaryKeyConstraint("id", name="pk_dq_results"),
-        sa.UniqueConstraint(
-            "batch_id", "suite", "expectation", name="uq_dq_results_batch_id_suite_expectation"
-        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dq_results")),
+        sa.UniqueConstraint("batch_id", "suite", "expectation", name=op.f("uq_dq_results_batch_id_suite_expectation")),
     )
     op.create_table(
         "dq_letter_failures",
@@ -229,23 +223,21 @@ def upgrade() -> None:
         sa.Column("suite", sa.String(128), nullable=False),
         sa.Column("expectation", sa.String(255), nullable=False),
         sa.Column("level", sa.String(16), nullable=False),
-        sa.CheckConstraint("level IN ('critical', 'warning')", name="ck_dq_letter_failures_level"),
+        sa.CheckConstraint("level IN ('critical', 'warning')", name=op.f("ck_dq_letter_failures_level")),
         sa.ForeignKeyConstraint(
-            ["batch_id"], ["ingest_batches.id"], name="fk_dq_letter_failures_batch_id_ingest_batches"
+            ["batch_id"], ["ingest_batches.id"], name=op.f("fk_dq_letter_failures_batch_id_ingest_batches")
         ),
         sa.ForeignKeyConstraint(
-            ["source_file_id"], ["source_files.id"], name="fk_dq_letter_failures_source_file_id_source_files"
+            ["source_file_id"], ["source_files.id"], name=op.f("fk_dq_letter_failures_source_file_id_source_files")
         ),
-        sa.ForeignKeyConstraint(
-            ["letter_id"], ["letters.id"], name="fk_dq_letter_failures_letter_id_letters"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_dq_letter_failures"),
+        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=op.f("fk_dq_letter_failures_letter_id_letters")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dq_letter_failures")),
         sa.UniqueConstraint(
             "batch_id",
             "source_file_id",
             "suite",
             "expectation",
-            name="uq_dq_letter_failures_batch_id_source_file_id_suite_expectation",
+            name=op.f("uq_dq_letter_failures_batch_id_source_file_id_suite_expectation"),
         ),
     )
     op.create_table(
@@ -254,9 +246,9 @@ def upgrade() -> None:
         sa.Column("code", sa.String(128), nullable=False),
         sa.Column("message", sa.Text, nullable=False),
         sa.ForeignKeyConstraint(
-            ["source_file_id"], ["source_files.id"], name="fk_quarantine_reasons_source_file_id_source_files"
+            ["source_file_id"], ["source_files.id"], name=op.f("fk_quarantine_reasons_source_file_id_source_files")
         ),
-        sa.PrimaryKeyConstraint("source_file_id", "code", name="pk_quarantine_reasons"),
+        sa.PrimaryKeyConstraint("source_file_id", "code", name=op.f("pk_quarantine_reasons")),
     )
 
 
@@ -279,9 +271,9 @@ def downgrade() -> None:
         source_files = sa.table("source_files", sa.column("letter_id"))
         op.execute(sa.update(source_files).values(letter_id=None))
     else:
-        op.drop_constraint("fk_source_files_letter_id_letters", "source_files", type_="foreignkey")
+        op.drop_constraint(op.f("fk_source_files_letter_id_letters"), "source_files", type_="foreignkey")
     op.drop_table("letters")
-    op.drop_index("ix_source_files_letter_id", table_name="source_files")
-    op.drop_index("ix_source_files_sha256", table_name="source_files")
+    op.drop_index(op.f("ix_source_files_letter_id"), table_name=op.f("source_files"))
+    op.drop_index(op.f("ix_source_files_sha256"), table_name=op.f("source_files"))
     op.drop_table("source_files")
     op.drop_table("ingest_batches")

@@ -1,0 +1,241 @@
+"""Loading: one transaction per letter, idempotent reloads, duplicates, linking by case number."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import threading
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+import warehouse as w
+from imr.models import Guideline, Item, Letter, LetterRecord, Patient, RecordError, Reviewer, Source
+from tests.fixtures_db import count_rows
+from warehouse import schema as s
+
+SHA_A = "a" * 64
+SHA_B = "b" * 64
+SHA_C = "c" * 64
+
+LETTER_TABLES = (
+    "letters",
+    "letter_files",
+    "letter_errors",
+    "items",
+    "guideline_citations",
+    "diagnoses",
+    "reviewer_specialties",
+    "reviewer_licensure_states",
+)
+
+
+def make_record(sha: str = SHA_A, path: str = "2024/a.txt", case: str | None = "CM13-0000001") -> LetterRecord:
+    """A realistic parsed record with two items."""
+    return LetterRecord(
+        source=Source(path=path, sha256=sha, media_type="text/plain", pages=3),
+        status="parsed",
+        errors=[],
+        letter=Letter(
+            case_number=case,
+            date_assigned=dt.date(2013, 7, 1),
+            decision_date=dt.date(2013, 8, 2),
+            date_of_injury=dt.date(2010, 1, 3),
+            ur_denial_date=dt.date(2013, 6, 4),
+            application_received=dt.date(2013, 6, 20),
+            priority="standard",
+            reviewer=Reviewer(licensure_states=["California", "Texas"], specialties=["Orthopedic Surgery"]),
+            outcome="partially_overturned",
+            patient=Patient(age=52, sex="female", occupation="Cashier"),
+            diagnoses=["lumbar strain", "knee pain"],
+            items=[
+                Item(
+                    1,
+                    "Tramadol 50mg #60",
+                    "upheld",
+                    Guideline("mtus", "Chronic Pain Medical Treatment Guidelines"),
+                    Guideline("non_mtus", "ODG Pain"),
+                    "Not medically necessary.",
+                    "Pharmaceuticals",
+                    "Opioids",
+                    "opioid",
+                ),
+                Item(2, "Physical therapy x 6", "overturned", Guideline(), Guideline("none", None)),
+            ],
+            layout="header_2013",
+        ),
+    )
+
+
+def load_one(engine: Engine, record: LetterRecord | None = None, inbox: str = "/in") -> tuple[str, w.LoadResult]:
+    """Start a batch, register the record's file and load it; returns (batch id, result)."""
+    rec = record or make_record()
+    batch = w.start_batch(engine, "ingest", [inbox])
+    fid = w.register_file(engine, batch, inbox, rec.source.path, rec.source.sha256, 100, rec.source.media_type)
+    return batch, w.load_letter(engine, fid, rec)
+
+
+def test_load_then_export_is_exact(engine: Engine) -> None:
+    rec = make_record()
+    _, res = load_one(engine, rec)
+    assert res.status == "loaded"
+    assert [r.to_dict() for r in w.export_records(engine)] == [rec.to_dict()]
+    f = w.get_file(engine, res.file_id)
+    assert f is not None and f.status == "loaded" and f.letter_id == res.letter_id and f.pages == 3
+    assert w.find_loaded_sha(engine, SHA_A) == res.letter_id
+    assert w.find_loaded_sha(engine, SHA_B) is None
+
+
+def test_same_file_loaded_again_returns_the_same_result(engine: Engine) -> None:
+    rec = make_record()
+    _batch, first = load_one(engine, rec)
+    before = count_rows(engine)
+    again = w.load_letter(engine, first.file_id, rec)
+    assert again == first
+    assert count_rows(engine) == before
+
+
+def test_same_content_in_another_file_is_a_duplicate(engine: Engine) -> None:
+    rec = make_record()
+    _batch, first = load_one(engine, rec)
+    before = count_rows(engine)
+    # the same bytes found again in a later batch, under another name
+    batch2 = w.start_batch(engine, "ingest", ["/in"])
+    fid = w.register_file(engine, batch2, "/in", "copy.txt", SHA_A, 100, "text/plain")
+    res = w.load_letter(engine, fid, make_record(path="copy.txt"))
+    assert (res.status, res.letter_id) == ("duplicate", first.letter_id)
+    after = count_rows(engine)
+    assert {t: after[t] for t in LETTER_TABLES} == {t: before[t] for t in LETTER_TABLES}
+    assert w.get_file(engine, fid).status == "duplicate"  # type: ignore[union-attr]
+    assert w.batch_counts(engine, batch2).duplicates == 1
+
+
+def test_same_case_number_in_other_content_is_linked(engine: Engine) -> None:
+    rec = make_record()
+    batch, first = load_one(engine, rec)
+    before = count_rows(engine)
+    other = make_record(sha=SHA_B, path="scan.pdf")
+    fid = w.register_file(engine, batch, "/in", "scan.pdf", SHA_B, 200, "application/pdf")
+    res = w.load_letter(engine, fid, other)
+    assert (res.status, res.letter_id) == ("linked", first.letter_id)
+    after = count_rows(engine)
+    assert after["letters"] == before["letters"] == 1
+    assert after["items"] == before["items"]
+    assert after["letter_files"] == 2
+    # the export still shows the first file's record only
+    assert [r.to_dict() for r in w.export_records(engine)] == [rec.to_dict()]
+    assert w.find_loaded_sha(engine, SHA_B) == first.letter_id
+    assert w.batch_counts(engine, batch).linked == 1
+
+
+def test_letters_without_case_number_are_distinct(engine: Engine) -> None:
+    _, a = load_one(engine, make_record(sha=SHA_A, case=None))
+    _, b = load_one(engine, make_record(sha=SHA_B, path="b.txt", case=None))
+    assert a.status == b.status == "loaded" and a.letter_id != b.letter_id
+
+
+def test_a_failure_mid_load_leaves_no_rows(engine: Engine) -> None:
+    rec = make_record()
+    assert rec.letter is not None
+    rec.letter.items[1].decision = "maybe"  # type: ignore[assignment]  # violates ck_items_decision
+    batch = w.start_batch(engine, "ingest", ["/in"])
+    fid = w.register_file(engine, batch, "/in", rec.source.path, SHA_A, 100, "text/plain")
+    before = count_rows(engine)
+    with pytest.raises(sa.exc.IntegrityError):
+        w.load_letter(engine, fid, rec)
+    assert count_rows(engine) == before
+    assert all(count_rows(engine)[t] == 0 for t in LETTER_TABLES)
+    f = w.get_file(engine, fid)
+    assert f is not None and f.status == "pending" and f.letter_id is None
+    # the corrected record loads afterwards
+    assert w.load_letter(engine, fid, make_record()).status == "loaded"
+
+
+def test_guideline_source_check(engine: Engine) -> None:
+    rec = make_record()
+    assert rec.letter is not None
+    rec.letter.items[0].reviewer_guideline = Guideline("odg", "x")  # type: ignore[arg-type]
+    with pytest.raises(sa.exc.IntegrityError):
+        load_one(engine, rec)
+    assert count_rows(engine)["letters"] == 0
+
+
+def test_rejected_records_and_wrong_sha_are_refused(engine: Engine) -> None:
+    batch = w.start_batch(engine, "ingest", ["/in"])
+    fid = w.register_file(engine, batch, "/in", "x.txt", SHA_A, 1, "text/plain")
+    rejected = LetterRecord(Source("x.txt", SHA_A, "text/plain"), "rejected", [RecordError("empty_file", "empty")])
+    with pytest.raises(ValueError):
+        w.load_letter(engine, fid, rejected)
+    with pytest.raises(ValueError):
+        w.load_letter(engine, fid, make_record(sha=SHA_C))
+    with pytest.raises(KeyError):
+        w.load_letter(engine, "no-such-file", make_record())
+
+
+def test_dq_failures_are_stored_with_the_letter(engine: Engine) -> None:
+    rec = make_record()
+    batch = w.start_batch(engine, "ingest", ["/in"])
+    fid = w.register_file(engine, batch, "/in", rec.source.path, SHA_A, 100, "text/plain")
+    failures = [w.DqFailure("letters", "expect_priority_not_null", "warning")]
+    w.load_letter(engine, fid, rec, dq_failures=failures)
+    assert w.dq_failures_of(engine, fid) == failures
+
+
+def test_record_errors_round_trip(engine: Engine) -> None:
+    rec = make_record()
+    rec.errors = [RecordError("parse_error", "date_of_injury unreadable"), RecordError("read_error", "x")]
+    load_one(engine, rec)
+    assert [r.to_dict() for r in w.export_records(engine)] == [rec.to_dict()]
+
+
+def test_concurrent_loads_of_the_same_content(engine: Engine) -> None:
+    """Two workers load copies of the same letter at once: one letter, one loaded, one duplicate."""
+    batch = w.start_batch(engine, "ingest", ["/in"])
+    recs = [make_record(path=f"copy{i}.txt") for i in range(2)]
+    fids = [w.register_file(engine, batch, "/in", r.source.path, SHA_A, 100, "text/plain") for r in recs]
+    results: list[w.LoadResult] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def work(i: int) -> None:
+        barrier.wait()
+        try:
+            results.append(w.load_letter(engine, fids[i], copy.deepcopy(recs[i])))
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(r.status for r in results) == ["duplicate", "loaded"]
+    assert len({r.letter_id for r in results}) == 1
+    assert count_rows(engine)["letters"] == 1
+
+
+def test_export_order_is_by_case_number_then_id(engine: Engine) -> None:
+    recs = [
+        make_record(sha=SHA_A, path="a.txt", case="CM14-0000002"),
+        make_record(sha=SHA_B, path="b.txt", case=None),
+        make_record(sha=SHA_C, path="c.txt", case="CM13-0000009"),
+    ]
+    for r in recs:
+        load_one(engine, r)
+    cases = [r.letter.case_number for r in w.export_records(engine) if r.letter is not None]
+    assert cases == ["CM13-0000009", "CM14-0000002", None]
+
+
+def test_letter_rows_are_normalized(engine: Engine) -> None:
+    _, res = load_one(engine)
+    with engine.connect() as conn:
+        states = conn.execute(
+            sa.select(s.reviewer_licensure_states.c.state)
+            .where(s.reviewer_licensure_states.c.letter_id == res.letter_id)
+            .order_by(s.reviewer_licensure_states.c.position)
+        ).scalars()
+        assert list(states) == ["California", "Texas"]
+        parties = conn.execute(sa.select(s.guideline_citations.c.party)).scalars().all()
+        assert sorted(parties) == ["claims_administrator"] * 2 + ["reviewer"] * 2
