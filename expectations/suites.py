@@ -51,7 +51,7 @@ class ExpectationSpec:
 
         cls = getattr(gx.expectations, self.gx_class)
         meta = {"name": self.name, "level": self.level, "description": self.description}
-        return cls(**dict(self.kwargs), meta=meta)
+        return cls(**dict(self.kwargs), meta=meta, description=self.description)
 
 
 def _letter(name: str, level: Level, description: str, gx_class: str, **kwargs: Any) -> ExpectationSpec:

@@ -357,3 +357,12 @@ def test_import_does_not_import_great_expectations() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_chunk_without_any_item_skips_the_item_suite() -> None:
+    records = [valid_record(1), valid_record(2)]
+    for r in records:
+        L(r).items = []
+    report = validate_records(records, today=TODAY)
+    assert report.reason_codes(0) == report.reason_codes(1) == ["dq_has_items"]
+    assert report.result("item_decision_in_set").evaluated == 0
