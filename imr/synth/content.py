@@ -1,0 +1,117 @@
+"""The logical content of a synthetic letter: blocks of text plus the ground truth.
+
+A :class:`SyntheticLetter` holds the truth (:class:`imr.models.Letter`) and an ordered list of
+:class:`Block` objects. Renderers (``text_render``, ``pdf_render``) turn the blocks into bytes;
+they never change the truth, so every rendering of one letter shares one gold record.
+:class:`HardCases` holds the probabilities of the difficult cases the generator may choose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, fields
+from typing import Literal
+
+from imr.models import Letter, LetterRecord, MediaType, Source
+
+BlockKind = Literal["title", "heading", "paragraph", "header_table", "item_line", "labelled", "gap"]
+LAYOUTS: tuple[str, ...] = ("A", "B", "C", "D1", "D2")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One logical unit of a letter.
+
+    - ``title`` / ``heading``: a line of its own (``text``).
+    - ``paragraph``: running text; ``"\\n"`` inside ``text`` is a forced line break.
+    - ``header_table``: ``rows`` of (label, value) pairs (the D header table; C prints it as lines).
+    - ``item_line``: an item's decision line: ``text`` + ``separator`` + ``label`` (the decision
+      word, empty when missing); ``wrap_decision`` puts the word on a line of its own;
+      ``split_at`` is an offset in ``text`` where a PDF page break may fall (a sentence end).
+    - ``labelled``: ``label`` followed by ``text`` (guideline and rationale lines).
+    - ``gap``: a paragraph break that plain text shows as an empty line run.
+
+    ``role`` names the block for renderers (``issues_heading``, ``item``, ``ca_guideline``...).
+    """
+
+    kind: BlockKind
+    text: str = ""
+    label: str = ""
+    role: str = ""
+    ordinal: int | None = None
+    separator: str = ": "
+    wrap_decision: bool = False
+    split_at: int | None = None
+    rows: tuple[tuple[tuple[str, str], ...], ...] = ()
+    as_lines: bool = False  # header_table: print one "label value" per line (layout C)
+
+
+@dataclass(frozen=True)
+class HardCases:
+    """Probabilities of the difficult cases; each is drawn independently per letter or item."""
+
+    many_items: float = 0.08  # 4 to 21 items instead of 1 to 3
+    overturn: float = 0.12  # per item
+    colon_in_item: float = 0.15  # a surgery with "Associated surgical service: X" items
+    wrapped_decision: float = 0.12  # decision word on its own line
+    double_space: float = 0.3  # two spaces after the colon of a decision line
+    decoy_lines: float = 0.15  # rationale lines ending like decision lines
+    modified_request: float = 0.15  # per modifiable item
+    original_eligible: float = 0.3  # share of modified requests in the "original request" form
+    retrospective: float = 0.1
+    post_op: float = 0.1
+    wrapped_specialty: float = 0.1
+    no_space_states: float = 0.5
+    extra_states: float = 0.4
+    two_specialties: float = 0.35
+    mixed_dates: float = 0.5
+    non_ascii: float = 0.35
+    headerless_d1: float = 0.35
+    expedited: float = 0.05
+    typos: float = 0.05
+
+    @classmethod
+    def none(cls) -> HardCases:
+        """No difficult cases: plain single-format letters (overturns still allowed)."""
+        return cls(**{f.name: 0.0 for f in fields(cls) if f.name != "overturn"})
+
+    @classmethod
+    def every(cls) -> HardCases:
+        """Every difficult case whenever it can apply."""
+        keep = {"original_eligible": 0.5, "overturn": 0.4, "many_items": 0.5, "headerless_d1": 0.5}
+        return cls(**{f.name: keep.get(f.name, 1.0) for f in fields(cls)})
+
+
+@dataclass
+class SyntheticLetter:
+    """A generated letter: ground truth, logical content and the hard cases it exercises."""
+
+    layout: str
+    letter: Letter
+    blocks: list[Block]
+    features: set[str] = field(default_factory=set)
+    seed: int | None = None
+
+    @property
+    def case_number(self) -> str | None:
+        """The case number printed in the letter (None for headerless layouts)."""
+        return self.letter.case_number
+
+    def has_non_ascii(self) -> bool:
+        """Whether any block contains a character outside ASCII."""
+        return any(not _ascii(b.text + b.label) for b in self.blocks)
+
+    def record(self, *, path: str, data: bytes, media_type: MediaType, pages: int | None) -> LetterRecord:
+        """The gold record of one rendering of this letter (``data`` = the written bytes)."""
+        source = Source(path=path, sha256=hashlib.sha256(data).hexdigest(), media_type=media_type, pages=pages)
+        return LetterRecord(source=source, status="parsed", errors=[], letter=self.letter)
+
+
+def _ascii(s: str) -> bool:
+    return all(ord(c) < 128 for c in s)
+
+
+def collapse(s: str) -> str:
+    """Whitespace collapsed to single spaces and stripped (the gold convention for texts)."""
+    return re.sub(r"\s+", " ", s).strip()

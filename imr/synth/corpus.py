@@ -1,0 +1,91 @@
+"""``write_corpus``: synthetic letter files plus a ``gold.jsonl`` in the shared gold format.
+
+Files are named ``syn_0001_D2.pdf`` (letters) and ``bad_01_other_program.txt`` (rejection
+cases); nothing in a name comes from letter text. ``gold.jsonl`` holds one
+``LetterRecord.to_dict()`` per file (``source.path`` = file name, ``sha256`` of the written
+bytes), so ``python3 ../shared/tools/score.py OUT/gold.jsonl pred.jsonl`` scores an extractor.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from imr.models import LetterRecord
+from imr.synth.content import HardCases, SyntheticLetter
+from imr.synth.generator import generate_letter
+from imr.synth.text_render import render_text
+
+FORMATS: tuple[str, ...] = ("txt", "pdf")
+TEXT_VARIANT_WEIGHTS: dict[str, int] = {"lf": 40, "crlf": 15, "bom": 10, "cp1252": 10, "seed": 25}
+
+
+def render_file(
+    letter: SyntheticLetter, fmt: str, rng: random.Random, name: str
+) -> tuple[bytes, LetterRecord]:
+    """Bytes of ``letter`` as ``fmt`` (txt or pdf) with render options drawn from ``rng``, and its gold."""
+    if fmt == "txt":
+        variants = [v for v in TEXT_VARIANT_WEIGHTS if v != "cp1252" or letter.has_non_ascii()]
+        variant = rng.choices(variants, weights=[TEXT_VARIANT_WEIGHTS[v] for v in variants])[0]
+        data = render_text(letter, variant)
+        return data, letter.record(path=name, data=data, media_type="text/plain", pages=None)
+    if fmt == "pdf":
+        from imr.synth.pdf_render import random_pdf_options, render_pdf_counted
+
+        data, pages = render_pdf_counted(letter, random_pdf_options(rng))
+        return data, letter.record(path=name, data=data, media_type="application/pdf", pages=pages)
+    raise ValueError(f"unknown format {fmt!r}; expected txt or pdf")
+
+
+def write_gold(path: Path, records: Iterable[LetterRecord]) -> Path:
+    """Write ``records`` as JSON lines (sorted keys are not used: the contract's key order is kept)."""
+    with path.open("w", encoding="utf-8", newline="\n") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec.to_dict(), ensure_ascii=False) + "\n")
+    return path
+
+
+def write_corpus(
+    out_dir: str | Path,
+    count: int,
+    seed: int,
+    formats: Sequence[str] = FORMATS,
+    bad: bool = True,
+    hard: HardCases | None = None,
+) -> list[Path]:
+    """Write ``count`` synthetic letters (and, with ``bad``, one file per rejection case) to ``out_dir``.
+
+    Also writes ``out_dir/gold.jsonl`` (one record per file). Returns the paths of the letter and
+    bad-input files in the order of the gold records. Deterministic for a given ``seed``.
+    Raises ValueError for an unknown format or a negative count.
+    """
+    if count < 0:
+        raise ValueError("count must be >= 0")
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; expected txt or pdf")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    master = random.Random(seed)
+    paths: list[Path] = []
+    records: list[LetterRecord] = []
+    for index in range(1, count + 1):
+        letter_seed = master.getrandbits(48)
+        fmt = master.choice(list(formats))
+        letter = generate_letter(letter_seed, hard=hard)
+        name = f"syn_{index:04d}_{letter.layout}.{fmt}"
+        data, record = render_file(letter, fmt, random.Random(letter_seed ^ 0x5EED), name)
+        (out / name).write_bytes(data)
+        paths.append(out / name)
+        records.append(record)
+    if bad:
+        from imr.synth.bad_inputs import bad_inputs
+
+        for case in bad_inputs(master.getrandbits(48), formats):
+            (out / case.name).write_bytes(case.data)
+            paths.append(out / case.name)
+            records.append(case.record(case.name))
+    write_gold(out / "gold.jsonl", records)
+    return paths

@@ -1,0 +1,244 @@
+"""Block lists for the five letter generations (A, B, C, D1, D2).
+
+Each ``blocks_<layout>(plan)`` returns the logical content of a letter; the exact wording of
+the decision statements is documented in ``imr/synth/README.md``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from imr.synth.content import Block, HardCases
+from imr.synth.dates import CaseDates, header_date, short_date
+from imr.synth.items import ItemSpec
+from imr.synth.narrative import ISSUES_INTRO, SUMMARY_INTRO, Summary, how_made
+
+
+@dataclass
+class Plan:
+    """Everything the block builders print, chosen by the generator."""
+
+    rng: random.Random
+    hard: HardCases
+    layout: str
+    dates: CaseDates
+    case_number: str | None
+    priority: str  # "Standard" | "Expedited"
+    states: list[str]
+    specialties: list[str]
+    items: list[ItemSpec]
+    summary: Summary
+    header: bool
+    states_no_space: bool
+    wrapped_specialty: bool
+    typo: bool
+    firm: str
+
+
+def _heading(text: str, role: str = "") -> Block:
+    return Block("heading", text=text, role=role)
+
+
+def _para(text: str, role: str = "") -> Block:
+    return Block("paragraph", text=text, role=role)
+
+
+def _summary_blocks(plan: Plan) -> list[Block]:
+    return [_para(p, role="summary") for p in plan.summary.paragraphs]
+
+
+def board_sentence(subject: str, specialty: str) -> str:
+    """``The expert reviewer is Board Certified in X and is licensed to practice in California.``"""
+    return f"{subject} is Board Certified in {specialty} and is licensed to practice in California."
+
+
+def _item_blocks(plan: Plan, spec: ItemSpec) -> list[Block]:
+    rng, hard = plan.rng, plan.hard
+    item = spec.item
+    sep = ":  " if rng.random() < hard.double_space else ": "
+    wrap = rng.random() < hard.wrapped_decision
+    if wrap:
+        spec.features = (*spec.features, "wrapped_decision")
+    word = "Upheld" if item.decision == "upheld" else "Overturned"
+    out = [
+        Block("item_line", text=spec.line_text, label=word, role="item", ordinal=item.ordinal,
+              separator=sep, wrap_decision=wrap, split_at=spec.split_at),
+    ]
+    ca, mx = item.claims_administrator_guideline, item.reviewer_guideline
+    out.append(Block("labelled", label="Claims Administrator guideline:", text=ca.text or "",
+                     role="ca_guideline", ordinal=item.ordinal))
+    out.append(Block("labelled", label="MAXIMUS guideline:", text=mx.text or "", role="mx_guideline",
+                     ordinal=item.ordinal))
+    out.append(Block("labelled", label="Decision rationale:", text=spec.rationale_text, role="rationale",
+                     ordinal=item.ordinal))
+    return out
+
+
+def _header_rows(plan: Plan) -> tuple[tuple[tuple[str, str], ...], ...]:
+    d = plan.dates
+    return (
+        (("Case Number:", plan.case_number or ""),),
+        (("Date Assigned:", header_date(d.assigned)), ("Date of Injury:", header_date(d.injury))),
+        (("Decision Date:", header_date(d.decision)), ("UR Denial Date:", header_date(d.ur_denial))),
+        (("Priority:", plan.priority), ("Application Received:", header_date(d.application))),
+    )
+
+
+def _credentials(plan: Plan) -> list[Block]:
+    sep = "," if plan.states_no_space else ", "
+    specs = ", ".join(plan.specialties)
+    if plan.wrapped_specialty:
+        # break inside the last specialty ("Public Health &" / "General Preventive Medicine")
+        head, _, tail = specs.rpartition(" & ")
+        specs = f"{head} &\n{tail}" if head else specs
+    return [
+        _para("The Expert Reviewer has the following credentials:", role="credentials"),
+        _para(f"State(s) of Licensure: {sep.join(plan.states)}", role="credentials"),
+        _para(f"Certification(s)/Specialty: {specs}", role="credentials"),
+    ]
+
+
+def blocks_d(plan: Plan) -> list[Block]:
+    """Layout D1 or D2: header table (optional for D1) and three sections."""
+    out: list[Block] = []
+    if plan.header:
+        out.append(Block("header_table", rows=_header_rows(plan), role="header"))
+    out.append(_heading("HOW THE IMR FINAL DETERMINATION WAS MADE"))
+    if plan.layout == "D1":
+        out.append(_para(how_made(board_sentence("The expert reviewer", plan.specialties[0]), plan.typo)))
+    else:
+        out.append(_para(how_made(None, plan.typo)))
+        out.extend(_credentials(plan))
+    out.append(_heading("CLINICAL CASE SUMMARY"))
+    out.append(_para(SUMMARY_INTRO))
+    out.extend(_summary_blocks(plan))
+    out.append(_heading("IMR ISSUES, DECISIONS AND RATIONALES", role="issues_heading"))
+    out.append(_para(ISSUES_INTRO))
+    for spec in plan.items:
+        out.extend(_item_blocks(plan, spec))
+    return out
+
+
+def _documents(plan: Plan) -> list[Block]:
+    d = plan.dates
+    first = d.injury if (d.visit - d.injury).days < 200 else d.visit.replace(day=1)
+    return [
+        _para(f"1. Application for Independent Medical Review, received {header_date(d.application)}"),
+        _para(f"2. Utilization Review Determination from {plan.firm}, dated {header_date(d.ur_denial)}"),
+        _para("3. California Medical Treatment Utilization Schedule (MTUS)"),
+        _para(f"4. Medical records from the primary treating physician, {header_date(first)} - "
+              f"{header_date(d.request)}"),
+    ]
+
+
+def blocks_c(plan: Plan) -> list[Block]:
+    """Layout C: MAXIMUS / Independent Medical Review, header lines ending with UR Denial Date."""
+    d = plan.dates
+    rows: tuple[tuple[tuple[str, str], ...], ...] = (
+        (("Case Number:", plan.case_number or ""),),
+        (("Date Assigned:", header_date(d.assigned)),),
+        (("Date of Injury:", header_date(d.injury)),),
+        (("Decision Date:", header_date(d.decision)),),
+        (("Priority:", plan.priority),),
+        (("Application Received:", header_date(d.application)),),
+        (("UR Denial Date:", header_date(d.ur_denial)),),
+    )
+    out = [
+        Block("title", text="MAXIMUS FEDERAL SERVICES, INC."),
+        Block("title", text="Independent Medical Review"),
+        Block("title", text="Final Determination Letter"),
+        Block("header_table", rows=rows, role="header", as_lines=True),
+        _heading("HOW THE IMR FINAL DETERMINATION WAS MADE"),
+        _para(how_made(board_sentence("The expert reviewer", plan.specialties[0]), plan.typo)),
+        _heading("DOCUMENTS REVIEWED"),
+        *_documents(plan),
+        _heading("CLINICAL CASE SUMMARY"),
+        _para(SUMMARY_INTRO),
+        *_summary_blocks(plan),
+        _heading("IMR DECISION(S) AND RATIONALE(S)", role="issues_heading"),
+        _para(ISSUES_INTRO),
+    ]
+    for spec in plan.items:
+        out.extend(_item_blocks(plan, spec))
+    return out
+
+
+def a_decision(spec: ItemSpec, typo: bool) -> str:
+    """``N) MAXIMUS Federal Services, Inc. has determined the request for X is [not ]medically ...``."""
+    item = spec.item
+    verdict = "medically necessary and appropriate"
+    if item.decision == "upheld":
+        verdict = ("not" if typo else "not ") + verdict
+    return (
+        f"{item.ordinal}) MAXIMUS Federal Services, Inc. has determined the request for {item.request} "
+        f"is {verdict}."
+    )
+
+
+def blocks_a(plan: Plan) -> list[Block]:
+    """Layout A (2013): "Notice of Independent Medical Review Determination" with "Dated:"."""
+    d = plan.dates
+    decisions = [_para(a_decision(s, plan.typo), role="item") for s in plan.items]
+    procedural = (
+        f"An application for Independent Medical Review was filed on {short_date(d.application)} disputing "
+        f"the Utilization Review Denial dated {short_date(d.ur_denial)}. A Notice of Assignment and Request "
+        f"for Information was sent to the above parties on {short_date(d.assigned)}."
+    )
+    qualifications = board_sentence("The physician reviewer", plan.specialties[0]) + (
+        " The reviewer has more than five years of clinical practice, practises at least 24 hours a week "
+        "and has no material connection with any party to this dispute."
+    )
+    return [
+        Block("title", text="MAXIMUS FEDERAL SERVICES, INC."),
+        Block("title", text="Notice of Independent Medical Review Determination"),
+        _para(f"Dated: {short_date(d.decision)}", role="dated"),
+        _para("The Independent Medical Review of the disputed items/services has been completed. "
+              "The decisions are:"),
+        *decisions,
+        _heading("INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE", role="issues_heading"),
+        _para(procedural, role="procedural"),
+        *[_para(a_decision(s, plan.typo), role="item_repeat") for s in plan.items],
+        _heading("Medical Qualifications of the Expert Reviewer:"),
+        _para(qualifications),
+        _heading("Case Summary:"),
+        *_summary_blocks(plan),
+    ]
+
+
+def blocks_b(plan: Plan) -> list[Block]:
+    """Layout B: "MEDICAL PROFESSIONAL REVIEW" with its six headings and "<item>: Upheld" lines."""
+    out = [
+        Block("title", text="MEDICAL PROFESSIONAL REVIEW"),
+        Block("title", text="Independent Medical Review - Final Determination"),
+        _heading("ISSUE AT DISPUTE:"),
+        *[_para(f"{s.item.ordinal}. {s.line_text}", role="issue") for s in plan.items],
+        _heading("CASE SUMMARY:"),
+        *_summary_blocks(plan),
+        _heading("DOCUMENTS REVIEWED FOR DETERMINATION:"),
+        *_documents(plan),
+        _heading("MEDICAL TREATMENT GUIDELINE(S) RELIED UPON BY PROFESSIONAL REVIEWER AND WHY:"),
+    ]
+    for s in plan.items:
+        out.append(_para(f"Item {s.item.ordinal}. The reviewer relied on the California MTUS because it speaks "
+                         "directly to this type of service and is presumed correct on the extent of care."))
+    out.append(_heading("RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE IS/WAS NOT MEDICALLY NECESSARY:",
+                        role="issues_heading"))
+    for s in plan.items:
+        word = "Upheld" if s.item.decision == "upheld" else "Overturned"
+        out.append(Block("item_line", text=s.line_text, label=word, role="item", ordinal=s.item.ordinal))
+        out.append(_para(s.rationale_text, role="rationale"))
+    out.append(_heading("MEDICAL REVIEWER QUALIFICATIONS:"))
+    out.append(_para(board_sentence("The professional reviewer", plan.specialties[0]) + " The reviewer has no "
+                     "affiliation with the employer, the injured worker, the providers or the claims administrator."))
+    return out
+
+
+BUILDERS: dict[str, Callable[[Plan], list[Block]]] = {
+    "A": blocks_a,
+    "B": blocks_b,
+    "C": blocks_c,
+    "D1": blocks_d,
+    "D2": blocks_d,
+}
