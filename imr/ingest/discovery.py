@@ -147,13 +147,9 @@ def _refuse_link(inbox: Path, root: Path, link: Path) -> RefusedFile | None:
     try:
         target = link.resolve(strict=True)
     except (OSError, RuntimeError):
-        return RefusedFile(
-            inbox, link, rel, SYMLINK_OUTSIDE, "symbolic link is dangling or loops; not followed"
-        )
+        return RefusedFile(inbox, link, rel, SYMLINK_OUTSIDE, "symbolic link is dangling or loops; not followed")
     if not _is_within(target, root):
-        return RefusedFile(
-            inbox, link, rel, SYMLINK_OUTSIDE, "symbolic link leads outside the inbox; not followed"
-        )
+        return RefusedFile(inbox, link, rel, SYMLINK_OUTSIDE, "symbolic link leads outside the inbox; not followed")
     return None
 
 
@@ -268,9 +264,7 @@ def discover(
     return result
 
 
-def _take(
-    result: Discovery, seen_real: set[Path], inbox: Path, path: Path, rel: str, st: os.stat_result
-) -> None:
+def _take(result: Discovery, seen_real: set[Path], inbox: Path, path: Path, rel: str, st: os.stat_result) -> None:
     real = Path(os.path.realpath(path.parent)) / path.name
     if real in seen_real:
         return  # the same name reached through two (nested) inboxes

@@ -143,9 +143,7 @@ def quarantine_file(
     return dst
 
 
-def write_sidecar(
-    quarantined: Path, reasons: Iterable[Reason], *, info: Mapping[str, Any] | None = None
-) -> Path:
+def write_sidecar(quarantined: Path, reasons: Iterable[Reason], *, info: Mapping[str, Any] | None = None) -> Path:
     """Write ``<name>.reason.json`` beside ``quarantined`` (atomically, via a temp file); return it."""
     reason_list = [r.to_dict() for r in reasons]
     doc: dict[str, Any] = {

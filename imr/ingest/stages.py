@@ -1,0 +1,227 @@
+"""The chunk stages of an ingest run: extract -> validate -> load -> settle (archive/quarantine).
+
+Each stage takes a chunk of :class:`~imr.ingest.work.WorkItem` and returns new items (inputs are
+never mutated, so a retried task starts from the same input). Only ``load`` and ``settle`` write
+to the warehouse, and ``settle`` moves a file only for an outcome that ``load`` committed.
+Logs carry file names (relative paths), case numbers, counts and codes: never letter text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import exc
+from sqlalchemy.engine import Engine
+
+from imr.ingest.lifecycle import Reason, archive_file, quarantine_file, sidecar_path, write_sidecar
+from imr.ingest.work import INGEST_REASON_CODES, WorkItem
+from imr.models import LetterRecord
+
+log = logging.getLogger("imr.ingest")
+
+#: A warning-level expectation a letter failed: ``(suite, expectation, level)``.
+DqTuple = tuple[str, str, str]
+
+
+@dataclass
+class Validated:
+    """A validated chunk: its items (critical failures now ``quarantined``) and per-expectation results."""
+
+    items: list[WorkItem]
+    results: list[dict[str, Any]] = field(default_factory=list)
+    dq: dict[str, list[DqTuple]] = field(default_factory=dict)
+
+
+def _copy(item: WorkItem, **changes: Any) -> WorkItem:
+    """A copy of ``item`` (its lists copied too) with ``changes`` applied."""
+    changes.setdefault("reasons", list(item.reasons))
+    changes.setdefault("also_update", list(item.also_update))
+    return dataclasses.replace(item, **changes)
+
+
+# --------------------------------------------------------------------------- extract
+
+
+def extract_item(item: WorkItem) -> WorkItem:
+    """Extract one pending file; the result carries the record or a ``rejected``/``failed`` outcome.
+
+    Never raises for bad input: an extractor bug becomes ``rejected`` with ``internal_error`` (the
+    file is kept in quarantine), bytes that changed since discovery become ``failed`` with
+    ``file_changed`` (the file stays where it is for the next run).
+    """
+    if item.status != "pending":
+        return _copy(item)
+    from imr.extract import extract_file
+
+    try:
+        record = extract_file(Path(item.path), display_path=item.rel_path)
+    except Exception as e:  # an extractor bug must not sink the batch: keep the file, say why
+        log.error("extract %s: internal error %s", item.rel_path, type(e).__name__)
+        reason = Reason("internal_error", f"unexpected {type(e).__name__} in the extractor")
+        return _copy(item, status="rejected", reasons=[reason])
+    if record.source.sha256 != item.sha256:
+        reason = Reason("file_changed", INGEST_REASON_CODES["file_changed"])
+        return _copy(item, status="failed", reasons=[reason])
+    if record.status != "parsed" or record.letter is None:
+        reasons = [Reason(e.code, e.message) for e in record.errors] or [Reason("parse_error", "not parsed")]
+        return _copy(item, status="rejected", reasons=reasons, record=None)
+    return _copy(item, record=record, case_number=record.letter.case_number)
+
+
+def extract_chunk(items: Sequence[WorkItem]) -> list[WorkItem]:
+    """:func:`extract_item` over a chunk."""
+    out = [extract_item(i) for i in items]
+    rejected = sum(1 for i in out if i.status == "rejected")
+    log.info("extracted %d files: %d parsed, %d rejected", len(out), len(out) - rejected, rejected)
+    return out
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def validate_chunk(items: Sequence[WorkItem], *, today: dt.date | None = None) -> Validated:
+    """Run the expectations once over the chunk's parsed records.
+
+    A letter failing a critical expectation becomes ``quarantined`` with ``dq_<name>`` reason codes;
+    warning-level failures are kept in ``Validated.dq`` (by file id) to be stored with the letter.
+    """
+    from expectations import EXPECTATIONS, validate_records
+
+    by_name = {s.name: s for s in EXPECTATIONS}
+    out = [_copy(i) for i in items]
+    todo = [n for n, i in enumerate(out) if i.status == "pending" and i.record is not None]
+    records: list[LetterRecord] = [r for n in todo if (r := out[n].record) is not None]
+    if not records:
+        return Validated(out)
+    report = validate_records(records, today=today)
+    dq: dict[str, list[DqTuple]] = {}
+    for k, n in enumerate(todo):
+        item = out[n]
+        failures = report.failures_of(k)
+        if not failures:
+            continue
+        dq[item.file_id] = [(by_name[f.name].suite, f.name, f.level) for f in failures]
+        if report.is_quarantined(k):
+            item.status = "quarantined"
+            item.reasons = [
+                Reason(code, by_name[code[3:]].description if code[3:] in by_name else code)
+                for code in report.reason_codes(k, "critical")
+            ]
+    results = [
+        {"suite": r.suite, "expectation": r.name, "level": r.level, "evaluated": r.evaluated, "failed": r.failed}
+        for r in report.results
+    ]
+    log.info("validated %d letters: %d quarantined", len(records), len(report.quarantined))
+    return Validated(out, results, dq)
+
+
+# --------------------------------------------------------------------------- load
+
+
+def load_chunk(engine: Engine, validated: Validated) -> list[WorkItem]:
+    """Commit every item's outcome: each letter in its own transaction, every other outcome marked.
+
+    Idempotent (a retried chunk reloads nothing twice). Raises
+    :class:`imr.errors.WarehouseUnavailableError` when the warehouse is down (retry the chunk).
+    """
+    import warehouse
+
+    out: list[WorkItem] = []
+    for item in validated.items:
+        failures = [warehouse.DqFailure(*t) for t in validated.dq.get(item.file_id, [])]
+        done = _copy(item)
+        if item.status == "pending" and item.record is not None:
+            try:
+                res = warehouse.load_letter(engine, item.file_id, item.record, dq_failures=failures)
+            except exc.IntegrityError:
+                reason = Reason("warehouse_constraint", INGEST_REASON_CODES["warehouse_constraint"])
+                done.status, done.reasons = "quarantined", [reason]
+                _mark(engine, done, failures)
+            else:
+                done.status, done.letter_id = res.status, res.letter_id
+        elif item.status in ("rejected", "quarantined", "failed", "duplicate"):
+            _mark(engine, done, failures)
+        done.record = None  # the letter is in the warehouse now; keep chunks light
+        out.append(done)
+    return out
+
+
+def _mark(engine: Engine, item: WorkItem, failures: Sequence[Any] = ()) -> None:
+    import warehouse
+
+    messages = {r.code: r.message for r in item.reasons}
+    warehouse.mark_file(engine, item.file_id, item.status, item.codes, messages, dq_failures=failures)
+
+
+# --------------------------------------------------------------------------- settle
+
+
+@dataclass(frozen=True)
+class Destinations:
+    """Where settled files go, and whether they move at all (a backfill leaves history in place)."""
+
+    archive_root: Path
+    quarantine_root: Path
+    day: dt.date
+    move_files: bool = True
+
+
+def _under(path: Path, root: Path) -> bool:
+    try:
+        path.absolute().relative_to(root.absolute())
+    except ValueError:
+        return False
+    return True
+
+
+def settle_item(engine: Engine, item: WorkItem, dest: Destinations, batch_id: str) -> WorkItem:
+    """Move one file whose outcome is committed, then record where it went; return the item.
+
+    Archive for loaded/linked/duplicate, quarantine (with sidecar) for rejected/quarantined, nothing
+    for other statuses or when ``dest.move_files`` is false. A file already in the right place
+    (a rerun of a quarantined file that is quarantined again) stays; its sidecar is rewritten.
+    A vanished file is logged and skipped. Other ``OSError`` propagate: the next run finishes.
+    """
+    import warehouse
+
+    done = _copy(item)
+    src = Path(item.path)
+    where = item.disposition
+    if where == "keep" or not dest.move_files:
+        return done
+    info = {"sha256": item.sha256, "status": item.status, "batch_id": batch_id, "rel_path": item.rel_path}
+    try:
+        if where == "archive":
+            if _under(src, dest.archive_root):
+                return done
+            new = archive_file(src, dest.archive_root, item.rel_path, dest.day)
+            old_sidecar = sidecar_path(src)
+            if _under(src, dest.quarantine_root) and old_sidecar.exists():
+                old_sidecar.unlink()
+        elif _under(src, dest.quarantine_root):
+            write_sidecar(src, item.reasons, info=info)
+            return done
+        else:
+            new = quarantine_file(src, dest.quarantine_root, item.rel_path, dest.day, item.reasons, info=info)
+    except FileNotFoundError:
+        log.warning("settle %s: file is gone; left as recorded", item.rel_path)
+        return done
+    for fid in dict.fromkeys([item.file_id, *item.also_update]):
+        warehouse.set_current_path(engine, fid, str(new))
+    done.moved_to = str(new)
+    done.path = str(new)
+    return done
+
+
+def settle_chunk(engine: Engine, items: Sequence[WorkItem], dest: Destinations, batch_id: str) -> list[WorkItem]:
+    """:func:`settle_item` over a chunk (in order; the first unexpected error stops the chunk)."""
+    out = [settle_item(engine, i, dest, batch_id) for i in items]
+    moved = sum(1 for i in out if i.moved_to)
+    log.info("settled %d files: %d moved", len(out), moved)
+    return out

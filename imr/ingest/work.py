@@ -1,0 +1,89 @@
+"""The unit of work of an ingest run: one registered file on its way through the stages.
+
+A :class:`WorkItem` is small and plain (paths, ids, codes, the extracted record): the Prefect
+tasks pass lists of them from stage to stage, one chunk at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from imr.ingest.lifecycle import Reason
+from imr.models import LetterRecord
+
+#: What happens to a file once its outcome is committed.
+Disposition = Literal["archive", "quarantine", "keep"]
+
+#: Outcome statuses of a file (the ``source_files.status`` values an ingest run sets).
+FINAL_STATUSES: tuple[str, ...] = ("loaded", "linked", "duplicate", "rejected", "quarantined")
+ARCHIVED_STATUSES: tuple[str, ...] = ("loaded", "linked", "duplicate")
+QUARANTINED_STATUSES: tuple[str, ...] = ("rejected", "quarantined")
+
+#: Reason codes the ingest stage adds (the extractor and the expectations have their own).
+INGEST_REASON_CODES: dict[str, str] = {
+    "symlink_outside_inbox": "a symbolic link leading outside its inbox (or dangling): refused, never followed",
+    "duplicate_file": "the same bytes were already loaded: nothing new was loaded",
+    "file_changed": "the file changed between discovery and extraction: left for the next run",
+    "file_missing": "the file was no longer where the ledger says it is",
+    "warehouse_constraint": "the letter breaks a warehouse constraint: nothing of it was written",
+}
+
+T = TypeVar("T")
+
+
+@dataclass
+class WorkItem:
+    """One file registered in a batch: where it is, what it is, and (later) its outcome.
+
+    ``path`` is where the bytes are now (the inbox, or the quarantine folder on a rerun);
+    ``inbox``/``rel_path`` are its identity in the ledger; ``also_update`` lists earlier ledger
+    rows of the same physical file whose ``current_path`` must follow it when it moves.
+    """
+
+    file_id: str
+    inbox: str
+    rel_path: str
+    path: str
+    sha256: str
+    size: int
+    media_type: str
+    record: LetterRecord | None = None
+    status: str = "pending"
+    reasons: list[Reason] = field(default_factory=list)
+    case_number: str | None = None
+    letter_id: str | None = None
+    also_update: list[str] = field(default_factory=list)
+    moved_to: str | None = None
+
+    @property
+    def codes(self) -> list[str]:
+        """The reason codes of the outcome, in order, without repeats."""
+        return list(dict.fromkeys(r.code for r in self.reasons))
+
+    @property
+    def disposition(self) -> Disposition:
+        """``archive`` for loaded/linked/duplicate, ``quarantine`` for rejected/quarantined, else ``keep``."""
+        if self.status in ARCHIVED_STATUSES:
+            return "archive"
+        if self.status in QUARANTINED_STATUSES:
+            return "quarantine"
+        return "keep"
+
+    def display_name(self) -> str:
+        """What logs may say about the file: its path relative to the inbox."""
+        return self.rel_path
+
+
+def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    """Consecutive chunks of at most ``size`` items (``size`` < 1 is treated as 1)."""
+    step = max(1, int(size))
+    for start in range(0, len(items), step):
+        yield list(items[start : start + step])
+
+
+def media_type_of(path: str | Path) -> str:
+    """``application/pdf`` or ``text/plain`` by extension (anything else counts as text)."""
+    return "application/pdf" if str(path).lower().endswith(".pdf") else "text/plain"
