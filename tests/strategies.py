@@ -43,7 +43,7 @@ T = TypeVar("T")
 def texts(min_size: int = 0, max_size: int = 40) -> st.SearchStrategy[str]:
     """Unicode text a database stores as is: no NUL and no surrogate code points."""
     return st.text(
-        alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
+        alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
         min_size=min_size,
         max_size=max_size,
     )

@@ -148,7 +148,10 @@ def finish_batch(
     status: str,
     counts: BatchCounts | Mapping[str, int] | None = None,
 ) -> BatchRow:
-    """Close a batch with ``status`` and ``counts`` (default: computed from its files); returns it.
+    """Close a batch with ``status`` and ``counts``; returns the stored row.
+
+    ``counts``: a :class:`BatchCounts` sets every count; a mapping sets only the counts it
+    names; None computes every count from the batch's ``source_files``.
 
     Calling it again overwrites status, counts and ``finished_at`` (idempotent for a retry).
     Raises ``ValueError`` for an unknown status, ``KeyError`` for an unknown batch.
