@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -51,8 +52,10 @@ class Settings(BaseSettings):
     prefect_database_url: SecretStr | None = Field(
         default=None, description="Database of the Prefect server itself; default SQLite under PREFECT_HOME."
     )
-    pdf_engine: str = Field(
-        default="pdfplumber", description="PDF text engine: 'pdfplumber' or 'pdfium' (see bench/RESULTS.md)."
+    pdf_engine: Literal["auto", "pdfium", "pdfplumber"] = Field(
+        default="auto",
+        description="PDF text engine: 'auto' (PDFium, pdfplumber when PDFium's text gives no parsed letter), "
+        "'pdfium' or 'pdfplumber' (see bench/RESULTS.md).",
     )
 
     def warehouse_url(self) -> str:

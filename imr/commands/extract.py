@@ -13,7 +13,6 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 HELP = "extract letter records from .pdf/.txt letters (one JSON record per file)"
 
@@ -24,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
     p.add_argument(
-        "--pdf-engine", choices=["pdfplumber", "pdfium"], default=None, help="PDF text engine (default: settings)"
+        "--pdf-engine", choices=["auto", "pdfium", "pdfplumber"], default=None, help="PDF text engine (default: settings)"
     )
 
 
@@ -74,7 +73,3 @@ def run(args: argparse.Namespace) -> int:
         if pool is not None:
             pool.shutdown()
     return 0
-
-
-def main_paths(paths: list[Path]) -> int:  # pragma: no cover - convenience for benchmarks
-    return run(argparse.Namespace(paths=[str(p) for p in paths], format="jsonl", jobs=1, progress=False, pdf_engine=None))

@@ -42,7 +42,7 @@ def parse_date(text: str | None, errors: Policy = "null") -> dt.date | None:
         return None
     token = m.group(0).replace("-", "/")
     try:
-        value = _dateutil.parse(token, dayfirst=False, yearfirst=False).date()
+        value: dt.date = _dateutil.parse(token, dayfirst=False, yearfirst=False).date()
     except (ValueError, OverflowError) as exc:
         if errors == "raise":
             raise DateValueError("not a valid date") from exc

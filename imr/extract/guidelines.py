@@ -10,7 +10,6 @@ _NONE = re.compile(r"did not cite any (?:medical )?evidence|no (?:medical )?evid
 _NON_MTUS = re.compile(
     r"Non-?\s?MTUS|outside of the MTUS|Official Disability Guidelines|\bODG\b|\bACOEM\b|UpToDate|https?://|www\.", re.I
 )
-_MTUS = re.compile(r"Decision based on (?:the )?(?:CA |California )?MTUS\b|\bMTUS\b(?!\s+Guidelines\.?\s*Decision)", re.I)
 
 
 def _mtus_cited(text: str) -> bool:

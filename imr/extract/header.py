@@ -137,9 +137,7 @@ _INJURY = [
     r"\binjured\s+(?:at\s+work\s+)?on\s+",
     r"\bDOI\s*:?\s*",
 ]
-_UR_SENTENCE = re.compile(
-    r"utilization review|\bUR\b|non-?certif|modif(?:ied|ication)|\bdenied\b|\bdenial\b", re.I
-)
+_UR_SENTENCE = re.compile(r"utilization review|\bUR\b|non-?certif|modif(?:ied|ication)|\bdenied\b|\bdenial\b", re.I)
 
 
 def injury_date_from_text(text: str) -> dt.date | None:

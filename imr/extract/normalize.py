@@ -9,9 +9,7 @@ from collections.abc import Sequence
 
 from imr.extract.document import BREAK, Document
 
-_PAGE_NO = re.compile(
-    r"^\s*(?:-\s*\d+\s*-|page\s+\d+(?:\s+of\s+\d+)?|\d+\s+of\s+\d+|\d{1,3})\s*$", re.I
-)
+_PAGE_NO = re.compile(r"^\s*(?:-\s*\d+\s*-|page\s+\d+(?:\s+of\s+\d+)?|\d+\s+of\s+\d+|\d{1,3})\s*$", re.I)
 _PAGE_NO_TAIL = re.compile(r"\s{2,}page\s+\d+\s+of\s+\d+\s*$", re.I)
 _TRANSLATE = str.maketrans(
     {
@@ -102,7 +100,7 @@ def _shape(line: str) -> str:
 
 
 _STRUCTURAL = re.compile(
-    r"^\s*(?:Claims?\s+Administrator|MAXIMUS|Decision\s+rationale|Expert\s+Reviewer)|:\s*(?:Upheld|Overturned)\s*$",
+    r"^\s*(?:Claims?\s+Administrator\s+guideline|MAXIMUS\s+guideline|Decision\s+rationale)|:\s*(?:Upheld|Overturned)\s*$",
     re.I,
 )
 
@@ -157,6 +155,4 @@ def normalize(doc: Document) -> Document:
     """The document with clean lines and running headers/footers removed."""
     pages = [[clean_line(ln) if ln != BREAK else BREAK for ln in page] for page in doc.pages]
     pages = remove_running_lines(pages)
-    return Document(
-        pages=pages, media_type=doc.media_type, page_count=doc.page_count, header_fields=doc.header_fields
-    )
+    return Document(pages=pages, media_type=doc.media_type, page_count=doc.page_count, header_fields=doc.header_fields)

@@ -11,7 +11,14 @@ _AGE_SEX = re.compile(
     r"(male|female|man|woman|gentleman|lady|men|women)?\b",
     re.I,
 )
-_SEX_WORDS = {"male": "male", "man": "male", "gentleman": "male", "female": "female", "woman": "female", "lady": "female"}
+_SEX_WORDS = {
+    "male": "male",
+    "man": "male",
+    "gentleman": "male",
+    "female": "female",
+    "woman": "female",
+    "lady": "female",
+}
 _OCCUPATION = re.compile(
     r"\b(?:This|The|A|An)\s+([a-z][a-z /-]{2,40}?)\s+(?:sustained|suffered|was injured|reported an injury)", re.I
 )

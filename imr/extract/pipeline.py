@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from imr.extract.program import check_program
 from imr.extract.reviewer import parse_reviewer
 from imr.extract.sections import Sections, detect_layout, find_sections
 from imr.extract.text_decode import decode_text
-from imr.models import Letter, LetterRecord, RecordError, Source, outcome_of
+from imr.models import Item, Letter, LetterRecord, RecordError, Source, outcome_of
 from imr.taxonomy import classify_service
 
 SUFFIXES = (".pdf", ".txt")
@@ -69,14 +70,15 @@ def parse_document(doc: Document) -> Letter:
         h.case_number = m.group(0) if m else None
     summary_lines = sec.body("summary") if sec.has("summary") else []
     summary = " ".join(ln for ln in summary_lines if ln != BREAK)
+    zone_text = "\n".join(head_zone)
+    has_header = bool(doc.header_fields) or bool(
+        re.search(r"Date\s+of\s+Injury\s*:|UR\s+Denial\s+Date\s*:|Date\s+Assigned\s*:", zone_text, re.I)
+    )
     if layout == "A":
         flat = " ".join(ln for ln in lines if ln != BREAK)
         h = hdr.a_layout_dates(flat, h)
         if h.ur_denial_date is None:
             h.ur_denial_date = hdr.ur_date_from_text(flat)
-    has_header = any(
-        getattr(h, f) is not None for f in ("date_assigned", "decision_date", "application_received")
-    )
     if h.date_of_injury is None and not has_header:
         h.date_of_injury = hdr.injury_date_from_text(summary)
     if h.ur_denial_date is None and not has_header and summary:
@@ -122,7 +124,7 @@ def _qualification_lines(sec: Sections) -> list[str]:
     return sec.lines[:end]
 
 
-def _items(sec: Sections, layout: str) -> list[itm.Item]:
+def _items(sec: Sections, layout: str) -> list[Item]:
     if layout == "A":
         first_end = sec.first.get("a_decision", len(sec.lines))
         items = itm.parse_numbered_decisions(sec.lines[:first_end])
@@ -147,11 +149,28 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+PDF_ENGINES = ("auto", "pdfium", "pdfplumber")
+
+
 def extract_bytes(
-    data: bytes, display_path: str, pdf_engine: str = "pdfplumber", media_type: str | None = None
+    data: bytes, display_path: str, pdf_engine: str = "auto", media_type: str | None = None
 ) -> LetterRecord:
-    """One record for a file's bytes; ``display_path`` is what ``source.path`` says."""
+    """One record for a file's bytes; ``display_path`` is what ``source.path`` says.
+
+    ``pdf_engine``: ``pdfium`` (fast), ``pdfplumber`` (pdfminer), or ``auto``: PDFium first and,
+    when its text does not give a parsed letter, pdfplumber as a second reader (records were
+    identical on every corpus letter; see bench/RESULTS.md)."""
     media = media_type or media_type_of(display_path, data)
+    if media == "application/pdf" and pdf_engine == "auto":
+        first = _extract(data, display_path, "pdfium", media)
+        if first.status == "parsed":
+            return first
+        second = _extract(data, display_path, "pdfplumber", media)
+        return second if second.status == "parsed" else first
+    return _extract(data, display_path, pdf_engine, media)
+
+
+def _extract(data: bytes, display_path: str, pdf_engine: str, media: str) -> LetterRecord:
     source = Source(path=display_path, sha256=sha256_hex(data), media_type=media, pages=None)  # type: ignore[arg-type]
     try:
         doc = read_document(data, media, pdf_engine)
@@ -165,7 +184,7 @@ def extract_bytes(
         return LetterRecord(
             source=source, status="rejected", errors=[RecordError(ParseError.code, "the letter is too deeply nested")]
         )
-    except Exception as exc:  # noqa: BLE001 - a bug must not stop a batch; the file is kept
+    except Exception as exc:
         return LetterRecord(
             source=source,
             status="rejected",
@@ -174,7 +193,9 @@ def extract_bytes(
     return LetterRecord(source=source, status="parsed", errors=[], letter=letter)
 
 
-def extract_file(path: str | os.PathLike[str], display_path: str | None = None, pdf_engine: str = "pdfplumber") -> LetterRecord:
+def extract_file(
+    path: str | os.PathLike[str], display_path: str | None = None, pdf_engine: str = "auto"
+) -> LetterRecord:
     """Extract one file; ``display_path`` defaults to the path as given."""
     p = Path(path)
     shown = display_path if display_path is not None else str(path)

@@ -69,7 +69,8 @@ def check_program(text: str) -> None:
         return
     if strong >= 2:
         return
-    if _hits(_UR, text) >= 1 and not re.search(r"Independent Medical Review", text, re.I):
+    # UR letters tell the worker how to apply for IMR, so a mention of IMR does not make one.
+    if _hits(_UR, text) >= 1 and strong == 0:
         raise NotImrLetterError("a utilization review letter, not an IMR determination", code="utilization_review")
     if other:
         raise NotImrLetterError(

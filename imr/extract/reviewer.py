@@ -72,7 +72,9 @@ def parse_reviewer(lines: Sequence[str]) -> Reviewer:
             if m:
                 specialties = _split_list(m.group(1))
         if not states:
-            m = re.search(r"licensed\s+(?:to\s+practice\s+)?in\s+(.+?)(?=\.\s|\.$|;|\s+and\s+has\b|\s+He/she)", text, re.I)
+            m = re.search(
+                r"licensed\s+(?:to\s+practice\s+)?in\s+(.+?)(?=\.\s|\.$|;|\s+and\s+has\b|\s+He/she)", text, re.I
+            )
             if m:
                 raw = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m.group(1))
                 states = [state_name(s) for s in raw if s.strip()]
