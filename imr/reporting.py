@@ -106,7 +106,9 @@ class BatchSummary:
 
     ``rejected`` counts files that could not be read as IMR letters (reason codes such as
     ``pdf_corrupt``); ``quarantined`` counts letters set aside by data-quality checks
-    (``dq_<expectation>`` codes). Both end up in the quarantine folder.
+    (``dq_<expectation>`` codes). Both end up in the quarantine folder. ``linked`` counts known
+    letters found under a new name, ``failed`` files left in place for the next run. The fields
+    match :class:`imr.ingest.summary.IngestSummary`, whose ``to_dict()`` :meth:`from_mapping` reads.
     ``failed_stage`` names the stage that raised (``discover``, ``extract``, ``load``...), if any.
     """
 
@@ -114,8 +116,10 @@ class BatchSummary:
     files_seen: int = 0
     loaded: int = 0
     duplicates: int = 0
+    linked: int = 0
     rejected: int = 0
     quarantined: int = 0
+    failed: int = 0
     reason_codes: Mapping[str, int] = field(default_factory=dict)
     expectations: Sequence[ExpectationResult] = ()
     quarantined_cases: Sequence[str] = ()
@@ -137,8 +141,10 @@ class BatchSummary:
             "files_seen": self.files_seen,
             "loaded": self.loaded,
             "duplicates": self.duplicates,
+            "linked": self.linked,
             "rejected": self.rejected,
             "quarantined": self.quarantined,
+            "failed": self.failed,
         }
 
     @classmethod
@@ -149,8 +155,10 @@ class BatchSummary:
             files_seen=int(data.get("files_seen", 0) or 0),
             loaded=int(data.get("loaded", 0) or 0),
             duplicates=int(data.get("duplicates", 0) or 0),
+            linked=int(data.get("linked", 0) or 0),
             rejected=int(data.get("rejected", 0) or 0),
             quarantined=int(data.get("quarantined", 0) or 0),
+            failed=int(data.get("failed", 0) or 0),
             reason_codes=dict(data.get("reason_codes") or {}),
             expectations=[ExpectationResult.coerce(e) for e in data.get("expectations") or ()],
             quarantined_cases=[str(c) for c in data.get("quarantined_cases") or ()],
@@ -254,8 +262,8 @@ def summary_markdown(summary: BatchSummary, threshold: float, max_cases: int = 2
         f"**Outcome:** {v.name}. Quarantine rate {summary.quarantine_rate:.1%} "
         f"(threshold {threshold:.1%}).",
         "",
-        _md_row(["files seen", "loaded", "duplicates", "rejected", "quarantined"]),
-        _md_row(["---:"] * 5),
+        _md_row([k.replace("_", " ") for k in summary.counts()]),
+        _md_row(["---:"] * len(summary.counts())),
         _md_row(list(summary.counts().values())),
     ]
     if summary.failed_stage:

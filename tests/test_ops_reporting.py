@@ -70,8 +70,10 @@ def test_breach_payload_has_counts_only() -> None:
         "files_seen": 10,
         "loaded": 6,
         "duplicates": 1,
+        "linked": 0,
         "rejected": 1,
         "quarantined": 2,
+        "failed": 0,
         "quarantine_rate": 0.3,
         "threshold": 0.2,
     }
@@ -80,7 +82,8 @@ def test_breach_payload_has_counts_only() -> None:
 
 def test_markdown_summary_lists_counts_failures_codes_cases_and_rerun() -> None:
     md = summary_markdown(summary(), 0.5)
-    assert "| 10 | 6 | 1 | 1 | 2 |" in md
+    assert "| files seen | loaded | duplicates | linked | rejected | quarantined | failed |" in md
+    assert "| 10 | 6 | 1 | 0 | 1 | 2 | 0 |" in md
     assert md.index("guideline_known") < md.index("decision_date_present")  # most failures first
     assert "case_number_format" not in md  # no failures: not in the top list
     assert "`dq_decision_date_present` | 2" in md

@@ -6,7 +6,7 @@ runs in this process until Ctrl-C:
   nightly-ingest   the ingest of IMR_INBOXES on the cron IMR_SCHEDULE_CRON
                    in IMR_SCHEDULE_TIMEZONE (default "0 2 * * *", America/Los_Angeles)
   rerun            on demand, parameter batch_id (Run button in the UI, or
-                   `prefect deployment run 'rerun-batch/rerun' -p batch_id=...`)
+                   `prefect deployment run rerun/rerun -p batch_id=...`)
   backfill         on demand, parameter folder
 
 When PREFECT_API_URL is not set, the server of `imr server` (IMR_SERVER_HOST:IMR_SERVER_PORT)
