@@ -145,7 +145,7 @@ def run(engine: Engine, opts: RunOptions) -> IngestSummary:
             settled += items
             results.append(res)
     except Exception:
-        _fail(engine, batch_id, opts.kind, stage)
+        mark_failed(engine, batch_id, opts.kind, stage)
         raise
     return summarise(
         engine,
@@ -160,7 +160,7 @@ def run(engine: Engine, opts: RunOptions) -> IngestSummary:
     )
 
 
-def _fail(engine: Engine, batch_id: str, kind: str, stage: str) -> None:
+def mark_failed(engine: Engine, batch_id: str, kind: str, stage: str) -> None:
     """Best effort: mark the batch failed (the warehouse may be the thing that is down)."""
     import warehouse
 
