@@ -44,7 +44,9 @@ def postgres_admin() -> Iterator[Engine]:
             conn.execute(sa.text("SELECT 1"))
     except sa.exc.DBAPIError as e:
         admin.dispose()
-        pytest.skip(f"PostgreSQL unreachable at {url.render_as_string(hide_password=True)}: {type(e).__name__}")
+        pytest.skip(
+            f"PostgreSQL unreachable at {url.render_as_string(hide_password=True)}: {type(e).__name__}"
+        )
     yield admin
     admin.dispose()
 

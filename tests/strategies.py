@@ -63,7 +63,9 @@ case_numbers: st.SearchStrategy[str] = st.builds(
 dates: st.SearchStrategy[dt.date] = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2099, 12, 31))
 rel_paths: st.SearchStrategy[str] = st.builds(
     lambda parts, ext: "/".join(parts) + ext,
-    st.lists(st.text("abcdefghijklmnopqrstuvwxyz0123456789_- ", min_size=1, max_size=12), min_size=1, max_size=3),
+    st.lists(
+        st.text("abcdefghijklmnopqrstuvwxyz0123456789_- ", min_size=1, max_size=12), min_size=1, max_size=3
+    ),
     st.sampled_from([".pdf", ".txt"]),
 )
 guidelines: st.SearchStrategy[Guideline] = st.builds(
@@ -119,7 +121,9 @@ def letters(draw: st.DrawFn, case_number: st.SearchStrategy[str | None] | None =
         patient=draw(patients),
         diagnoses=draw(st.lists(texts(1, 40), max_size=4)),
         items=its,
-        layout=draw(optional(st.sampled_from(["header_2013", "narrative_2015", "table_2019"]) | texts(1, 20))),
+        layout=draw(
+            optional(st.sampled_from(["header_2013", "narrative_2015", "table_2019"]) | texts(1, 20))
+        ),
     )
 
 

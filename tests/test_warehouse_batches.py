@@ -29,7 +29,9 @@ def test_batch_lifecycle(engine: Engine) -> None:
     rejected = w.register_file(engine, bid, "/in/a", "2.docx", SHA_B, 10, None)
     w.mark_file(engine, rejected, "rejected", ["unsupported_type"])
     quarantined = w.register_file(engine, bid, "/in/b", "3.txt", SHA_C, 10, "text/plain")
-    w.mark_file(engine, quarantined, "quarantined", ["dq_expect_case_number"], {"dq_expect_case_number": "bad"})
+    w.mark_file(
+        engine, quarantined, "quarantined", ["dq_expect_case_number"], {"dq_expect_case_number": "bad"}
+    )
     w.register_file(engine, bid, "/in/b", "4.txt", SHA_D, 10, "text/plain")  # left pending
 
     done = w.finish_batch(engine, bid, "completed_with_quarantine")
@@ -120,7 +122,9 @@ def test_mark_file_and_quarantine_reasons(engine: Engine) -> None:
     }
     assert w.dq_failures_of(engine, fid) == [w.DqFailure("letters", "expect_items", "critical")]
     # idempotent, and re-marking replaces the reasons
-    w.mark_file(engine, fid, "quarantined", ["pdf_no_text", "dq_expect_items"], {"dq_expect_items": "no items"})
+    w.mark_file(
+        engine, fid, "quarantined", ["pdf_no_text", "dq_expect_items"], {"dq_expect_items": "no items"}
+    )
     assert w.quarantine_reasons_of(engine, fid) == reasons
     w.mark_file(engine, fid, "rejected", ["pdf_corrupt"])
     assert set(w.quarantine_reasons_of(engine, fid)) == {"pdf_corrupt"}

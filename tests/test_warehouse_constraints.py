@@ -107,10 +107,17 @@ def test_files_and_links(engine: Engine, loaded: dict[str, str]) -> None:
     _rejects(engine, s.source_files, **{**row, "rel_path": "other", "status": "lost"})
     _rejects(engine, s.source_files, **{**row, "rel_path": "other", "letter_id": "no-such-letter"})
     _rejects(
-        engine, s.letter_files, letter_id=loaded["letter"], source_file_id=loaded["file"], role="first", linked_at=NOW
+        engine,
+        s.letter_files,
+        letter_id=loaded["letter"],
+        source_file_id=loaded["file"],
+        role="first",
+        linked_at=NOW,
     )
     _insert(engine, s.source_files, **{**row, "rel_path": "other"})
-    _rejects(engine, s.letter_files, letter_id=loaded["letter"], source_file_id="F2", role="copy", linked_at=NOW)
+    _rejects(
+        engine, s.letter_files, letter_id=loaded["letter"], source_file_id="F2", role="copy", linked_at=NOW
+    )
 
 
 def test_batches_dq_and_quarantine(engine: Engine, loaded: dict[str, str]) -> None:

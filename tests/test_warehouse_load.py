@@ -31,7 +31,9 @@ LETTER_TABLES = (
 )
 
 
-def make_record(sha: str = SHA_A, path: str = "2024/a.txt", case: str | None = "CM13-0000001") -> LetterRecord:
+def make_record(
+    sha: str = SHA_A, path: str = "2024/a.txt", case: str | None = "CM13-0000001"
+) -> LetterRecord:
     """A realistic parsed record with two items."""
     return LetterRecord(
         source=Source(path=path, sha256=sha, media_type="text/plain", pages=3),
@@ -68,11 +70,15 @@ def make_record(sha: str = SHA_A, path: str = "2024/a.txt", case: str | None = "
     )
 
 
-def load_one(engine: Engine, record: LetterRecord | None = None, inbox: str = "/in") -> tuple[str, w.LoadResult]:
+def load_one(
+    engine: Engine, record: LetterRecord | None = None, inbox: str = "/in"
+) -> tuple[str, w.LoadResult]:
     """Start a batch, register the record's file and load it; returns (batch id, result)."""
     rec = record or make_record()
     batch = w.start_batch(engine, "ingest", [inbox])
-    fid = w.register_file(engine, batch, inbox, rec.source.path, rec.source.sha256, 100, rec.source.media_type)
+    fid = w.register_file(
+        engine, batch, inbox, rec.source.path, rec.source.sha256, 100, rec.source.media_type
+    )
     return batch, w.load_letter(engine, fid, rec)
 
 
@@ -164,7 +170,9 @@ def test_guideline_source_check(engine: Engine) -> None:
 def test_rejected_records_and_wrong_sha_are_refused(engine: Engine) -> None:
     batch = w.start_batch(engine, "ingest", ["/in"])
     fid = w.register_file(engine, batch, "/in", "x.txt", SHA_A, 1, "text/plain")
-    rejected = LetterRecord(Source("x.txt", SHA_A, "text/plain"), "rejected", [RecordError("empty_file", "empty")])
+    rejected = LetterRecord(
+        Source("x.txt", SHA_A, "text/plain"), "rejected", [RecordError("empty_file", "empty")]
+    )
     with pytest.raises(ValueError):
         w.load_letter(engine, fid, rejected)
     with pytest.raises(ValueError):

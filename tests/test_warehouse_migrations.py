@@ -60,7 +60,9 @@ def test_constraints_exist(engine: Engine) -> None:
     assert ("batch_id", "sha256", "inbox", "rel_path") in {
         tuple(u["column_names"]) for u in insp.get_unique_constraints("source_files")
     }
-    fks = {(tuple(f["constrained_columns"]), f["referred_table"]) for f in insp.get_foreign_keys("source_files")}
+    fks = {
+        (tuple(f["constrained_columns"]), f["referred_table"]) for f in insp.get_foreign_keys("source_files")
+    }
     assert (("letter_id",), "letters") in fks and (("batch_id",), "ingest_batches") in fks
     checks = {c["name"] for c in insp.get_check_constraints("items")}
     assert "ck_items_decision" in checks

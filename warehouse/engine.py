@@ -39,9 +39,12 @@ def make_engine(url: str | sa.URL, *, echo: bool = False) -> Engine:
     """An engine for the warehouse at ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``).
 
     Nothing connects yet; the first :func:`transaction` does. For a SQLite file the parent
-    folder is created. Raises :class:`sqlalchemy.exc.ArgumentError` for a malformed URL.
+    folder is created; a bare ``postgresql://`` URL uses psycopg 3.
+    Raises :class:`sqlalchemy.exc.ArgumentError` for a malformed URL.
     """
     u = sa.make_url(url)
+    if u.drivername in ("postgresql", "postgres"):
+        u = u.set(drivername="postgresql+psycopg")  # psycopg 3 is the driver we ship
     if u.get_backend_name() == "sqlite":
         return _sqlite_engine(u, echo=echo)
     connect_args: dict[str, Any] = {}
@@ -146,7 +149,9 @@ def reading(engine: Engine) -> Iterator[Connection]:
             raise
 
 
-def insert_ignoring(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]], *, keys: Sequence[str]) -> int:
+def insert_ignoring(
+    conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]], *, keys: Sequence[str]
+) -> int:
     """``INSERT ... ON CONFLICT (keys) DO NOTHING`` of ``rows``; returns how many were inserted."""
     if not rows:
         return 0
@@ -175,10 +180,14 @@ def upsert(
     name = conn.dialect.name
     if name == "postgresql":
         pg = postgresql.insert(table)
-        stmt: Any = pg.on_conflict_do_update(index_elements=list(keys), set_={c: pg.excluded[c] for c in update})
+        stmt: Any = pg.on_conflict_do_update(
+            index_elements=list(keys), set_={c: pg.excluded[c] for c in update}
+        )
     elif name == "sqlite":
         lite = sqlite.insert(table)
-        stmt = lite.on_conflict_do_update(index_elements=list(keys), set_={c: lite.excluded[c] for c in update})
+        stmt = lite.on_conflict_do_update(
+            index_elements=list(keys), set_={c: lite.excluded[c] for c in update}
+        )
     else:  # pragma: no cover
         raise NotImplementedError(f"unsupported warehouse dialect: {name}")
     conn.execute(stmt, list(rows))

@@ -87,7 +87,9 @@ def _records(conn: Connection, ids: Sequence[str]) -> dict[str, LetterRecord]:
         guidelines[(item_id, party)] = Guideline(source=source, text=text)
     items: dict[str, list[Item]] = defaultdict(list)
     for r in conn.execute(
-        sa.select(s.items).where(s.items.c.letter_id.in_(ids)).order_by(s.items.c.letter_id, s.items.c.ordinal)
+        sa.select(s.items)
+        .where(s.items.c.letter_id.in_(ids))
+        .order_by(s.items.c.letter_id, s.items.c.ordinal)
     ):
         items[r.letter_id].append(
             Item(

@@ -190,7 +190,10 @@ def mark_file(
         if status in ("rejected", "quarantined") and codes:
             conn.execute(
                 sa.insert(quarantine_reasons),
-                [{"source_file_id": file_id, "code": c, "message": m} for c, m in _messages(codes, messages).items()],
+                [
+                    {"source_file_id": file_id, "code": c, "message": m}
+                    for c, m in _messages(codes, messages).items()
+                ],
             )
         row = conn.execute(sa.select(source_files).where(source_files.c.id == file_id)).one()
         if dq_failures:

@@ -85,7 +85,9 @@ def _taken(engine: Engine, sha256: str, case_number: str | None) -> bool:
 def _load(
     conn: Connection, file_id: str, record: LetterRecord, letter: Letter, dq_failures: Sequence[DqFailure]
 ) -> LoadResult:
-    f = conn.execute(sa.select(s.source_files).where(s.source_files.c.id == file_id).with_for_update()).first()
+    f = conn.execute(
+        sa.select(s.source_files).where(s.source_files.c.id == file_id).with_for_update()
+    ).first()
     if f is None:
         raise KeyError(f"unknown source file {file_id}")
     if f.sha256 != record.source.sha256:
@@ -110,7 +112,9 @@ def _load(
         result = LoadResult("duplicate", existing, file_id)
     else:
         same_case = (
-            conn.execute(sa.select(s.letters.c.id).where(s.letters.c.case_number == letter.case_number)).scalar()
+            conn.execute(
+                sa.select(s.letters.c.id).where(s.letters.c.case_number == letter.case_number)
+            ).scalar()
             if letter.case_number is not None
             else None
         )
@@ -131,6 +135,8 @@ def _load(
         .where(s.source_files.c.id == file_id)
         .values(status=result.status, letter_id=result.letter_id, **file_values)
     )
+    # a file quarantined earlier and loaded on a rerun keeps no stale reasons
+    conn.execute(sa.delete(s.quarantine_reasons).where(s.quarantine_reasons.c.source_file_id == file_id))
     if dq_failures:
         insert_dq_failures(conn, f.batch_id, file_id, result.letter_id, dq_failures)
     return result
@@ -169,7 +175,9 @@ def _insert_letter(
         )
     )
     conn.execute(
-        sa.insert(s.letter_files).values(letter_id=letter_id, source_file_id=file_id, role="first", linked_at=now)
+        sa.insert(s.letter_files).values(
+            letter_id=letter_id, source_file_id=file_id, role="first", linked_at=now
+        )
     )
     _insert_many(
         conn,
@@ -184,7 +192,9 @@ def _insert_letter(
         (s.reviewer_licensure_states, "state", letter.reviewer.licensure_states),
         (s.diagnoses, "diagnosis", letter.diagnoses),
     ):
-        _insert_many(conn, table, [{"letter_id": letter_id, "position": i, column: v} for i, v in enumerate(values)])
+        _insert_many(
+            conn, table, [{"letter_id": letter_id, "position": i, column: v} for i, v in enumerate(values)]
+        )
     item_rows: list[dict[str, Any]] = []
     citation_rows: list[dict[str, Any]] = []
     for item in letter.items:

@@ -79,7 +79,10 @@ def dq_results(engine: Engine, batch_id: str) -> list[DqResult]:
     t = schema.dq_results
     stmt = sa.select(t).where(t.c.batch_id == batch_id).order_by(t.c.suite, t.c.expectation)
     with reading(engine) as conn:
-        return [DqResult(r.suite, r.expectation, r.level, int(r.evaluated), int(r.failed)) for r in conn.execute(stmt)]
+        return [
+            DqResult(r.suite, r.expectation, r.level, int(r.evaluated), int(r.failed))
+            for r in conn.execute(stmt)
+        ]
 
 
 def insert_dq_failures(
@@ -99,7 +102,9 @@ def insert_dq_failures(
         }
         for f in failures
     ]
-    insert_ignoring(conn, dq_letter_failures, rows, keys=["batch_id", "source_file_id", "suite", "expectation"])
+    insert_ignoring(
+        conn, dq_letter_failures, rows, keys=["batch_id", "source_file_id", "suite", "expectation"]
+    )
 
 
 def dq_failures_of(engine: Engine, file_id: str) -> list[DqFailure]:

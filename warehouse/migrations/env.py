@@ -7,16 +7,17 @@ Batch mode is rendered so ``ALTER`` works on SQLite (move-and-copy) and PostgreS
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
-from warehouse.engine import make_engine
+from warehouse.engine import make_engine, transaction
 from warehouse.schema import metadata
 
 config = context.config
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
-        connection=connection,  # type: ignore[arg-type]
+        connection=connection,
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
@@ -26,16 +27,18 @@ def _run(connection: object) -> None:
 
 
 def run_migrations_online() -> None:
-    """Run the migrations on the caller's connection, or on ``sqlalchemy.url`` if none was given."""
+    """Run the migrations on the caller's connection, else on ``sqlalchemy.url`` or the settings' URL."""
     connection = config.attributes.get("connection")
     if connection is not None:
         _run(connection)
         return
     url = config.get_main_option("sqlalchemy.url")
     if not url:
-        raise RuntimeError("warehouse migrations need a connection or sqlalchemy.url")
+        from imr.settings import get_settings
+
+        url = get_settings().warehouse_url()
     engine = make_engine(url)
-    with engine.begin() as conn:
+    with transaction(engine) as conn:
         _run(conn)
     engine.dispose()
 

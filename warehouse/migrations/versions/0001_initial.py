@@ -68,7 +68,11 @@ def upgrade() -> None:
     # source_files.letter_id -> letters.id closes a cycle with letters.first_file_id: SQLite
     # accepts a reference to a table created later; PostgreSQL gets an ALTER after letters.
     letter_fk = (
-        [sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=op.f("fk_source_files_letter_id_letters"))]
+        [
+            sa.ForeignKeyConstraint(
+                ["letter_id"], ["letters.id"], name=op.f("fk_source_files_letter_id_letters")
+            )
+        ]
         if sqlite
         else []
     )
@@ -98,7 +102,11 @@ def upgrade() -> None:
         *letter_fk,
         sa.PrimaryKeyConstraint("id", name=op.f("pk_source_files")),
         sa.UniqueConstraint(
-            "batch_id", "sha256", "inbox", "rel_path", name=op.f("uq_source_files_batch_id_sha256_inbox_rel_path")
+            "batch_id",
+            "sha256",
+            "inbox",
+            "rel_path",
+            name=op.f("uq_source_files_batch_id_sha256_inbox_rel_path"),
         ),
     )
     op.create_index(op.f("ix_source_files_sha256"), "source_files", ["sha256"])
@@ -128,7 +136,9 @@ def upgrade() -> None:
             "outcome IN ('upheld', 'overturned', 'partially_overturned')", name=op.f("ck_letters_outcome")
         ),
         sa.CheckConstraint("patient_sex IN ('male', 'female')", name=op.f("ck_letters_patient_sex")),
-        sa.ForeignKeyConstraint(["batch_id"], ["ingest_batches.id"], name=op.f("fk_letters_batch_id_ingest_batches")),
+        sa.ForeignKeyConstraint(
+            ["batch_id"], ["ingest_batches.id"], name=op.f("fk_letters_batch_id_ingest_batches")
+        ),
         sa.ForeignKeyConstraint(
             ["first_file_id"], ["source_files.id"], name=op.f("fk_letters_first_file_id_source_files")
         ),
@@ -147,7 +157,9 @@ def upgrade() -> None:
         sa.Column("role", sa.String(16), nullable=False),
         _ts("linked_at"),
         sa.CheckConstraint("role IN ('first', 'linked')", name=op.f("ck_letter_files_role")),
-        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=op.f("fk_letter_files_letter_id_letters")),
+        sa.ForeignKeyConstraint(
+            ["letter_id"], ["letters.id"], name=op.f("fk_letter_files_letter_id_letters")
+        ),
         sa.ForeignKeyConstraint(
             ["source_file_id"], ["source_files.id"], name=op.f("fk_letter_files_source_file_id_source_files")
         ),
@@ -160,7 +172,9 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer, nullable=False),
         sa.Column("code", sa.String(128), nullable=False),
         sa.Column("message", sa.Text, nullable=False),
-        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=op.f("fk_letter_errors_letter_id_letters")),
+        sa.ForeignKeyConstraint(
+            ["letter_id"], ["letters.id"], name=op.f("fk_letter_errors_letter_id_letters")
+        ),
         sa.PrimaryKeyConstraint("letter_id", "position", name=op.f("pk_letter_errors")),
     )
     _ordered_strings("reviewer_specialties", "specialty")
@@ -188,7 +202,9 @@ def upgrade() -> None:
         sa.Column("party", sa.String(32), nullable=False),
         sa.Column("source", sa.String(32), nullable=True),
         sa.Column("text", sa.Text, nullable=True),
-        sa.CheckConstraint("party IN ('claims_administrator', 'reviewer')", name=op.f("ck_guideline_citations_party")),
+        sa.CheckConstraint(
+            "party IN ('claims_administrator', 'reviewer')", name=op.f("ck_guideline_citations_party")
+        ),
         sa.CheckConstraint(
             "source IN ('mtus', 'non_mtus', 'mtus_and_non_mtus', 'none')",
             name=op.f("ck_guideline_citations_source"),
@@ -212,7 +228,9 @@ def upgrade() -> None:
             ["batch_id"], ["ingest_batches.id"], name=op.f("fk_dq_results_batch_id_ingest_batches")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dq_results")),
-        sa.UniqueConstraint("batch_id", "suite", "expectation", name=op.f("uq_dq_results_batch_id_suite_expectation")),
+        sa.UniqueConstraint(
+            "batch_id", "suite", "expectation", name=op.f("uq_dq_results_batch_id_suite_expectation")
+        ),
     )
     op.create_table(
         "dq_letter_failures",
@@ -228,9 +246,13 @@ def upgrade() -> None:
             ["batch_id"], ["ingest_batches.id"], name=op.f("fk_dq_letter_failures_batch_id_ingest_batches")
         ),
         sa.ForeignKeyConstraint(
-            ["source_file_id"], ["source_files.id"], name=op.f("fk_dq_letter_failures_source_file_id_source_files")
+            ["source_file_id"],
+            ["source_files.id"],
+            name=op.f("fk_dq_letter_failures_source_file_id_source_files"),
         ),
-        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=op.f("fk_dq_letter_failures_letter_id_letters")),
+        sa.ForeignKeyConstraint(
+            ["letter_id"], ["letters.id"], name=op.f("fk_dq_letter_failures_letter_id_letters")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dq_letter_failures")),
         sa.UniqueConstraint(
             "batch_id",
@@ -246,7 +268,9 @@ def upgrade() -> None:
         sa.Column("code", sa.String(128), nullable=False),
         sa.Column("message", sa.Text, nullable=False),
         sa.ForeignKeyConstraint(
-            ["source_file_id"], ["source_files.id"], name=op.f("fk_quarantine_reasons_source_file_id_source_files")
+            ["source_file_id"],
+            ["source_files.id"],
+            name=op.f("fk_quarantine_reasons_source_file_id_source_files"),
         ),
         sa.PrimaryKeyConstraint("source_file_id", "code", name=op.f("pk_quarantine_reasons")),
     )
