@@ -78,8 +78,11 @@ class HardCases:
 
     @classmethod
     def every(cls) -> HardCases:
-        """Every difficult case whenever it can apply."""
-        keep = {"original_eligible": 0.5, "overturn": 0.4, "many_items": 0.5, "headerless_d1": 0.5}
+        """Every difficult case, often; item kinds that compete (surgery, post-op, retro) share the draw."""
+        keep = {
+            "original_eligible": 0.5, "overturn": 0.4, "many_items": 0.5, "headerless_d1": 0.5,
+            "colon_in_item": 0.3, "post_op": 0.3, "retrospective": 0.4,
+        }
         return cls(**{f.name: keep.get(f.name, 1.0) for f in fields(cls)})
 
 

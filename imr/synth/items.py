@@ -320,6 +320,8 @@ def build_items(ctx: ItemContext, count: int) -> list[ItemSpec]:
             if kind.kind == "surgery":
                 surgery_upheld = decision == "upheld"
                 last_surgery = kind
+        if not ctx.non_ascii:  # brand marks only when the letter uses non-ASCII characters
+            line, request, summary_name = (t.replace("®", "") for t in (line, request, summary_name))
         rationale, rfeats = _rationale(ctx, spec_kind, request, decision, surgery_upheld, mode == "associated")
         feats.extend(rfeats)
         if ctx.guideline_lines:
