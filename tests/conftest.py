@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.fixtures_db", "tests.fixtures_prefect"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("IMR_SHARED_DIR", ROOT.parent / "shared"))
 SEEDS = SHARED / "corpus" / "seeds"
