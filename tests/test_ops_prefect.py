@@ -135,7 +135,7 @@ def _automation_spec(block_id: str) -> dict[str, Any]:
     return spec
 
 
-def test_breach_fails_the_run_emits_the_event_and_the_automation_notifies(webhook: str, tmp_path: Path) -> None:
+def test_breach_fails_run_emits_event_and_automation_notifies(webhook: str, tmp_path: Path) -> None:
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
     from prefect.settings import PREFECT_API_URL
 
@@ -228,3 +228,20 @@ def test_default_schedule_is_2am_los_angeles() -> None:
 
     cron = nightly_schedule(Settings())
     assert (getattr(cron, "cron", None), getattr(cron, "timezone", None)) == ("0 2 * * *", "America/Los_Angeles")
+
+
+def test_create_automation_script_is_idempotent() -> None:
+    from prefect import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    script = [sys.executable, str(ROOT / "scripts" / "create_automation.py"), "--webhook-url", "http://127.0.0.1:9/x"]
+    for _ in range(2):
+        done = subprocess.run(script, env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+    with get_client(sync_client=True) as client:
+        found = client.read_automations_by_name("imr-quarantine-threshold-breached")
+    assert len(found) == 1
+    trigger = found[0].trigger
+    assert getattr(trigger, "expect", None) == {"imr.batch.quarantine-threshold-breached"}
+    assert found[0].actions[0].type == "send-notification"
