@@ -1,0 +1,53 @@
+"""Conventions that keep the codebase honest: a Prefect-free core, the vendored contract equals the
+shared one, settings read only in imr/settings.py."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CONTRACT, ROOT
+
+CORE_MODULES = [
+    "imr.extract.pipeline",
+    "imr.extract.pdfium_text",
+    "imr.models",
+    "imr.settings",
+    "imr.synth",
+    "imr.taxonomy",
+    "warehouse",
+    "expectations",
+]
+
+
+@pytest.mark.parametrize("module", CORE_MODULES)
+def test_core_imports_neither_prefect_nor_gx(module: str) -> None:
+    code = (
+        f"import {module}, sys;print([m for m in sys.modules if m.split('.')[0] in ('prefect', 'great_expectations')])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+def test_vendored_contract_is_the_shared_contract() -> None:
+    if not CONTRACT.exists():
+        pytest.skip("../shared/contract is absent")
+    vendored = ROOT / "imr" / "contract" / "letter-record.schema.json"
+    assert json.loads(vendored.read_text()) == json.loads(CONTRACT.read_text())
+
+
+def test_only_settings_reads_the_environment() -> None:
+    offenders = []
+    for pkg in ("imr", "warehouse", "expectations", "tasks", "flows"):
+        for path in (ROOT / pkg).rglob("*.py"):
+            if path.name == "settings.py" or "synth" in path.parts:
+                continue
+            text = path.read_text(encoding="utf-8")
+            if re.search(r"os\.getenv\(\s*['\"]IMR_|os\.environ(?:\.get)?\(?\[?\s*['\"]IMR_", text):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
