@@ -68,10 +68,10 @@ def test_console_script_runs_without_prefect_or_gx(tmp_path: Path) -> None:
     letter = tmp_path / "x.txt"
     letter.write_bytes(render_text(generate_letter(3)))
     code = (
-        "import sys, runpy; sys.argv=['imr','extract',%r];"
+        f"import sys; sys.argv=['imr','extract',{str(letter)!r}];"
         "from imr.cli import main; rc=main(sys.argv[1:]);"
         "bad=[m for m in sys.modules if m.split('.')[0] in ('prefect','great_expectations')];"
-        "print('LOADED', bad, file=sys.stderr); sys.exit(rc)" % str(letter)
+        "print('LOADED', bad, file=sys.stderr); sys.exit(rc)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout)["status"] == "parsed"

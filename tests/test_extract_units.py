@@ -166,7 +166,8 @@ def test_wrapped_application_received_label() -> None:
     ("para", "expected"),
     [
         ("MRI of the left knee: Upheld", ("MRI of the left knee", "upheld")),
-        ("Associated surgical service:  Labs - CBC:  Overturned", ("Associated surgical service:  Labs - CBC", "overturned")),
+        ("Associated surgical service:  Labs - CBC:  Overturned",
+         ("Associated surgical service:  Labs - CBC", "overturned")),
         ("Retrospective Cyclobenzaprine 5mg tab #30 DOS: 11/14/16: Upheld",
          ("Retrospective Cyclobenzaprine 5mg tab #30 DOS: 11/14/16", "upheld")),
         ("Norco 10/325mg #60 was the original request. Norco 10/325mg #25 was authorized by the Claims "
