@@ -17,7 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from imr.commands.ingest import add_db_argument, prepare_prefect, run_flow
+from imr.commands.ingest import add_db_argument, add_retry_arguments, prepare_prefect, run_flow
 
 HELP = "load a folder tree of historical letters (resumable; files stay in place)"
 
@@ -28,6 +28,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_db_argument(p)
     p.add_argument("--chunk-size", type=int, default=None, help="files per task (default: IMR_CHUNK_SIZE)")
     p.add_argument("--move", action="store_true", help="archive/quarantine the files afterwards")
+    add_retry_arguments(p)
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
 
@@ -47,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
             db_url=args.db,
             chunk_size=args.chunk_size,
             move_files=args.move,
+            transient_retries=args.retries,
+            retry_delay_seconds=args.retry_delay,
             return_state=True,
         ),
         as_json=args.json,

@@ -54,6 +54,16 @@ def add_db_argument(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_retry_arguments(p: argparse.ArgumentParser) -> None:
+    """``--retries N --retry-delay S``: how warehouse tasks retry transient failures."""
+    p.add_argument(
+        "--retries", type=int, default=3, help="retries of a warehouse task on a transient failure (default 3)"
+    )
+    p.add_argument(
+        "--retry-delay", type=float, default=10.0, metavar="S", help="seconds between those retries (default 10)"
+    )
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``imr ingest``."""
     p.add_argument(
@@ -71,6 +81,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="take a file once unchanged this long (default: IMR_STABLE_SECONDS)",
     )
+    add_retry_arguments(p)
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
 
@@ -129,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
             db_url=args.db,
             chunk_size=args.chunk_size,
             stable_seconds=args.stable_seconds,
+            transient_retries=args.retries,
+            retry_delay_seconds=args.retry_delay,
             return_state=True,
         ),
         as_json=args.json,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from imr.commands.ingest import add_db_argument, prepare_prefect, run_flow
+from imr.commands.ingest import add_db_argument, add_retry_arguments, prepare_prefect, run_flow
 
 HELP = "reprocess a batch's failed, pending, rejected and quarantined files (new batch)"
 
@@ -25,6 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("batch_id", metavar="BATCH_ID", help="the batch to rerun (id or unique prefix)")
     add_db_argument(p)
     p.add_argument("--chunk-size", type=int, default=None, help="files per task (default: IMR_CHUNK_SIZE)")
+    add_retry_arguments(p)
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
 
@@ -59,6 +60,13 @@ def run(args: argparse.Namespace) -> int:
 
     return run_flow(
         "rerun",
-        lambda: rerun_flow(batch_id=batch_id, db_url=url, chunk_size=args.chunk_size, return_state=True),
+        lambda: rerun_flow(
+            batch_id=batch_id,
+            db_url=url,
+            chunk_size=args.chunk_size,
+            transient_retries=args.retries,
+            retry_delay_seconds=args.retry_delay,
+            return_state=True,
+        ),
         as_json=args.json,
     )

@@ -114,6 +114,8 @@ def plan_inboxes(
             continue
         fid = warehouse.register_file(engine, batch_id, inbox, f.rel_path, f.sha256, f.size, f.media_type, path)
         item = WorkItem(fid, inbox, f.rel_path, path, f.sha256, f.size, f.media_type)
+        # earlier rows of this very file (a failed batch's pending rows) follow it when it moves
+        item.also_update = [r.id for r in ledger.rows_of_file(engine, f.sha256, inbox, f.rel_path) if r.id != fid]
         letter_id = warehouse.find_loaded_sha(engine, f.sha256)
         if letter_id is not None:
             reason = Reason("duplicate_file", INGEST_REASON_CODES["duplicate_file"])

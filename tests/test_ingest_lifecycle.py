@@ -1,0 +1,246 @@
+"""The file lifecycle without Prefect, on SQLite and PostgreSQL, with the real extractor,
+expectations and warehouse: nothing is lost, nothing is counted twice.
+
+- a crash between the commit and the move: the next run finishes the moves (``recovered``),
+  loads nothing again;
+- re-dropped files are duplicates; a new file with a known case number is linked;
+- a symlink leading outside the inbox is refused and quarantined with a reason file;
+- an unstable file waits for the next run;
+- a warehouse outage fails the run and leaves the files; a rerun reaches the clean result and
+  is a no-op when repeated;
+- a backfill leaves files in place and resumes after an interruption.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+import warehouse
+from imr.errors import WarehouseUnavailableError
+from imr.extract import extract_file
+from imr.ingest import runner, stages
+from imr.ingest.lifecycle import SIDECAR_SUFFIX
+from imr.ingest.runner import RunOptions
+from imr.ingest.summary import IngestSummary
+from imr.settings import Settings
+from imr.synth.corpus import write_corpus
+from warehouse import schema as s
+
+OLD = time.time() - 3600
+
+
+# ----------------------------------------------------------------------------- helpers (shared)
+
+
+def make_corpus(
+    folder: Path, count: int, seed: int, *, bad: bool = False, formats: tuple[str, ...] = ("txt",)
+) -> list[Path]:
+    """Synthetic letters in ``folder`` (gold.jsonl moved out), mtimes in the past; returns the files."""
+    paths = write_corpus(folder, count, seed, formats=formats, bad=bad)
+    gold = folder / "gold.jsonl"
+    if gold.exists():
+        gold.rename(folder.parent / f"{folder.name}.gold.jsonl")
+    for p in paths:
+        os.utime(p, (OLD, OLD))
+    return paths
+
+
+def letter_files(root: Path) -> list[Path]:
+    """Every letter-like file under ``root`` (not sidecars, not dotfiles)."""
+    if not root.exists():
+        return []
+    return sorted(p for p in root.rglob("*") if (p.is_file() or p.is_symlink()) and not p.name.endswith(SIDECAR_SUFFIX))
+
+
+def expected_records(files: list[Path], inbox: Path) -> dict[str, dict[str, Any]]:
+    """What ``imr extract`` says about each parsed file, keyed by sha256 (path relative to the inbox)."""
+    out: dict[str, dict[str, Any]] = {}
+    for f in files:
+        rec = extract_file(f, display_path=f.relative_to(inbox).as_posix())
+        if rec.status == "parsed":
+            out[rec.source.sha256] = rec.to_dict()
+    return out
+
+
+def exported(engine: Engine) -> dict[str, dict[str, Any]]:
+    """The warehouse's export, keyed by sha256."""
+    return {r.source.sha256: r.to_dict() for r in warehouse.export_records(engine)}
+
+
+def count(engine: Engine, table: sa.Table) -> int:
+    with warehouse.reading(engine) as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+
+
+def settings_for(tmp: Path, **kw: Any) -> Settings:
+    base: dict[str, Any] = {"data_dir": tmp / "data", "stable_seconds": 0, "chunk_size": 4}
+    base.update(kw)
+    return Settings(**base)
+
+
+def ingest(engine: Engine, inbox: Path, settings: Settings, kind: str = "ingest", **kw: Any) -> IngestSummary:
+    return runner.run(engine, RunOptions(kind=kind, inboxes=[inbox], settings=settings, **kw))
+
+
+def failing_after(n: int, real: Callable[..., Any]) -> Callable[..., Any]:
+    """``real`` that raises WarehouseUnavailableError from its ``n+1``-th call on."""
+    calls = {"n": 0}
+
+    def wrapped(*a: Any, **k: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] > n:
+            raise WarehouseUnavailableError("warehouse unavailable (test)")
+        return real(*a, **k)
+
+    return wrapped
+
+
+# ----------------------------------------------------------------------------- tests
+
+
+def test_crash_between_commit_and_move_loses_nothing(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = tmp_path / "inbox"
+    files = make_corpus(inbox, 6, seed=21, bad=True)
+    want = expected_records(files, inbox)
+    settings = settings_for(tmp_path)
+
+    def crash(*a: Any, **k: Any) -> Path:
+        raise OSError("power cut")
+
+    monkeypatch.setattr(stages, "archive_file", crash)
+    monkeypatch.setattr(stages, "quarantine_file", crash)
+    with pytest.raises(OSError, match="power cut"):
+        ingest(engine, inbox, settings)
+    with warehouse.reading(engine) as conn:
+        statuses = conn.execute(sa.select(s.source_files.c.status)).scalars().all()
+    assert {"pending"} < set(statuses), "the first chunk's outcomes were committed before the crash"
+    assert sorted(letter_files(inbox)) == sorted(files), "nothing moved, nothing lost"
+    monkeypatch.undo()
+
+    again = ingest(engine, inbox, settings)
+    assert again.recovered > 0  # moves finished for the rows committed before the crash
+    assert count(engine, s.letters) == len(want)  # nothing loaded twice
+    assert exported(engine) == want
+    assert letter_files(inbox) == []
+    moved = letter_files(settings.archive_path()) + letter_files(settings.quarantine_path())
+    assert len(moved) == len(files)
+    with warehouse.reading(engine) as conn:
+        paths = conn.execute(sa.select(s.source_files.c.current_path)).scalars().all()
+    assert all(not str(p).startswith(str(inbox)) for p in paths), "every row points at the moved file"
+
+
+def test_redrop_is_duplicate_and_same_case_is_linked(engine: Engine, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    files = make_corpus(inbox, 4, seed=22)
+    settings = settings_for(tmp_path)
+    first = ingest(engine, inbox, settings)
+    letters = count(engine, s.letters)
+    assert first.loaded == letters > 0
+    # the very same bytes dropped again -> duplicates, archived under a new name, nothing loaded
+    for f in letter_files(settings.archive_path()):
+        shutil.copy2(f, inbox / f.name)
+    second = ingest(engine, inbox, settings)
+    assert (second.loaded, second.duplicates) == (0, first.loaded)
+    assert second.reason_codes.get("duplicate_file") == first.loaded
+    assert count(engine, s.letters) == letters
+    assert len(letter_files(settings.archive_path())) == 2 * first.loaded
+    # other bytes, same case number -> linked to the one letter
+    src = next(f for f in letter_files(settings.archive_path()) if extract_file(f).status == "parsed")
+    (inbox / "copy.txt").write_text(src.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
+    os.utime(inbox / "copy.txt", (OLD, OLD))
+    third = ingest(engine, inbox, settings)
+    assert (third.linked, third.loaded) == (1, 0)
+    assert count(engine, s.letters) == letters
+    assert count(engine, s.letter_files) == letters + 1
+    assert len(files) == 4
+
+
+def test_symlink_outside_is_refused_and_quarantined(engine: Engine, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    make_corpus(inbox, 1, seed=23)
+    outside = tmp_path / "private" / "other.txt"
+    outside.parent.mkdir()
+    outside.write_text("not for the inbox")
+    (inbox / "sneaky.txt").symlink_to(outside)
+    settings = settings_for(tmp_path)
+    summary = ingest(engine, inbox, settings)
+    assert summary.rejected == 1 and summary.reason_codes["symlink_outside_inbox"] == 1
+    (link,) = [p for p in letter_files(settings.quarantine_path()) if p.name == "sneaky.txt"]
+    assert link.is_symlink() and outside.read_text() == "not for the inbox"
+    side = json.loads(link.with_name(link.name + SIDECAR_SUFFIX).read_text())
+    assert side["codes"] == ["symlink_outside_inbox"]
+    with warehouse.reading(engine) as conn:
+        row = conn.execute(sa.select(s.source_files).where(s.source_files.c.rel_path == "sneaky.txt")).one()
+    assert row.status == "rejected" and row.reason_codes == ["symlink_outside_inbox"]
+
+
+def test_unstable_file_waits_for_the_next_run(engine: Engine, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (young,) = make_corpus(inbox, 1, seed=24)
+    os.utime(young, None)  # just written
+    settings = settings_for(tmp_path, stable_seconds=60)
+    first = ingest(engine, inbox, settings)
+    assert (first.files_seen, first.unstable) == (0, 1) and young.exists()
+    os.utime(young, (OLD, OLD))
+    second = ingest(engine, inbox, settings)
+    assert (second.files_seen, second.unstable) == (1, 0) and not young.exists()
+
+
+def test_outage_then_rerun_reaches_the_clean_result(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = tmp_path / "inbox"
+    files = make_corpus(inbox, 5, seed=25, bad=True)
+    want = expected_records(files, inbox)
+    settings = settings_for(tmp_path)
+    monkeypatch.setattr(warehouse, "load_letter", failing_after(0, warehouse.load_letter))
+    with pytest.raises(WarehouseUnavailableError):
+        ingest(engine, inbox, settings)
+    monkeypatch.undo()
+    (failed,) = warehouse.list_batches(engine)
+    assert failed.status == "failed"
+    assert count(engine, s.letters) == 0
+    waiting = set(letter_files(inbox))
+    letters = {f for f in files if extract_file(f).source.sha256 in want}
+    assert letters <= waiting, "letters not committed wait in the inbox"
+    assert letter_files(settings.archive_path()) == []
+
+    rerun = ingest(engine, inbox, settings, kind="rerun", parent_batch_id=failed.id)
+    assert rerun.parent_batch_id == failed.id and rerun.loaded == len(want)
+    assert exported(engine) == want
+    assert letter_files(inbox) == []
+    again = ingest(engine, inbox, settings, kind="rerun", parent_batch_id=failed.id)
+    assert (again.loaded, again.duplicates, again.skipped) == (0, 0, len(want))
+    assert count(engine, s.letters) == len(want)
+
+
+def test_backfill_leaves_files_and_resumes(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "history"
+    files = make_corpus(folder, 7, seed=26)
+    want = expected_records(files, folder)
+    settings = settings_for(tmp_path, chunk_size=3)
+    monkeypatch.setattr(warehouse, "load_letter", failing_after(3, warehouse.load_letter))
+    with pytest.raises(WarehouseUnavailableError):
+        ingest(engine, folder, settings, kind="backfill", move_files=False)
+    monkeypatch.undo()
+    done_before = count(engine, s.letters)
+    assert 0 < done_before < len(want)
+    resumed = ingest(engine, folder, settings, kind="backfill", move_files=False)
+    assert resumed.skipped >= done_before and resumed.loaded == len(want) - done_before
+    assert exported(engine) == want
+    assert sorted(letter_files(folder)) == sorted(files), "history stays in place"
+    assert not settings.archive_path().exists()
+    third = ingest(engine, folder, settings, kind="backfill", move_files=False)
+    assert (third.files_seen, third.skipped) == (0, len(files))
