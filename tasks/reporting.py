@@ -120,11 +120,12 @@ def final_state(summary: BatchSummary | Mapping[str, Any], settings: Settings | 
 
     ``Failed`` when a stage failed or the quarantine share passes ``settings.quarantine_threshold``;
     ``Completed(name="CompletedWithQuarantine")`` when files were rejected or quarantined;
-    ``Completed`` otherwise. The state's data is the batch counts.
+    ``Completed`` otherwise. The state's data (the flow run's result) is the summary as a dict:
+    ``summary`` itself when it is a mapping (e.g. ``IngestSummary.to_dict()``), else its counts.
     """
     s = _summary(summary)
     v = verdict(s, _threshold(settings))
-    data = {"batch_id": safe_label(s.batch_id), **s.counts()}
+    data = dict(summary) if isinstance(summary, Mapping) else {"batch_id": s.batch_id, **s.counts()}
     if v.kind == "failed":
         return Failed(message=v.message, data=data)
     if v.kind == "completed_with_quarantine":
