@@ -1,7 +1,9 @@
 """The Prefect flows of imr-etl: ``ingest_flow``, ``rerun_flow`` and ``backfill_flow``.
 
 The flows only wire tasks from :mod:`tasks.ingest`; every parameter is JSON-friendly so a
-deployment can pass it from the UI. Each returns the batch summary (a dict: batch id, kind,
+deployment can pass it from the UI. Each returns the final state of ``tasks.reporting.final_state``
+(``Completed``, ``CompletedWithQuarantine``, or ``Failed`` above ``IMR_QUARANTINE_THRESHOLD``)
+whose result is the batch summary (a dict: batch id, kind,
 status, files seen, loaded, duplicates, linked, rejected, quarantined, failed, recovered, skipped,
 unstable, reason codes, expectation results, quarantined case numbers), also stored in the batch
 row. A stage that still fails after its retries marks the batch ``failed`` and fails the flow
@@ -16,11 +18,13 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 
 from imr.ingest.planning import Plan
 from imr.ingest.work import WorkItem, chunked
 from imr.settings import get_settings
 from tasks import ingest as t
+from tasks.reporting import IngestProgress, final_state, publish_batch_report
 
 
 def _retrying(retries: int, delay: float) -> dict[str, Any]:
@@ -57,6 +61,7 @@ def _run_batch(
         recovered: list[WorkItem] = settle(url, batch_id, plan.recovered, move_files)
         results: list[list[dict[str, Any]]] = []
         load = t.load.with_options(**retry)
+        progress = IngestProgress(total=len(plan.work), description=f"batch {batch_id}")  # ops: UI progress
         for n, chunk in enumerate(chunked(plan.work, size), start=1):
             stage = f"chunk-{n}"
             extracted = t.extract.with_options(task_run_name=f"extract-{n}")(chunk)
@@ -64,14 +69,15 @@ def _run_batch(
             loaded = load.with_options(task_run_name=f"load-{n}")(url, validated)
             done += settle.with_options(task_run_name=f"settle-{n}")(url, batch_id, loaded, move_files)
             results.append(validated.results)
+            progress.advance(len(chunk))
         stage = "summarise"
-        # Hook for reporting (tasks/reporting.py): publish_batch_report(summary) goes after this.
         summary: dict[str, Any] = t.summarise_batch.with_options(**retry)(
             url, batch_id, kind, plan, done, recovered, results, parent_batch_id
         )
     except Exception:
         t.fail_batch(url, batch_id, kind, stage)
         raise
+    publish_batch_report(summary)  # ops: artifacts imr-ingest-summary / imr-dq-expectations, breach event
     return summary
 
 
@@ -84,14 +90,14 @@ def ingest_flow(
     wait_for_stable: bool = False,
     transient_retries: int = t.TRANSIENT_RETRIES,
     retry_delay_seconds: float = t.RETRY_DELAY_SECONDS,
-) -> dict[str, Any]:
+) -> State[Any]:
     """Ingest the drop folders (default ``IMR_INBOXES``): letters loaded, files archived or quarantined.
 
     A file is taken once stable for ``stable_seconds`` (default ``IMR_STABLE_SECONDS``); with
     ``wait_for_stable`` young files get one more look after waiting instead of the next run.
     """
     boxes = inboxes or [str(p) for p in get_settings().inboxes]
-    return _run_batch(
+    summary = _run_batch(
         "ingest",
         boxes,
         db_url=db_url,
@@ -101,6 +107,7 @@ def ingest_flow(
         transient_retries=transient_retries,
         retry_delay_seconds=retry_delay_seconds,
     )
+    return final_state(summary)  # ops: Completed / CompletedWithQuarantine / Failed
 
 
 @flow(name="rerun")
@@ -110,12 +117,12 @@ def rerun_flow(
     chunk_size: int | None = None,
     transient_retries: int = t.TRANSIENT_RETRIES,
     retry_delay_seconds: float = t.RETRY_DELAY_SECONDS,
-) -> dict[str, Any]:
+) -> State[Any]:
     """Reprocess the failed, pending, rejected and quarantined files of ``batch_id`` as a new batch.
 
     The new batch has ``parent_batch_id = batch_id``. Safe to repeat: bytes loaded since are skipped.
     """
-    return _run_batch(
+    summary = _run_batch(
         "rerun",
         [],
         db_url=db_url,
@@ -124,6 +131,7 @@ def rerun_flow(
         transient_retries=transient_retries,
         retry_delay_seconds=retry_delay_seconds,
     )
+    return final_state(summary)  # ops: Completed / CompletedWithQuarantine / Failed
 
 
 @flow(name="backfill")
@@ -135,13 +143,13 @@ def backfill_flow(
     stable_seconds: float = 0.0,
     transient_retries: int = t.TRANSIENT_RETRIES,
     retry_delay_seconds: float = t.RETRY_DELAY_SECONDS,
-) -> dict[str, Any]:
+) -> State[Any]:
     """Load a folder tree of historical letters in chunks; resumable, files left in place by default.
 
     Files whose bytes already have an outcome in the ledger are skipped, so an interrupted backfill
     simply runs again. ``move_files=True`` archives/quarantines them like an ingest.
     """
-    return _run_batch(
+    summary = _run_batch(
         "backfill",
         [folder],
         db_url=db_url,
@@ -151,3 +159,4 @@ def backfill_flow(
         transient_retries=transient_retries,
         retry_delay_seconds=retry_delay_seconds,
     )
+    return final_state(summary)  # ops: Completed / CompletedWithQuarantine / Failed
