@@ -1,0 +1,225 @@
+"""Drug dictionary for the DWC taxonomy: generic and brand names -> DWC drug class.
+
+Class names are spelled as in the DWC search tool's drop-down (see docs/imr-letters.md section 3, with the
+source's typos "Calcium Cannel" and "Opoid" corrected).  Names are lower case; a space or hyphen in a name
+matches any run of spaces or hyphens in the request.  The lists are deliberately limited to drugs that
+commonly appear in California workers' compensation disputes.
+"""
+
+from __future__ import annotations
+
+# Marker for ingredients with no DWC class of their own (compounding bases, local anaesthetics).
+COMPOUND_ONLY = "compound-only"
+
+# fmt: off
+_CLASSES: dict[str, tuple[str, ...]] = {
+    "Opioids": (
+        "hydrocodone", "norco", "vicodin", "lortab", "lorcet", "xodol", "hysingla", "zohydro", "vicoprofen",
+        "reprexain", "oxycodone", "oxycontin", "percocet", "roxicodone", "roxicet", "endocet", "percodan",
+        "endodan", "xartemis", "oxaydo", "xtampza", "primlev", "nalocet", "prolate", "oxymorphone", "opana",
+        "hydromorphone", "dilaudid", "exalgo", "morphine", "ms contin", "kadian", "avinza", "embeda", "msir",
+        "tramadol", "ultram", "ultracet", "ryzolt", "conzip", "rybix", "synapryn", "tapentadol", "nucynta",
+        "methadone", "dolophine", "fentanyl", "duragesic", "actiq", "fentora", "subsys", "buprenorphine",
+        "butrans", "belbuca", "suboxone", "subutex", "zubsolv", "bunavail", "codeine", "tylenol #3",
+        "tylenol #4", "tylenol no 3", "tylenol no. 3", "tylenol with codeine", "meperidine", "demerol",
+        "levorphanol", "pentazocine", "talwin", "butorphanol", "stadol", "dihydrocodeine", "trezix", "panlor",
+        "propoxyphene", "darvocet", "apadaz", "benzhydrocodone",
+    ),
+    "NSAID": (
+        "naproxen", "naprosyn", "anaprox", "anaprox ds", "aleve", "naprelan", "ibuprofen", "motrin", "advil",
+        "celecoxib", "celebrex", "diclofenac", "voltaren", "cataflam", "zipsor", "zorvolex", "arthrotec",
+        "cambia", "meloxicam", "mobic", "vivlodex", "qmiiz", "etodolac", "lodine", "nabumetone", "relafen",
+        "ketorolac", "toradol", "sprix", "indomethacin", "indocin", "tivorbex", "piroxicam", "feldene",
+        "oxaprozin", "daypro", "sulindac", "clinoril", "diflunisal", "dolobid", "fenoprofen", "nalfon",
+        "fenortho", "flurbiprofen", "ansaid", "ketoprofen", "mefenamic acid", "ponstel", "salsalate",
+        "aspirin", "duexis", "vimovo", "tolmetin", "lofena", "nsaid", "nsaids",
+    ),
+    "Muscle Relaxant": (
+        "cyclobenzaprine", "flexeril", "fexmid", "amrix", "tabradol", "cyclophene", "orphenadrine", "norflex",
+        "norgesic", "orphengesic", "tizanidine", "zanaflex", "methocarbamol", "robaxin", "baclofen",
+        "lioresal", "carisoprodol", "soma", "metaxalone", "skelaxin", "chlorzoxazone", "parafon forte",
+        "lorzone", "dantrolene", "dantrium", "muscle relaxant", "muscle relaxants",
+    ),
+    "Proton Pump Inhibitors": (
+        "omeprazole", "prilosec", "pantoprazole", "protonix", "esomeprazole", "nexium", "lansoprazole",
+        "prevacid", "rabeprazole", "aciphex", "dexlansoprazole", "dexilant", "zegerid",
+    ),
+    "H2 Blocker": (
+        "famotidine", "pepcid", "ranitidine", "zantac", "cimetidine", "tagamet", "nizatidine", "axid",
+        "deprizine",
+    ),
+    "Antiemetic": (
+        "ondansetron", "zofran", "promethazine", "phenergan", "metoclopramide", "reglan", "prochlorperazine",
+        "compazine", "meclizine", "antivert", "scopolamine", "transderm scop", "trimethobenzamide", "tigan",
+        "granisetron",
+    ),
+    "Anti-epilepsy drugs": (
+        "gabapentin", "neurontin", "gralise", "horizant", "fanatrex", "pregabalin", "lyrica", "topiramate",
+        "topamax", "carbamazepine", "tegretol", "oxcarbazepine", "trileptal", "lamotrigine", "lamictal",
+        "levetiracetam", "keppra", "divalproex", "depakote", "valproic acid", "phenytoin", "dilantin",
+        "zonisamide", "zonegran", "lacosamide", "vimpat",
+    ),
+    "Antidepressant": (
+        "duloxetine", "cymbalta", "amitriptyline", "elavil", "nortriptyline", "pamelor", "trazodone",
+        "desyrel", "oleptro", "sertraline", "zoloft", "fluoxetine", "prozac", "paroxetine", "paxil",
+        "citalopram", "celexa", "escitalopram", "lexapro", "venlafaxine", "effexor", "desvenlafaxine",
+        "pristiq", "bupropion", "wellbutrin", "mirtazapine", "remeron", "doxepin", "imipramine", "tofranil",
+        "desipramine", "milnacipran", "savella", "vilazodone", "viibryd", "vortioxetine", "trintellix",
+        "brintellix", "antidepressant", "antidepressants",
+    ),
+    "Sedative-hypnotics": (
+        "zolpidem", "ambien", "ambien cr", "intermezzo", "edluar", "eszopiclone", "lunesta", "zaleplon",
+        "sonata", "ramelteon", "rozerem", "suvorexant", "belsomra", "silenor", "chloral hydrate",
+    ),
+    "Benzodiazepines": (
+        "alprazolam", "xanax", "lorazepam", "ativan", "clonazepam", "klonopin", "diazepam", "valium",
+        "temazepam", "restoril", "chlordiazepoxide", "librium", "oxazepam", "triazolam", "halcion",
+        "clorazepate", "tranxene",
+    ),
+    "AntiAnxiety": ("buspirone", "buspar"),
+    "Antihistamine": (
+        "diphenhydramine", "benadryl", "dicopanol", "hydroxyzine", "vistaril", "atarax", "cetirizine",
+        "zyrtec", "loratadine", "claritin", "fexofenadine", "allegra", "doxylamine", "chlorpheniramine",
+        "cyproheptadine",
+    ),
+    "Topical Analgesics": (
+        "lidoderm", "terocin", "lidopro", "flector", "pennsaid", "voltaren gel", "biofreeze", "capsaicin",
+        "zostrix", "qutenza", "menthol", "methyl salicylate", "bengay", "ben gay", "icy hot", "salonpas",
+        "menthoderm", "mentoderm", "mentherm", "dendracin", "medrox", "kera tek", "ultracin", "aspercreme",
+        "trolamine salicylate", "lidocaine", "xylocaine", "emla", "prilocaine", "solaraze",
+    ),
+    "Adrenal Cortical Steroids": (
+        "prednisone", "prednisolone", "methylprednisolone", "medrol", "depo medrol", "solu medrol",
+        "dexamethasone", "decadron", "triamcinolone", "kenalog", "betamethasone", "celestone",
+        "hydrocortisone", "cortisone",
+    ),
+    "Alpha-blocker": ("tamsulosin", "flomax", "prazosin", "minipress", "terazosin", "doxazosin", "alfuzosin"),
+    "Androgens/Anabolic Steroids": (
+        "testosterone", "androgel", "androderm", "testim", "axiron", "fortesta", "depo testosterone",
+        "oxandrolone", "nandrolone",
+    ),
+    "Anti-coagulant": (
+        "warfarin", "coumadin", "enoxaparin", "lovenox", "rivaroxaban", "xarelto", "apixaban", "eliquis",
+        "dabigatran", "pradaxa", "heparin", "clopidogrel", "plavix",
+    ),
+    "Antidiabetics": (
+        "metformin", "glucophage", "insulin", "lantus", "humalog", "novolog", "glipizide", "glyburide",
+        "glimepiride", "sitagliptin", "januvia", "janumet", "pioglitazone", "actos", "liraglutide",
+        "victoza", "empagliflozin", "jardiance", "canagliflozin", "invokana",
+    ),
+    "Antihypertensive": (
+        "lisinopril", "losartan", "hydrochlorothiazide", "hctz", "clonidine", "catapres", "hydralazine",
+        "valsartan", "benazepril", "enalapril", "furosemide", "lasix", "spironolactone", "irbesartan",
+        "olmesartan", "chlorthalidone", "triamterene",
+    ),
+    "Calcium Channel Blocker": ("amlodipine", "norvasc", "nifedipine", "diltiazem", "cardizem", "verapamil"),
+    "Beta-blocker": (
+        "metoprolol", "lopressor", "toprol", "propranolol", "inderal", "atenolol", "tenormin", "carvedilol",
+        "coreg", "nadolol", "bisoprolol", "labetalol",
+    ),
+    "Anti-infectives": (
+        "amoxicillin", "augmentin", "cephalexin", "keflex", "ciprofloxacin", "cipro", "levofloxacin",
+        "levaquin", "azithromycin", "zithromax", "doxycycline", "clindamycin", "bactrim", "sulfamethoxazole",
+        "nitrofurantoin", "macrobid", "metronidazole", "flagyl", "acyclovir", "valacyclovir", "valtrex",
+        "fluconazole", "diflucan", "mupirocin", "bactroban", "vancomycin", "cefazolin", "ancef", "rifampin",
+        "penicillin", "antibiotic", "antibiotics",
+    ),
+    "Antimigraine": (
+        "sumatriptan", "imitrex", "rizatriptan", "maxalt", "zolmitriptan", "zomig", "eletriptan", "relpax",
+        "naratriptan", "amerge", "frovatriptan", "ergotamine", "cafergot",
+    ),
+    "Asthma": (
+        "albuterol", "proair", "ventolin", "proventil", "advair", "symbicort", "montelukast", "singulair",
+        "spiriva", "tiotropium", "flovent", "qvar", "dulera", "breo",
+    ),
+    "Atypical Antipsychotic": (
+        "quetiapine", "seroquel", "aripiprazole", "abilify", "olanzapine", "zyprexa", "risperidone",
+        "risperdal", "ziprasidone", "geodon", "lurasidone", "latuda",
+    ),
+    "Barbiturates": ("butalbital", "fioricet", "fiorinal", "esgic", "phenobarbital"),
+    "Bisphosphonates": (
+        "alendronate", "fosamax", "risedronate", "actonel", "ibandronate", "boniva", "zoledronic acid",
+        "reclast",
+    ),
+    "Cannabinoids": ("dronabinol", "marinol", "nabilone", "cesamet", "medical marijuana", "marijuana", "cannabis"),
+    "Dopamine agonists": (
+        "ropinirole", "requip", "pramipexole", "mirapex", "carbidopa", "levodopa", "sinemet", "rotigotine",
+    ),
+    "Fibric Acid": ("fenofibrate", "tricor", "gemfibrozil", "lopid"),
+    "GI Agents": (
+        "docusate", "colace", "senna", "senokot", "sennosides", "peri colace", "laxacin", "lactulose",
+        "miralax", "polyethylene glycol", "lubiprostone", "amitiza", "linaclotide", "linzess", "naloxegol",
+        "movantik", "methylnaltrexone", "relistor", "naldemedine", "symproic", "dicyclomine", "bentyl",
+        "sucralfate", "carafate", "bisacodyl", "dulcolax", "misoprostol", "cytotec", "loperamide", "imodium",
+        "hyoscyamine", "simethicone", "stool softener", "laxative", "laxatives",
+    ),
+    "Hormones": (
+        "levothyroxine", "synthroid", "liothyronine", "armour thyroid", "estradiol", "estrogen", "premarin",
+        "progesterone", "medroxyprogesterone", "calcitonin", "miacalcin", "dhea",
+    ),
+    "Impotence Agents": (
+        "sildenafil", "viagra", "tadalafil", "cialis", "vardenafil", "levitra", "avanafil", "stendra",
+        "alprostadil", "caverject", "edex",
+    ),
+    "Misc Analgesics": ("acetaminophen", "tylenol", "apap", "paracetamol", "ziconotide", "prialt"),
+    "Nutritional Products": (
+        "theramine", "sentra am", "sentra pm", "sentradine", "gabadone", "trepadone", "percura", "appetrex",
+        "hypertensa", "somnicin", "genicin", "cidaflex", "limbrel", "deplin", "glucosamine", "chondroitin",
+        "vitamin", "vitamins", "multivitamin", "vitamin d", "vitamin b12", "b12", "cyanocobalamin", "folic acid",
+        "fish oil", "omega 3", "calcium", "magnesium", "probiotic", "probiotics", "melatonin", "turmeric",
+        "medical food", "dietary supplement",
+    ),
+    "Opioid Antagonist": ("naloxone", "narcan", "evzio", "naltrexone", "vivitrol", "revia"),
+    "Statin": (
+        "atorvastatin", "lipitor", "simvastatin", "zocor", "rosuvastatin", "crestor", "pravastatin",
+        "lovastatin",
+    ),
+    "TNF-modified": (
+        "etanercept", "enbrel", "adalimumab", "humira", "infliximab", "remicade", "certolizumab", "cimzia",
+        "golimumab", "simponi",
+    ),
+    "Viscosupplementation": (
+        "synvisc", "synvisc one", "euflexxa", "orthovisc", "supartz", "hyalgan", "gel one", "monovisc",
+        "durolane", "genvisc", "hymovis", "trivisc", "gelsyn", "hyaluronic acid", "hyaluronan",
+        "viscosupplementation", "viscosupplement",
+    ),
+    COMPOUND_ONLY: ("ketamine", "dextromethorphan", "camphor", "bupivacaine", "marcaine", "ropivacaine", "naropin"),
+}
+
+#: name (lower case) -> DWC drug class (or COMPOUND_ONLY).
+DRUGS: dict[str, str] = {name: cls for cls, names in _CLASSES.items() for name in names}
+
+#: Brand-name commercial topical products: always "Topical Analgesics", whatever their ingredient list.
+TOPICAL_PRODUCTS: frozenset[str] = frozenset(
+    {
+        "lidoderm", "terocin", "lidopro", "flector", "pennsaid", "voltaren gel", "biofreeze", "zostrix",
+        "qutenza", "bengay", "ben gay", "icy hot", "salonpas", "menthoderm", "mentoderm", "mentherm",
+        "dendracin", "medrox", "kera tek", "ultracin", "aspercreme", "emla", "solaraze",
+    }
+)
+
+#: Generic ingredients sold as commercial (non-compounded) topicals on their own or together.
+TOPICAL_COMMERCIAL: frozenset[str] = frozenset(
+    {
+        "lidocaine", "xylocaine", "prilocaine", "diclofenac", "voltaren", "capsaicin", "menthol",
+        "methyl salicylate", "trolamine salicylate", "camphor",
+    }
+)
+
+#: Classes that keep their own class in patch / transdermal form (e.g. Butrans, Androderm).
+TRANSDERMAL_KEEP: frozenset[str] = frozenset(
+    {"Opioids", "Hormones", "Androgens/Anabolic Steroids", "Antiemetic", "Antihypertensive", "Dopamine agonists"}
+)
+
+#: Drugs whose injection is a procedure (local anaesthetic or steroid into a joint, nerve or trigger point).
+PROCEDURAL_INJECTABLES: frozenset[str] = frozenset(
+    {
+        "lidocaine", "xylocaine", "bupivacaine", "marcaine", "ropivacaine", "kenalog", "triamcinolone",
+        "depo medrol", "methylprednisolone", "dexamethasone", "decadron", "betamethasone", "celestone",
+        "cortisone", "hydrocortisone",
+    }
+)
+
+#: Ingredients that never decide the class of a combination product (e.g. hydrocodone/APAP -> Opioids).
+LOW_PRIORITY: frozenset[str] = frozenset({"acetaminophen", "tylenol", "apap", "paracetamol", "caffeine"})
+# fmt: on
