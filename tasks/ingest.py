@@ -11,6 +11,8 @@ Tasks touching the warehouse retry on :class:`imr.errors.TransientError` only (s
 :func:`retry_if_transient`); terminal errors never retry. Retried tasks are safe: registering,
 loading and marking are idempotent and stages never mutate their inputs. The warehouse is passed
 as a URL (the task builds one cached engine per URL); logs hold file names, counts and codes.
+Chunks carry letter records, so no task persists its result or hashes its inputs for a cache key
+(``NO_CACHE``, ``persist_result=False``): letter text never reaches Prefect's result storage.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import Task, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.runtime import flow_run
 
@@ -45,7 +48,11 @@ def _options(kind: str, inboxes: Sequence[str], **kw: Any) -> runner.RunOptions:
     return runner.RunOptions(kind=kind, inboxes=[Path(p) for p in inboxes], **kw)
 
 
+#: Chunks carry letter records: never persist them as results, never hash them for a cache key.
+_NO_RESULTS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
+
 _RETRYING: dict[str, Any] = {
+    **_NO_RESULTS,
     "retries": TRANSIENT_RETRIES,
     "retry_delay_seconds": RETRY_DELAY_SECONDS,
     "retry_condition_fn": retry_if_transient,
@@ -95,13 +102,13 @@ def discover(
     return plan
 
 
-@task(name="extract")
+@task(name="extract", **_NO_RESULTS)
 def extract(items: Sequence[WorkItem]) -> list[WorkItem]:
     """Extract a chunk of files (never raises for bad input: rejected items carry reason codes)."""
     return stages.extract_chunk(items)
 
 
-@task(name="validate")
+@task(name="validate", **_NO_RESULTS)
 def validate(items: Sequence[WorkItem]) -> stages.Validated:
     """One Great Expectations validation over the chunk's parsed letters."""
     return stages.validate_chunk(items)
@@ -150,7 +157,7 @@ def summarise_batch(
     return summary.to_dict()
 
 
-@task(name="fail-batch")
+@task(name="fail-batch", **_NO_RESULTS)
 def fail_batch(db_url: str, batch_id: str, kind: str, stage: str) -> None:
     """Best effort: mark a batch ``failed`` after a stage raised (never raises itself)."""
     try:
