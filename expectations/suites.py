@@ -111,9 +111,10 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     _letter(
         "case_number_unique_in_chunk",
         "critical",
-        "No two letters of one chunk carry the same case number (every copy fails).",
-        "ExpectColumnValuesToBeUnique",
-        column=F.CASE_NUMBER,
+        "Copies of one case in a chunk agree (dates, outcome, item decisions); copies that agree are "
+        "linked to one letter at load, copies that disagree all fail.",
+        "ExpectColumnValuesToBeNull",
+        column=F.CONFLICTING_CASE,
     ),
     *_date_specs(),
     _letter(

@@ -123,7 +123,10 @@ def _gap_out_of_order(rs: list[LetterRecord]) -> None:
 
 
 def _same_case_number(rs: list[LetterRecord]) -> None:
+    """Two copies of one case that disagree on a decision."""
     L(rs[1]).case_number = L(rs[0]).case_number
+    L(rs[1]).items[0].decision = "overturned"
+    L(rs[1]).outcome = "overturned"
 
 
 def _no_specialty(rs: list[LetterRecord]) -> None:
@@ -366,3 +369,13 @@ def test_chunk_without_any_item_skips_the_item_suite() -> None:
     report = validate_records(records, today=TODAY)
     assert report.reason_codes(0) == report.reason_codes(1) == ["dq_has_items"]
     assert report.result("item_decision_in_set").evaluated == 0
+
+
+def test_identical_copies_of_a_case_are_not_duplicates_to_quarantine() -> None:
+    """A copy of a letter addressed to another party carries the same case and content: it passes
+    (the load links it to the one letter); only disagreeing copies fail."""
+    records = [valid_record(1), valid_record(1), valid_record(2)]
+    records[1].source = Source("copy-for-employer.txt", f"{99:064x}", "text/plain")
+    report = validate_records(records, today=TODAY)
+    assert report.result("case_number_unique_in_chunk").failed == 0
+    assert report.quarantined == []
