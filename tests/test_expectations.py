@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
@@ -312,17 +311,15 @@ def test_frames_key_rows_by_record_index() -> None:
     assert items["ordinal_rank"].tolist() == [1, 2, 1, 2]
 
 
-def test_chunk_of_200_is_fast_with_a_reused_context(run: Run) -> None:
+def test_chunk_of_200_reuses_the_context(run: Run) -> None:
+    """One GX context per process (its speed is measured in bench/, not asserted here)."""
     from expectations import validate as v
 
     context = v._get_runtime().context
     records = [valid_record(i) for i in range(1000, 1200)]
-    started = time.perf_counter()
     report = validate_records(records, today=TODAY)
-    elapsed = time.perf_counter() - started
     assert v._get_runtime().context is context
     assert report.failures == {} and len(report.validated) == 200
-    assert elapsed < 10, f"200 letters took {elapsed:.2f} s"
 
 
 def test_suites_carry_levels_in_meta() -> None:
