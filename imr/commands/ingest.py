@@ -104,26 +104,57 @@ def prepare_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EPHEMERAL_STARTUP_TIMEOUT)
 
 
-def run_flow(name: str, call: Callable[[], Any], *, as_json: bool) -> int:
-    """Run a flow via ``call`` (which must pass ``return_state=True``); print its summary.
+def batch_of_run(db_url: str, flow_run_id: str) -> dict[str, Any] | None:
+    """The batch a flow run wrote, as a summary dict (None when absent or unreadable)."""
+    from sqlalchemy.exc import SQLAlchemyError
 
-    Returns 0 when the flow run completed, 1 when it failed or crashed (message on stderr).
+    import warehouse
+    from imr.errors import WarehouseUnavailableError
+
+    try:
+        engine = warehouse.make_engine(db_url)
+        rows = [b for b in warehouse.list_batches(engine) if b.flow_run_id == flow_run_id]
+        engine.dispose()
+    except (WarehouseUnavailableError, SQLAlchemyError):
+        return None
+    if not rows:
+        return None
+    b = rows[0]
+    return {
+        "batch_id": b.id,
+        "kind": b.kind,
+        "status": b.status,
+        "parent_batch_id": b.parent_batch_id,
+        "flow_run_id": b.flow_run_id,
+        **b.counts.to_dict(),
+    }
+
+
+def run_flow(name: str, call: Callable[[], Any], *, as_json: bool, db_url: str | None = None) -> int:
+    """Run a flow via ``call`` (which must pass ``return_state=True``); print the batch summary.
+
+    The summary is read back from the batch row the run wrote (``db_url``; default the settings'
+    warehouse), and falls back to the flow's result. Returns 0 when the flow run completed,
+    1 when it failed or crashed (its message on stderr).
     """
     try:
         state = call()
     except Exception as e:  # the flow could not even start (e.g. no Prefect API reachable)
         print(f"imr {name}: could not run the flow: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
+    if db_url is None:
+        from imr.settings import get_settings
+
+        db_url = get_settings().warehouse_url()
+    summary = batch_of_run(db_url, str(state.state_details.flow_run_id))
+    if summary is None and state.is_completed():
+        result = state.result(raise_on_failure=False)
+        summary = dict(result) if isinstance(result, Mapping) else None
+    if summary is not None:
+        print(json.dumps(summary, default=str) if as_json else format_summary(summary))
     if not state.is_completed():
         print(f"imr {name}: flow run {state.name}: {state.message or 'see the logs above'}", file=sys.stderr)
         return 1
-    summary = state.result(raise_on_failure=False)
-    if not isinstance(summary, Mapping):
-        summary = getattr(state, "data", None) or {}
-    if as_json:
-        print(json.dumps(dict(summary), default=str))
-    else:
-        print(format_summary(summary))
     return 0
 
 
@@ -133,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
     from flows.ingest import ingest_flow
 
     inboxes = [str(p) for p in args.inbox] if args.inbox else None
+    url = args.db
     return run_flow(
         "ingest",
         lambda: ingest_flow(
@@ -145,4 +177,5 @@ def run(args: argparse.Namespace) -> int:
             return_state=True,
         ),
         as_json=args.json,
+        db_url=url,
     )

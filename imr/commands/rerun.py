@@ -69,4 +69,5 @@ def run(args: argparse.Namespace) -> int:
             return_state=True,
         ),
         as_json=args.json,
+        db_url=url,
     )

@@ -1,7 +1,30 @@
 """Drop folders and the file lifecycle (Prefect-free).
 
-* ``discovery``: which inbox files are ready (stable, visible, inside the inbox) and their SHA-256;
-* ``lifecycle``: archive / quarantine moves that never overwrite, sidecar reason files;
-* ``runner``: the steps of one ingest run over the warehouse and the expectations, which the
-  Prefect tasks in ``tasks/`` wrap one by one.
+Modules, in the order a run uses them:
+
+* ``discovery``: which inbox files are ready (visible ``.pdf``/``.txt`` in any case, stable for
+  ``IMR_STABLE_SECONDS``, inside the inbox) and their SHA-256; symlinks leading outside are refused;
+* ``planning``: every file seen gets a ``source_files`` row in the batch; bytes already loaded are
+  ``duplicate`` at once; a committed outcome whose move never happened is *recovered* (the move is
+  finished, nothing is counted twice); a backfill skips bytes with any committed outcome; a rerun
+  finds its parent batch's files where the ledger says they are;
+* ``stages``: per chunk, extract -> validate (one GX run) -> load (one transaction per letter) ->
+  settle (archive / quarantine with a ``<name>.reason.json`` sidecar, only after the commit);
+* ``lifecycle``: the moves themselves (dated folders, relative path kept, never overwrite);
+* ``summary``: counts from the ledger, stored in the batch row; ``runner``: the whole run without
+  Prefect (the flows in ``flows/ingest.py`` wire the same functions through ``tasks/ingest.py``).
+
+Policies worth knowing:
+
+* a file is moved only after its outcome is committed; a crash before the commit leaves it in the
+  inbox (taken again by the next run, or by ``imr rerun <batch>``), a crash after the commit and
+  before the move is finished by the next run (``recovered``);
+* re-dropping bytes that were loaded records a ``duplicate`` (archived, nothing loaded); re-dropping
+  bytes that were rejected or quarantined processes them again (the extractor may have improved);
+* the same case number in other bytes is ``linked`` to the one letter (across chunks and runs; two
+  copies inside one chunk fail the critical ``case_number_unique_in_chunk`` expectation);
+* a backfill leaves its files in place unless asked to move them: they are history, and the ledger
+  (not the folder) remembers what was done, which is what makes it resumable.
+
+Logs carry file names relative to their inbox, case numbers, counts and reason codes only.
 """
