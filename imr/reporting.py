@@ -113,6 +113,7 @@ class BatchSummary:
     """
 
     batch_id: str
+    kind: str = "ingest"
     files_seen: int = 0
     loaded: int = 0
     duplicates: int = 0
@@ -152,6 +153,7 @@ class BatchSummary:
         """Build a summary from a dict (unknown keys are ignored; expectations are coerced)."""
         return cls(
             batch_id=str(data["batch_id"]),
+            kind=str(data.get("kind") or "ingest"),
             files_seen=int(data.get("files_seen", 0) or 0),
             loaded=int(data.get("loaded", 0) or 0),
             duplicates=int(data.get("duplicates", 0) or 0),
@@ -195,14 +197,15 @@ def verdict(summary: BatchSummary, threshold: float) -> Verdict:
         return Verdict(
             "failed",
             "Failed",
-            f"Batch {batch}: {summary.set_aside}/{summary.files_seen} files quarantined "
+            f"Batch {batch}: {summary.set_aside}/{summary.files_seen} files set aside "
             f"({summary.quarantine_rate:.1%} > {threshold:.1%}).",
         )
     if summary.set_aside:
         return Verdict(
             "completed_with_quarantine",
             COMPLETED_WITH_QUARANTINE,
-            f"Batch {batch}: {summary.loaded} loaded, {summary.set_aside} quarantined.",
+            f"Batch {batch}: {summary.loaded} loaded, {summary.rejected} rejected, "
+            f"{summary.quarantined} quarantined.",
         )
     return Verdict("completed", "Completed", f"Batch {batch}: {summary.loaded} loaded.")
 
@@ -232,7 +235,7 @@ def top_reason_codes(codes: Mapping[str, int], limit: int = 10) -> list[tuple[st
 
 
 def expectation_table(results: Iterable[ExpectationResult]) -> list[dict[str, Any]]:
-    """Rows of the ``imr-dq-expectations`` table artifact, one per expectation."""
+    """Rows of the ``imr-dq-expectations`` table artifact, one per expectation, failing ones first."""
     return [
         {
             "suite": safe_label(r.suite),
@@ -242,7 +245,7 @@ def expectation_table(results: Iterable[ExpectationResult]) -> list[dict[str, An
             "failed": r.failed,
             "failure_rate": round(r.failure_rate, 4),
         }
-        for r in sorted(results, key=lambda r: (r.suite, r.level != "critical", r.expectation))
+        for r in sorted(results, key=lambda r: (-r.failed, r.suite, r.level != "critical", r.expectation))
     ]
 
 
@@ -257,7 +260,7 @@ def summary_markdown(summary: BatchSummary, threshold: float, max_cases: int = 2
     """
     v = verdict(summary, threshold)
     lines = [
-        f"# Batch {safe_label(summary.batch_id)}",
+        f"# {safe_label(summary.kind).capitalize()} batch {safe_label(summary.batch_id)}",
         "",
         f"**Outcome:** {v.name}. Quarantine rate {summary.quarantine_rate:.1%} "
         f"(threshold {threshold:.1%}).",
@@ -302,6 +305,11 @@ def summary_markdown(summary: BatchSummary, threshold: float, max_cases: int = 2
         lines += ["", "## Quarantined cases", "", shown + more + "."]
     lines += ["", "## Rerun", "", "```", rerun_command(summary.batch_id), "```", ""]
     return "\n".join(lines)
+
+
+def safe_words(text: str, max_words: int = 8) -> str:
+    """A short description: at most ``max_words`` words, each passed through :func:`safe_label`."""
+    return " ".join(safe_label(w) for w in text.split()[:max_words])
 
 
 def progress_percent(done: int, total: int) -> float:

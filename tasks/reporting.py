@@ -45,6 +45,7 @@ from imr.reporting import (
     expectation_table,
     progress_percent,
     safe_label,
+    safe_words,
     summary_markdown,
     threshold_breached,
     verdict,
@@ -94,7 +95,9 @@ def publish_batch_report(
     threshold = _threshold(settings)
     batch = safe_label(s.batch_id)
     create_markdown_artifact(
-        markdown=summary_markdown(s, threshold), key=SUMMARY_KEY, description=f"Ingest batch {batch}"
+        markdown=summary_markdown(s, threshold),
+        key=SUMMARY_KEY,
+        description=f"{safe_label(s.kind).capitalize()} batch {batch}",
     )
     rows = expectation_table(s.expectations)
     if rows:
@@ -148,7 +151,7 @@ class IngestProgress:
     def __init__(self, total: int, *, description: str | None = None, key: str = PROGRESS_KEY) -> None:
         self.total = max(int(total), 0)
         self.done = 0
-        self.description = safe_label(description) if description else "Ingest progress"
+        self.description = safe_words(description) if description else "Ingest progress"
         artifact_id = create_progress_artifact(progress=0.0, key=key, description=self.description)
         if not isinstance(artifact_id, UUID):  # only a coroutine when called from async code
             raise TypeError("IngestProgress must be created from synchronous flow or task code")

@@ -104,7 +104,7 @@ def test_states_artifacts_and_progress() -> None:
     some = _run(_summary("ops-some", 1, 1))
     assert (clean.type.value, clean.name) == ("COMPLETED", "Completed")
     assert (some.type.value, some.name) == ("COMPLETED", "CompletedWithQuarantine")
-    assert "2 quarantined" in (some.message or "")
+    assert "8 loaded, 1 rejected, 1 quarantined" in (some.message or "")
     assert some.result()["batch_id"] == "ops-some"  # the flow run's result is the summary
 
     run_id = str(some.state_details.flow_run_id)

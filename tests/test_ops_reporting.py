@@ -19,6 +19,7 @@ from imr.reporting import (
     progress_percent,
     rerun_command,
     safe_label,
+    safe_words,
     summary_markdown,
     threshold_breached,
     verdict,
@@ -105,7 +106,7 @@ def test_markdown_caps_the_case_list() -> None:
 
 def test_expectation_table_rows() -> None:
     rows = expectation_table(RESULTS)
-    assert [r["expectation"] for r in rows] == ["guideline_known", "case_number_format", "decision_date_present"]
+    assert [r["expectation"] for r in rows] == ["guideline_known", "decision_date_present", "case_number_format"]
     assert rows[0] == {
         "suite": "item",
         "expectation": "guideline_known",
@@ -144,6 +145,11 @@ def test_safe_label_keeps_identifiers() -> None:
     assert safe_label("CM14-0000001") == "CM14-0000001"
     assert safe_label("inbox/2026-11/letter_01.pdf") == "inbox/2026-11/letter_01.pdf"
     assert safe_label("") == "-"
+
+
+def test_safe_words() -> None:
+    assert safe_words("batch 3a09-x") == "batch 3a09-x"
+    assert safe_words("one two three four five six seven eight nine ten") == "one two three four five six seven eight"
 
 
 def test_progress_percent() -> None:
