@@ -14,6 +14,7 @@ and PostgreSQL, with the real extractor, expectations and warehouse:
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -50,31 +51,46 @@ def imr_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     get_settings.cache_clear()
 
 
+def _shift_year(text: str, label: str, year: str | None = None) -> str:
+    """``text`` with the year of its first ``<label>: mm/dd/yyyy`` set to ``year`` (default: one earlier)."""
+
+    def repl(m: re.Match[str]) -> str:
+        return m.group(1) + (year or str(int(m.group(2)) - 1))
+
+    return re.sub(rf"({label}:\s*\d\d/\d\d/)(\d{{4}})", repl, text, count=1)
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A synthetic inbox (txt and pdf, rejection cases) plus three letters a critical check stops."""
+    """A synthetic inbox (txt and pdf, rejection cases) plus crafted letters in the same chunk:
+
+    ``future.txt`` (decision date in 2099: critical), ``twin-a/b.txt`` (two copies of one case that
+    agree: one loaded, one linked) and ``clash-a/b.txt`` (same case number, different date of
+    injury: both fail the critical ``case_number_unique_in_chunk``).
+    """
     folder = tmp_path_factory.mktemp("corpus") / "inbox"
     make_corpus(folder, 8, seed=31, bad=True, formats=("txt", "pdf"))
     extra = tmp_path_factory.mktemp("extra") / "letters"
-    for p in make_corpus(extra, 6, seed=97):
+    crafted: dict[str, str] = {}
+    for p in make_corpus(extra, 12, seed=97):
         text = p.read_text(encoding="utf-8")
         rec = extract_file(p)
         if rec.status != "parsed" or rec.letter is None or not rec.letter.case_number:
             continue
-        future = re.sub(r"(Decision Date:\s*\d\d/\d\d/)\d{4}", r"\g<1>2099", text, count=1)
-        if future != text and not (folder / "future.txt").exists():
-            (folder / "future.txt").write_text(future, encoding="utf-8")
-        elif not (folder / "twin-a.txt").exists():
-            (folder / "twin-a.txt").write_text(text, encoding="utf-8")
-            (folder / "twin-b.txt").write_text(text + "\n", encoding="utf-8")
-    crafted = [folder / n for n in ("future.txt", "twin-a.txt", "twin-b.txt")]
-    assert all(p.exists() for p in crafted), "the corpus needs its three critical cases"
-    for p in crafted:
-        assert extract_file(p).status == "parsed"
-        p.touch()
-        import os
-
-        os.utime(p, (OLD, OLD))
+        future = _shift_year(text, "Decision Date", "2099")
+        clash = _shift_year(text, "Date of Injury")
+        if "future.txt" not in crafted and future != text:
+            crafted["future.txt"] = future
+        elif "clash-a.txt" not in crafted and clash != text:
+            crafted["clash-a.txt"], crafted["clash-b.txt"] = text, clash
+        elif "twin-a.txt" not in crafted:
+            crafted["twin-a.txt"], crafted["twin-b.txt"] = text, text + "\n"
+    assert len(crafted) == 5, "the corpus needs its crafted cases"
+    for name, text in crafted.items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        assert extract_file(path).status == "parsed"
+        os.utime(path, (OLD, OLD))
     return folder
 
 
@@ -141,11 +157,12 @@ def test_ingest_flow_end_to_end(engine: Engine, corpus: Path, tmp_path: Path, im
     assert row.counts.loaded == summary["loaded"] and row.counts.files_seen == len(files)
     files_now = statuses(engine, summary["batch_id"])
     assert "dq_decision_date_not_in_future" in files_now["future.txt"][1]
-    assert all("dq_case_number_unique_in_chunk" in files_now[t][1] for t in ("twin-a.txt", "twin-b.txt"))
-    quarantined_shas = {
-        f.sha256 for f in warehouse.list_files(engine, summary["batch_id"]) if f.status == "quarantined"
+    assert all("dq_case_number_unique_in_chunk" in files_now[t][1] for t in ("clash-a.txt", "clash-b.txt"))
+    assert sorted(files_now[t][0] for t in ("twin-a.txt", "twin-b.txt")) == ["linked", "loaded"]
+    not_exported = {  # quarantined letters, and copies linked to a letter loaded from another file
+        f.sha256 for f in warehouse.list_files(engine, summary["batch_id"]) if f.status in ("quarantined", "linked")
     }
-    assert exported(engine) == {k: v for k, v in want.items() if k not in quarantined_shas}
+    assert exported(engine) == {k: v for k, v in want.items() if k not in not_exported}
 
     archived = letter_files(imr_env / "archive")
     quarantined = letter_files(imr_env / "quarantine")
@@ -159,7 +176,7 @@ def test_ingest_flow_end_to_end(engine: Engine, corpus: Path, tmp_path: Path, im
     _, redrop = run(ingest_flow, engine, inboxes=[str(inbox)], db_url=url_of(engine), chunk_size=50)
     assert redrop["loaded"] == redrop["linked"] == 0
     assert redrop["duplicates"] == summary["loaded"] + summary["linked"]
-    assert exported(engine) == {k: v for k, v in want.items() if k not in quarantined_shas}
+    assert exported(engine) == {k: v for k, v in want.items() if k not in not_exported}
     assert letter_files(inbox) == []
 
 
@@ -260,8 +277,6 @@ def test_real_corpora_export_equals_extract(real_dir: Path, seeds_dir: Path, tmp
         shutil.copy2(p, inbox / "seeds" / p.name)
     files = letter_files(inbox)
     for f in files:
-        import os
-
         os.utime(f, (OLD, OLD))
     want = expected(files, inbox)
     db = f"sqlite:///{tmp_path / 'real.db'}"
