@@ -7,13 +7,16 @@ than pdfminer; ``bench/RESULTS.md`` records the speed and whether records are id
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from imr.errors import CorruptPdfError, EmptyFileError, PasswordProtectedError
 from imr.extract.document import Document
 from imr.extract.pdf_text import Word, document_from_words
 
-_SOFT_HYPHENS = {"\ufffe", "\x02"}
+# PDFium marks a hyphen at a line break as U+FFFE (or U+0002); NUL separates nothing useful.
+_CLEAN = str.maketrans({"\ufffe": "-", "\x02": "-", "\x00": " "})
+_TOKEN = re.compile(r"\S+")
 
 
 def read_pdf_pdfium(data: bytes) -> Document:
@@ -44,39 +47,48 @@ def read_pdf_pdfium(data: bytes) -> Document:
 
 
 def _words(page: Any) -> list[Word]:
+    """Words with their boxes: the text is split on PDFium's own spaces and line breaks; a word's
+    box spans its first and last character (loose boxes share a line's ascent and descent). A word
+    that PDFium wrote without a space but whose characters jump apart or change line is split."""
     height = float(page.get_height())
     tp = page.get_textpage()
     try:
         n = tp.count_chars()
         if n <= 0:
             return []
-        text = tp.get_text_range(0, n)
+        text = tp.get_text_range(0, n)[:n].translate(_CLEAN)
         words: list[Word] = []
-        cur: list[str] = []
-        box: list[float] = []
-        for i, ch in enumerate(text[:n]):
-            # PDFium marks a hyphen at a line break as U+FFFE (or U+0002).
-            if ch in _SOFT_HYPHENS:
-                ch = "-"
-            if ch.isspace() or ch == "\x00":
-                _flush(words, cur, box, height)
-                cur, box = [], []
+        for m in _TOKEN.finditer(text):
+            start, end = m.start(), m.end() - 1
+            first = tp.get_charbox(start, loose=True)
+            last = tp.get_charbox(end, loose=True) if end > start else first
+            if last[0] < first[0] - 1 or abs(last[3] - first[3]) > 2.0:
+                words.extend(_split(tp, m.group(0), start, height))
                 continue
-            left, bottom, right, top = tp.get_charbox(i, loose=True)
-            if cur and (left - box[2] > 1.5 or abs(top - box[3]) > 2.0 or left < box[0] - 1):
-                _flush(words, cur, box, height)
-                cur, box = [], []
-            if not cur:
-                box = [left, bottom, right, top]
-            else:
-                box = [min(box[0], left), min(box[1], bottom), max(box[2], right), max(box[3], top)]
-            cur.append(ch)
-        _flush(words, cur, box, height)
+            words.append(_word(m.group(0), first, last, height))
         return words
     finally:
         tp.close()
 
 
-def _flush(words: list[Word], cur: list[str], box: list[float], height: float) -> None:
-    if cur:
-        words.append(Word("".join(cur), box[0], box[2], height - box[3], height - box[1]))
+def _word(text: str, first: tuple[float, ...], last: tuple[float, ...], height: float) -> Word:
+    return Word(
+        text,
+        min(first[0], last[0]),
+        max(first[2], last[2]),
+        height - max(first[3], last[3]),
+        height - min(first[1], last[1]),
+    )
+
+
+def _split(tp: Any, token: str, offset: int, height: float) -> list[Word]:
+    """A token whose characters are not on one run: split it where the boxes jump."""
+    out: list[Word] = []
+    begin = 0
+    boxes = [tp.get_charbox(offset + k, loose=True) for k in range(len(token))]
+    for k in range(1, len(token) + 1):
+        if k == len(token) or boxes[k][0] - boxes[k - 1][2] > 1.5 or abs(boxes[k][3] - boxes[k - 1][3]) > 2.0 \
+                or boxes[k][0] < boxes[k - 1][0] - 1:
+            out.append(_word(token[begin:k], boxes[begin], boxes[k - 1], height))
+            begin = k
+    return out
