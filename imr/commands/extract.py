@@ -23,7 +23,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
     p.add_argument(
-        "--pdf-engine", choices=["auto", "pdfium", "pdfplumber"], default=None, help="PDF text engine (default: settings)"
+        "--pdf-engine",
+        choices=["auto", "pdfium", "pdfplumber"],
+        default=None,
+        help="PDF text engine (default: IMR_PDF_ENGINE, else auto)",
     )
 
 

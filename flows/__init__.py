@@ -1,0 +1,2 @@
+"""Prefect flows of imr-etl: they only wire tasks (see ``flows.ingest``) and build deployments
+(``flows.deployments``)."""
