@@ -98,3 +98,18 @@ def test_quarantine_reasons_are_stored(engine: Engine, tmp_path: Path, level: st
     reasons = warehouse.quarantine_reasons_of(engine, item.file_id)
     assert list(reasons) == ["dq_decision_date_not_in_future"] and reasons["dq_decision_date_not_in_future"]
     assert {f.level for f in warehouse.dq_failures_of(engine, item.file_id)} == {level}
+
+
+def test_letter_breaking_a_warehouse_constraint_is_quarantined(engine: Engine, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    batch = warehouse.start_batch(engine, "ingest", [str(inbox)])
+    bad, good = valid_record(1), valid_record(2)
+    assert bad.letter is not None
+    bad.letter.patient.sex = "unknown"  # type: ignore[assignment]  # no expectation; a CHECK constraint
+    items = [_item(engine, batch, inbox, "bad.txt", bad), _item(engine, batch, inbox, "good.txt", good)]
+    loaded = {i.rel_path: i for i in stages.load_chunk(engine, stages.validate_chunk(items, today=TODAY))}
+    assert loaded["bad.txt"].status == "quarantined" and loaded["bad.txt"].codes == ["warehouse_constraint"]
+    assert loaded["good.txt"].status == "loaded", "one bad letter does not stop the chunk"
+    row = warehouse.get_file(engine, loaded["bad.txt"].file_id)
+    assert row is not None and row.status == "quarantined" and row.letter_id is None

@@ -139,7 +139,7 @@ def load_chunk(engine: Engine, validated: Validated) -> list[WorkItem]:
         if item.status == "pending" and item.record is not None:
             try:
                 res = warehouse.load_letter(engine, item.file_id, item.record, dq_failures=failures)
-            except exc.IntegrityError:
+            except (exc.IntegrityError, exc.DataError):  # breaks a constraint or a column size
                 reason = Reason("warehouse_constraint", INGEST_REASON_CODES["warehouse_constraint"])
                 done.status, done.reasons = "quarantined", [reason]
                 _mark(engine, done, failures)
