@@ -133,9 +133,9 @@ def batch_of_run(db_url: str, flow_run_id: str) -> dict[str, Any] | None:
 def run_flow(name: str, call: Callable[[], Any], *, as_json: bool, db_url: str | None = None) -> int:
     """Run a flow via ``call`` (which must pass ``return_state=True``); print the batch summary.
 
-    The summary is read back from the batch row the run wrote (``db_url``; default the settings'
-    warehouse), and falls back to the flow's result. Returns 0 when the flow run completed,
-    1 when it failed or crashed (its message on stderr).
+    The summary is the flow's result (when it is a mapping) updated with the batch row the run
+    wrote (``db_url``; default the settings' warehouse), so it is printed even for a failed run.
+    Returns 0 when the flow run completed, 1 when it failed or crashed (its message on stderr).
     """
     try:
         state = call()
@@ -146,10 +146,12 @@ def run_flow(name: str, call: Callable[[], Any], *, as_json: bool, db_url: str |
         from imr.settings import get_settings
 
         db_url = get_settings().warehouse_url()
-    summary = batch_of_run(db_url, str(state.state_details.flow_run_id))
-    if summary is None and state.is_completed():
+    try:
         result = state.result(raise_on_failure=False)
-        summary = dict(result) if isinstance(result, Mapping) else None
+    except Exception:  # a failed state whose data is not an exception
+        result = None
+    row = batch_of_run(db_url, str(state.state_details.flow_run_id))
+    summary = {**(dict(result) if isinstance(result, Mapping) else {}), **(row or {})} or None
     if summary is not None:
         print(json.dumps(summary, default=str) if as_json else format_summary(summary))
     if not state.is_completed():
