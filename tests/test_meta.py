@@ -50,3 +50,21 @@ def test_only_settings_reads_the_environment() -> None:
             if re.search(r"os\.getenv\(\s*['\"]IMR_|os\.environ(?:\.get)?\(?\[?\s*['\"]IMR_", text):
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_every_reason_code_the_pipeline_sets_is_registered() -> None:
+    from imr.errors import REASON_CODES
+    from imr.ingest.work import INGEST_REASON_CODES
+
+    assert set(INGEST_REASON_CODES) <= set(REASON_CODES)
+    import expectations
+
+    assert all(code.startswith("dq_") for code in expectations.DQ_REASON_CODES)
+    assert not set(expectations.DQ_REASON_CODES) & set(REASON_CODES)
+
+
+def test_warehouse_errors_never_echo_parameters() -> None:
+    """A database error message must not carry bound values (letter text) into logs."""
+    from warehouse import make_engine
+
+    assert make_engine("sqlite://").hide_parameters

@@ -50,14 +50,14 @@ def make_engine(url: str | sa.URL, *, echo: bool = False) -> Engine:
     connect_args: dict[str, Any] = {}
     if u.get_backend_name() == "postgresql" and u.get_driver_name() == "psycopg":
         connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
-    return sa.create_engine(u, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+    return sa.create_engine(u, echo=echo, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True)
 
 
 def _sqlite_engine(u: sa.URL, *, echo: bool) -> Engine:
     database = u.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(u, echo=echo, pool_pre_ping=True)
+    engine = sa.create_engine(u, echo=echo, pool_pre_ping=True, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

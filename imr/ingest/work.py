@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
 
+from imr.errors import REASON_CODES
 from imr.ingest.lifecycle import Reason
 from imr.models import LetterRecord
 
@@ -23,12 +24,10 @@ ARCHIVED_STATUSES: tuple[str, ...] = ("loaded", "linked", "duplicate")
 QUARANTINED_STATUSES: tuple[str, ...] = ("rejected", "quarantined")
 
 #: Reason codes the ingest stage adds (the extractor and the expectations have their own).
+#: The reason codes this stage sets (their texts are in the one registry, imr.errors.REASON_CODES).
 INGEST_REASON_CODES: dict[str, str] = {
-    "symlink_outside_inbox": "a symbolic link leading outside its inbox (or dangling): refused, never followed",
-    "duplicate_file": "the same bytes were already loaded: nothing new was loaded",
-    "file_changed": "the file changed between discovery and extraction: left for the next run",
-    "file_missing": "the file was no longer where the ledger says it is",
-    "warehouse_constraint": "the letter breaks a warehouse constraint: nothing of it was written",
+    code: REASON_CODES[code]
+    for code in ("symlink_outside_inbox", "duplicate_file", "file_changed", "file_missing", "warehouse_constraint")
 }
 
 T = TypeVar("T")
