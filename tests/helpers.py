@@ -41,6 +41,11 @@ LETTER_CORE = (
 )
 
 
+def _as_set(values: list[str] | None) -> set[str]:
+    """A list compared the way the scorer does: as a set, case-folded, whitespace collapsed."""
+    return {" ".join(x.split()).casefold() for x in values or []}
+
+
 def compare_to_gold(pred: dict[str, Any], gold: dict[str, Any]) -> list[str]:
     """Differences on what the shared scorer counts (letter fields, items, guideline sources)."""
     diffs: list[str] = []
@@ -61,8 +66,7 @@ def compare_to_gold(pred: dict[str, Any], gold: dict[str, Any]) -> list[str]:
         if pl.get(key) != gl.get(key):
             diffs.append(f"{name}: {key} {pl.get(key)!r} != {gl.get(key)!r}")
     for key in ("licensure_states", "specialties"):
-        norm = [lambda v: {" ".join(x.split()).casefold() for x in v or []}][0]
-        if norm(pl["reviewer"][key]) != norm(gl["reviewer"][key]):
+        if _as_set(pl["reviewer"][key]) != _as_set(gl["reviewer"][key]):
             diffs.append(f"{name}: reviewer.{key} {pl['reviewer'][key]} != {gl['reviewer'][key]}")
     for key in ("age", "sex"):
         if (pl.get("patient") or {}).get(key) != (gl.get("patient") or {}).get(key):

@@ -158,7 +158,7 @@ def _find_labels(region: Sequence[Word]) -> list[tuple[str, list[Word]]]:
     found: list[tuple[str, list[Word]]] = []
     taken: set[int] = set()
     for name, tokens in sorted(HEADER_LABELS.items(), key=lambda kv: -len(kv[1])):
-        for i, first in enumerate(region):
+        for first in region:
             if id(first) in taken or first.text != tokens[0]:
                 continue
             seq = [first]
@@ -171,7 +171,6 @@ def _find_labels(region: Sequence[Word]) -> list[tuple[str, list[Word]]]:
                 found.append((name, seq))
                 taken.update(id(w) for w in seq)
                 break
-            del i
     return found
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from imr.errors import ImrError, ParseError, TerminalError
+from imr.errors import EmptyFileError, ImrError, NoItemsError, ParseError, TerminalError, UnresolvedItemError
 from imr.extract import header as hdr
 from imr.extract import items as itm
 from imr.extract.document import BREAK, Document
@@ -29,9 +29,10 @@ from imr.taxonomy import classify_service
 SUFFIXES = (".pdf", ".txt")
 
 
-def media_type_of(name: str, data: bytes) -> str:
-    """``application/pdf`` for PDF bytes or a .pdf name, else ``text/plain``."""
-    if data[:1024].lstrip().startswith(b"%PDF") or name.lower().endswith(".pdf"):
+def media_type_of(name: str | os.PathLike[str], data: bytes = b"") -> str:
+    """``application/pdf`` for PDF bytes or a .pdf name, else ``text/plain`` (without ``data``,
+    by the name alone: what the ingest ledger records before a file is read)."""
+    if data[:1024].lstrip().startswith(b"%PDF") or str(name).lower().endswith(".pdf"):
         return "application/pdf"
     return "text/plain"
 
@@ -47,8 +48,6 @@ def read_document(data: bytes, media_type: str, pdf_engine: str = "pdfplumber") 
     text = decode_text(data)
     pages = split_text_pages(text)
     if not any(ln for p in pages for ln in p if ln != BREAK):
-        from imr.errors import EmptyFileError
-
         raise EmptyFileError("the file has no text")
     return Document(pages=pages, media_type="text/plain", page_count=None)
 
@@ -87,8 +86,6 @@ def parse_document(doc: Document) -> Letter:
     reviewer = parse_reviewer(_qualification_lines(sec))
     items = _items(sec, layout)
     if not items:
-        from imr.errors import NoItemsError
-
         raise NoItemsError("no disputed item with a decision was found")
     for it in items:
         it.service_category, it.service_subcategory, it.drug_class = classify_service(it.request)
@@ -131,8 +128,6 @@ def _items(sec: Sections, layout: str) -> list[Item]:
         if sec.has("a_decision"):
             again = itm.parse_numbered_decisions(sec.body("a_decision"))
             if items and again and [i.decision for i in again] != [i.decision for i in items]:
-                from imr.errors import UnresolvedItemError
-
                 raise UnresolvedItemError("the two lists of numbered decisions disagree")
             items = items or again
         return items

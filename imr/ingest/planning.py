@@ -17,10 +17,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from imr.extract.pipeline import media_type_of
 from imr.ingest import ledger
 from imr.ingest.discovery import Discovery, RefusedFile, sha256_file
 from imr.ingest.lifecycle import Reason
-from imr.ingest.work import INGEST_REASON_CODES, WorkItem, media_type_of
+from imr.ingest.work import INGEST_REASON_CODES, WorkItem
 
 log = logging.getLogger("imr.ingest")
 

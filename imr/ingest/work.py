@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal, TypeVar
 
 from imr.errors import REASON_CODES
@@ -81,8 +80,3 @@ def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
     step = max(1, int(size))
     for start in range(0, len(items), step):
         yield list(items[start : start + step])
-
-
-def media_type_of(path: str | Path) -> str:
-    """``application/pdf`` or ``text/plain`` by extension (anything else counts as text)."""
-    return "application/pdf" if str(path).lower().endswith(".pdf") else "text/plain"
