@@ -9,7 +9,7 @@ context is then reused for the life of the process.
 from __future__ import annotations
 
 from expectations.frames import items_frame, letters_frame, validated_indices
-from expectations.report import ExpectationResult, Failure, QualityReport
+from expectations.results import ExpectationResult, Failure, QualityReport
 from expectations.suites import (
     DQ_REASON_CODES,
     EXPECTATIONS,

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from expectations.frames import ROW_KEY, items_frame, letters_frame, validated_indices
-from expectations.report import SAMPLE_CAP, ExpectationResult, Failure, QualityReport
+from expectations.results import SAMPLE_CAP, ExpectationResult, Failure, QualityReport
 from expectations.suites import BY_NAME, EXPECTATIONS, ITEM_SUITE, LETTER_SUITE, SUITES, build_suite
 from imr.models import LetterRecord
 

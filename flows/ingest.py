@@ -1,7 +1,7 @@
 """The Prefect flows of imr-etl: ``ingest_flow``, ``rerun_flow`` and ``backfill_flow``.
 
 The flows only wire tasks from :mod:`tasks.ingest`; every parameter is JSON-friendly so a
-deployment can pass it from the UI. Each returns the final state of ``tasks.reporting.final_state``
+deployment can pass it from the UI. Each returns the final state of ``tasks.publish.final_state``
 (``Completed``, ``CompletedWithQuarantine``, or ``Failed`` above ``IMR_QUARANTINE_THRESHOLD``)
 whose result is the batch summary (a dict: batch id, kind,
 status, files seen, loaded, duplicates, linked, rejected, quarantined, failed, recovered, skipped,
@@ -20,11 +20,11 @@ from typing import Any
 from prefect import flow
 from prefect.client.schemas.objects import State
 
-from imr.ingest.planning import Plan
-from imr.ingest.work import WorkItem, chunked
 from imr.settings import get_settings
+from pipeline.planning import Plan
+from pipeline.work import WorkItem, chunked
 from tasks import ingest as t
-from tasks.reporting import IngestProgress, final_state, publish_batch_report
+from tasks.publish import IngestProgress, final_state, publish_batch_report
 
 
 def _retrying(retries: int, delay: float) -> dict[str, Any]:

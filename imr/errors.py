@@ -124,7 +124,7 @@ REASON_CODES: dict[str, str] = {
     "unresolved_item": "an item whose decision could not be resolved",
     "parse_error": "a recognised IMR letter that could not be parsed",
     "internal_error": "an unexpected error in the extractor (a bug; the file is kept)",
-    # set by the ingestion pipeline (imr.ingest)
+    # set by the ingestion pipeline (pipeline)
     "symlink_outside_inbox": "a symbolic link leading outside its inbox (or dangling): refused, never followed",
     "duplicate_file": "the same bytes were already loaded: nothing new was loaded",
     "file_changed": "the file changed between discovery and extraction: left for the next run",

@@ -1,1 +1,1 @@
-"""Prefect tasks: thin wrappers over the Prefect-free core (``tasks.ingest``; ``tasks.reporting``)."""
+"""Prefect tasks: thin wrappers over the Prefect-free core (``tasks.ingest``; ``tasks.publish``)."""

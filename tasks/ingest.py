@@ -1,4 +1,4 @@
-"""Prefect tasks of the ingest pipeline: thin wrappers over :mod:`imr.ingest`, ``warehouse`` and
+"""Prefect tasks of the ingest pipeline: thin wrappers over :mod:`pipeline`, ``warehouse`` and
 ``expectations``.
 
 One task per stage and chunk, never one per letter::
@@ -27,10 +27,11 @@ from prefect.client.schemas.objects import State, TaskRun
 from prefect.runtime import flow_run
 
 from imr.errors import TransientError
-from imr.ingest import runner, stages
-from imr.ingest.planning import Plan
-from imr.ingest.summary import IngestSummary, summarise
-from imr.ingest.work import WorkItem
+from pipeline import run as runner
+from pipeline import stages
+from pipeline.planning import Plan
+from pipeline.summary import IngestSummary, summarise
+from pipeline.work import WorkItem
 
 #: Default retries of warehouse tasks (flows may override with ``with_options``).
 TRANSIENT_RETRIES = 3
@@ -140,7 +141,7 @@ def summarise_batch(
 ) -> dict[str, Any]:
     """Close the batch (status, counts, expectation results) and return its summary as a dict.
 
-    The summary's keys are what ``tasks.reporting.publish_batch_report`` reads.
+    The summary's keys are what ``tasks.publish.publish_batch_report`` reads.
     """
     summary: IngestSummary = summarise(
         runner.engine_for(db_url),

@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from imr.ingest.discovery import SYMLINK_OUTSIDE, discover, is_hidden_or_partial, is_letter_name
+from pipeline.discovery import SYMLINK_OUTSIDE, discover, is_hidden_or_partial, is_letter_name
 
 OLD = time.time() - 3600
 

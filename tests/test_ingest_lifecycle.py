@@ -28,12 +28,13 @@ from sqlalchemy.engine import Engine
 import warehouse
 from imr.errors import WarehouseUnavailableError
 from imr.extract import extract_file
-from imr.ingest import runner, stages
-from imr.ingest.lifecycle import SIDECAR_SUFFIX
-from imr.ingest.runner import RunOptions
-from imr.ingest.summary import IngestSummary
 from imr.settings import Settings
 from imr.synth.corpus import write_corpus
+from pipeline import run as runner
+from pipeline import stages
+from pipeline.lifecycle import SIDECAR_SUFFIX
+from pipeline.run import RunOptions
+from pipeline.summary import IngestSummary
 from warehouse import schema as s
 
 OLD = time.time() - 3600

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from imr.ingest.lifecycle import (
+from pipeline.lifecycle import (
     Reason,
     archive_file,
     move_without_overwrite,

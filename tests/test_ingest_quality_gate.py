@@ -19,10 +19,10 @@ from sqlalchemy.engine import Engine
 
 import warehouse
 from expectations import EXPECTATIONS
-from imr.ingest import stages
-from imr.ingest.lifecycle import SIDECAR_SUFFIX
-from imr.ingest.work import WorkItem
 from imr.models import LetterRecord
+from pipeline import stages
+from pipeline.lifecycle import SIDECAR_SUFFIX
+from pipeline.work import WorkItem
 from tests.test_expectations import CASES, TODAY, valid_record
 
 CRITICAL = {e.name for e in EXPECTATIONS if e.level == "critical"}

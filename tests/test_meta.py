@@ -54,7 +54,7 @@ def test_only_settings_reads_the_environment() -> None:
 
 def test_every_reason_code_the_pipeline_sets_is_registered() -> None:
     from imr.errors import REASON_CODES
-    from imr.ingest.work import INGEST_REASON_CODES
+    from pipeline.work import INGEST_REASON_CODES
 
     assert set(INGEST_REASON_CODES) <= set(REASON_CODES)
     import expectations

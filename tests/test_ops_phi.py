@@ -165,7 +165,7 @@ def test_ingest_over_the_corpora_leaves_no_letter_text_in_logs_or_artifacts(
 
     keys = {a["key"] for a in artifacts}
     assert {"imr-ingest-summary", "imr-ingest-progress"} <= keys, keys
-    assert any("imr.ingest" in (lg.get("name") or "") for lg in logs), "core logs did not reach the API"
+    assert any("pipeline" in (lg.get("name") or "") for lg in logs), "core logs did not reach the API"
 
     letter_shingles: set[tuple[str, ...]] = set()
     for p in letters:

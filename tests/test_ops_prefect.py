@@ -59,7 +59,7 @@ def _run(summary: dict[str, Any]) -> Any:
     from prefect import flow
 
     from imr.settings import Settings
-    from tasks.reporting import IngestProgress, final_state, publish_batch_report
+    from tasks.publish import IngestProgress, final_state, publish_batch_report
 
     settings = Settings(quarantine_threshold=0.25)
 

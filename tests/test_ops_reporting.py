@@ -1,4 +1,4 @@
-"""imr.reporting: the Prefect-free summary, table, verdict and event payload of a batch."""
+"""pipeline.artifacts: the Prefect-free summary, table, verdict and event payload of a batch."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from imr.reporting import (
+from pipeline.artifacts import (
     COMPLETED_WITH_QUARANTINE,
     BatchSummary,
     ExpectationResult,
@@ -119,7 +119,7 @@ def test_expectation_table_rows() -> None:
 
 
 def test_expectation_result_coerces_quality_report_objects() -> None:
-    class Like:  # expectations.report.ExpectationResult names the expectation ``name``
+    class Like:  # expectations.results.ExpectationResult names the expectation ``name``
         suite, name, level, evaluated, failed = "letter", "x_present", "warning", 4, 1
 
     r = ExpectationResult.coerce(Like())
@@ -160,5 +160,5 @@ def test_progress_percent() -> None:
 
 
 def test_reporting_core_imports_no_prefect() -> None:
-    code = "import sys, imr.reporting; sys.exit('prefect' in sys.modules)"
+    code = "import sys, pipeline.artifacts; sys.exit('prefect' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from imr.errors import REASON_CODES
-from imr.ingest.lifecycle import Reason
 from imr.models import LetterRecord
+from pipeline.lifecycle import Reason
 
 #: What happens to a file once its outcome is committed.
 Disposition = Literal["archive", "quarantine", "keep"]

@@ -1,6 +1,6 @@
 """What a batch looks like in the Prefect UI: Prefect-free formatting of summaries and verdicts.
 
-The Prefect side (``tasks/reporting.py``) only publishes what this module computes:
+The Prefect side (``tasks/publish.py``) only publishes what this module computes:
 
 - :class:`BatchSummary` / :class:`ExpectationResult`: the counts of one batch and the result of
   each data-quality expectation (numbers, names and codes only).
@@ -108,7 +108,7 @@ class BatchSummary:
     ``pdf_corrupt``); ``quarantined`` counts letters set aside by data-quality checks
     (``dq_<expectation>`` codes). Both end up in the quarantine folder. ``linked`` counts known
     letters found under a new name, ``failed`` files left in place for the next run. The fields
-    match :class:`imr.ingest.summary.IngestSummary`, whose ``to_dict()`` :meth:`from_mapping` reads.
+    match :class:`pipeline.summary.IngestSummary`, whose ``to_dict()`` :meth:`from_mapping` reads.
     ``failed_stage`` names the stage that raised (``discover``, ``extract``, ``load``...), if any.
     """
 

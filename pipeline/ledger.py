@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from imr.ingest.work import FINAL_STATUSES
+from pipeline.work import FINAL_STATUSES
 from warehouse.engine import reading
 from warehouse.files import FileRow, file_row
 from warehouse.schema import source_files

@@ -1,6 +1,6 @@
 """Data quality in the Prefect UI: artifacts, the final state and the threshold event of a batch.
 
-Thin Prefect wrappers over :mod:`imr.reporting` (which computes everything and imports no Prefect):
+Thin Prefect wrappers over :mod:`pipeline.artifacts` (which computes everything and imports no Prefect):
 
 - :func:`publish_batch_report` (a task, the flow's summarise step): the markdown artifact
   ``imr-ingest-summary``, the table artifact ``imr-dq-expectations``, one log line of counts and,
@@ -32,7 +32,8 @@ from prefect.events import emit_event
 from prefect.events.schemas.events import Event
 from prefect.states import Completed, Failed
 
-from imr.reporting import (
+from imr.settings import Settings, get_settings
+from pipeline.artifacts import (
     BREACH_EVENT,
     COMPLETED_WITH_QUARANTINE,
     EXPECTATIONS_KEY,
@@ -50,7 +51,6 @@ from imr.reporting import (
     threshold_breached,
     verdict,
 )
-from imr.settings import Settings, get_settings
 
 __all__ = [
     "IngestProgress",

@@ -1,6 +1,6 @@
 """The chunk stages of an ingest run: extract -> validate -> load -> settle (archive/quarantine).
 
-Each stage takes a chunk of :class:`~imr.ingest.work.WorkItem` and returns new items (inputs are
+Each stage takes a chunk of :class:`~pipeline.work.WorkItem` and returns new items (inputs are
 never mutated, so a retried task starts from the same input). Only ``load`` and ``settle`` write
 to the warehouse, and ``settle`` moves a file only for an outcome that ``load`` committed.
 Logs carry file names (relative paths), case numbers, counts and codes: never letter text.
@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy import exc
 from sqlalchemy.engine import Engine
 
-from imr.ingest.lifecycle import Reason, archive_file, quarantine_file, sidecar_path, write_sidecar
-from imr.ingest.work import INGEST_REASON_CODES, WorkItem
 from imr.models import LetterRecord
+from pipeline.lifecycle import Reason, archive_file, quarantine_file, sidecar_path, write_sidecar
+from pipeline.work import INGEST_REASON_CODES, WorkItem
 
-log = logging.getLogger("imr.ingest")
+log = logging.getLogger("pipeline")
 
 #: A warning-level expectation a letter failed: ``(suite, expectation, level)``.
 DqTuple = tuple[str, str, str]

@@ -4,7 +4,7 @@
 the batch's ``source_files`` rows (the warehouse is the truth; they are also stored in the batch
 row). ``recovered`` (moves finished for an earlier run), ``skipped``, ``unstable``, the reason-code
 counts, the per-expectation results and the quarantined case numbers come from the run itself.
-The dict form is what ``tasks/reporting.py`` (``BatchSummary.from_mapping``) reads.
+The dict form is what ``tasks/publish.py`` (``BatchSummary.from_mapping``) reads.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from imr.ingest.work import WorkItem
+from pipeline.work import WorkItem
 
-log = logging.getLogger("imr.ingest")
+log = logging.getLogger("pipeline")
 
 #: The counts the CLI prints, in order.
 COUNT_KEYS: tuple[str, ...] = ("files_seen", "loaded", "duplicates", "linked", "rejected", "quarantined", "failed")

@@ -8,7 +8,7 @@ chunk); :func:`run` is the plain version used by tests, benchmarks and embedding
 
 Order per chunk: extract -> validate -> load (outcomes committed) -> settle (files moved). A crash
 at any point loses nothing: uncommitted files stay in the inbox (next run), committed but unmoved
-ones are recovered by the next run (see :mod:`imr.ingest.planning`).
+ones are recovered by the next run (see :mod:`pipeline.planning`).
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from imr.ingest.discovery import discover
-from imr.ingest.planning import Plan, plan_inboxes, plan_rerun
-from imr.ingest.stages import Destinations, extract_chunk, load_chunk, settle_chunk, validate_chunk
-from imr.ingest.summary import IngestSummary, summarise
-from imr.ingest.work import WorkItem, chunked
 from imr.settings import Settings, get_settings
+from pipeline.discovery import discover
+from pipeline.planning import Plan, plan_inboxes, plan_rerun
+from pipeline.stages import Destinations, extract_chunk, load_chunk, settle_chunk, validate_chunk
+from pipeline.summary import IngestSummary, summarise
+from pipeline.work import WorkItem, chunked
 
-log = logging.getLogger("imr.ingest")
+log = logging.getLogger("pipeline")
 
 _engines: dict[str, Engine] = {}
 _migrated: set[str] = set()

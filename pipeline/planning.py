@@ -18,12 +18,12 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from imr.extract.pipeline import media_type_of
-from imr.ingest import ledger
-from imr.ingest.discovery import Discovery, RefusedFile, sha256_file
-from imr.ingest.lifecycle import Reason
-from imr.ingest.work import INGEST_REASON_CODES, WorkItem
+from pipeline import ledger
+from pipeline.discovery import Discovery, RefusedFile, sha256_file
+from pipeline.lifecycle import Reason
+from pipeline.work import INGEST_REASON_CODES, WorkItem
 
-log = logging.getLogger("imr.ingest")
+log = logging.getLogger("pipeline")
 
 
 @dataclass
