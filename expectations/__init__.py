@@ -9,8 +9,9 @@ context is then reused for the life of the process.
 from __future__ import annotations
 
 from expectations.frames import items_frame, letters_frame, validated_indices
-from expectations.results import ExpectationResult, Failure, QualityReport
+from expectations.results import QualityReport
 from expectations.suites import (
+    BY_NAME,
     DQ_REASON_CODES,
     EXPECTATIONS,
     ITEM_SUITE,
@@ -21,18 +22,17 @@ from expectations.suites import (
     build_suite,
     expectations_of,
 )
-from expectations.validate import ExpectationRunError, validate_records, warm_up
+from expectations.validate import ExpectationRunError, validate_records
 
 __all__ = [
+    "BY_NAME",
     "DQ_REASON_CODES",
     "EXPECTATIONS",
     "ITEM_SUITE",
     "LETTER_SUITE",
     "SUITES",
-    "ExpectationResult",
     "ExpectationRunError",
     "ExpectationSpec",
-    "Failure",
     "Level",
     "QualityReport",
     "build_suite",
@@ -41,5 +41,4 @@ __all__ = [
     "letters_frame",
     "validate_records",
     "validated_indices",
-    "warm_up",
 ]

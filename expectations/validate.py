@@ -18,9 +18,11 @@ from typing import Any
 import pandas as pd
 
 from expectations.frames import ROW_KEY, items_frame, letters_frame, validated_indices
-from expectations.results import SAMPLE_CAP, ExpectationResult, Failure, QualityReport
+from expectations.results import QualityReport
 from expectations.suites import BY_NAME, EXPECTATIONS, ITEM_SUITE, LETTER_SUITE, SUITES, build_suite
+from imr.errors import ImrError
 from imr.models import LetterRecord
+from imr.outcomes import DqFailure, ExpectationResult
 
 RESULT_FORMAT: dict[str, Any] = {
     "result_format": "COMPLETE",
@@ -29,8 +31,10 @@ RESULT_FORMAT: dict[str, Any] = {
 }
 
 
-class ExpectationRunError(RuntimeError):
+class ExpectationRunError(ImrError):
     """An expectation could not be evaluated (a bug in a suite or a frame, not bad data)."""
+
+    code = "expectation_error"
 
 
 @dataclass
@@ -67,12 +71,6 @@ def _get_runtime() -> _Runtime:
     return _runtime
 
 
-def warm_up() -> None:
-    """Import GX and build the context now (e.g. at worker start) instead of on the first chunk."""
-    with _lock:
-        _get_runtime()
-
-
 def _run_suite(suite: str, frame: pd.DataFrame) -> list[Any]:
     runtime = _get_runtime()
     batch = runtime.batch_definitions[suite].get_batch(batch_parameters={"dataframe": frame})
@@ -80,7 +78,9 @@ def _run_suite(suite: str, frame: pd.DataFrame) -> list[Any]:
     return list(result.results)
 
 
-def _collect(suite: str, evr_list: list[Any], failures: dict[int, set[str]]) -> list[ExpectationResult]:
+def _collect(
+    suite: str, evr_list: list[Any], failures: dict[int, set[str]], failing: dict[str, tuple[int, ...]]
+) -> list[ExpectationResult]:
     results: list[ExpectationResult] = []
     for evr in evr_list:
         meta = evr.expectation_config.meta or {}
@@ -99,16 +99,14 @@ def _collect(suite: str, evr_list: list[Any], failures: dict[int, set[str]]) -> 
             raise ExpectationRunError(f"suite {suite}: expectation {name} failed without failing rows")
         for k in keys:
             failures.setdefault(k, set()).add(name)
-        letters = sorted(set(keys))
+        failing[name] = tuple(sorted(set(keys)))
         results.append(
             ExpectationResult(
                 suite=suite,
-                name=name,
+                expectation=name,
                 level=BY_NAME[name].level,
                 evaluated=element_count - missing_count,
                 failed=int(res.get("unexpected_count") or len(keys)),
-                failed_letters=len(letters),
-                sample=tuple(letters[:SAMPLE_CAP]),
             )
         )
     return results
@@ -131,6 +129,7 @@ def validate_records(records: Sequence[LetterRecord], *, today: dt.date | None =
         return QualityReport(validated=(), skipped=skipped, seconds=time.perf_counter() - started)
     frames = {LETTER_SUITE: letters_frame(records, today=today), ITEM_SUITE: items_frame(records)}
     per_letter: dict[int, set[str]] = {}
+    failing: dict[str, tuple[int, ...]] = {}
     results: list[ExpectationResult] = []
     with _lock:
         for suite in SUITES:
@@ -138,11 +137,11 @@ def validate_records(records: Sequence[LetterRecord], *, today: dt.date | None =
             if frame.empty:  # no items at all: every letter fails has_items already
                 results += [ExpectationResult(suite, s.name, s.level, 0, 0) for s in EXPECTATIONS if s.suite == suite]
                 continue
-            results += _collect(suite, _run_suite(suite, frame), per_letter)
+            results += _collect(suite, _run_suite(suite, frame), per_letter, failing)
     order = {s.name: n for n, s in enumerate(EXPECTATIONS)}
-    results.sort(key=lambda r: order[r.name])
+    results.sort(key=lambda r: order[r.expectation])
     failures = {
-        i: [Failure(n, BY_NAME[n].level) for n in sorted(names, key=order.__getitem__)]
+        i: [DqFailure(BY_NAME[n].suite, n, BY_NAME[n].level) for n in sorted(names, key=order.__getitem__)]
         for i, names in sorted(per_letter.items())
     }
     return QualityReport(
@@ -150,5 +149,6 @@ def validate_records(records: Sequence[LetterRecord], *, today: dt.date | None =
         skipped=skipped,
         results=tuple(results),
         failures=failures,
+        failing_letters=failing,
         seconds=time.perf_counter() - started,
     )

@@ -6,6 +6,7 @@ Nothing else in the project reads the environment. Settings are read when
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -69,6 +70,17 @@ class Settings(BaseSettings):
 
     def quarantine_path(self) -> Path:
         return self.quarantine_dir if self.quarantine_dir is not None else self.data_dir / "quarantine"
+
+
+def override(**values: object) -> None:
+    """Set settings for this process and the processes it starts (``IMR_<NAME>`` in the environment:
+    how the CLI hands ``--db`` to flows and task workers without making it a flow parameter)."""
+    for name, value in values.items():
+        if name not in Settings.model_fields:
+            raise KeyError(f"unknown setting {name!r}")
+        if value is not None:
+            os.environ[f"IMR_{name.upper()}"] = str(value)
+    get_settings.cache_clear()
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from pipeline.work import FINAL_STATUSES
+from imr.outcomes import COMMITTED
 from warehouse.engine import reading
 from warehouse.files import FileRow, file_row
 from warehouse.schema import source_files
@@ -29,7 +29,7 @@ def committed_in_place(engine: Engine, sha256: str, current_path: str) -> list[F
     t = source_files
     stmt = (
         sa.select(t)
-        .where((t.c.sha256 == sha256) & (t.c.current_path == current_path) & t.c.status.in_(FINAL_STATUSES))
+        .where((t.c.sha256 == sha256) & (t.c.current_path == current_path) & t.c.status.in_(COMMITTED))
         .order_by(t.c.seen_at, t.c.id)
     )
     with reading(engine) as conn:
@@ -41,7 +41,7 @@ def committed_outcome(engine: Engine, sha256: str) -> FileRow | None:
     t = source_files
     stmt = (
         sa.select(t)
-        .where((t.c.sha256 == sha256) & t.c.status.in_(FINAL_STATUSES))
+        .where((t.c.sha256 == sha256) & t.c.status.in_(COMMITTED))
         .order_by(t.c.seen_at, t.c.id)
         .limit(1)
     )

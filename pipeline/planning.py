@@ -14,16 +14,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
+import warehouse
 from imr.extract.pipeline import media_type_of
+from imr.outcomes import FileStatus
 from pipeline import ledger
 from pipeline.discovery import Discovery, RefusedFile, sha256_file
 from pipeline.lifecycle import Reason
 from pipeline.work import INGEST_REASON_CODES, WorkItem
 
-log = logging.getLogger("pipeline")
+log = logging.getLogger("imr.pipeline")
 
 
 @dataclass
@@ -39,11 +42,21 @@ class Plan:
     skipped: int = 0
     unstable: int = 0
     ignored: int = 0
+    claimed: int = 0
+    ignored_reasons: dict[str, int] = field(default_factory=dict)
+
+    def run_counts(self) -> dict[str, Any]:
+        """What the summary reports of the plan: files skipped, unstable, ignored (with reasons), claimed."""
+        return {
+            "skipped": self.skipped,
+            "unstable": self.unstable,
+            "ignored": self.ignored,
+            "claimed": self.claimed,
+            "ignored_reasons": dict(self.ignored_reasons),
+        }
 
 
 def _recovered(engine: Engine, sha256: str, path: str) -> WorkItem | None:
-    import warehouse
-
     rows = ledger.committed_in_place(engine, sha256, path)
     if not rows:
         return None
@@ -59,7 +72,7 @@ def _recovered(engine: Engine, sha256: str, path: str) -> WorkItem | None:
         sha256=sha256,
         size=first.size_bytes,
         media_type=first.media_type or media_type_of(path),
-        status=first.status,
+        status=FileStatus(first.status),
         reasons=reasons,
         letter_id=first.letter_id,
         also_update=[r.id for r in rows[1:]],
@@ -67,14 +80,12 @@ def _recovered(engine: Engine, sha256: str, path: str) -> WorkItem | None:
 
 
 def _refuse(engine: Engine, batch_id: str, inbox: str, r: RefusedFile) -> WorkItem:
-    import warehouse
-
     sha = r.pseudo_sha256
     path = str(Path(inbox) / r.rel_path)
     fid = warehouse.register_file(engine, batch_id, inbox, r.rel_path, sha, 0, None, current_path=path)
     warehouse.mark_file(engine, fid, "rejected", [r.code], {r.code: r.message})
     log.warning("refused %s: %s", r.rel_path, r.code)
-    item = WorkItem(fid, inbox, r.rel_path, path, sha, 0, media_type_of(path), status="rejected")
+    item = WorkItem(fid, inbox, r.rel_path, path, sha, 0, media_type_of(path), status=FileStatus.REJECTED)
     item.reasons = [Reason(r.code, r.message)]
     return item
 
@@ -89,8 +100,6 @@ def plan_inboxes(
     :class:`imr.errors.WarehouseUnavailableError` when the warehouse is down (nothing is lost:
     registering is idempotent, the task can be retried).
     """
-    import warehouse
-
     plan = Plan(batch_id, unstable=len(discovery.unstable), ignored=discovery.ignored)
     for r in discovery.refused:
         inbox = str(r.inbox.absolute())
@@ -121,7 +130,7 @@ def plan_inboxes(
         if letter_id is not None:
             reason = Reason("duplicate_file", INGEST_REASON_CODES["duplicate_file"])
             warehouse.mark_file(engine, fid, "duplicate", [reason.code], {reason.code: reason.message})
-            item.status, item.reasons, item.letter_id = "duplicate", [reason], letter_id
+            item.status, item.reasons, item.letter_id = FileStatus.DUPLICATE, [reason], letter_id
             plan.settled.append(item)
         else:
             plan.work.append(item)
@@ -144,8 +153,6 @@ def plan_rerun(engine: Engine, batch_id: str, parent_batch_id: str) -> Plan:
     loaded meanwhile are skipped; a file that is gone or changed gets a ``failed`` row with
     ``file_missing``. Raises ``KeyError`` for an unknown parent batch.
     """
-    import warehouse
-
     if warehouse.get_batch(engine, parent_batch_id) is None:
         raise KeyError(f"unknown batch {parent_batch_id}")
     plan = Plan(batch_id)
@@ -168,13 +175,13 @@ def plan_rerun(engine: Engine, batch_id: str, parent_batch_id: str) -> Plan:
         item = WorkItem(fid, row.inbox, row.rel_path, where, row.sha256, row.size_bytes, media)
         item.also_update = [r.id for r in rows]
         if path.is_symlink() and row.reason_codes:
-            item.status = "rejected"
+            item.status = FileStatus.REJECTED
             item.reasons = [Reason(c, INGEST_REASON_CODES.get(c, c)) for c in row.reason_codes]
             warehouse.mark_file(engine, fid, "rejected", item.codes, {r.code: r.message for r in item.reasons})
             plan.settled.append(item)
         elif not path.is_file() or sha256_file(path) != row.sha256:
             reason = Reason("file_missing", INGEST_REASON_CODES["file_missing"])
-            item.status, item.reasons = "failed", [reason]
+            item.status, item.reasons = FileStatus.FAILED, [reason]
             warehouse.mark_file(engine, fid, "failed", [reason.code], {reason.code: reason.message})
             plan.settled.append(item)
         else:

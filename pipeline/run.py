@@ -1,14 +1,16 @@
-"""One ingest, rerun or backfill run without Prefect: the stages wired in order.
+"""The one run order of an ingest, rerun or backfill, handed its steps.
 
-The Prefect flows in ``flows/`` wire the same functions through tasks (with retries, chunk by
-chunk); :func:`run` is the plain version used by tests, benchmarks and embedding code::
+:func:`run_batch` is what every run goes through: the Prefect flows hand it Prefect task versions
+of the steps (``tasks.ingest.TaskSteps``: retries, task runs in the UI, chunks on a task runner),
+:class:`LocalSteps` are the same functions called in this process (embedding, benchmarks)::
 
-    engine = engine_for(url)
-    summary = run(engine, RunOptions(kind="ingest", inboxes=[Path("data/inbox")], ...))
+    open batch -> plan (discover + register, or a rerun's files) -> settle what is already decided
+      -> process chunks (extract -> validate -> load -> settle; in parallel where the steps allow)
+      -> summarise (verdict, counts and expectation results in the batch row)
 
-Order per chunk: extract -> validate -> load (outcomes committed) -> settle (files moved). A crash
-at any point loses nothing: uncommitted files stay in the inbox (next run), committed but unmoved
-ones are recovered by the next run (see :mod:`pipeline.planning`).
+A crash at any point loses nothing: uncommitted files stay where they are (next run, or a rerun),
+committed but unmoved ones are finished by the next run (:mod:`pipeline.planning`). When a step
+raises, the batch is marked ``failed`` (best effort) and the error propagates.
 """
 
 from __future__ import annotations
@@ -16,21 +18,24 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from sqlalchemy.engine import Engine
 
+import warehouse
+from imr.errors import TransientError
+from imr.outcomes import BatchKind, ExpectationResult
 from imr.settings import Settings, get_settings
 from pipeline.discovery import discover
 from pipeline.planning import Plan, plan_inboxes, plan_rerun
-from pipeline.stages import Destinations, extract_chunk, load_chunk, settle_chunk, validate_chunk
-from pipeline.summary import IngestSummary, summarise
+from pipeline.stages import ChunkOutcome, Destinations, process_chunk, settle_chunk
+from pipeline.summary import BatchSummary, failed_summary, summarise
 from pipeline.work import WorkItem, chunked
 
-log = logging.getLogger("pipeline")
+log = logging.getLogger("imr.pipeline")
 
 _engines: dict[str, Engine] = {}
 _migrated: set[str] = set()
@@ -42,8 +47,6 @@ def engine_for(url: str, *, migrate: bool = True) -> Engine:
 
     Raises :class:`imr.errors.WarehouseUnavailableError` when the warehouse cannot be reached.
     """
-    import warehouse
-
     with _lock:
         engine = _engines.get(url)
         if engine is None:
@@ -54,118 +57,202 @@ def engine_for(url: str, *, migrate: bool = True) -> Engine:
     return engine
 
 
-def dispose_engines() -> None:
-    """Close every cached engine (tests; a long-lived process switching warehouses)."""
-    with _lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()
-        _migrated.clear()
+@dataclass(frozen=True)
+class RunRequest:
+    """What one run is asked to do (JSON-friendly: it is what a flow's parameters say).
 
+    ``None`` fields fall back to the settings (``IMR_CHUNK_SIZE``, ``IMR_STABLE_SECONDS``). The
+    warehouse is never part of a request: it comes from the settings (``IMR_DATABASE_URL``), so a
+    password never becomes a flow parameter.
+    """
 
-@dataclass
-class RunOptions:
-    """What one run does; ``None`` fields fall back to :func:`imr.settings.get_settings`."""
-
-    kind: str = "ingest"
-    inboxes: Sequence[Path] = ()
+    kind: BatchKind
+    inboxes: tuple[str, ...] = ()
     parent_batch_id: str | None = None
     chunk_size: int | None = None
     stable_seconds: float | None = None
     wait_for_stable: bool = False
     move_files: bool = True
-    archive_root: Path | None = None
-    quarantine_root: Path | None = None
-    day: dt.date | None = None
     flow_run_id: str | None = None
-    settings: Settings = field(default_factory=get_settings)
 
-    def resolved_chunk_size(self) -> int:
-        return self.chunk_size or self.settings.chunk_size
+    def resolved_chunk_size(self, settings: Settings) -> int:
+        """Files per chunk."""
+        return self.chunk_size or settings.chunk_size
 
-    def destinations(self) -> Destinations:
+    def destinations(self, settings: Settings, day: dt.date | None = None) -> Destinations:
         """Archive and quarantine roots (absolute), the dated folder's day, and whether to move."""
         return Destinations(
-            archive_root=(self.archive_root or self.settings.archive_path()).absolute(),
-            quarantine_root=(self.quarantine_root or self.settings.quarantine_path()).absolute(),
-            day=self.day or dt.date.today(),
+            archive_root=settings.archive_path().absolute(),
+            quarantine_root=settings.quarantine_path().absolute(),
+            day=day or dt.date.today(),
             move_files=self.move_files,
         )
 
 
-def open_batch(engine: Engine, opts: RunOptions) -> str:
-    """Start the batch of a run and return its id."""
-    import warehouse
+class Steps(Protocol):
+    """The steps :func:`run_batch` calls, in this order."""
 
-    inboxes = [str(Path(p).absolute()) for p in opts.inboxes]
+    def open_batch(self, req: RunRequest) -> str:
+        """Start the batch; return its id."""
+        ...
+
+    def plan(self, req: RunRequest, batch_id: str) -> Plan:
+        """Discover and register (ingest, backfill) or collect a batch's files (rerun)."""
+        ...
+
+    def settle(self, req: RunRequest, batch_id: str, items: Sequence[WorkItem]) -> list[WorkItem]:
+        """Move files whose outcome is committed; return them."""
+        ...
+
+    def process(self, req: RunRequest, batch_id: str, chunks: Sequence[list[WorkItem]]) -> Iterable[ChunkOutcome]:
+        """Process every chunk (possibly in parallel); yield their outcomes in chunk order."""
+        ...
+
+    def summarise(
+        self,
+        req: RunRequest,
+        batch_id: str,
+        plan: Plan,
+        items: Sequence[WorkItem],
+        recovered: Sequence[WorkItem],
+        results: Sequence[ExpectationResult],
+    ) -> BatchSummary:
+        """Close the batch with its verdict; return the summary."""
+        ...
+
+    def fail(self, req: RunRequest, batch_id: str, stage: str) -> None:
+        """Best effort: mark the batch failed after ``stage`` raised (never raises)."""
+        ...
+
+    def progress(self, done: int, total: int) -> None:
+        """``done`` of ``total`` files processed."""
+        ...
+
+
+def run_batch(steps: Steps, req: RunRequest, settings: Settings | None = None) -> BatchSummary:
+    """Run one batch through ``steps``; return its summary (also stored in the batch row).
+
+    Exceptions propagate after ``steps.fail`` marked the batch ``failed``: files whose outcome was
+    not committed stay where they are for the next run or a rerun.
+    """
+    settings = settings or get_settings()
+    batch_id = steps.open_batch(req)
+    stage = "discover"
+    try:
+        plan = steps.plan(req, batch_id)
+        stage = "settle"
+        done = steps.settle(req, batch_id, plan.settled)
+        recovered = steps.settle(req, batch_id, plan.recovered)
+        stage = "process"
+        results: list[ExpectationResult] = []
+        chunks = list(chunked(plan.work, req.resolved_chunk_size(settings)))
+        processed = 0
+        for outcome in steps.process(req, batch_id, chunks):
+            done += outcome.items
+            results += outcome.results
+            processed += len(outcome.items)
+            steps.progress(processed, len(plan.work))
+        stage = "summarise"
+        return steps.summarise(req, batch_id, plan, done, recovered, results)
+    except Exception:
+        steps.fail(req, batch_id, stage)
+        raise
+
+
+# ----------------------------------------------------------------------------- the plain steps
+
+
+def open_batch(engine: Engine, req: RunRequest) -> str:
+    """Start the batch of a run and return its id."""
+    inboxes = [str(Path(p).absolute()) for p in req.inboxes]
     return warehouse.start_batch(
-        engine, opts.kind, inboxes, parent_batch_id=opts.parent_batch_id, flow_run_id=opts.flow_run_id
+        engine, req.kind, inboxes, parent_batch_id=req.parent_batch_id, flow_run_id=req.flow_run_id
     )
 
 
-def make_plan(engine: Engine, batch_id: str, opts: RunOptions) -> Plan:
+def make_plan(engine: Engine, req: RunRequest, batch_id: str, settings: Settings) -> Plan:
     """Discover and register (ingest, backfill) or collect a batch's files again (rerun)."""
-    if opts.kind == "rerun":
-        if opts.parent_batch_id is None:
+    if req.kind == BatchKind.RERUN:
+        if req.parent_batch_id is None:
             raise ValueError("a rerun needs parent_batch_id")
-        return plan_rerun(engine, batch_id, opts.parent_batch_id)
-    stable = opts.stable_seconds if opts.stable_seconds is not None else opts.settings.stable_seconds
-    found = discover([Path(p) for p in opts.inboxes], stable, wait=opts.wait_for_stable)
-    return plan_inboxes(engine, batch_id, found, move_files=opts.move_files, skip_committed=opts.kind == "backfill")
+        return plan_rerun(engine, batch_id, req.parent_batch_id)
+    stable = req.stable_seconds if req.stable_seconds is not None else settings.stable_seconds
+    found = discover([Path(p) for p in req.inboxes], stable, wait=req.wait_for_stable)
+    return plan_inboxes(
+        engine, batch_id, found, move_files=req.move_files, skip_committed=req.kind == BatchKind.BACKFILL
+    )
 
 
-def process_chunk(
-    engine: Engine, chunk: Sequence[WorkItem], dest: Destinations, batch_id: str
-) -> tuple[list[WorkItem], list[dict[str, Any]]]:
-    """Extract, validate, load and settle one chunk; returns its settled items and expectation results."""
-    validated = validate_chunk(extract_chunk(chunk))
-    loaded = load_chunk(engine, validated)
-    return settle_chunk(engine, loaded, dest, batch_id), validated.results
-
-
-def run(engine: Engine, opts: RunOptions) -> IngestSummary:
-    """One whole run without Prefect; returns the batch summary (also stored in the batch row).
-
-    Exceptions propagate after the batch is marked ``failed`` (when the warehouse still answers):
-    files whose outcome was not committed stay where they are for the next run or a rerun.
-    """
-    batch_id = open_batch(engine, opts)
-    dest = opts.destinations()
-    settled: list[WorkItem] = []
-    results: list[list[dict[str, Any]]] = []
-    stage = "discover"
-    try:
-        plan = make_plan(engine, batch_id, opts)
-        stage = "settle"
-        settled += settle_chunk(engine, plan.settled, dest, batch_id)
-        recovered = settle_chunk(engine, plan.recovered, dest, batch_id)
-        stage = "process"
-        for chunk in chunked(plan.work, opts.resolved_chunk_size()):
-            items, res = process_chunk(engine, chunk, dest, batch_id)
-            settled += items
-            results.append(res)
-    except Exception:
-        mark_failed(engine, batch_id, opts.kind, stage)
-        raise
+def summarise_plan(
+    engine: Engine,
+    req: RunRequest,
+    batch_id: str,
+    plan: Plan,
+    items: Sequence[WorkItem],
+    recovered: Sequence[WorkItem],
+    results: Sequence[ExpectationResult],
+    settings: Settings,
+) -> BatchSummary:
+    """:func:`pipeline.summary.summarise` with the plan's counts and the settings' threshold."""
     return summarise(
         engine,
         batch_id,
-        kind=opts.kind,
-        items=settled,
+        kind=req.kind,
+        items=items,
         recovered=recovered,
-        expectation_chunks=results,
-        skipped=plan.skipped,
-        unstable=plan.unstable,
-        parent_batch_id=opts.parent_batch_id,
+        results=results,
+        threshold=settings.quarantine_threshold,
+        parent_batch_id=req.parent_batch_id,
+        **plan.run_counts(),
     )
 
 
-def mark_failed(engine: Engine, batch_id: str, kind: str, stage: str) -> None:
+def mark_failed(url: str, batch_id: str, kind: str, stage: str) -> None:
     """Best effort: mark the batch failed (the warehouse may be the thing that is down)."""
-    import warehouse
-
     try:
-        warehouse.finish_batch(engine, batch_id, "failed")
-    except Exception as e:  # the original error matters more; this one is only logged
+        failed_summary(engine_for(url, migrate=False), batch_id, kind, stage)
+    except TransientError as e:  # the original error matters more; this one is only logged
         log.warning("batch %s (%s): could not be marked failed: %s", batch_id, kind, type(e).__name__)
-    log.error("batch %s (%s) failed in stage %s", batch_id, kind, stage)
+
+
+class LocalSteps:
+    """The steps as plain calls in this process, one chunk after another."""
+
+    def __init__(self, settings: Settings | None = None, *, day: dt.date | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.url = self.settings.warehouse_url()
+        self.day = day
+
+    def _engine(self) -> Engine:
+        return engine_for(self.url)
+
+    def open_batch(self, req: RunRequest) -> str:
+        return open_batch(self._engine(), req)
+
+    def plan(self, req: RunRequest, batch_id: str) -> Plan:
+        return make_plan(self._engine(), req, batch_id, self.settings)
+
+    def settle(self, req: RunRequest, batch_id: str, items: Sequence[WorkItem]) -> list[WorkItem]:
+        return settle_chunk(self._engine(), items, req.destinations(self.settings, self.day), batch_id)
+
+    def process(self, req: RunRequest, batch_id: str, chunks: Sequence[list[WorkItem]]) -> Iterable[ChunkOutcome]:
+        dest = req.destinations(self.settings, self.day)
+        for chunk in chunks:
+            yield process_chunk(self._engine(), chunk, dest, batch_id)
+
+    def summarise(
+        self,
+        req: RunRequest,
+        batch_id: str,
+        plan: Plan,
+        items: Sequence[WorkItem],
+        recovered: Sequence[WorkItem],
+        results: Sequence[ExpectationResult],
+    ) -> BatchSummary:
+        return summarise_plan(self._engine(), req, batch_id, plan, items, recovered, results, self.settings)
+
+    def fail(self, req: RunRequest, batch_id: str, stage: str) -> None:
+        mark_failed(self.url, batch_id, req.kind, stage)
+
+    def progress(self, done: int, total: int) -> None:
+        log.debug("processed %d of %d files", done, total)

@@ -19,23 +19,33 @@ from typing import Any
 from sqlalchemy import exc
 from sqlalchemy.engine import Engine
 
+import warehouse
+from expectations import BY_NAME, validate_records
+from imr.extract import extract_file
 from imr.models import LetterRecord
+from imr.outcomes import DqFailure, ExpectationResult, FileStatus
 from pipeline.lifecycle import Reason, archive_file, quarantine_file, sidecar_path, write_sidecar
 from pipeline.work import INGEST_REASON_CODES, WorkItem
 
-log = logging.getLogger("pipeline")
-
-#: A warning-level expectation a letter failed: ``(suite, expectation, level)``.
-DqTuple = tuple[str, str, str]
+log = logging.getLogger("imr.pipeline")
 
 
 @dataclass
 class Validated:
-    """A validated chunk: its items (critical failures now ``quarantined``) and per-expectation results."""
+    """A validated chunk: its items (critical failures now ``quarantined``), per-expectation results
+    and, by file id, every expectation each letter failed (stored with the letter or the file)."""
 
     items: list[WorkItem]
-    results: list[dict[str, Any]] = field(default_factory=list)
-    dq: dict[str, list[DqTuple]] = field(default_factory=dict)
+    results: list[ExpectationResult] = field(default_factory=list)
+    dq: dict[str, list[DqFailure]] = field(default_factory=dict)
+
+
+@dataclass
+class ChunkOutcome:
+    """What a processed chunk hands back: its settled items (records dropped) and expectation results."""
+
+    items: list[WorkItem]
+    results: list[ExpectationResult] = field(default_factory=list)
 
 
 def _copy(item: WorkItem, **changes: Any) -> WorkItem:
@@ -55,29 +65,27 @@ def extract_item(item: WorkItem) -> WorkItem:
     file is kept in quarantine), bytes that changed since discovery become ``failed`` with
     ``file_changed`` (the file stays where it is for the next run).
     """
-    if item.status != "pending":
+    if item.status != FileStatus.PENDING:
         return _copy(item)
-    from imr.extract import extract_file
-
     try:
         record = extract_file(Path(item.path), display_path=item.rel_path)
     except Exception as e:  # an extractor bug must not sink the batch: keep the file, say why
         log.error("extract %s: internal error %s", item.rel_path, type(e).__name__)
         reason = Reason("internal_error", f"unexpected {type(e).__name__} in the extractor")
-        return _copy(item, status="rejected", reasons=[reason])
+        return _copy(item, status=FileStatus.REJECTED, reasons=[reason])
     if record.source.sha256 != item.sha256:
         reason = Reason("file_changed", INGEST_REASON_CODES["file_changed"])
-        return _copy(item, status="failed", reasons=[reason])
+        return _copy(item, status=FileStatus.FAILED, reasons=[reason])
     if record.status != "parsed" or record.letter is None:
         reasons = [Reason(e.code, e.message) for e in record.errors] or [Reason("parse_error", "not parsed")]
-        return _copy(item, status="rejected", reasons=reasons, record=None)
+        return _copy(item, status=FileStatus.REJECTED, reasons=reasons, record=None)
     return _copy(item, record=record, case_number=record.letter.case_number)
 
 
 def extract_chunk(items: Sequence[WorkItem]) -> list[WorkItem]:
     """:func:`extract_item` over a chunk."""
     out = [extract_item(i) for i in items]
-    rejected = sum(1 for i in out if i.status == "rejected")
+    rejected = sum(1 for i in out if i.status == FileStatus.REJECTED)
     log.info("extracted %d files: %d parsed, %d rejected", len(out), len(out) - rejected, rejected)
     return out
 
@@ -91,32 +99,25 @@ def validate_chunk(items: Sequence[WorkItem], *, today: dt.date | None = None) -
     A letter failing a critical expectation becomes ``quarantined`` with ``dq_<name>`` reason codes;
     warning-level failures are kept in ``Validated.dq`` (by file id) to be stored with the letter.
     """
-    from expectations import EXPECTATIONS, validate_records
-
-    by_name = {s.name: s for s in EXPECTATIONS}
     out = [_copy(i) for i in items]
-    todo = [n for n, i in enumerate(out) if i.status == "pending" and i.record is not None]
+    todo = [n for n, i in enumerate(out) if i.status == FileStatus.PENDING and i.record is not None]
     records: list[LetterRecord] = [r for n in todo if (r := out[n].record) is not None]
     if not records:
         return Validated(out)
     report = validate_records(records, today=today)
-    dq: dict[str, list[DqTuple]] = {}
+    dq: dict[str, list[DqFailure]] = {}
     for k, n in enumerate(todo):
         item = out[n]
         failures = report.failures_of(k)
         if not failures:
             continue
-        dq[item.file_id] = [(by_name[f.name].suite, f.name, f.level) for f in failures]
+        dq[item.file_id] = failures
         if report.is_quarantined(k):
-            item.status = "quarantined"
+            item.status = FileStatus.QUARANTINED
             item.reasons = [
-                Reason(code, by_name[code[3:]].description if code[3:] in by_name else code)
-                for code in report.reason_codes(k, "critical")
+                Reason(f.code, BY_NAME[f.expectation].description) for f in report.sorted_failures(k, "critical")
             ]
-    results = [
-        {"suite": r.suite, "expectation": r.name, "level": r.level, "evaluated": r.evaluated, "failed": r.failed}
-        for r in report.results
-    ]
+    results = list(report.results)
     log.info("validated %d letters: %d quarantined", len(records), len(report.quarantined))
     return Validated(out, results, dq)
 
@@ -130,31 +131,27 @@ def load_chunk(engine: Engine, validated: Validated) -> list[WorkItem]:
     Idempotent (a retried chunk reloads nothing twice). Raises
     :class:`imr.errors.WarehouseUnavailableError` when the warehouse is down (retry the chunk).
     """
-    import warehouse
-
     out: list[WorkItem] = []
     for item in validated.items:
-        failures = [warehouse.DqFailure(*t) for t in validated.dq.get(item.file_id, [])]
+        failures = validated.dq.get(item.file_id, [])
         done = _copy(item)
-        if item.status == "pending" and item.record is not None:
+        if item.status == FileStatus.PENDING and item.record is not None:
             try:
                 res = warehouse.load_letter(engine, item.file_id, item.record, dq_failures=failures)
             except (exc.IntegrityError, exc.DataError):  # breaks a constraint or a column size
                 reason = Reason("warehouse_constraint", INGEST_REASON_CODES["warehouse_constraint"])
-                done.status, done.reasons = "quarantined", [reason]
+                done.status, done.reasons = FileStatus.QUARANTINED, [reason]
                 _mark(engine, done, failures)
             else:
-                done.status, done.letter_id = res.status, res.letter_id
-        elif item.status in ("rejected", "quarantined", "failed", "duplicate"):
+                done.status, done.letter_id = FileStatus(res.status), res.letter_id
+        elif item.status != FileStatus.PENDING:
             _mark(engine, done, failures)
         done.record = None  # the letter is in the warehouse now; keep chunks light
         out.append(done)
     return out
 
 
-def _mark(engine: Engine, item: WorkItem, failures: Sequence[Any] = ()) -> None:
-    import warehouse
-
+def _mark(engine: Engine, item: WorkItem, failures: Sequence[DqFailure] = ()) -> None:
     messages = {r.code: r.message for r in item.reasons}
     warehouse.mark_file(engine, item.file_id, item.status, item.codes, messages, dq_failures=failures)
 
@@ -188,8 +185,6 @@ def settle_item(engine: Engine, item: WorkItem, dest: Destinations, batch_id: st
     (a rerun of a quarantined file that is quarantined again) stays; its sidecar is rewritten.
     A vanished file is logged and skipped. Other ``OSError`` propagate: the next run finishes.
     """
-    import warehouse
-
     done = _copy(item)
     src = Path(item.path)
     where = item.disposition
@@ -225,3 +220,10 @@ def settle_chunk(engine: Engine, items: Sequence[WorkItem], dest: Destinations, 
     moved = sum(1 for i in out if i.moved_to)
     log.info("settled %d files: %d moved", len(out), moved)
     return out
+
+
+def process_chunk(engine: Engine, chunk: Sequence[WorkItem], dest: Destinations, batch_id: str) -> ChunkOutcome:
+    """Extract, validate (one GX run), load (outcomes committed) and settle (files moved) one chunk."""
+    validated = validate_chunk(extract_chunk(chunk))
+    loaded = load_chunk(engine, validated)
+    return ChunkOutcome(settle_chunk(engine, loaded, dest, batch_id), validated.results)

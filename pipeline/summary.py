@@ -1,10 +1,10 @@
-"""The summary of one run: counts from the ledger plus what only the run knows.
+"""The summary of one run: the batch's counts (from the warehouse, the truth), its verdict, and
+what only the run knows (recovered moves, skipped, unstable and ignored files, reason codes,
+expectation results, quarantined case numbers).
 
-``files_seen``/``loaded``/``duplicates``/``linked``/``rejected``/``quarantined``/``failed`` come from
-the batch's ``source_files`` rows (the warehouse is the truth; they are also stored in the batch
-row). ``recovered`` (moves finished for an earlier run), ``skipped``, ``unstable``, the reason-code
-counts, the per-expectation results and the quarantined case numbers come from the run itself.
-The dict form is what ``tasks/publish.py`` (``BatchSummary.from_mapping``) reads.
+One :class:`BatchSummary` serves everyone: it is stored in the batch row (status, counts), it is
+the flow run's result (:meth:`BatchSummary.to_dict`), the CLI prints it, and the Prefect
+artifacts are drawn from it (:mod:`pipeline.artifacts`). Counts, codes and names only.
 """
 
 from __future__ import annotations
@@ -12,81 +12,114 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
+import warehouse
+from imr.errors import ImrError
+from imr.outcomes import (
+    BatchCounts,
+    BatchStatus,
+    ExpectationResult,
+    FileStatus,
+    Verdict,
+    decide,
+    merge_results,
+)
 from pipeline.work import WorkItem
 
-log = logging.getLogger("pipeline")
+log = logging.getLogger("imr.pipeline")
 
-#: The counts the CLI prints, in order.
-COUNT_KEYS: tuple[str, ...] = ("files_seen", "loaded", "duplicates", "linked", "rejected", "quarantined", "failed")
+#: What a run knows beyond the counts (all zero unless something happened).
+RUN_FIELDS: tuple[str, ...] = ("recovered", "skipped", "unstable", "ignored", "claimed", "moved")
 
 
 @dataclass
-class IngestSummary:
-    """Counts, codes and expectation results of one batch (no letter text)."""
+class BatchSummary:
+    """Counts, verdict, codes and expectation results of one batch (no letter text)."""
 
     batch_id: str
-    kind: str = "ingest"
-    status: str = "running"
+    kind: str
+    counts: BatchCounts
+    verdict: Verdict
     parent_batch_id: str | None = None
-    files_seen: int = 0
-    loaded: int = 0
-    duplicates: int = 0
-    linked: int = 0
-    rejected: int = 0
-    quarantined: int = 0
-    failed: int = 0
     recovered: int = 0
     skipped: int = 0
     unstable: int = 0
+    ignored: int = 0
+    claimed: int = 0
     moved: int = 0
     reason_codes: dict[str, int] = field(default_factory=dict)
-    expectations: list[dict[str, Any]] = field(default_factory=list)
+    ignored_reasons: dict[str, int] = field(default_factory=dict)
+    expectations: list[ExpectationResult] = field(default_factory=list)
     quarantined_cases: list[str] = field(default_factory=list)
     failed_stage: str | None = None
 
+    @property
+    def status(self) -> BatchStatus:
+        """The batch's status: the verdict's."""
+        return self.verdict.status
+
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (the flow's return value)."""
-        return asdict(self)
+        """A flat JSON-ready dict: ids, status, every count, the run's numbers, codes and results."""
+        return {
+            "batch_id": self.batch_id,
+            "kind": self.kind,
+            "status": self.status.value,
+            "message": self.verdict.message,
+            "threshold_breached": self.verdict.threshold_breached,
+            "parent_batch_id": self.parent_batch_id,
+            **self.counts.to_dict(),
+            **{k: getattr(self, k) for k in RUN_FIELDS},
+            "reason_codes": dict(self.reason_codes),
+            "ignored_reasons": dict(self.ignored_reasons),
+            "expectations": [vars(e) for e in self.expectations],
+            "quarantined_cases": list(self.quarantined_cases),
+            "failed_stage": self.failed_stage,
+        }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> IngestSummary:
-        """Read back :meth:`to_dict` (unknown keys ignored)."""
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
+    def from_dict(cls, data: Mapping[str, Any]) -> BatchSummary:
+        """Read back :meth:`to_dict` (e.g. a flow run's result)."""
+        status = BatchStatus(data["status"])
+        return cls(
+            batch_id=str(data["batch_id"]),
+            kind=str(data["kind"]),
+            counts=BatchCounts.from_mapping(data),
+            verdict=Verdict(status, str(data.get("message") or ""), bool(data.get("threshold_breached"))),
+            parent_batch_id=data.get("parent_batch_id"),
+            **{k: int(data.get(k) or 0) for k in RUN_FIELDS},
+            reason_codes=dict(data.get("reason_codes") or {}),
+            ignored_reasons=dict(data.get("ignored_reasons") or {}),
+            expectations=[ExpectationResult(**e) for e in data.get("expectations") or ()],
+            quarantined_cases=list(data.get("quarantined_cases") or ()),
+            failed_stage=data.get("failed_stage"),
+        )
 
     def line(self) -> str:
-        """One human line: ``batch <id>: files seen 3, loaded 2, ...``."""
-        counts = ", ".join(f"{k.replace('_', ' ')} {getattr(self, k)}" for k in COUNT_KEYS)
-        extra = f", recovered {self.recovered}" if self.recovered else ""
-        return f"batch {self.batch_id} ({self.kind}, {self.status}): {counts}{extra}"
+        """One human line: ``batch <id> (ingest, completed): files seen 3, loaded 2, ...``."""
+        counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in self.counts.to_dict().items())
+        extra = "".join(f", {k} {getattr(self, k)}" for k in RUN_FIELDS if k != "moved" and getattr(self, k))
+        return f"batch {self.batch_id} ({self.kind}, {self.status.value}): {counts}{extra}"
 
 
-def merge_expectations(chunks: Iterable[Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
-    """Sum per-chunk expectation results into one result per (suite, expectation)."""
-    total: dict[tuple[str, str], dict[str, Any]] = {}
-    for results in chunks:
-        for r in results:
-            key = (str(r["suite"]), str(r["expectation"]))
-            acc = total.setdefault(
-                key, {"suite": key[0], "expectation": key[1], "level": r["level"], "evaluated": 0, "failed": 0}
-            )
-            acc["evaluated"] += int(r["evaluated"])
-            acc["failed"] += int(r["failed"])
-    return list(total.values())
+class BatchFailedError(ImrError):
+    """A batch ended ``failed`` (quarantine threshold breached, or files a rerun could not process).
 
+    The data of the flow run's Failed state: calling a flow from Python raises it, and
+    ``state.result(raise_on_failure=False)`` returns it; ``summary`` is :meth:`BatchSummary.to_dict`.
+    """
 
-def batch_status(summary: IngestSummary) -> str:
-    """``failed`` when a stage failed, ``completed_with_quarantine`` when files were set aside, else ``completed``."""
-    if summary.failed_stage:
-        return "failed"
-    if summary.rejected or summary.quarantined:
-        return "completed_with_quarantine"
-    return "completed"
+    code = "batch_failed"
+
+    def __init__(self, message: str, summary: Mapping[str, Any]) -> None:
+        super().__init__(message)
+        self.summary = dict(summary)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message, self.summary))
 
 
 def summarise(
@@ -96,50 +129,51 @@ def summarise(
     kind: str,
     items: Sequence[WorkItem],
     recovered: Sequence[WorkItem] = (),
-    expectation_chunks: Iterable[Sequence[Mapping[str, Any]]] = (),
-    skipped: int = 0,
-    unstable: int = 0,
-    failed_stage: str | None = None,
+    results: Iterable[ExpectationResult] = (),
+    threshold: float = 1.0,
     parent_batch_id: str | None = None,
-) -> IngestSummary:
-    """Close the batch (status and counts in its row, expectation results stored); return the summary.
+    **run_counts: Any,
+) -> BatchSummary:
+    """Close the batch: store its expectation results, count its files, decide its verdict, write
+    status and counts to its row; return the summary.
 
     ``items`` are the batch's settled items, ``recovered`` the earlier rows whose moves this run
-    finished. Raises :class:`imr.errors.WarehouseUnavailableError` when the warehouse is down.
+    finished; ``run_counts`` the plan's ``skipped``, ``unstable``, ``ignored``, ``claimed`` and
+    ``ignored_reasons``. Raises :class:`imr.errors.WarehouseUnavailableError` when the warehouse is down.
     """
-    import warehouse
-
-    expectations = merge_expectations(expectation_chunks)
-    if expectations:
-        warehouse.store_dq_results(
-            engine,
-            batch_id,
-            [
-                warehouse.DqResult(e["suite"], e["expectation"], e["level"], e["evaluated"], e["failed"])
-                for e in expectations
-            ],
-        )
+    merged = merge_results(results)
+    if merged:
+        warehouse.store_dq_results(engine, batch_id, merged)
     codes: Counter[str] = Counter()
     for item in items:
         codes.update(item.codes)
-    cases = sorted({i.case_number for i in items if i.status == "quarantined" and i.case_number})
-    summary = IngestSummary(
+    counts = warehouse.batch_counts(engine, batch_id)
+    verdict = decide(kind, counts, threshold=threshold, label=batch_id)
+    summary = BatchSummary(
         batch_id=batch_id,
         kind=kind,
+        counts=counts,
+        verdict=verdict,
         parent_batch_id=parent_batch_id,
         recovered=len(recovered),
-        skipped=skipped,
-        unstable=unstable,
         moved=sum(1 for i in [*items, *recovered] if i.moved_to),
         reason_codes=dict(sorted(codes.items())),
-        expectations=expectations,
-        quarantined_cases=cases,
-        failed_stage=failed_stage,
+        expectations=merged,
+        quarantined_cases=sorted({c for i in items if i.status == FileStatus.QUARANTINED and (c := i.case_number)}),
+        **run_counts,
     )
-    counts = warehouse.batch_counts(engine, batch_id)
-    for k in COUNT_KEYS:
-        setattr(summary, k, getattr(counts, k))
-    summary.status = batch_status(summary)
-    warehouse.finish_batch(engine, batch_id, summary.status, counts)
+    warehouse.finish_batch(engine, batch_id, verdict.status, counts)
     log.info(summary.line())
     return summary
+
+
+def failed_summary(engine: Engine, batch_id: str, kind: str, stage: str) -> BatchSummary:
+    """Mark a batch ``failed`` after ``stage`` raised and return what its row says (counts as now).
+
+    Raises :class:`imr.errors.WarehouseUnavailableError` when the warehouse is down.
+    """
+    counts = warehouse.batch_counts(engine, batch_id)
+    verdict = decide(kind, counts, failed_stage=stage, label=batch_id)
+    warehouse.finish_batch(engine, batch_id, verdict.status, counts)
+    log.error("batch %s (%s) failed in stage %s", batch_id, kind, stage)
+    return BatchSummary(batch_id, kind, counts, verdict, failed_stage=stage)

@@ -12,18 +12,14 @@ from typing import Literal, TypeVar
 
 from imr.errors import REASON_CODES
 from imr.models import LetterRecord
+from imr.outcomes import ARCHIVED, SET_ASIDE, FileStatus
 from pipeline.lifecycle import Reason
 
 #: What happens to a file once its outcome is committed.
 Disposition = Literal["archive", "quarantine", "keep"]
 
-#: Outcome statuses of a file (the ``source_files.status`` values an ingest run sets).
-FINAL_STATUSES: tuple[str, ...] = ("loaded", "linked", "duplicate", "rejected", "quarantined")
-ARCHIVED_STATUSES: tuple[str, ...] = ("loaded", "linked", "duplicate")
-QUARANTINED_STATUSES: tuple[str, ...] = ("rejected", "quarantined")
-
-#: Reason codes the ingest stage adds (the extractor and the expectations have their own).
-#: The reason codes this stage sets (their texts are in the one registry, imr.errors.REASON_CODES).
+#: The reason codes the pipeline sets (their texts are in the one registry, imr.errors.REASON_CODES;
+#: the extractor and the expectations have their own).
 INGEST_REASON_CODES: dict[str, str] = {
     code: REASON_CODES[code]
     for code in ("symlink_outside_inbox", "duplicate_file", "file_changed", "file_missing", "warehouse_constraint")
@@ -49,7 +45,7 @@ class WorkItem:
     size: int
     media_type: str
     record: LetterRecord | None = None
-    status: str = "pending"
+    status: FileStatus = FileStatus.PENDING
     reasons: list[Reason] = field(default_factory=list)
     case_number: str | None = None
     letter_id: str | None = None
@@ -64,15 +60,11 @@ class WorkItem:
     @property
     def disposition(self) -> Disposition:
         """``archive`` for loaded/linked/duplicate, ``quarantine`` for rejected/quarantined, else ``keep``."""
-        if self.status in ARCHIVED_STATUSES:
+        if self.status in ARCHIVED:
             return "archive"
-        if self.status in QUARANTINED_STATUSES:
+        if self.status in SET_ASIDE:
             return "quarantine"
         return "keep"
-
-    def display_name(self) -> str:
-        """What logs may say about the file: its path relative to the inbox."""
-        return self.rel_path
 
 
 def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:

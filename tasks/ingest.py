@@ -1,37 +1,41 @@
-"""Prefect tasks of the ingest pipeline: thin wrappers over :mod:`pipeline`, ``warehouse`` and
-``expectations``.
+"""Prefect tasks of the ingest pipeline: thin wrappers over :mod:`pipeline`, and :class:`TaskSteps`,
+the steps :func:`pipeline.run.run_batch` is handed inside a flow run.
 
 One task per stage and chunk, never one per letter::
 
-    open-batch -> discover (scan + register) -> settle (duplicates, refused, recovered moves)
-      -> per chunk: extract -> validate (one GX run) -> load (one transaction per letter) -> settle
-      -> summarise (batch row closed, summary returned)
+    open-batch -> plan (scan + register) -> settle (duplicates, refused, recovered moves)
+      -> chunk-N (extract -> validate: one GX run -> load -> settle), submitted to the flow's
+         task runner: in parallel on a process pool or a Dask cluster
+      -> summarise (verdict, counts and expectation results in the batch row)
 
 Tasks touching the warehouse retry on :class:`imr.errors.TransientError` only (see
 :func:`retry_if_transient`); terminal errors never retry. Retried tasks are safe: registering,
-loading and marking are idempotent and stages never mutate their inputs. The warehouse is passed
-as a URL (the task builds one cached engine per URL); logs hold file names, counts and codes.
-Chunks carry letter records, so no task persists its result or hashes its inputs for a cache key
-(``NO_CACHE``, ``persist_result=False``): letter text never reaches Prefect's result storage.
+loading and marking are idempotent and stages never mutate their inputs. Tasks are handed file
+paths and ids (never letter text) and read the warehouse URL from the settings (never a task or
+flow parameter). No task persists its result or hashes its inputs for a cache key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections import deque
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from prefect import Task, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
-from prefect.runtime import flow_run
+from prefect.futures import PrefectFuture
 
+import warehouse
 from imr.errors import TransientError
-from pipeline import run as runner
-from pipeline import stages
+from imr.outcomes import ExpectationResult
+from imr.settings import get_settings
+from pipeline import run as pr
 from pipeline.planning import Plan
-from pipeline.summary import IngestSummary, summarise
+from pipeline.stages import ChunkOutcome, process_chunk, settle_chunk
+from pipeline.summary import BatchSummary
 from pipeline.work import WorkItem
+from tasks.publish import IngestProgress
 
 #: Default retries of warehouse tasks (flows may override with ``with_options``).
 TRANSIENT_RETRIES = 3
@@ -45,15 +49,13 @@ def retry_if_transient(task: Task[..., Any], task_run: TaskRun, state: State[Any
     return isinstance(error, TransientError)
 
 
-def _options(kind: str, inboxes: Sequence[str], **kw: Any) -> runner.RunOptions:
-    return runner.RunOptions(kind=kind, inboxes=[Path(p) for p in inboxes], **kw)
+def _engine() -> Any:
+    return pr.engine_for(get_settings().warehouse_url())
 
-
-#: Chunks carry letter records: never persist them as results, never hash them for a cache key.
-_NO_RESULTS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
 
 _RETRYING: dict[str, Any] = {
-    **_NO_RESULTS,
+    "cache_policy": NO_CACHE,
+    "persist_result": False,
     "retries": TRANSIENT_RETRIES,
     "retry_delay_seconds": RETRY_DELAY_SECONDS,
     "retry_condition_fn": retry_if_transient,
@@ -61,109 +63,130 @@ _RETRYING: dict[str, Any] = {
 
 
 @task(name="open-batch", **_RETRYING)
-def open_batch(db_url: str, kind: str, inboxes: Sequence[str], parent_batch_id: str | None = None) -> str:
+def open_batch(req: pr.RunRequest) -> str:
     """Migrate the warehouse if needed and start a batch; returns its id."""
-    engine = runner.engine_for(db_url)
-    run_id = flow_run.get_id()
-    batch_id = runner.open_batch(engine, _options(kind, inboxes, parent_batch_id=parent_batch_id, flow_run_id=run_id))
-    get_run_logger().info("batch %s (%s) started", batch_id, kind)
+    batch_id = pr.open_batch(_engine(), req)
+    get_run_logger().info("batch %s (%s) started", batch_id, req.kind)
     return batch_id
 
 
-@task(name="discover", **_RETRYING)
-def discover(
-    db_url: str,
-    batch_id: str,
-    kind: str,
-    inboxes: Sequence[str],
-    parent_batch_id: str | None = None,
-    stable_seconds: float | None = None,
-    wait_for_stable: bool = False,
-    move_files: bool = True,
-) -> Plan:
+@task(name="plan", **_RETRYING)
+def plan(req: pr.RunRequest, batch_id: str) -> Plan:
     """Scan the inboxes and register what was found (or collect a batch's files for a rerun)."""
-    engine = runner.engine_for(db_url)
-    opts = _options(
-        kind,
-        inboxes,
-        parent_batch_id=parent_batch_id,
-        stable_seconds=stable_seconds,
-        wait_for_stable=wait_for_stable,
-        move_files=move_files,
-    )
-    plan = runner.make_plan(engine, batch_id, opts)
+    p = pr.make_plan(_engine(), req, batch_id, get_settings())
     get_run_logger().info(
-        "discovered: %d to process, %d settled, %d recovered, %d skipped, %d unstable",
-        len(plan.work),
-        len(plan.settled),
-        len(plan.recovered),
-        plan.skipped,
-        plan.unstable,
+        "planned: %d to process, %d settled, %d recovered, %d skipped, %d unstable, %d ignored",
+        len(p.work),
+        len(p.settled),
+        len(p.recovered),
+        p.skipped,
+        p.unstable,
+        p.ignored,
     )
-    return plan
-
-
-@task(name="extract", **_NO_RESULTS)
-def extract(items: Sequence[WorkItem]) -> list[WorkItem]:
-    """Extract a chunk of files (never raises for bad input: rejected items carry reason codes)."""
-    return stages.extract_chunk(items)
-
-
-@task(name="validate", **_NO_RESULTS)
-def validate(items: Sequence[WorkItem]) -> stages.Validated:
-    """One Great Expectations validation over the chunk's parsed letters."""
-    return stages.validate_chunk(items)
-
-
-@task(name="load", **_RETRYING)
-def load(db_url: str, validated: stages.Validated) -> list[WorkItem]:
-    """Commit the chunk's outcomes: each letter in its own transaction (idempotent on retry)."""
-    return stages.load_chunk(runner.engine_for(db_url), validated)
+    return p
 
 
 @task(name="settle", **_RETRYING)
-def settle(db_url: str, batch_id: str, items: Sequence[WorkItem], move_files: bool = True) -> list[WorkItem]:
+def settle(req: pr.RunRequest, batch_id: str, items: Sequence[WorkItem]) -> list[WorkItem]:
     """Archive or quarantine files whose outcome is committed; record where they went."""
-    dest = _options("ingest", (), move_files=move_files).destinations()
-    return stages.settle_chunk(runner.engine_for(db_url), items, dest, batch_id)
+    return settle_chunk(_engine(), items, req.destinations(get_settings()), batch_id)
+
+
+@task(name="chunk", **_RETRYING)
+def chunk(req: pr.RunRequest, batch_id: str, items: Sequence[WorkItem]) -> ChunkOutcome:
+    """Extract, validate (one GX run), load (a letter per transaction) and settle one chunk."""
+    outcome = process_chunk(_engine(), items, req.destinations(get_settings()), batch_id)
+    get_run_logger().info("chunk: %d files settled", len(outcome.items))
+    return outcome
 
 
 @task(name="summarise", **_RETRYING)
-def summarise_batch(
-    db_url: str,
+def summarise(
+    req: pr.RunRequest,
     batch_id: str,
-    kind: str,
-    plan: Plan,
+    p: Plan,
     items: Sequence[WorkItem],
-    recovered: Sequence[WorkItem] = (),
-    expectation_chunks: Sequence[Sequence[Mapping[str, Any]]] = (),
-    parent_batch_id: str | None = None,
-) -> dict[str, Any]:
-    """Close the batch (status, counts, expectation results) and return its summary as a dict.
-
-    The summary's keys are what ``tasks.publish.publish_batch_report`` reads.
-    """
-    summary: IngestSummary = summarise(
-        runner.engine_for(db_url),
-        batch_id,
-        kind=kind,
-        items=items,
-        recovered=recovered,
-        expectation_chunks=expectation_chunks,
-        skipped=plan.skipped,
-        unstable=plan.unstable,
-        parent_batch_id=parent_batch_id,
-    )
+    recovered: Sequence[WorkItem],
+    results: Sequence[ExpectationResult],
+) -> BatchSummary:
+    """Close the batch (verdict, counts, expectation results) and return its summary."""
+    summary = pr.summarise_plan(_engine(), req, batch_id, p, items, recovered, results, get_settings())
     get_run_logger().info(summary.line())
-    return summary.to_dict()
+    return summary
 
 
-@task(name="fail-batch", **_NO_RESULTS)
-def fail_batch(db_url: str, batch_id: str, kind: str, stage: str) -> None:
-    """Best effort: mark a batch ``failed`` after a stage raised (never raises itself)."""
-    try:
-        engine = runner.engine_for(db_url, migrate=False)
-    except TransientError:
-        get_run_logger().error("batch %s: warehouse unavailable; left as running", batch_id)
-        return
-    runner.mark_failed(engine, batch_id, kind, stage)
+@task(name="resolve-batch", **_RETRYING)
+def resolve_batch(given: str) -> str:
+    """The full id of the batch ``given`` (an id or a unique prefix); fails naming it when unknown."""
+    return warehouse.resolve_batch_id(_engine(), given)
+
+
+class TaskSteps:
+    """The steps of :func:`pipeline.run.run_batch` as Prefect tasks (call inside a flow run)."""
+
+    def __init__(
+        self,
+        *,
+        window: int = 1,
+        retries: int = TRANSIENT_RETRIES,
+        retry_delay_seconds: float = RETRY_DELAY_SECONDS,
+    ) -> None:
+        self.window = max(1, window)
+        self.retry: dict[str, Any] = {"retries": retries, "retry_delay_seconds": retry_delay_seconds}
+        self._progress: IngestProgress | None = None
+
+    def open_batch(self, req: pr.RunRequest) -> str:
+        return open_batch.with_options(**self.retry)(req)
+
+    def plan(self, req: pr.RunRequest, batch_id: str) -> Plan:
+        return plan.with_options(**self.retry)(req, batch_id)
+
+    def settle(self, req: pr.RunRequest, batch_id: str, items: Sequence[WorkItem]) -> list[WorkItem]:
+        if not items:
+            return []
+        return settle.with_options(**self.retry)(req, batch_id, items)
+
+    def process(self, req: pr.RunRequest, batch_id: str, chunks: Sequence[list[WorkItem]]) -> Iterable[ChunkOutcome]:
+        """Submit the chunks to the flow's task runner, at most ``window`` at a time, and yield their
+        outcomes in chunk order. After a failed chunk nothing new is submitted; the chunks already
+        running finish (their outcomes are committed) before the error propagates."""
+        self._progress = IngestProgress(total=sum(len(c) for c in chunks), description=f"batch {batch_id}")
+        pending = deque(enumerate(chunks, start=1))
+        running: deque[PrefectFuture[ChunkOutcome]] = deque()
+        submit = chunk.with_options(**self.retry)
+
+        def top_up() -> None:
+            while pending and len(running) < self.window:
+                n, items = pending.popleft()
+                running.append(submit.with_options(task_run_name=f"chunk-{n}").submit(req, batch_id, items))
+
+        try:
+            top_up()
+            while running:
+                outcome = running[0].result()
+                running.popleft()
+                top_up()
+                yield outcome
+        finally:
+            pending.clear()
+            for f in running:
+                f.wait()
+
+    def summarise(
+        self,
+        req: pr.RunRequest,
+        batch_id: str,
+        p: Plan,
+        items: Sequence[WorkItem],
+        recovered: Sequence[WorkItem],
+        results: Sequence[ExpectationResult],
+    ) -> BatchSummary:
+        return summarise.with_options(**self.retry)(req, batch_id, p, items, recovered, results)
+
+    def fail(self, req: pr.RunRequest, batch_id: str, stage: str) -> None:
+        pr.mark_failed(get_settings().warehouse_url(), batch_id, req.kind, stage)
+        get_run_logger().error("batch %s (%s) failed in stage %s", batch_id, req.kind, stage)
+
+    def progress(self, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress.set(done)

@@ -16,7 +16,6 @@ Artifacts and logs hold counts, codes, expectation names, file names and case nu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -32,15 +31,13 @@ from prefect.events import emit_event
 from prefect.events.schemas.events import Event
 from prefect.states import Completed, Failed
 
+from imr.outcomes import BatchStatus
 from imr.settings import Settings, get_settings
 from pipeline.artifacts import (
     BREACH_EVENT,
-    COMPLETED_WITH_QUARANTINE,
     EXPECTATIONS_KEY,
     PROGRESS_KEY,
     SUMMARY_KEY,
-    BatchSummary,
-    Verdict,
     batch_resource_id,
     breach_payload,
     expectation_table,
@@ -48,9 +45,8 @@ from pipeline.artifacts import (
     safe_label,
     safe_words,
     summary_markdown,
-    threshold_breached,
-    verdict,
 )
+from pipeline.summary import BatchFailedError, BatchSummary
 
 __all__ = [
     "IngestProgress",
@@ -58,10 +54,6 @@ __all__ = [
     "final_state",
     "publish_batch_report",
 ]
-
-
-def _summary(summary: BatchSummary | Mapping[str, Any]) -> BatchSummary:
-    return summary if isinstance(summary, BatchSummary) else BatchSummary.from_mapping(summary)
 
 
 def _threshold(settings: Settings | None) -> float:
@@ -83,57 +75,47 @@ def emit_breach_event(summary: BatchSummary, threshold: float) -> Event | None:
 
 
 @task(name="publish-batch-report")
-def publish_batch_report(
-    summary: BatchSummary | Mapping[str, Any], settings: Settings | None = None
-) -> Verdict:
-    """Publish a batch's artifacts (and the breach event when due); return the run's verdict.
+def publish_batch_report(summary: BatchSummary, settings: Settings | None = None) -> None:
+    """Publish a batch's artifacts, and the breach event when its verdict says the threshold was passed.
 
     Creates the markdown artifact ``imr-ingest-summary`` and the table artifact
     ``imr-dq-expectations`` (stable keys: each batch adds a version to their history).
     """
-    s = _summary(summary)
     threshold = _threshold(settings)
-    batch = safe_label(s.batch_id)
+    batch = safe_label(summary.batch_id)
     create_markdown_artifact(
-        markdown=summary_markdown(s, threshold),
+        markdown=summary_markdown(summary, threshold),
         key=SUMMARY_KEY,
-        description=f"{safe_label(s.kind).capitalize()} batch {batch}",
+        description=f"{safe_label(summary.kind).capitalize()} batch {batch}",
     )
-    rows = expectation_table(s.expectations)
+    rows = expectation_table(summary.expectations)
     if rows:
         create_table_artifact(table=rows, key=EXPECTATIONS_KEY, description=f"Expectations of batch {batch}")
-    v = verdict(s, threshold)
     logger = get_run_logger()
-    counts = " ".join(f"{k}={n}" for k, n in s.counts().items())
-    logger.info("batch %s: %s -> %s", batch, counts, v.name)
-    if threshold_breached(s, threshold):
-        emit_breach_event(s, threshold)
+    counts = " ".join(f"{k}={n}" for k, n in summary.counts.to_dict().items())
+    logger.info("batch %s: %s -> %s", batch, counts, summary.verdict.state_name)
+    if summary.verdict.threshold_breached:
+        emit_breach_event(summary, threshold)
         logger.warning(
             "batch %s: quarantine rate %.1f%% > threshold %.1f%%; event %s emitted",
             batch,
-            100 * s.quarantine_rate,
+            100 * summary.counts.quarantine_rate,
             100 * threshold,
             BREACH_EVENT,
         )
-    return v
 
 
-def final_state(summary: BatchSummary | Mapping[str, Any], settings: Settings | None = None) -> State[Any]:
-    """The state an ingest flow returns for ``summary``.
+def final_state(summary: BatchSummary) -> State[Any]:
+    """The state a flow returns for ``summary``, named after its verdict.
 
-    ``Failed`` when a stage failed or the quarantine share passes ``settings.quarantine_threshold``;
-    ``Completed(name="CompletedWithQuarantine")`` when files were rejected or quarantined;
-    ``Completed`` otherwise. The state's data (the flow run's result) is the summary as a dict:
-    ``summary`` itself when it is a mapping (e.g. ``IngestSummary.to_dict()``), else its counts.
+    ``Completed`` and ``Completed(name="CompletedWithQuarantine")`` carry the summary dict as the
+    flow run's result; ``Failed`` carries a :class:`BatchFailedError` holding it (so calling the
+    flow from Python raises that error, and ``state.result(raise_on_failure=False)`` returns it).
     """
-    s = _summary(summary)
-    v = verdict(s, _threshold(settings))
-    data = dict(summary) if isinstance(summary, Mapping) else {"batch_id": s.batch_id, **s.counts()}
-    if v.kind == "failed":
-        return Failed(message=v.message, data=data)
-    if v.kind == "completed_with_quarantine":
-        return Completed(name=COMPLETED_WITH_QUARANTINE, message=v.message, data=data)
-    return Completed(message=v.message, data=data)
+    v, data = summary.verdict, summary.to_dict()
+    if v.status is BatchStatus.FAILED:
+        return Failed(message=v.message, data=BatchFailedError(v.message, data))
+    return Completed(name=v.state_name, message=v.message, data=data)
 
 
 class IngestProgress:
@@ -168,6 +150,6 @@ class IngestProgress:
         update_progress_artifact(artifact_id=self.artifact_id, progress=self.percent)
         return self.percent
 
-    def finish(self) -> float:
-        """Mark the run's work as done (100 %)."""
-        return self.advance(self.total - self.done)
+    def set(self, done: int) -> float:
+        """Record ``done`` units done in all, update the artifact and return the new percentage."""
+        return self.advance(done - self.done)

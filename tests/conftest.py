@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,16 @@ def real_dir() -> Path:
     if not (REAL / "gold.jsonl").exists():
         pytest.skip("../shared/corpus/real is absent")
     return REAL
+
+
+@pytest.fixture(autouse=True)
+def _settings_restored() -> Iterator[None]:
+    """Each test starts and ends with the same ``IMR_`` environment (flows read their settings there)."""
+    from imr.settings import get_settings
+
+    saved = {k: v for k, v in os.environ.items() if k.startswith("IMR_")}
+    yield
+    for k in [k for k in os.environ if k.startswith("IMR_")]:
+        del os.environ[k]
+    os.environ.update(saved)
+    get_settings.cache_clear()

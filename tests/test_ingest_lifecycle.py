@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,68 +28,27 @@ import warehouse
 from imr.errors import WarehouseUnavailableError
 from imr.extract import extract_file
 from imr.settings import Settings
-from imr.synth.corpus import write_corpus
-from pipeline import run as runner
 from pipeline import stages
 from pipeline.lifecycle import SIDECAR_SUFFIX
-from pipeline.run import RunOptions
-from pipeline.summary import IngestSummary
+from pipeline.summary import BatchSummary
+from tests.pipeline_helpers import (
+    OLD,
+    count,
+    expected_records,
+    exported,
+    letter_files,
+    make_corpus,
+    run_batch,
+    settings_for,
+)
 from warehouse import schema as s
 
-OLD = time.time() - 3600
+pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
-# ----------------------------------------------------------------------------- helpers (shared)
-
-
-def make_corpus(
-    folder: Path, count: int, seed: int, *, bad: bool = False, formats: tuple[str, ...] = ("txt",)
-) -> list[Path]:
-    """Synthetic letters in ``folder`` (gold.jsonl moved out), mtimes in the past; returns the files."""
-    paths = write_corpus(folder, count, seed, formats=formats, bad=bad)
-    gold = folder / "gold.jsonl"
-    if gold.exists():
-        gold.rename(folder.parent / f"{folder.name}.gold.jsonl")
-    for p in paths:
-        os.utime(p, (OLD, OLD))
-    return paths
-
-
-def letter_files(root: Path) -> list[Path]:
-    """Every letter-like file under ``root`` (not sidecars, not dotfiles)."""
-    if not root.exists():
-        return []
-    return sorted(p for p in root.rglob("*") if (p.is_file() or p.is_symlink()) and not p.name.endswith(SIDECAR_SUFFIX))
-
-
-def expected_records(files: list[Path], inbox: Path) -> dict[str, dict[str, Any]]:
-    """What ``imr extract`` says about each parsed file, keyed by sha256 (path relative to the inbox)."""
-    out: dict[str, dict[str, Any]] = {}
-    for f in files:
-        rec = extract_file(f, display_path=f.relative_to(inbox).as_posix())
-        if rec.status == "parsed":
-            out[rec.source.sha256] = rec.to_dict()
-    return out
-
-
-def exported(engine: Engine) -> dict[str, dict[str, Any]]:
-    """The warehouse's export, keyed by sha256."""
-    return {r.source.sha256: r.to_dict() for r in warehouse.export_records(engine)}
-
-
-def count(engine: Engine, table: sa.Table) -> int:
-    with warehouse.reading(engine) as conn:
-        return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
-
-
-def settings_for(tmp: Path, **kw: Any) -> Settings:
-    base: dict[str, Any] = {"data_dir": tmp / "data", "stable_seconds": 0, "chunk_size": 4}
-    base.update(kw)
-    return Settings(**base)
-
-
-def ingest(engine: Engine, inbox: Path, settings: Settings, kind: str = "ingest", **kw: Any) -> IngestSummary:
-    return runner.run(engine, RunOptions(kind=kind, inboxes=[inbox], settings=settings, **kw))
+def ingest(engine: Engine, inbox: Path, settings: Settings, kind: str = "ingest", **kw: Any) -> BatchSummary:
+    """A batch of ``kind`` through the flows (the path ``imr ingest`` runs)."""
+    return run_batch(engine, inbox, settings, kind, **kw)
 
 
 def failing_after(n: int, real: Callable[..., Any]) -> Callable[..., Any]:
@@ -148,21 +106,21 @@ def test_redrop_is_duplicate_and_same_case_is_linked(engine: Engine, tmp_path: P
     settings = settings_for(tmp_path)
     first = ingest(engine, inbox, settings)
     letters = count(engine, s.letters)
-    assert first.loaded == letters > 0
+    assert first.counts.loaded == letters > 0
     # the very same bytes dropped again -> duplicates, archived under a new name, nothing loaded
     for f in letter_files(settings.archive_path()):
         shutil.copy2(f, inbox / f.name)
     second = ingest(engine, inbox, settings)
-    assert (second.loaded, second.duplicates) == (0, first.loaded)
-    assert second.reason_codes.get("duplicate_file") == first.loaded
+    assert (second.counts.loaded, second.counts.duplicates) == (0, first.counts.loaded)
+    assert second.reason_codes.get("duplicate_file") == first.counts.loaded
     assert count(engine, s.letters) == letters
-    assert len(letter_files(settings.archive_path())) == 2 * first.loaded
+    assert len(letter_files(settings.archive_path())) == 2 * first.counts.loaded
     # other bytes, same case number -> linked to the one letter
     src = next(f for f in letter_files(settings.archive_path()) if extract_file(f).status == "parsed")
     (inbox / "copy.txt").write_text(src.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
     os.utime(inbox / "copy.txt", (OLD, OLD))
     third = ingest(engine, inbox, settings)
-    assert (third.linked, third.loaded) == (1, 0)
+    assert (third.counts.linked, third.counts.loaded) == (1, 0)
     assert count(engine, s.letters) == letters
     assert count(engine, s.letter_files) == letters + 1
     assert len(files) == 4
@@ -177,7 +135,7 @@ def test_symlink_outside_is_refused_and_quarantined(engine: Engine, tmp_path: Pa
     (inbox / "sneaky.txt").symlink_to(outside)
     settings = settings_for(tmp_path)
     summary = ingest(engine, inbox, settings)
-    assert summary.rejected == 1 and summary.reason_codes["symlink_outside_inbox"] == 1
+    assert summary.counts.rejected == 1 and summary.reason_codes["symlink_outside_inbox"] == 1
     (link,) = [p for p in letter_files(settings.quarantine_path()) if p.name == "sneaky.txt"]
     assert link.is_symlink() and outside.read_text() == "not for the inbox"
     side = json.loads(link.with_name(link.name + SIDECAR_SUFFIX).read_text())
@@ -193,10 +151,10 @@ def test_unstable_file_waits_for_the_next_run(engine: Engine, tmp_path: Path) ->
     os.utime(young, None)  # just written
     settings = settings_for(tmp_path, stable_seconds=60)
     first = ingest(engine, inbox, settings)
-    assert (first.files_seen, first.unstable) == (0, 1) and young.exists()
+    assert (first.counts.files_seen, first.unstable) == (0, 1) and young.exists()
     os.utime(young, (OLD, OLD))
     second = ingest(engine, inbox, settings)
-    assert (second.files_seen, second.unstable) == (1, 0) and not young.exists()
+    assert (second.counts.files_seen, second.unstable) == (1, 0) and not young.exists()
 
 
 def test_outage_then_rerun_reaches_the_clean_result(
@@ -218,12 +176,12 @@ def test_outage_then_rerun_reaches_the_clean_result(
     assert letters <= waiting, "letters not committed wait in the inbox"
     assert letter_files(settings.archive_path()) == []
 
-    rerun = ingest(engine, inbox, settings, kind="rerun", parent_batch_id=failed.id)
-    assert rerun.parent_batch_id == failed.id and rerun.loaded == len(want)
+    rerun = ingest(engine, None, settings, kind="rerun", parent_batch_id=failed.id)
+    assert rerun.parent_batch_id == failed.id and rerun.counts.loaded == len(want)
     assert exported(engine) == want
     assert letter_files(inbox) == []
-    again = ingest(engine, inbox, settings, kind="rerun", parent_batch_id=failed.id)
-    assert (again.loaded, again.duplicates, again.skipped) == (0, 0, len(want))
+    again = ingest(engine, None, settings, kind="rerun", parent_batch_id=failed.id)
+    assert (again.counts.loaded, again.counts.duplicates, again.skipped) == (0, 0, len(want))
     assert count(engine, s.letters) == len(want)
 
 
@@ -239,9 +197,9 @@ def test_backfill_leaves_files_and_resumes(engine: Engine, tmp_path: Path, monke
     done_before = count(engine, s.letters)
     assert 0 < done_before < len(want)
     resumed = ingest(engine, folder, settings, kind="backfill", move_files=False)
-    assert resumed.skipped >= done_before and resumed.loaded == len(want) - done_before
+    assert resumed.skipped >= done_before and resumed.counts.loaded == len(want) - done_before
     assert exported(engine) == want
     assert sorted(letter_files(folder)) == sorted(files), "history stays in place"
     assert not settings.archive_path().exists()
     third = ingest(engine, folder, settings, kind="backfill", move_files=False)
-    assert (third.files_seen, third.skipped) == (0, len(files))
+    assert (third.counts.files_seen, third.skipped) == (0, len(files))

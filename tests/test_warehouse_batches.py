@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 import warehouse as w
+from imr.outcomes import BatchCounts, DqFailure, ExpectationResult
 from tests.test_warehouse_load import SHA_A, SHA_B, SHA_C, make_record
 
 SHA_D = "d" * 64
@@ -37,15 +38,15 @@ def test_batch_lifecycle(engine: Engine) -> None:
     done = w.finish_batch(engine, bid, "completed_with_quarantine")
     assert done.status == "completed_with_quarantine" and done.finished_at is not None
     assert done.finished_at >= done.started_at
-    assert done.counts == w.BatchCounts(files_seen=4, loaded=1, rejected=1, quarantined=1)
+    assert done.counts == BatchCounts(files_seen=4, loaded=1, rejected=1, quarantined=1)
     assert w.get_batch(engine, bid) == done
 
     # explicit counts win (a mapping updates the counts it names); a retry of finish overwrites
     again = w.finish_batch(engine, bid, "completed", {"files_seen": 9, "loaded": 9})
     assert again.status == "completed"
-    assert again.counts == w.BatchCounts(files_seen=9, loaded=9, rejected=1, quarantined=1)
-    final = w.finish_batch(engine, bid, "failed", w.BatchCounts(files_seen=2, failed=2))
-    assert final.counts == w.BatchCounts(files_seen=2, failed=2) and final.status == "failed"
+    assert again.counts == BatchCounts(files_seen=9, loaded=9, rejected=1, quarantined=1)
+    final = w.finish_batch(engine, bid, "failed", BatchCounts(files_seen=2, failed=2))
+    assert final.counts == BatchCounts(files_seen=2, failed=2) and final.status == "failed"
 
 
 def test_start_batch_is_idempotent_with_an_id(engine: Engine) -> None:
@@ -111,7 +112,7 @@ def test_mark_file_and_quarantine_reasons(engine: Engine) -> None:
         ["pdf_no_text", "dq_expect_items", "pdf_no_text"],
         {"dq_expect_items": "no items"},
         current_path="/q/2026-11-20/a.pdf",
-        dq_failures=[w.DqFailure("letters", "expect_items", "critical")],
+        dq_failures=[DqFailure("letters", "expect_items", "critical")],
     )
     assert row.status == "quarantined" and row.reason_codes == ["pdf_no_text", "dq_expect_items"]
     assert row.current_path == "/q/2026-11-20/a.pdf"
@@ -120,7 +121,7 @@ def test_mark_file_and_quarantine_reasons(engine: Engine) -> None:
         "dq_expect_items": "no items",
         "pdf_no_text": "the PDF has no text layer (image-only; OCR is not supported)",
     }
-    assert w.dq_failures_of(engine, fid) == [w.DqFailure("letters", "expect_items", "critical")]
+    assert w.dq_failures_of(engine, fid) == [DqFailure("letters", "expect_items", "critical")]
     # idempotent, and re-marking replaces the reasons
     w.mark_file(
         engine, fid, "quarantined", ["pdf_no_text", "dq_expect_items"], {"dq_expect_items": "no items"}
@@ -162,19 +163,19 @@ def test_files_to_rerun(engine: Engine) -> None:
 def test_dq_results(engine: Engine) -> None:
     bid = w.start_batch(engine, "ingest", ["/in"])
     results = [
-        w.DqResult("letters", "expect_case_number_format", "critical", 10, 1),
-        w.DqResult("items", "expect_decision_in_set", "critical", 25, 0),
-        w.DqResult("letters", "expect_priority_not_null", "warning", 0, 0),
+        ExpectationResult("letters", "expect_case_number_format", "critical", 10, 1),
+        ExpectationResult("items", "expect_decision_in_set", "critical", 25, 0),
+        ExpectationResult("letters", "expect_priority_not_null", "warning", 0, 0),
     ]
     w.store_dq_results(engine, bid, results)
     got = w.dq_results(engine, bid)
     assert got == sorted(results, key=lambda r: (r.suite, r.expectation))
     assert got[1].failure_rate == pytest.approx(0.1) and got[2].failure_rate == 0.0
     # storing again replaces (one row per batch, suite, expectation)
-    w.store_dq_results(engine, bid, [w.DqResult("letters", "expect_case_number_format", "critical", 10, 3)])
+    w.store_dq_results(engine, bid, [ExpectationResult("letters", "expect_case_number_format", "critical", 10, 3)])
     got = w.dq_results(engine, bid)
     assert len(got) == 3
     assert next(r for r in got if r.expectation == "expect_case_number_format").failed == 3
     with pytest.raises(ValueError):
-        w.store_dq_results(engine, bid, [w.DqResult("s", "e", "fatal", 1, 1)])
+        w.store_dq_results(engine, bid, [ExpectationResult("s", "e", "fatal", 1, 1)])
     assert w.dq_results(engine, "no-such-batch") == []

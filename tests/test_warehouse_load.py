@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 import warehouse as w
 from imr.models import Guideline, Item, Letter, LetterRecord, Patient, RecordError, Reviewer, Source
+from imr.outcomes import DqFailure
 from tests.fixtures_db import count_rows
 from warehouse import schema as s
 
@@ -185,7 +186,7 @@ def test_dq_failures_are_stored_with_the_letter(engine: Engine) -> None:
     rec = make_record()
     batch = w.start_batch(engine, "ingest", ["/in"])
     fid = w.register_file(engine, batch, "/in", rec.source.path, SHA_A, 100, "text/plain")
-    failures = [w.DqFailure("letters", "expect_priority_not_null", "warning")]
+    failures = [DqFailure("letters", "expect_priority_not_null", "warning")]
     w.load_letter(engine, fid, rec, dq_failures=failures)
     assert w.dq_failures_of(engine, fid) == failures
 

@@ -24,6 +24,7 @@ API (all importable from ``warehouse``)::
     batch_counts(engine, batch_id) -> BatchCounts
     get_batch(engine, batch_id) -> BatchRow | None
     list_batches(engine, limit=None) -> list[BatchRow]            # newest first
+    resolve_batch_id(engine, id_or_prefix) -> str                # UnknownBatchError when not exactly one
 
     # the file ledger
     register_file(engine, batch_id, inbox, rel_path, sha256, size, media_type, current_path=None) -> file_id
@@ -49,11 +50,10 @@ API (all importable from ``warehouse``)::
         # display_path = rel_path for an exact round trip.
 
     # data quality
-    store_dq_results(engine, batch_id, results: Sequence[DqResult]) -> None  # upsert (suite, expectation)
-    dq_results(engine, batch_id) -> list[DqResult]
+    store_dq_results(engine, batch_id, results: Sequence[ExpectationResult]) -> None  # upsert (suite, expectation)
+    dq_results(engine, batch_id) -> list[ExpectationResult]
     dq_failures_of(engine, file_id) -> list[DqFailure]
-    DqResult(suite, expectation, level, evaluated, failed).failure_rate      # level: critical | warning
-    DqFailure(suite, expectation, level)
+    # ExpectationResult, DqFailure and BatchCounts are the vocabulary of imr.outcomes
 
     # export
     export_records(engine, ids=None) -> Iterator[LetterRecord]   # by case number (None last), then id
@@ -73,15 +73,16 @@ Typical flow::
 from __future__ import annotations
 
 from warehouse.batches import (
-    BatchCounts,
     BatchRow,
+    UnknownBatchError,
     batch_counts,
     finish_batch,
     get_batch,
     list_batches,
+    resolve_batch_id,
     start_batch,
 )
-from warehouse.engine import is_transient, make_engine, reading, transaction
+from warehouse.engine import describe_error, is_transient, make_engine, reading, transaction
 from warehouse.export import export_record, export_records, letter_ids
 from warehouse.files import (
     FileRow,
@@ -96,17 +97,16 @@ from warehouse.files import (
 )
 from warehouse.load import LoadResult, load_letter
 from warehouse.migrations import current_revision, downgrade, head_revision, upgrade
-from warehouse.quality import DqFailure, DqResult, dq_failures_of, dq_results, store_dq_results
+from warehouse.quality import dq_failures_of, dq_results, store_dq_results
 
 __all__ = [
-    "BatchCounts",
     "BatchRow",
-    "DqFailure",
-    "DqResult",
     "FileRow",
     "LoadResult",
+    "UnknownBatchError",
     "batch_counts",
     "current_revision",
+    "describe_error",
     "downgrade",
     "dq_failures_of",
     "dq_results",
@@ -128,6 +128,7 @@ __all__ = [
     "quarantine_reasons_of",
     "reading",
     "register_file",
+    "resolve_batch_id",
     "set_current_path",
     "start_batch",
     "store_dq_results",

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from imr.errors import ImrError
+from imr.outcomes import COUNT_FIELDS, BatchCounts
 from warehouse.engine import insert_ignoring, reading, transaction
 from warehouse.schema import BATCH_KINDS, BATCH_STATUSES, ingest_batches, source_files
 
@@ -25,35 +27,6 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-@dataclass(frozen=True)
-class BatchCounts:
-    """How the files of a batch ended: ``files_seen`` is every file registered in the batch."""
-
-    files_seen: int = 0
-    loaded: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    quarantined: int = 0
-    linked: int = 0
-    failed: int = 0
-
-    def to_dict(self) -> dict[str, int]:
-        return asdict(self)
-
-
-COUNT_FIELDS: tuple[str, ...] = tuple(BatchCounts().to_dict())
-
-# source_files.status -> BatchCounts field
-_STATUS_COUNT: dict[str, str] = {
-    "loaded": "loaded",
-    "duplicate": "duplicates",
-    "rejected": "rejected",
-    "quarantined": "quarantined",
-    "linked": "linked",
-    "failed": "failed",
-}
 
 
 @dataclass(frozen=True)
@@ -84,7 +57,7 @@ def _row(r: sa.Row[Any]) -> BatchRow:
         parent_batch_id=m["parent_batch_id"],
         flow_run_id=m["flow_run_id"],
         inboxes=list(m["inboxes"] or []),
-        counts=BatchCounts(**{f: int(m[f]) for f in COUNT_FIELDS}),
+        counts=BatchCounts.from_mapping(dict(m)),
     )
 
 
@@ -128,12 +101,7 @@ def count_files(conn: Connection, batch_id: str) -> BatchCounts:
         .where(source_files.c.batch_id == batch_id)
         .group_by(source_files.c.status)
     ).all()
-    counts = dict.fromkeys(COUNT_FIELDS, 0)
-    for status, n in rows:
-        counts["files_seen"] += int(n)
-        if status in _STATUS_COUNT:
-            counts[_STATUS_COUNT[status]] += int(n)
-    return BatchCounts(**counts)
+    return BatchCounts.from_statuses({status: int(n) for status, n in rows})
 
 
 def batch_counts(engine: Engine, batch_id: str) -> BatchCounts:
@@ -193,3 +161,31 @@ def list_batches(engine: Engine, limit: int | None = None) -> list[BatchRow]:
         stmt = stmt.limit(limit)
     with reading(engine) as conn:
         return [_row(r) for r in conn.execute(stmt)]
+
+
+class UnknownBatchError(ImrError, LookupError):
+    """No batch, or more than one, matches an id or prefix."""
+
+    code = "unknown_batch"
+
+
+def resolve_batch_id(engine: Engine, given: str) -> str:
+    """The full id of the batch ``given`` (an id or a unique prefix of one).
+
+    Raises :class:`UnknownBatchError` (one-line message naming ``given``) when no batch or several
+    match, :class:`imr.errors.WarehouseUnavailableError` when the warehouse cannot be read.
+    """
+    with reading(engine) as conn:
+        exact = conn.execute(sa.select(ingest_batches.c.id).where(ingest_batches.c.id == given)).scalars().all()
+        if exact:
+            return str(exact[0])
+        pattern = given.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        matches = (
+            conn.execute(sa.select(ingest_batches.c.id).where(ingest_batches.c.id.like(pattern, escape="\\")).limit(2))
+            .scalars()
+            .all()
+        )
+    if len(matches) != 1:
+        what = "no batch" if not matches else "more than one batch"
+        raise UnknownBatchError(f"{what} matches {given!r} (see `imr batches`)")
+    return str(matches[0])

@@ -101,9 +101,35 @@ def is_transient(error: BaseException) -> bool:
     return False
 
 
+#: Phrases of driver messages -> the one-line reason users read (never the driver's text itself,
+#: which may echo connection parameters).
+_REASONS: tuple[tuple[str, str], ...] = (
+    ("does not exist", "the database does not exist"),
+    ("password authentication failed", "authentication failed"),
+    ("authentication failed", "authentication failed"),
+    ("no password supplied", "authentication failed (no password)"),
+    ("connection refused", "connection refused (is the server running on that host and port?)"),
+    ("could not translate host name", "unknown host"),
+    ("name or service not known", "unknown host"),
+    ("timeout expired", "connection timed out"),
+    ("unable to open database file", "cannot open the SQLite file (does its folder exist?)"),
+    ("database is locked", "the database is locked"),
+)
+
+
+def describe_error(error: BaseException) -> str:
+    """A short reason for a database error (no parameters, no password): e.g. ``connection refused``."""
+    orig = getattr(error, "orig", None) or error
+    text = str(orig).lower()
+    for phrase, reason in _REASONS:
+        if phrase in text:
+            return reason
+    return type(orig).__name__
+
+
 def _unavailable(engine: Engine, error: BaseException) -> WarehouseUnavailableError:
     where = engine.url.render_as_string(hide_password=True)
-    return WarehouseUnavailableError(f"warehouse unavailable ({where}): {type(error).__name__}")
+    return WarehouseUnavailableError(f"warehouse unavailable ({where}): {describe_error(error)}")
 
 
 def _connect(engine: Engine) -> Connection:

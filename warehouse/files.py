@@ -13,17 +13,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from imr.errors import REASON_CODES
+from imr.outcomes import ARCHIVED, RERUNNABLE, DqFailure, FileStatus
 from warehouse.batches import as_utc, utcnow
 from warehouse.engine import insert_ignoring, reading, transaction
-from warehouse.quality import DqFailure, insert_dq_failures
-from warehouse.schema import FILE_STATUSES, quarantine_reasons, source_files
+from warehouse.quality import insert_dq_failures
+from warehouse.schema import quarantine_reasons, source_files
 
 #: Statuses a file may be set to with :func:`mark_file` (``loaded``/``linked`` come from loading).
-MARKABLE_STATUSES: tuple[str, ...] = ("pending", "duplicate", "rejected", "quarantined", "failed")
+_FROM_LOADING = (FileStatus.LOADED, FileStatus.LINKED)
+MARKABLE_STATUSES: tuple[str, ...] = tuple(s.value for s in FileStatus if s not in _FROM_LOADING)
 #: Statuses :func:`files_to_rerun` returns.
-RERUN_STATUSES: tuple[str, ...] = ("failed", "pending", "rejected", "quarantined")
+RERUN_STATUSES: tuple[str, ...] = tuple(s.value for s in FileStatus if s in RERUNNABLE)
 #: Statuses whose content is in the warehouse.
-DONE_STATUSES: tuple[str, ...] = ("loaded", "linked", "duplicate")
+DONE_STATUSES: tuple[str, ...] = tuple(s.value for s in FileStatus if s in ARCHIVED)
 
 
 @dataclass(frozen=True)
@@ -237,5 +239,3 @@ def files_to_rerun(engine: Engine, batch_id: str) -> list[FileRow]:
     with reading(engine) as conn:
         return [file_row(r) for r in conn.execute(stmt)]
 
-
-assert set(MARKABLE_STATUSES) <= set(FILE_STATUSES)

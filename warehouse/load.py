@@ -26,11 +26,12 @@ from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Engine
 
 from imr.models import Letter, LetterRecord
+from imr.outcomes import DqFailure
 from warehouse import schema as s
 from warehouse.batches import utcnow
 from warehouse.engine import reading, transaction
 from warehouse.files import DONE_STATUSES, loaded_letter_of_sha
-from warehouse.quality import DqFailure, insert_dq_failures
+from warehouse.quality import insert_dq_failures
 
 LoadStatus = Literal["loaded", "linked", "duplicate"]
 

@@ -3,39 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from imr.outcomes import DqFailure, ExpectationResult
 from warehouse import schema
 from warehouse.batches import utcnow
 from warehouse.engine import insert_ignoring, reading, transaction, upsert
 from warehouse.schema import DQ_LEVELS, dq_letter_failures
-
-
-@dataclass(frozen=True)
-class DqResult:
-    """One expectation of one suite over one batch: how many rows it saw and how many failed."""
-
-    suite: str
-    expectation: str
-    level: str
-    evaluated: int
-    failed: int
-
-    @property
-    def failure_rate(self) -> float:
-        return self.failed / self.evaluated if self.evaluated else 0.0
-
-
-@dataclass(frozen=True)
-class DqFailure:
-    """One expectation a letter (a source file) failed."""
-
-    suite: str
-    expectation: str
-    level: str
 
 
 def _check_level(level: str) -> None:
@@ -43,7 +19,7 @@ def _check_level(level: str) -> None:
         raise ValueError(f"unknown data-quality level {level!r}; expected one of {DQ_LEVELS}")
 
 
-def store_dq_results(engine: Engine, batch_id: str, results: Sequence[DqResult]) -> None:
+def store_dq_results(engine: Engine, batch_id: str, results: Sequence[ExpectationResult]) -> None:
     """Store the results of a batch; storing the same (suite, expectation) again replaces it.
 
     Raises ``ValueError`` for an unknown level.
@@ -74,13 +50,13 @@ def store_dq_results(engine: Engine, batch_id: str, results: Sequence[DqResult])
         )
 
 
-def dq_results(engine: Engine, batch_id: str) -> list[DqResult]:
+def dq_results(engine: Engine, batch_id: str) -> list[ExpectationResult]:
     """The stored results of a batch, ordered by suite and expectation."""
     t = schema.dq_results
     stmt = sa.select(t).where(t.c.batch_id == batch_id).order_by(t.c.suite, t.c.expectation)
     with reading(engine) as conn:
         return [
-            DqResult(r.suite, r.expectation, r.level, int(r.evaluated), int(r.failed))
+            ExpectationResult(r.suite, r.expectation, r.level, int(r.evaluated), int(r.failed))
             for r in conn.execute(stmt)
         ]
 

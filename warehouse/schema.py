@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from imr.outcomes import COUNT_FIELDS, LEVELS, BatchKind, BatchStatus, FileStatus
+
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -35,26 +37,17 @@ NAMING_CONVENTION: dict[str, str] = {
 
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
-BATCH_KINDS: tuple[str, ...] = ("ingest", "rerun", "backfill")
-BATCH_STATUSES: tuple[str, ...] = ("running", "completed", "completed_with_quarantine", "failed")
-FILE_STATUSES: tuple[str, ...] = (
-    "pending",
-    "loaded",
-    "duplicate",
-    "linked",
-    "rejected",
-    "quarantined",
-    "failed",
-)
+BATCH_KINDS: tuple[str, ...] = tuple(k.value for k in BatchKind)
+BATCH_STATUSES: tuple[str, ...] = tuple(s.value for s in BatchStatus)
+FILE_STATUSES: tuple[str, ...] = tuple(s.value for s in FileStatus)
 LETTER_FILE_ROLES: tuple[str, ...] = ("first", "linked")
 PARTIES: tuple[str, ...] = ("claims_administrator", "reviewer")
-DQ_LEVELS: tuple[str, ...] = ("critical", "warning")
+DQ_LEVELS: tuple[str, ...] = LEVELS
 PRIORITIES: tuple[str, ...] = ("standard", "expedited")
 OUTCOMES: tuple[str, ...] = ("upheld", "overturned", "partially_overturned")
 DECISIONS: tuple[str, ...] = ("upheld", "overturned")
 SEXES: tuple[str, ...] = ("male", "female")
 GUIDELINE_SOURCES: tuple[str, ...] = ("mtus", "non_mtus", "mtus_and_non_mtus", "none")
-MEDIA_TYPES: tuple[str, ...] = ("application/pdf", "text/plain")
 
 UUID_LEN = 36
 SHA_LEN = 64
@@ -83,13 +76,7 @@ ingest_batches = sa.Table(
     _ts("started_at"),
     _ts("finished_at", nullable=True),
     sa.Column("status", sa.String(32), nullable=False),
-    sa.Column("files_seen", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("loaded", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("duplicates", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("rejected", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("quarantined", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("linked", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("failed", sa.Integer, nullable=False, server_default="0"),
+    *(sa.Column(name, sa.Integer, nullable=False, server_default="0") for name in COUNT_FIELDS),
     sa.Column("flow_run_id", sa.String(64), nullable=True),
     sa.Column("inboxes", sa.JSON, nullable=False),
     sa.CheckConstraint(_in("kind", BATCH_KINDS), name="kind"),

@@ -8,7 +8,7 @@ archived or quarantined like an ingest's).
 Examples:
   imr backfill /archive/imr-2019
   imr backfill /archive/imr-2019 --chunk-size 100 --db postgresql+psycopg://etl@db:5432/imr
-Exit status: 0 when the run completed, 1 when the folder is missing or the flow failed.
+Exit status: 0 when the batch completed, 1 when it failed, 2 when the folder is missing.
 """
 
 from __future__ import annotations
@@ -17,7 +17,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from imr.commands.ingest import add_db_argument, add_retry_arguments, prepare_prefect, run_flow
+from imr.commands.common import (
+    CommandError,
+    add_db_argument,
+    add_retry_arguments,
+    fail,
+    open_warehouse,
+    prepare_prefect,
+    run_flow,
+    warehouse_url,
+)
 
 HELP = "load a folder tree of historical letters (resumable; files stay in place)"
 
@@ -33,11 +42,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the backfill flow; exit 0 when it completed, 1 otherwise."""
+    """Run the backfill flow; the exit status is the batch verdict's (0 completed, 1 failed)."""
     folder = Path(args.folder)
     if not folder.is_dir():
         print(f"imr backfill: no such folder: {folder}", file=sys.stderr)
-        return 1
+        return 2
+    try:
+        url = warehouse_url(args)
+        open_warehouse(url, create=True).dispose()
+    except CommandError as e:
+        return fail("backfill", e)
     prepare_prefect()
     from flows.ingest import backfill_flow
 
@@ -45,13 +59,12 @@ def run(args: argparse.Namespace) -> int:
         "backfill",
         lambda: backfill_flow(
             folder=str(folder.absolute()),
-            db_url=args.db,
             chunk_size=args.chunk_size,
             move_files=args.move,
             transient_retries=args.retries,
             retry_delay_seconds=args.retry_delay,
             return_state=True,
         ),
+        url=url,
         as_json=args.json,
-        db_url=args.db,
     )

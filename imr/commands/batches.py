@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
-from imr.commands.ingest import add_db_argument
+from imr.commands.common import CommandError, add_db_argument, fail, open_warehouse, warehouse_url
+from imr.outcomes import COUNT_FIELDS
 
 HELP = "list ingest batches with their counts"
-
-_COLUMNS: tuple[str, ...] = ("files_seen", "loaded", "duplicates", "linked", "rejected", "quarantined", "failed")
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``imr batches``."""
@@ -43,25 +40,19 @@ def _as_dict(b: Any) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     """Print the batches; 0 on success, 1 when the warehouse cannot be read."""
     import warehouse
-    from imr.errors import WarehouseUnavailableError
-    from imr.settings import get_settings
+    from imr.errors import ImrError
 
-    url = args.db or get_settings().warehouse_url()
     try:
-        engine = warehouse.make_engine(url)
-        if warehouse.current_revision(engine) is None:
-            print("imr batches: the warehouse is not initialised (run `imr db-upgrade`)", file=sys.stderr)
-            return 1
+        engine = open_warehouse(warehouse_url(args), create=False)
         rows = [_as_dict(b) for b in warehouse.list_batches(engine, limit=args.limit)]
-    except WarehouseUnavailableError as e:
-        print(f"imr batches: {e}", file=sys.stderr)
-        return 1
+    except (CommandError, ImrError) as e:
+        return fail("batches", e)
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    head = ["batch", "kind", "status", "started (UTC)", *_COLUMNS]
+    head = ["batch", "kind", "status", "started (UTC)", *COUNT_FIELDS]
     table = [
-        [r["id"], r["kind"], r["status"], r["started_at"][:19].replace("T", " "), *(str(r[c]) for c in _COLUMNS)]
+        [r["id"], r["kind"], r["status"], r["started_at"][:19].replace("T", " "), *(str(r[c]) for c in COUNT_FIELDS)]
         for r in rows
     ]
     widths = [max(len(str(x)) for x in col) for col in zip(head, *table, strict=False)]

@@ -11,9 +11,8 @@ Exit status: 0 on success, 1 when the warehouse is unreachable.
 from __future__ import annotations
 
 import argparse
-import sys
 
-from imr.commands.ingest import add_db_argument
+from imr.commands.common import CommandError, add_db_argument, fail, open_warehouse, warehouse_url
 
 HELP = "create or migrate the warehouse schema"
 
@@ -28,17 +27,15 @@ def run(args: argparse.Namespace) -> int:
     import sqlalchemy as sa
 
     import warehouse
-    from imr.errors import WarehouseUnavailableError
-    from imr.settings import get_settings
+    from imr.errors import ImrError
 
-    url = args.db or get_settings().warehouse_url()
     try:
-        engine = warehouse.make_engine(url)
+        url = warehouse_url(args)
+        engine = open_warehouse(url, create=True)
         warehouse.upgrade(engine)
         revision = warehouse.current_revision(engine)
-    except WarehouseUnavailableError as e:
-        print(f"imr db-upgrade: {e}", file=sys.stderr)
-        return 1
+    except (CommandError, ImrError) as e:
+        return fail("db-upgrade", e)
     shown = sa.make_url(url).render_as_string(hide_password=True)
     print(f"warehouse {shown} at revision {revision}")
     return 0

@@ -15,7 +15,7 @@ import argparse
 import json
 import sys
 
-from imr.commands.ingest import add_db_argument
+from imr.commands.common import CommandError, add_db_argument, fail, open_warehouse, warehouse_url
 
 HELP = "print one contract JSON record per loaded letter"
 
@@ -29,20 +29,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the records to stdout; 0 on success, 1 when the warehouse cannot be read."""
     import warehouse
-    from imr.errors import WarehouseUnavailableError
-    from imr.settings import get_settings
+    from imr.errors import ImrError
 
-    url = args.db or get_settings().warehouse_url()
     try:
-        engine = warehouse.make_engine(url)
-        if warehouse.current_revision(engine) is None:
-            print("imr export: the warehouse is not initialised (run `imr db-upgrade`)", file=sys.stderr)
-            return 1
+        engine = open_warehouse(warehouse_url(args), create=False)
         out = sys.stdout
         for record in warehouse.export_records(engine):
             out.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
         out.flush()
-    except WarehouseUnavailableError as e:
-        print(f"imr export: {e}", file=sys.stderr)
-        return 1
+    except (CommandError, ImrError) as e:
+        return fail("export", e)
     return 0

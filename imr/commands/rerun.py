@@ -7,15 +7,25 @@ bytes were loaded in the meantime are skipped. BATCH_ID may be a unique prefix (
 Examples:
   imr rerun 3f2c9a1e
   imr rerun 3f2c9a1e-0b7d-4c55-9d0e-1a2b3c4d5e6f --db postgresql+psycopg://etl@db:5432/imr
-Exit status: 0 when the run completed, 1 when the batch is unknown or the flow failed.
+A rerun whose files all reach a committed outcome (loaded, or rejected/quarantined again) ends
+completed_with_quarantine; it fails only when it could not process a file (e.g. a file is gone).
+Exit status: 0 when the batch completed, 1 when the batch is unknown or the rerun failed.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 
-from imr.commands.ingest import add_db_argument, add_retry_arguments, prepare_prefect, run_flow
+from imr.commands.common import (
+    CommandError,
+    add_db_argument,
+    add_retry_arguments,
+    fail,
+    open_warehouse,
+    prepare_prefect,
+    run_flow,
+    warehouse_url,
+)
 
 HELP = "reprocess a batch's failed, pending, rejected and quarantined files (new batch)"
 
@@ -29,32 +39,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
 
-def resolve_batch(url: str, given: str) -> str | None:
-    """The full id of the batch ``given`` (an id or a unique prefix), or None (message on stderr)."""
+def run(args: argparse.Namespace) -> int:
+    """Rerun the batch; the exit status is the new batch verdict's (0 completed, 1 failed)."""
     import warehouse
-    from imr.errors import WarehouseUnavailableError
+    from imr.errors import ImrError
 
     try:
-        ids = [b.id for b in warehouse.list_batches(warehouse.make_engine(url))]
-    except WarehouseUnavailableError as e:
-        print(f"imr rerun: {e}", file=sys.stderr)
-        return None
-    matches = [i for i in ids if i == given] or [i for i in ids if i.startswith(given)]
-    if len(matches) != 1:
-        what = "no batch" if not matches else f"{len(matches)} batches"
-        print(f"imr rerun: {what} matching {given!r} (see `imr batches`)", file=sys.stderr)
-        return None
-    return matches[0]
-
-
-def run(args: argparse.Namespace) -> int:
-    """Rerun the batch; exit 0 when the flow completed, 1 otherwise."""
-    from imr.settings import get_settings
-
-    url = args.db or get_settings().warehouse_url()
-    batch_id = resolve_batch(url, args.batch_id)
-    if batch_id is None:
-        return 1
+        url = warehouse_url(args)
+        engine = open_warehouse(url, create=False)
+        batch_id = warehouse.resolve_batch_id(engine, args.batch_id)
+        engine.dispose()
+    except (CommandError, ImrError) as e:
+        return fail("rerun", e)
     prepare_prefect()
     from flows.ingest import rerun_flow
 
@@ -62,12 +58,11 @@ def run(args: argparse.Namespace) -> int:
         "rerun",
         lambda: rerun_flow(
             batch_id=batch_id,
-            db_url=url,
             chunk_size=args.chunk_size,
             transient_retries=args.retries,
             retry_delay_seconds=args.retry_delay,
             return_state=True,
         ),
+        url=url,
         as_json=args.json,
-        db_url=url,
     )

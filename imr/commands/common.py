@@ -1,0 +1,184 @@
+"""What the warehouse and flow commands share: ``--db``, retries, opening the warehouse with a
+one-line error, running a flow and printing its batch summary.
+
+Warehouse and Prefect modules are imported inside functions: this module is imported for
+``--help`` and must stay cheap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from imr.outcomes import COUNT_FIELDS
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+#: Seconds Prefect may take to start its temporary server on a busy 2-core machine.
+EPHEMERAL_STARTUP_TIMEOUT = "90"
+
+#: What the printed summary shows after the counts (when not zero).
+_RUN_LINES: tuple[tuple[str, str], ...] = (
+    ("recovered", "recovered"),
+    ("skipped", "skipped"),
+    ("unstable", "unstable (next run)"),
+    ("claimed", "claimed by another run"),
+    ("ignored", "ignored (left in place)"),
+)
+
+
+class CommandError(Exception):
+    """A one-line, user-facing error: the command prints it and exits non-zero."""
+
+
+def add_db_argument(p: argparse.ArgumentParser) -> None:
+    """``--db URL`` (shared by the warehouse commands)."""
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        default=None,
+        help="warehouse URL (default: IMR_DATABASE_URL, else sqlite under IMR_DATA_DIR)",
+    )
+
+
+def add_retry_arguments(p: argparse.ArgumentParser) -> None:
+    """``--retries N --retry-delay S``: how warehouse tasks retry transient failures."""
+    p.add_argument(
+        "--retries", type=int, default=3, help="retries of a warehouse task on a transient failure (default 3)"
+    )
+    p.add_argument(
+        "--retry-delay", type=float, default=10.0, metavar="S", help="seconds between those retries (default 10)"
+    )
+
+
+def warehouse_url(args: argparse.Namespace) -> str:
+    """The warehouse URL of this command: ``--db``, else the settings'. ``--db`` becomes the
+    process's setting, so flows and task workers read it from there (never a flow parameter)."""
+    from imr.settings import get_settings, override
+
+    override(database_url=getattr(args, "db", None))
+    return get_settings().warehouse_url()
+
+
+def open_warehouse(url: str, *, create: bool) -> Engine:
+    """An engine on ``url`` whose database answers; with ``create=False`` it must also be initialised.
+
+    Raises :class:`CommandError` with one line (the masked URL and the reason: unknown driver,
+    database does not exist, connection refused, authentication failed, ...). A read-only command
+    (``create=False``) never creates a SQLite file.
+    """
+    import sqlalchemy as sa
+    from sqlalchemy import exc
+
+    import warehouse
+    from imr.errors import WarehouseUnavailableError
+
+    try:
+        parsed = sa.make_url(url)
+    except exc.ArgumentError:
+        raise CommandError("malformed warehouse URL (expected e.g. sqlite:///path or postgresql://host/db)") from None
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite" and not create:
+        path = parsed.database
+        if path and path != ":memory:" and not os.path.exists(path):
+            raise CommandError(f"no warehouse at {path} (run `imr ingest` or `imr db-upgrade` first)")
+    try:
+        engine = warehouse.make_engine(url)
+        revision = warehouse.current_revision(engine)
+    except (exc.NoSuchModuleError, exc.ArgumentError):
+        raise CommandError(f"unknown database driver in {shown} (use sqlite:/// or postgresql+psycopg://)") from None
+    except WarehouseUnavailableError as e:
+        raise CommandError(str(e)) from None
+    except exc.SQLAlchemyError as e:
+        raise CommandError(f"warehouse {shown}: {warehouse.describe_error(e)}") from None
+    if revision is None and not create:
+        raise CommandError(f"the warehouse {shown} is not initialised (run `imr db-upgrade`)")
+    return engine
+
+
+def format_summary(summary: Mapping[str, Any]) -> str:
+    """The summary as aligned ``label  count`` lines under a ``batch <id> (<kind>): <status>`` header."""
+    lines = [f"batch {summary.get('batch_id')} ({summary.get('kind', 'ingest')}): {summary.get('status')}"]
+    lines += [f"  {key.replace('_', ' '):<22} {summary.get(key, 0)}" for key in COUNT_FIELDS]
+    lines += [f"  {label:<22} {summary[key]}" for key, label in _RUN_LINES if summary.get(key)]
+    for key, label in (("reason_codes", "reason codes"), ("ignored_reasons", "ignored because")):
+        codes = summary.get(key) or {}
+        if codes:
+            lines.append(f"  {label:<22} " + ", ".join(f"{c}={n}" for c, n in codes.items()))
+    return "\n".join(lines)
+
+
+def prepare_prefect() -> None:
+    """Environment defaults for an in-process flow run (set before Prefect is imported)."""
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EPHEMERAL_STARTUP_TIMEOUT)
+
+
+def _batch_of_run(url: str, flow_run_id: str) -> dict[str, Any] | None:
+    """The batch row a flow run wrote, as a summary dict (None when absent or unreadable)."""
+    import warehouse
+    from imr.errors import ImrError
+
+    try:
+        engine = warehouse.make_engine(url)
+        rows = [b for b in warehouse.list_batches(engine) if b.flow_run_id == flow_run_id]
+        engine.dispose()
+    except ImrError:
+        return None
+    if not rows:
+        return None
+    b = rows[0]
+    return {
+        "batch_id": b.id,
+        "kind": b.kind,
+        "status": b.status,
+        "parent_batch_id": b.parent_batch_id,
+        **b.counts.to_dict(),
+    }
+
+
+def run_flow(name: str, call: Callable[[], Any], *, url: str, as_json: bool) -> int:
+    """Run a flow via ``call`` (which passes ``return_state=True``) and print its batch summary.
+
+    The summary is the flow run's result (or the one its ``BatchFailedError`` holds), else the batch
+    row the run wrote (a step failed). Returns the verdict's exit code: 0 for a completed batch
+    (with or without quarantine), 1 for a failed one; the reason goes to stderr in one line.
+    """
+    from imr.errors import ImrError
+    from pipeline.summary import BatchFailedError
+
+    if "PREFECT_API_URL" not in os.environ:
+        print(
+            f"imr {name}: running on a temporary Prefect server; to keep runs in the UI, start `imr server` "
+            "and export PREFECT_API_URL=http://127.0.0.1:4200/api",
+            file=sys.stderr,
+        )
+    try:
+        state = call()
+    except (ImrError, OSError) as e:  # the flow could not even start (e.g. no Prefect API reachable)
+        print(f"imr {name}: could not run the flow: {e}", file=sys.stderr)
+        return 1
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, BatchFailedError):
+        summary: dict[str, Any] | None = result.summary
+    elif isinstance(result, Mapping):
+        summary = dict(result)
+    else:
+        summary = _batch_of_run(url, str(state.state_details.flow_run_id))
+    if summary is not None:
+        print(json.dumps(summary, default=str) if as_json else format_summary(summary))
+    if not state.is_completed():
+        reason = state.message or "see the log above"
+        print(f"imr {name}: {state.name}: {reason.splitlines()[0] if reason else ''}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def fail(command: str, error: Exception) -> int:
+    """Print ``imr <command>: <error>`` on stderr and return exit status 1."""
+    print(f"imr {command}: {error}", file=sys.stderr)
+    return 1

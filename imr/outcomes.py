@@ -1,0 +1,229 @@
+"""The vocabulary of a run, defined once: file and batch statuses, batch counts, expectation
+results, per-letter data-quality failures and the verdict of a batch.
+
+Everything else derives from here: the warehouse's CHECK constraints and count columns, the CLI's
+columns, the summary, the Prefect artifacts and the flow run's final state::
+
+    FileStatus ──(COUNTED_AS)──> BatchCounts ──> decide(kind, counts, failed_stage, threshold) ──> Verdict
+    ExpectationResult (one expectation over a chunk or a batch)   DqFailure (one letter failed one)
+
+Prefect-free, database-free, no letter text: counts, names and codes only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
+from typing import Any, Literal
+
+
+class FileStatus(StrEnum):
+    """Where a registered source file stands (``source_files.status``)."""
+
+    PENDING = "pending"
+    LOADED = "loaded"
+    DUPLICATE = "duplicate"
+    LINKED = "linked"
+    REJECTED = "rejected"
+    QUARANTINED = "quarantined"
+    FAILED = "failed"
+
+
+#: statuses whose file goes to the archive once committed
+ARCHIVED: frozenset[FileStatus] = frozenset({FileStatus.LOADED, FileStatus.LINKED, FileStatus.DUPLICATE})
+#: statuses whose file goes to the quarantine folder (with a reason sidecar) once committed
+SET_ASIDE: frozenset[FileStatus] = frozenset({FileStatus.REJECTED, FileStatus.QUARANTINED})
+#: statuses of a committed outcome (the file only waits for its move)
+COMMITTED: tuple[str, ...] = tuple(s.value for s in FileStatus if s in ARCHIVED | SET_ASIDE)
+#: statuses a rerun takes up again
+RERUNNABLE: frozenset[FileStatus] = frozenset(
+    {FileStatus.FAILED, FileStatus.PENDING, FileStatus.REJECTED, FileStatus.QUARANTINED}
+)
+
+
+class BatchKind(StrEnum):
+    """What started a batch."""
+
+    INGEST = "ingest"
+    RERUN = "rerun"
+    BACKFILL = "backfill"
+
+
+class BatchStatus(StrEnum):
+    """How a batch stands (``ingest_batches.status``); the last three are verdicts."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    COMPLETED_WITH_QUARANTINE = "completed_with_quarantine"
+    FAILED = "failed"
+
+
+#: The data-quality levels: a critical failure quarantines the letter, a warning is recorded.
+Level = Literal["critical", "warning"]
+LEVELS: tuple[Level, ...] = ("critical", "warning")
+
+
+@dataclass(frozen=True)
+class BatchCounts:
+    """How the files of a batch ended; ``files_seen`` is every file registered in the batch."""
+
+    files_seen: int = 0
+    loaded: int = 0
+    duplicates: int = 0
+    linked: int = 0
+    rejected: int = 0
+    quarantined: int = 0
+    failed: int = 0
+
+    @classmethod
+    def from_statuses(cls, by_status: Mapping[str, int]) -> BatchCounts:
+        """Counts from ``{file status: number of files}`` (every status counts in ``files_seen``)."""
+        values = dict.fromkeys(COUNT_FIELDS, 0)
+        for status, n in by_status.items():
+            values["files_seen"] += int(n)
+            name = COUNTED_AS.get(FileStatus(status))
+            if name is not None:
+                values[name] += int(n)
+        return cls(**values)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> BatchCounts:
+        """Counts read back from a dict holding (at least) the count fields."""
+        return cls(**{f: int(data.get(f) or 0) for f in COUNT_FIELDS})
+
+    def to_dict(self) -> dict[str, int]:
+        """``{field: count}`` in :data:`COUNT_FIELDS` order."""
+        return asdict(self)
+
+    @property
+    def set_aside(self) -> int:
+        """Files that went to the quarantine folder: rejected plus quarantined."""
+        return self.rejected + self.quarantined
+
+    @property
+    def quarantine_rate(self) -> float:
+        """Share of the files seen that were set aside (0.0 for an empty batch)."""
+        return self.set_aside / self.files_seen if self.files_seen else 0.0
+
+
+#: The count fields, in order (the batch row's columns, the CLI's columns, the summary's counts).
+COUNT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(BatchCounts))
+
+#: Which count a final file status adds to (pending adds to ``files_seen`` only).
+COUNTED_AS: dict[FileStatus, str] = {
+    FileStatus.LOADED: "loaded",
+    FileStatus.DUPLICATE: "duplicates",
+    FileStatus.LINKED: "linked",
+    FileStatus.REJECTED: "rejected",
+    FileStatus.QUARANTINED: "quarantined",
+    FileStatus.FAILED: "failed",
+}
+
+
+@dataclass(frozen=True)
+class ExpectationResult:
+    """One expectation over a chunk or a batch: how many rows it saw and how many failed."""
+
+    suite: str
+    expectation: str
+    level: str
+    evaluated: int = 0
+    failed: int = 0
+
+    @property
+    def failure_rate(self) -> float:
+        """``failed / evaluated`` (0.0 when nothing was evaluated)."""
+        return self.failed / self.evaluated if self.evaluated else 0.0
+
+
+def merge_results(results: Iterable[ExpectationResult]) -> list[ExpectationResult]:
+    """Sum results of the same (suite, expectation) over chunks, in first-seen order."""
+    total: dict[tuple[str, str], ExpectationResult] = {}
+    for r in results:
+        key = (r.suite, r.expectation)
+        acc = total.get(key)
+        total[key] = (
+            r
+            if acc is None
+            else ExpectationResult(r.suite, r.expectation, r.level, acc.evaluated + r.evaluated, acc.failed + r.failed)
+        )
+    return list(total.values())
+
+
+@dataclass(frozen=True)
+class DqFailure:
+    """One expectation one letter failed."""
+
+    suite: str
+    expectation: str
+    level: str
+
+    @property
+    def code(self) -> str:
+        """The reason code of the failure: ``dq_<expectation>``."""
+        return f"dq_{self.expectation}"
+
+
+#: The Prefect state name of a run that set files aside but is not failed.
+COMPLETED_WITH_QUARANTINE = "CompletedWithQuarantine"
+
+_STATE_NAMES: dict[BatchStatus, str] = {
+    BatchStatus.COMPLETED: "Completed",
+    BatchStatus.COMPLETED_WITH_QUARANTINE: COMPLETED_WITH_QUARANTINE,
+    BatchStatus.FAILED: "Failed",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How a batch ends, the same everywhere: the batch row's status, the printed status,
+    ``imr batches --json``, the artifacts, the Prefect state and the CLI's exit code."""
+
+    status: BatchStatus
+    message: str
+    threshold_breached: bool = False
+
+    @property
+    def state_name(self) -> str:
+        """The Prefect state name: ``Completed``, ``CompletedWithQuarantine`` or ``Failed``."""
+        return _STATE_NAMES[self.status]
+
+    @property
+    def exit_code(self) -> int:
+        """0 for a completed batch (with or without quarantine), 1 for a failed one."""
+        return 1 if self.status is BatchStatus.FAILED else 0
+
+
+def decide(
+    kind: str, counts: BatchCounts, *, failed_stage: str | None = None, threshold: float = 1.0, label: str = ""
+) -> Verdict:
+    """The one verdict of a batch.
+
+    - ``failed``: a stage failed; or an ingest/backfill set aside more than ``threshold`` of its
+      files; or a rerun could not process a file (``failed`` count above 0);
+    - ``completed_with_quarantine``: files were rejected or quarantined (a rerun whose files all
+      reached a committed outcome ends here, whatever its quarantine share);
+    - ``completed`` otherwise.
+    """
+    name = f"Batch {label}: " if label else ""
+    if failed_stage:
+        return Verdict(BatchStatus.FAILED, f"{name}stage {failed_stage} failed.")
+    breached = counts.files_seen > 0 and counts.quarantine_rate > threshold
+    if kind == BatchKind.RERUN:
+        if counts.failed:
+            return Verdict(BatchStatus.FAILED, f"{name}{counts.failed} files could not be processed.", breached)
+    elif breached:
+        return Verdict(
+            BatchStatus.FAILED,
+            f"{name}{counts.set_aside}/{counts.files_seen} files set aside "
+            f"({counts.quarantine_rate:.1%} > {threshold:.1%}).",
+            True,
+        )
+    if counts.set_aside:
+        return Verdict(
+            BatchStatus.COMPLETED_WITH_QUARANTINE,
+            f"{name}{counts.loaded} loaded, {counts.rejected} rejected, {counts.quarantined} quarantined.",
+            breached,
+        )
+    return Verdict(BatchStatus.COMPLETED, f"{name}{counts.loaded} loaded.")
