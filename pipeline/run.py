@@ -238,7 +238,7 @@ class LocalSteps:
     def process(self, req: RunRequest, batch_id: str, chunks: Sequence[list[WorkItem]]) -> Iterable[ChunkOutcome]:
         dest = req.destinations(self.settings, self.day)
         for chunk in chunks:
-            yield process_chunk(self._engine(), chunk, dest, batch_id)
+            yield process_chunk(self._engine(), chunk, dest, batch_id, self.settings)
 
     def summarise(
         self,

@@ -24,6 +24,7 @@ from expectations import BY_NAME, validate_records
 from imr.extract import extract_file
 from imr.models import LetterRecord
 from imr.outcomes import DqFailure, ExpectationResult, FileStatus
+from imr.settings import Settings
 from pipeline.lifecycle import Reason, archive_file, quarantine_file, sidecar_path, write_sidecar
 from pipeline.work import INGEST_REASON_CODES, WorkItem
 
@@ -58,7 +59,7 @@ def _copy(item: WorkItem, **changes: Any) -> WorkItem:
 # --------------------------------------------------------------------------- extract
 
 
-def extract_item(item: WorkItem) -> WorkItem:
+def extract_item(item: WorkItem, pdf_engine: str = "auto") -> WorkItem:
     """Extract one pending file; the result carries the record or a ``rejected``/``failed`` outcome.
 
     Never raises for bad input: an extractor bug becomes ``rejected`` with ``internal_error`` (the
@@ -68,7 +69,7 @@ def extract_item(item: WorkItem) -> WorkItem:
     if item.status != FileStatus.PENDING:
         return _copy(item)
     try:
-        record = extract_file(Path(item.path), display_path=item.rel_path)
+        record = extract_file(Path(item.path), display_path=item.rel_path, pdf_engine=pdf_engine)
     except Exception as e:  # an extractor bug must not sink the batch: keep the file, say why
         log.error("extract %s: internal error %s", item.rel_path, type(e).__name__)
         reason = Reason("internal_error", f"unexpected {type(e).__name__} in the extractor")
@@ -82,9 +83,9 @@ def extract_item(item: WorkItem) -> WorkItem:
     return _copy(item, record=record, case_number=record.letter.case_number)
 
 
-def extract_chunk(items: Sequence[WorkItem]) -> list[WorkItem]:
-    """:func:`extract_item` over a chunk."""
-    out = [extract_item(i) for i in items]
+def extract_chunk(items: Sequence[WorkItem], pdf_engine: str = "auto") -> list[WorkItem]:
+    """:func:`extract_item` over a chunk (``pdf_engine``: ``IMR_PDF_ENGINE``)."""
+    out = [extract_item(i, pdf_engine) for i in items]
     rejected = sum(1 for i in out if i.status == FileStatus.REJECTED)
     log.info("extracted %d files: %d parsed, %d rejected", len(out), len(out) - rejected, rejected)
     return out
@@ -222,8 +223,10 @@ def settle_chunk(engine: Engine, items: Sequence[WorkItem], dest: Destinations, 
     return out
 
 
-def process_chunk(engine: Engine, chunk: Sequence[WorkItem], dest: Destinations, batch_id: str) -> ChunkOutcome:
+def process_chunk(
+    engine: Engine, chunk: Sequence[WorkItem], dest: Destinations, batch_id: str, settings: Settings
+) -> ChunkOutcome:
     """Extract, validate (one GX run), load (outcomes committed) and settle (files moved) one chunk."""
-    validated = validate_chunk(extract_chunk(chunk))
+    validated = validate_chunk(extract_chunk(chunk, settings.pdf_engine))
     loaded = load_chunk(engine, validated)
     return ChunkOutcome(settle_chunk(engine, loaded, dest, batch_id), validated.results)

@@ -95,7 +95,8 @@ def settle(req: pr.RunRequest, batch_id: str, items: Sequence[WorkItem]) -> list
 @task(name="chunk", **_RETRYING)
 def chunk(req: pr.RunRequest, batch_id: str, items: Sequence[WorkItem]) -> ChunkOutcome:
     """Extract, validate (one GX run), load (a letter per transaction) and settle one chunk."""
-    outcome = process_chunk(_engine(), items, req.destinations(get_settings()), batch_id)
+    settings = get_settings()
+    outcome = process_chunk(_engine(), items, req.destinations(settings), batch_id, settings)
     get_run_logger().info("chunk: %d files settled", len(outcome.items))
     return outcome
 

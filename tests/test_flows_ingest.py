@@ -29,7 +29,7 @@ import warehouse
 from imr.cli import main
 from imr.errors import WarehouseUnavailableError
 from imr.extract import extract_file
-from imr.settings import get_settings
+from imr.settings import get_settings, override
 from tests.test_ingest_lifecycle import OLD, exported, letter_files, make_corpus
 from warehouse import schema as s
 
@@ -120,6 +120,7 @@ def run(flow: Any, engine: Engine, **params: Any) -> tuple[Any, dict[str, Any]]:
     The summary comes from the batch row the flow run wrote (found by flow run id), so the test
     does not depend on what the flow returns.
     """
+    override(database_url=url_of(engine))
     state = flow(**params, return_state=True)
     run_id = str(state.state_details.flow_run_id)
     rows = [b for b in warehouse.list_batches(engine) if b.flow_run_id == run_id]
@@ -146,7 +147,7 @@ def test_ingest_flow_end_to_end(engine: Engine, corpus: Path, tmp_path: Path, im
     inbox = tmp_path / "inbox"
     files = drop(corpus, inbox)
     want = expected(files, inbox)
-    state, summary = run(ingest_flow, engine, inboxes=[str(inbox)], db_url=url_of(engine), chunk_size=50)
+    state, summary = run(ingest_flow, engine, inboxes=[str(inbox)], chunk_size=50)
 
     assert state.is_completed()
     assert summary["files_seen"] == len(files)
@@ -170,10 +171,10 @@ def test_ingest_flow_end_to_end(engine: Engine, corpus: Path, tmp_path: Path, im
     sidecars = list((imr_env / "quarantine").rglob("*.reason.json"))
     assert len(sidecars) == len(quarantined)
 
-    _, again = run(ingest_flow, engine, inboxes=[str(inbox)], db_url=url_of(engine), chunk_size=50)
+    _, again = run(ingest_flow, engine, inboxes=[str(inbox)], chunk_size=50)
     assert again["files_seen"] == 0
     drop(corpus, inbox)
-    _, redrop = run(ingest_flow, engine, inboxes=[str(inbox)], db_url=url_of(engine), chunk_size=50)
+    _, redrop = run(ingest_flow, engine, inboxes=[str(inbox)], chunk_size=50)
     assert redrop["loaded"] == redrop["linked"] == 0
     assert redrop["duplicates"] == summary["loaded"] + summary["linked"]
     assert exported(engine) == {k: v for k, v in want.items() if k not in not_exported}
@@ -198,9 +199,9 @@ def test_outage_fails_the_flow_and_rerun_matches_a_clean_run(
     want = expected(files, inbox)
     calls: list[int] = []
     monkeypatch.setattr(warehouse, "load_letter", _failing_load(calls))
+    override(database_url=url_of(engine))
     state = ingest_flow(
         inboxes=[str(inbox)],
-        db_url=url_of(engine),
         chunk_size=50,
         transient_retries=1,
         retry_delay_seconds=0,
@@ -216,7 +217,7 @@ def test_outage_fails_the_flow_and_rerun_matches_a_clean_run(
     shas = {extract_file(f).source.sha256: f for f in letter_files(inbox)}
     assert set(want) <= set(shas), "every letter waits in the inbox"
 
-    _, summary = run(rerun_flow, engine, batch_id=failed.id, db_url=url_of(engine), chunk_size=50)
+    _, summary = run(rerun_flow, engine, batch_id=failed.id, chunk_size=50)
     assert summary["parent_batch_id"] == failed.id and summary["kind"] == "rerun"
     assert letter_files(inbox) == []
 
@@ -224,11 +225,11 @@ def test_outage_fails_the_flow_and_rerun_matches_a_clean_run(
     drop(corpus, clean_inbox)
     clean_url = f"sqlite:///{tmp_path / 'clean' / 'warehouse.db'}"
     clean_engine = warehouse.make_engine(clean_url)
-    _, clean = run(ingest_flow, clean_engine, inboxes=[str(clean_inbox)], db_url=clean_url, chunk_size=50)
+    _, clean = run(ingest_flow, clean_engine, inboxes=[str(clean_inbox)], chunk_size=50)
     assert exported(engine) == exported(clean_engine)
     for key in ("loaded", "linked", "quarantined"):
         assert summary[key] == clean[key], key
-    _, again = run(rerun_flow, engine, batch_id=failed.id, db_url=url_of(engine), chunk_size=50)
+    _, again = run(rerun_flow, engine, batch_id=failed.id, chunk_size=50)
     assert again["loaded"] == again["linked"] == again["duplicates"] == 0
     assert exported(engine) == exported(clean_engine)
     clean_engine.dispose()
@@ -281,7 +282,7 @@ def test_real_corpora_export_equals_extract(real_dir: Path, seeds_dir: Path, tmp
     want = expected(files, inbox)
     db = f"sqlite:///{tmp_path / 'real.db'}"
     engine = warehouse.make_engine(db)
-    _, summary = run(ingest_flow, engine, inboxes=[str(inbox)], db_url=db)
+    _, summary = run(ingest_flow, engine, inboxes=[str(inbox)])
     assert summary["files_seen"] == len(files)
     got = exported(engine)
     loaded = {f.sha256 for f in warehouse.list_files(engine, summary["batch_id"]) if f.status == "loaded"}

@@ -11,7 +11,7 @@ from tasks import ingest as t
 
 
 def _retry(state: Any) -> bool:
-    return t.retry_if_transient(t.load, None, state)  # type: ignore[arg-type]
+    return t.retry_if_transient(t.chunk, None, state)  # type: ignore[arg-type]
 
 
 def test_transient_errors_are_retried_terminal_ones_are_not() -> None:
@@ -22,8 +22,6 @@ def test_transient_errors_are_retried_terminal_ones_are_not() -> None:
 
 
 def test_warehouse_tasks_carry_the_retry_policy_and_no_result_persistence() -> None:
-    for task in (t.open_batch, t.discover, t.load, t.settle, t.summarise_batch):
+    for task in (t.open_batch, t.plan, t.settle, t.chunk, t.summarise, t.resolve_batch):
         assert task.retries == t.TRANSIENT_RETRIES and task.retry_condition_fn is t.retry_if_transient
         assert task.persist_result is False
-    for task in (t.extract, t.validate):
-        assert task.retries == 0 and task.persist_result is False

@@ -16,6 +16,8 @@ CORE_MODULES = [
     "imr.extract.pipeline",
     "imr.extract.pdfium_text",
     "imr.models",
+    "imr.outcomes",
+    "pipeline.run",
     "imr.settings",
     "imr.synth",
     "imr.taxonomy",

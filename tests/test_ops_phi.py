@@ -144,11 +144,10 @@ def test_ingest_over_the_corpora_leaves_no_letter_text_in_logs_or_artifacts(
         shutil.copy2(p, inbox / p.name)
     monkeypatch.setenv("IMR_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("IMR_STABLE_SECONDS", "0")
+    monkeypatch.setenv("IMR_DATABASE_URL", f"sqlite:///{tmp_path / 'warehouse.db'}")
     get_settings.cache_clear()
     try:
-        state = ingest_flow(
-            inboxes=[str(inbox)], db_url=f"sqlite:///{tmp_path / 'warehouse.db'}", stable_seconds=0, return_state=True
-        )
+        state = ingest_flow(inboxes=[str(inbox)], stable_seconds=0, return_state=True)
     finally:
         get_settings.cache_clear()
     APILogHandler().flush()

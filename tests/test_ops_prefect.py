@@ -37,25 +37,31 @@ def api_post(path: str, body: dict[str, Any]) -> Any:
     return response.json()
 
 
-def _summary(batch_id: str, rejected: int, quarantined: int) -> dict[str, Any]:
-    return {
-        "batch_id": batch_id,
-        "files_seen": 10,
-        "loaded": 10 - rejected - quarantined,
-        "duplicates": 0,
-        "rejected": rejected,
-        "quarantined": quarantined,
-        "reason_codes": {"pdf_corrupt": rejected, "dq_decision_date_present": quarantined},
-        "expectations": [
-            {"suite": "letter", "name": "decision_date_present", "level": "critical", "evaluated": 8, "failed": 2},
-            {"suite": "item", "name": "guideline_known", "level": "warning", "evaluated": 20, "failed": 0},
+def _summary(batch_id: str, rejected: int, quarantined: int) -> Any:
+    """A batch summary as the pipeline's summarise step makes it (threshold 25 %)."""
+    from expectations import EXPECTATIONS
+    from imr.outcomes import BatchCounts, ExpectationResult, decide
+    from pipeline.summary import BatchSummary
+
+    crit = next(e for e in EXPECTATIONS if e.level == "critical")
+    warn = next(e for e in EXPECTATIONS if e.level == "warning")
+    counts = BatchCounts(files_seen=10, loaded=10 - rejected - quarantined, rejected=rejected, quarantined=quarantined)
+    return BatchSummary(
+        batch_id,
+        "ingest",
+        counts,
+        decide("ingest", counts, threshold=0.25, label=batch_id),
+        reason_codes={"pdf_corrupt": rejected, f"dq_{crit.name}": quarantined},
+        expectations=[
+            ExpectationResult(crit.suite, crit.name, "critical", 8, 2),
+            ExpectationResult(warn.suite, warn.name, "warning", 20, 0),
         ],
-        "quarantined_cases": [f"CM26-{i:07d}" for i in range(quarantined)],
-    }
+        quarantined_cases=[f"CM26-{i:07d}" for i in range(quarantined)],
+    )
 
 
-def _run(summary: dict[str, Any]) -> Any:
-    """Run a stand-in of the ingest flow's summarise step; returns its final state."""
+def _run(summary: Any) -> Any:
+    """Run the ingest flows' reporting tail (progress, artifacts, final state) on ``summary``."""
     from prefect import flow
 
     from imr.settings import Settings
@@ -64,14 +70,14 @@ def _run(summary: dict[str, Any]) -> Any:
     settings = Settings(quarantine_threshold=0.25)
 
     @flow(name="ops-report-check")
-    def report_flow(summary: dict[str, Any]) -> Any:
-        progress = IngestProgress(total=3, description=f"batch {summary['batch_id']}")
+    def report_flow() -> Any:
+        progress = IngestProgress(total=3, description=f"batch {summary.batch_id}")
         for _ in range(3):
             progress.advance()
         publish_batch_report(summary, settings)
-        return final_state(summary, settings)
+        return final_state(summary)
 
-    return report_flow(summary, return_state=True)
+    return report_flow(return_state=True)
 
 
 class _Hook(BaseHTTPRequestHandler):
@@ -101,7 +107,8 @@ def webhook() -> Iterator[str]:
 
 def test_states_artifacts_and_progress() -> None:
     clean = _run(_summary("ops-clean", 0, 0))
-    some = _run(_summary("ops-some", 1, 1))
+    some_summary = _summary("ops-some", 1, 1)
+    some = _run(some_summary)
     assert (clean.type.value, clean.name) == ("COMPLETED", "Completed")
     assert (some.type.value, some.name) == ("COMPLETED", "CompletedWithQuarantine")
     assert "8 loaded, 1 rejected, 1 quarantined" in (some.message or "")
@@ -112,13 +119,11 @@ def test_states_artifacts_and_progress() -> None:
     by_key = {a["key"]: a for a in arts}
     assert set(by_key) == {"imr-ingest-summary", "imr-dq-expectations", "imr-ingest-progress"}
     md = str(by_key["imr-ingest-summary"]["data"])
-    assert "imr rerun ops-some" in md and "CM26-0000000" in md and "dq_decision_date_present" in md
+    crit, warn = (e.expectation for e in some_summary.expectations)
+    assert "imr rerun ops-some" in md and "CM26-0000000" in md and f"dq_{crit}" in md
     table = by_key["imr-dq-expectations"]["data"]
     rows = json.loads(table) if isinstance(table, str) else table
-    assert {r["expectation"]: r["failure_rate"] for r in rows} == {
-        "decision_date_present": 0.25,
-        "guideline_known": 0.0,
-    }
+    assert {r["expectation"]: r["failure_rate"] for r in rows} == {crit: 0.25, warn: 0.0}
     assert by_key["imr-ingest-progress"]["data"] == 100.0
     # stable keys: every batch adds a version to the same artifact history
     history = api_post("/artifacts/filter", {"artifacts": {"key": {"any_": ["imr-ingest-summary"]}}})
@@ -159,6 +164,10 @@ def test_breach_fails_run_emits_event_and_automation_notifies(webhook: str, tmp_
 
     state = _run(_summary("ops-breach", 2, 2))  # 4/10 > 25 %
     assert state.type.value == "FAILED" and "4/10" in (state.message or "")
+    from pipeline.summary import BatchFailedError
+
+    failure = state.result(raise_on_failure=False)  # the summary rides on the error, no TypeError
+    assert isinstance(failure, BatchFailedError) and failure.summary["status"] == "failed"
 
     deadline = time.monotonic() + 60
     while not _Hook.received and time.monotonic() < deadline:

@@ -8,10 +8,9 @@ import sys
 
 import pytest
 
+from expectations import EXPECTATIONS
+from imr.outcomes import COMPLETED_WITH_QUARANTINE, COUNT_FIELDS, BatchCounts, BatchStatus, ExpectationResult, decide
 from pipeline.artifacts import (
-    COMPLETED_WITH_QUARANTINE,
-    BatchSummary,
-    ExpectationResult,
     batch_resource_id,
     breach_payload,
     expectation_table,
@@ -21,51 +20,68 @@ from pipeline.artifacts import (
     safe_label,
     safe_words,
     summary_markdown,
-    threshold_breached,
-    verdict,
 )
+from pipeline.summary import BatchSummary
 
+# expectations the pipeline really emits: two critical letter checks and a warning
+CRIT = [e for e in EXPECTATIONS if e.level == "critical"]
+WARN = next(e for e in EXPECTATIONS if e.level == "warning")
 RESULTS = [
-    ExpectationResult("letter", "decision_date_present", "critical", evaluated=10, failed=3),
-    ExpectationResult("letter", "case_number_format", "critical", evaluated=10, failed=0),
-    ExpectationResult("item", "guideline_known", "warning", evaluated=25, failed=5),
+    ExpectationResult(CRIT[0].suite, CRIT[0].name, "critical", evaluated=10, failed=3),
+    ExpectationResult(CRIT[1].suite, CRIT[1].name, "critical", evaluated=10, failed=0),
+    ExpectationResult(WARN.suite, WARN.name, "warning", evaluated=25, failed=5),
 ]
+COUNTS: dict[str, int] = dict(files_seen=10, loaded=6, duplicates=1, rejected=1, quarantined=2)
 
 
-def summary(**kw: object) -> BatchSummary:
-    base: dict[str, object] = dict(
-        batch_id="42",
-        files_seen=10,
-        loaded=6,
-        duplicates=1,
-        rejected=1,
-        quarantined=2,
-        reason_codes={"pdf_corrupt": 1, "dq_decision_date_present": 2},
+def summary(threshold: float = 0.5, kind: str = "ingest", **kw: object) -> BatchSummary:
+    count_kw = {k: int(v) for k, v in kw.items() if k in COUNT_FIELDS}  # type: ignore[call-overload]
+    counts = BatchCounts(**{**COUNTS, **count_kw})
+    rest: dict[str, object] = dict(
+        reason_codes={"pdf_corrupt": 1, f"dq_{CRIT[0].name}": 2},
         expectations=RESULTS,
         quarantined_cases=["CM14-0000001", "CM14-0000002"],
     )
-    base.update(kw)
-    return BatchSummary.from_mapping(base)
+    rest.update({k: v for k, v in kw.items() if k not in COUNT_FIELDS})
+    return BatchSummary("42", kind, counts, decide(kind, counts, threshold=threshold, label="42"), **rest)  # type: ignore[arg-type]
 
 
 def test_verdicts() -> None:
-    assert verdict(summary(rejected=0, quarantined=0), 0.2).kind == "completed"
-    v = verdict(summary(), 0.5)
-    assert (v.kind, v.name) == ("completed_with_quarantine", COMPLETED_WITH_QUARANTINE)
-    assert verdict(summary(), 0.2).kind == "failed"  # 3/10 set aside > 20 %
-    assert verdict(summary(rejected=0, quarantined=2), 0.2).kind == "completed_with_quarantine"  # not above
-    assert verdict(summary(rejected=0, quarantined=0, failed_stage="load"), 0.2).kind == "failed"
-    assert verdict(summary(files_seen=0, loaded=0, rejected=0, quarantined=0), 0.0).kind == "completed"
+    assert decide("ingest", BatchCounts(files_seen=3, loaded=3)).status is BatchStatus.COMPLETED
+    v = summary(0.5).verdict
+    assert (v.status, v.state_name, v.exit_code) == (
+        BatchStatus.COMPLETED_WITH_QUARANTINE,
+        COMPLETED_WITH_QUARANTINE,
+        0,
+    )
+    breached = summary(0.2).verdict  # 3/10 set aside > 20 %
+    assert (breached.status, breached.state_name, breached.exit_code) == (BatchStatus.FAILED, "Failed", 1)
+    assert breached.threshold_breached
+    not_above = summary(0.2, rejected=0, quarantined=2).verdict  # exactly 20 %: not above
+    assert not_above.status is BatchStatus.COMPLETED_WITH_QUARANTINE and not not_above.threshold_breached
+    stage = decide("ingest", BatchCounts(files_seen=1, loaded=1), failed_stage="load")
+    assert stage.status is BatchStatus.FAILED and "load" in stage.message
+    assert decide("ingest", BatchCounts(), threshold=0.0).status is BatchStatus.COMPLETED
 
 
-def test_threshold_is_strict_and_empty_batches_never_breach() -> None:
-    assert not threshold_breached(summary(rejected=0, quarantined=2), 0.2)
-    assert threshold_breached(summary(rejected=1, quarantined=2), 0.2)
-    assert not threshold_breached(summary(files_seen=0, rejected=0, quarantined=0), 0.0)
+def test_rerun_policy() -> None:
+    """A rerun whose files all reached a committed outcome is not failed, whatever its share;
+    a rerun that could not process a file is."""
+    all_bad = BatchCounts(files_seen=4, rejected=3, quarantined=1)
+    assert decide("rerun", all_bad, threshold=0.2).status is BatchStatus.COMPLETED_WITH_QUARANTINE
+    assert decide("ingest", all_bad, threshold=0.2).status is BatchStatus.FAILED
+    gone = BatchCounts(files_seen=2, loaded=1, failed=1)
+    assert decide("rerun", gone, threshold=0.9).status is BatchStatus.FAILED
+
+
+def test_summary_round_trips_through_its_dict() -> None:
+    s = summary(0.2, ignored=2, ignored_reasons={"unsupported_type": 2})
+    back = BatchSummary.from_dict(s.to_dict())
+    assert back == s and back.to_dict()["status"] == "failed"
 
 
 def test_breach_payload_has_counts_only() -> None:
-    payload = breach_payload(summary(), 0.2)
+    payload = breach_payload(summary(0.2), 0.2)
     assert payload == {
         "batch_id": "42",
         "files_seen": 10,
@@ -85,16 +101,16 @@ def test_markdown_summary_lists_counts_failures_codes_cases_and_rerun() -> None:
     md = summary_markdown(summary(), 0.5)
     assert "| files seen | loaded | duplicates | linked | rejected | quarantined | failed |" in md
     assert "| 10 | 6 | 1 | 0 | 1 | 2 | 0 |" in md
-    assert md.index("guideline_known") < md.index("decision_date_present")  # most failures first
-    assert "case_number_format" not in md  # no failures: not in the top list
-    assert "`dq_decision_date_present` | 2" in md
+    assert md.index(WARN.name) < md.index(CRIT[0].name)  # most failures first
+    assert f"`{CRIT[1].name}`" not in md  # no failures: not in the top list
+    assert f"`dq_{CRIT[0].name}` | 2" in md
     assert "`CM14-0000001`" in md
     assert "imr rerun 42" in md and rerun_command("42") == "imr rerun 42"
     assert COMPLETED_WITH_QUARANTINE in md
 
 
 def test_markdown_summary_of_a_clean_batch() -> None:
-    md = summary_markdown(summary(rejected=0, quarantined=0, reason_codes={}, expectations=[]), 0.2)
+    md = summary_markdown(summary(0.2, rejected=0, quarantined=0, reason_codes={}, expectations=[]), 0.2)
     assert md.count("None.") == 2 and "Completed" in md
 
 
@@ -106,25 +122,16 @@ def test_markdown_caps_the_case_list() -> None:
 
 def test_expectation_table_rows() -> None:
     rows = expectation_table(RESULTS)
-    assert [r["expectation"] for r in rows] == ["guideline_known", "decision_date_present", "case_number_format"]
+    assert [r["expectation"] for r in rows] == [WARN.name, CRIT[0].name, CRIT[1].name]
     assert rows[0] == {
-        "suite": "item",
-        "expectation": "guideline_known",
+        "suite": WARN.suite,
+        "expectation": WARN.name,
         "level": "warning",
         "evaluated": 25,
         "failed": 5,
         "failure_rate": 0.2,
     }
-    assert failing_expectations(RESULTS, limit=1)[0].expectation == "guideline_known"
-
-
-def test_expectation_result_coerces_quality_report_objects() -> None:
-    class Like:  # expectations.results.ExpectationResult names the expectation ``name``
-        suite, name, level, evaluated, failed = "letter", "x_present", "warning", 4, 1
-
-    r = ExpectationResult.coerce(Like())
-    assert (r.expectation, r.level, r.failure_rate) == ("x_present", "warning", 0.25)
-    assert ExpectationResult.coerce({"suite": "s", "expectation": "e"}).failure_rate == 0.0
+    assert failing_expectations(RESULTS, limit=1)[0].expectation == WARN.name
 
 
 @pytest.mark.parametrize(
