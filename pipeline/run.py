@@ -19,7 +19,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -89,6 +89,16 @@ class RunRequest:
         )
 
 
+@dataclass
+class Processed:
+    """What a run did before it summarises: its settled items, the earlier rows whose moves it
+    finished, and the expectation results of its chunks."""
+
+    items: list[WorkItem] = field(default_factory=list)
+    recovered: list[WorkItem] = field(default_factory=list)
+    results: list[ExpectationResult] = field(default_factory=list)
+
+
 class Steps(Protocol):
     """The steps :func:`run_batch` calls, in this order."""
 
@@ -108,15 +118,7 @@ class Steps(Protocol):
         """Process every chunk (possibly in parallel); yield their outcomes in chunk order."""
         ...
 
-    def summarise(
-        self,
-        req: RunRequest,
-        batch_id: str,
-        plan: Plan,
-        items: Sequence[WorkItem],
-        recovered: Sequence[WorkItem],
-        results: Sequence[ExpectationResult],
-    ) -> BatchSummary:
+    def summarise(self, req: RunRequest, batch_id: str, plan: Plan, done: Processed) -> BatchSummary:
         """Close the batch with its verdict; return the summary."""
         ...
 
@@ -141,19 +143,15 @@ def run_batch(steps: Steps, req: RunRequest, settings: Settings | None = None) -
     try:
         plan = steps.plan(req, batch_id)
         stage = "settle"
-        done = steps.settle(req, batch_id, plan.settled)
-        recovered = steps.settle(req, batch_id, plan.recovered)
+        done = Processed(steps.settle(req, batch_id, plan.settled), steps.settle(req, batch_id, plan.recovered))
         stage = "process"
-        results: list[ExpectationResult] = []
         chunks = list(chunked(plan.work, req.resolved_chunk_size(settings)))
-        processed = 0
         for outcome in steps.process(req, batch_id, chunks):
-            done += outcome.items
-            results += outcome.results
-            processed += len(outcome.items)
-            steps.progress(processed, len(plan.work))
+            done.items += outcome.items
+            done.results += outcome.results
+            steps.progress(len(done.items) - len(plan.settled), len(plan.work))
         stage = "summarise"
-        return steps.summarise(req, batch_id, plan, done, recovered, results)
+        return steps.summarise(req, batch_id, plan, done)
     except Exception:
         steps.fail(req, batch_id, stage)
         raise
@@ -183,24 +181,17 @@ def make_plan(engine: Engine, req: RunRequest, batch_id: str, settings: Settings
     )
 
 
-def summarise_plan(
-    engine: Engine,
-    req: RunRequest,
-    batch_id: str,
-    plan: Plan,
-    items: Sequence[WorkItem],
-    recovered: Sequence[WorkItem],
-    results: Sequence[ExpectationResult],
-    settings: Settings,
+def summarise_run(
+    engine: Engine, req: RunRequest, batch_id: str, plan: Plan, done: Processed, settings: Settings
 ) -> BatchSummary:
     """:func:`pipeline.summary.summarise` with the plan's counts and the settings' threshold."""
     return summarise(
         engine,
         batch_id,
         kind=req.kind,
-        items=items,
-        recovered=recovered,
-        results=results,
+        items=done.items,
+        recovered=done.recovered,
+        results=done.results,
         threshold=settings.quarantine_threshold,
         parent_batch_id=req.parent_batch_id,
         **plan.run_counts(),
@@ -240,16 +231,8 @@ class LocalSteps:
         for chunk in chunks:
             yield process_chunk(self._engine(), chunk, dest, batch_id, self.settings)
 
-    def summarise(
-        self,
-        req: RunRequest,
-        batch_id: str,
-        plan: Plan,
-        items: Sequence[WorkItem],
-        recovered: Sequence[WorkItem],
-        results: Sequence[ExpectationResult],
-    ) -> BatchSummary:
-        return summarise_plan(self._engine(), req, batch_id, plan, items, recovered, results, self.settings)
+    def summarise(self, req: RunRequest, batch_id: str, plan: Plan, done: Processed) -> BatchSummary:
+        return summarise_run(self._engine(), req, batch_id, plan, done, self.settings)
 
     def fail(self, req: RunRequest, batch_id: str, stage: str) -> None:
         mark_failed(self.url, batch_id, req.kind, stage)

@@ -28,7 +28,6 @@ from prefect.futures import PrefectFuture
 
 import warehouse
 from imr.errors import TransientError
-from imr.outcomes import ExpectationResult
 from imr.settings import get_settings
 from pipeline import run as pr
 from pipeline.planning import Plan
@@ -102,16 +101,9 @@ def chunk(req: pr.RunRequest, batch_id: str, items: Sequence[WorkItem]) -> Chunk
 
 
 @task(name="summarise", **_RETRYING)
-def summarise(
-    req: pr.RunRequest,
-    batch_id: str,
-    p: Plan,
-    items: Sequence[WorkItem],
-    recovered: Sequence[WorkItem],
-    results: Sequence[ExpectationResult],
-) -> BatchSummary:
+def summarise(req: pr.RunRequest, batch_id: str, p: Plan, done: pr.Processed) -> BatchSummary:
     """Close the batch (verdict, counts, expectation results) and return its summary."""
-    summary = pr.summarise_plan(_engine(), req, batch_id, p, items, recovered, results, get_settings())
+    summary = pr.summarise_run(_engine(), req, batch_id, p, done, get_settings())
     get_run_logger().info(summary.line())
     return summary
 
@@ -173,16 +165,8 @@ class TaskSteps:
             for f in running:
                 f.wait()
 
-    def summarise(
-        self,
-        req: pr.RunRequest,
-        batch_id: str,
-        p: Plan,
-        items: Sequence[WorkItem],
-        recovered: Sequence[WorkItem],
-        results: Sequence[ExpectationResult],
-    ) -> BatchSummary:
-        return summarise.with_options(**self.retry)(req, batch_id, p, items, recovered, results)
+    def summarise(self, req: pr.RunRequest, batch_id: str, p: Plan, done: pr.Processed) -> BatchSummary:
+        return summarise.with_options(**self.retry)(req, batch_id, p, done)
 
     def fail(self, req: pr.RunRequest, batch_id: str, stage: str) -> None:
         pr.mark_failed(get_settings().warehouse_url(), batch_id, req.kind, stage)

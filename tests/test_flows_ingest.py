@@ -30,7 +30,7 @@ from imr.cli import main
 from imr.errors import WarehouseUnavailableError
 from imr.extract import extract_file
 from imr.settings import get_settings, override
-from tests.test_ingest_lifecycle import OLD, exported, letter_files, make_corpus
+from tests.pipeline_helpers import OLD, expected_records, exported, letter_files, make_corpus, url_of
 from warehouse import schema as s
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_harness")]
@@ -100,19 +100,6 @@ def drop(corpus: Path, inbox: Path) -> list[Path]:
     return letter_files(inbox)
 
 
-def expected(files: list[Path], inbox: Path) -> dict[str, dict[str, Any]]:
-    """``imr extract`` output of each parsed file, keyed by sha256."""
-    out: dict[str, dict[str, Any]] = {}
-    for f in files:
-        rec = extract_file(f, display_path=f.relative_to(inbox).as_posix())
-        if rec.status == "parsed":
-            out[rec.source.sha256] = rec.to_dict()
-    return out
-
-
-def url_of(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
-
 
 def run(flow: Any, engine: Engine, **params: Any) -> tuple[Any, dict[str, Any]]:
     """Run ``flow`` (return_state) and read its batch back from the warehouse: (state, summary).
@@ -146,7 +133,7 @@ def test_ingest_flow_end_to_end(engine: Engine, corpus: Path, tmp_path: Path, im
 
     inbox = tmp_path / "inbox"
     files = drop(corpus, inbox)
-    want = expected(files, inbox)
+    want = expected_records(files, inbox)
     state, summary = run(ingest_flow, engine, inboxes=[str(inbox)], chunk_size=50)
 
     assert state.is_completed()
@@ -196,7 +183,7 @@ def test_outage_fails_the_flow_and_rerun_matches_a_clean_run(
 
     inbox = tmp_path / "inbox"
     files = drop(corpus, inbox)
-    want = expected(files, inbox)
+    want = expected_records(files, inbox)
     calls: list[int] = []
     monkeypatch.setattr(warehouse, "load_letter", _failing_load(calls))
     override(database_url=url_of(engine))
@@ -217,7 +204,7 @@ def test_outage_fails_the_flow_and_rerun_matches_a_clean_run(
     shas = {extract_file(f).source.sha256: f for f in letter_files(inbox)}
     assert set(want) <= set(shas), "every letter waits in the inbox"
 
-    _, summary = run(rerun_flow, engine, batch_id=failed.id, chunk_size=50)
+    _, summary = run(rerun_flow, engine, batch_id=failed.id[:8], chunk_size=50)  # a prefix, as typed in the UI
     assert summary["parent_batch_id"] == failed.id and summary["kind"] == "rerun"
     assert letter_files(inbox) == []
 
@@ -249,7 +236,7 @@ def test_cli_ingest_against_a_closed_port_fails_and_moves_nothing(
 def test_cli_ingest_export_batches(corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     inbox = tmp_path / "inbox"
     files = drop(corpus, inbox)
-    want = expected(files, inbox)
+    want = expected_records(files, inbox)
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     assert main(["ingest", "--inbox", str(inbox), "--db", db, "--chunk-size", "50"]) == 0
     out = capsys.readouterr().out
@@ -279,7 +266,7 @@ def test_real_corpora_export_equals_extract(real_dir: Path, seeds_dir: Path, tmp
     files = letter_files(inbox)
     for f in files:
         os.utime(f, (OLD, OLD))
-    want = expected(files, inbox)
+    want = expected_records(files, inbox)
     db = f"sqlite:///{tmp_path / 'real.db'}"
     engine = warehouse.make_engine(db)
     _, summary = run(ingest_flow, engine, inboxes=[str(inbox)])

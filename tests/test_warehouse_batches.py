@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 
 import warehouse as w
 from imr.outcomes import BatchCounts, DqFailure, ExpectationResult
-from tests.test_warehouse_load import SHA_A, SHA_B, SHA_C, make_record
+from tests.warehouse_helpers import SHA_A, SHA_B, SHA_C, make_record
 
 SHA_D = "d" * 64
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 import warehouse as w
-from tests.test_warehouse_load import SHA_A, SHA_B, load_one
+from tests.warehouse_helpers import SHA_A, SHA_B, load_one
 from warehouse import schema as s
 
 NOW = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)

@@ -39,7 +39,7 @@ def test_downgrade_to_base_and_up_again(engine: Engine) -> None:
 
 
 def test_downgrade_with_data(engine: Engine) -> None:
-    from tests.test_warehouse_load import load_one
+    from tests.warehouse_helpers import load_one
 
     load_one(engine)
     downgrade(engine, "base")

@@ -15,8 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from imr.models import Guideline, Item, Letter, LetterRecord, Patient, RecordError, Reviewer, Source
+from imr.models import Guideline, Item, Letter, LetterRecord, RecordError, Reviewer, Source
 from warehouse import schema as s
+from warehouse.columns import letter_fields
 from warehouse.engine import reading
 
 EXPORT_CHUNK = 500
@@ -107,20 +108,10 @@ def _records(conn: Connection, ids: Sequence[str]) -> dict[str, LetterRecord]:
     out: dict[str, LetterRecord] = {}
     for h in heads:
         letter = Letter(
-            case_number=h.case_number,
-            date_assigned=h.date_assigned,
-            decision_date=h.decision_date,
-            date_of_injury=h.date_of_injury,
-            ur_denial_date=h.ur_denial_date,
-            application_received=h.application_received,
-            priority=h.priority,
+            **letter_fields(h._mapping),
             reviewer=Reviewer(licensure_states=states.get(h.id, []), specialties=specialties.get(h.id, [])),
-            outcome=h.outcome,
-            patient=Patient(age=h.patient_age, sex=h.patient_sex, occupation=h.patient_occupation),
             diagnoses=diagnoses.get(h.id, []),
             items=items.get(h.id, []),
-            layout=h.layout,
-            program=h.program,
         )
         out[h.id] = LetterRecord(
             source=Source(path=h.rel_path, sha256=h.sha256, media_type=h.media_type, pages=h.pages),

@@ -29,6 +29,7 @@ from imr.models import Letter, LetterRecord
 from imr.outcomes import DqFailure
 from warehouse import schema as s
 from warehouse.batches import utcnow
+from warehouse.columns import letter_columns
 from warehouse.engine import reading, transaction
 from warehouse.files import DONE_STATUSES, loaded_letter_of_sha
 from warehouse.quality import insert_dq_failures
@@ -156,20 +157,8 @@ def _insert_letter(
     conn.execute(
         sa.insert(s.letters).values(
             id=letter_id,
-            case_number=letter.case_number,
             content_sha256=sha256,
-            program=letter.program,
-            layout=letter.layout,
-            date_assigned=letter.date_assigned,
-            decision_date=letter.decision_date,
-            date_of_injury=letter.date_of_injury,
-            ur_denial_date=letter.ur_denial_date,
-            application_received=letter.application_received,
-            priority=letter.priority,
-            outcome=letter.outcome,
-            patient_age=letter.patient.age,
-            patient_sex=letter.patient.sex,
-            patient_occupation=letter.patient.occupation,
+            **letter_columns(letter),
             batch_id=batch_id,
             first_file_id=file_id,
             loaded_at=now,

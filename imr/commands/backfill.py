@@ -16,17 +16,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-from imr.commands.common import (
-    CommandError,
-    add_db_argument,
-    add_retry_arguments,
-    fail,
-    open_warehouse,
-    prepare_prefect,
-    run_flow,
-    warehouse_url,
-)
+from imr.commands.common import add_db_argument, add_retry_arguments, run_flow_command
 
 HELP = "load a folder tree of historical letters (resumable; files stay in place)"
 
@@ -47,24 +39,16 @@ def run(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         print(f"imr backfill: no such folder: {folder}", file=sys.stderr)
         return 2
-    try:
-        url = warehouse_url(args)
-        open_warehouse(url, create=True).dispose()
-    except CommandError as e:
-        return fail("backfill", e)
-    prepare_prefect()
-    from flows.ingest import backfill_flow
+    def call() -> Any:
+        from flows.ingest import backfill_flow
 
-    return run_flow(
-        "backfill",
-        lambda: backfill_flow(
+        return backfill_flow(
             folder=str(folder.absolute()),
             chunk_size=args.chunk_size,
             move_files=args.move,
             transient_retries=args.retries,
             retry_delay_seconds=args.retry_delay,
             return_state=True,
-        ),
-        url=url,
-        as_json=args.json,
-    )
+        )
+
+    return run_flow_command("backfill", args, call)

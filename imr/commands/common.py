@@ -178,6 +178,18 @@ def run_flow(name: str, call: Callable[[], Any], *, url: str, as_json: bool) -> 
     return 0
 
 
+def run_flow_command(name: str, args: argparse.Namespace, call: Callable[[], Any], *, create: bool = True) -> int:
+    """The body of ``imr ingest/backfill/rerun``: settle the warehouse (``--db``), check it answers
+    (one-line error otherwise), then run the flow ``call`` starts and print its summary."""
+    try:
+        url = warehouse_url(args)
+        open_warehouse(url, create=create).dispose()
+    except CommandError as e:
+        return fail(name, e)
+    prepare_prefect()
+    return run_flow(name, call, url=url, as_json=args.json)
+
+
 def fail(command: str, error: Exception) -> int:
     """Print ``imr <command>: <error>`` on stderr and return exit status 1."""
     print(f"imr {command}: {error}", file=sys.stderr)

@@ -23,17 +23,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-from imr.commands.common import (
-    CommandError,
-    add_db_argument,
-    add_retry_arguments,
-    fail,
-    open_warehouse,
-    prepare_prefect,
-    run_flow,
-    warehouse_url,
-)
+from imr.commands.common import add_db_argument, add_retry_arguments, run_flow_command
 
 HELP = "ingest the drop folders into the warehouse (runs the Prefect flow `ingest`)"
 
@@ -68,24 +60,16 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"imr ingest: no such inbox folder: {missing[0]} (create it or pass --inbox DIR)", file=sys.stderr)
         return 2
-    try:
-        url = warehouse_url(args)
-        open_warehouse(url, create=True).dispose()
-    except CommandError as e:
-        return fail("ingest", e)
-    prepare_prefect()
-    from flows.ingest import ingest_flow
+    def call() -> Any:
+        from flows.ingest import ingest_flow
 
-    return run_flow(
-        "ingest",
-        lambda: ingest_flow(
+        return ingest_flow(
             inboxes=[str(p) for p in inboxes],
             chunk_size=args.chunk_size,
             stable_seconds=args.stable_seconds,
             transient_retries=args.retries,
             retry_delay_seconds=args.retry_delay,
             return_state=True,
-        ),
-        url=url,
-        as_json=args.json,
-    )
+        )
+
+    return run_flow_command("ingest", args, call)

@@ -15,6 +15,7 @@ Exit status: 0 when the batch completed, 1 when the batch is unknown or the reru
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from imr.commands.common import (
     CommandError,
@@ -22,8 +23,7 @@ from imr.commands.common import (
     add_retry_arguments,
     fail,
     open_warehouse,
-    prepare_prefect,
-    run_flow,
+    run_flow_command,
     warehouse_url,
 )
 
@@ -51,18 +51,15 @@ def run(args: argparse.Namespace) -> int:
         engine.dispose()
     except (CommandError, ImrError) as e:
         return fail("rerun", e)
-    prepare_prefect()
-    from flows.ingest import rerun_flow
+    def call() -> Any:
+        from flows.ingest import rerun_flow
 
-    return run_flow(
-        "rerun",
-        lambda: rerun_flow(
+        return rerun_flow(
             batch_id=batch_id,
             chunk_size=args.chunk_size,
             transient_retries=args.retries,
             retry_delay_seconds=args.retry_delay,
             return_state=True,
-        ),
-        url=url,
-        as_json=args.json,
-    )
+        )
+
+    return run_flow_command("rerun", args, call, create=False)
