@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import exc
 from sqlalchemy.engine import Engine
 
 import warehouse
@@ -127,28 +126,30 @@ def validate_chunk(items: Sequence[WorkItem], *, today: dt.date | None = None) -
 
 
 def load_chunk(engine: Engine, validated: Validated) -> list[WorkItem]:
-    """Commit every item's outcome: each letter in its own transaction, every other outcome marked.
+    """Commit every item's outcome: the chunk's letters in one transaction (a SAVEPOINT each: a
+    letter breaking a constraint rolls back alone and is quarantined), every other outcome marked.
 
     Idempotent (a retried chunk reloads nothing twice). Raises
     :class:`imr.errors.WarehouseUnavailableError` when the warehouse is down (retry the chunk).
     """
-    out: list[WorkItem] = []
-    for item in validated.items:
-        failures = validated.dq.get(item.file_id, [])
-        done = _copy(item)
-        if item.status == FileStatus.PENDING and item.record is not None:
-            try:
-                res = warehouse.load_letter(engine, item.file_id, item.record, dq_failures=failures)
-            except (exc.IntegrityError, exc.DataError):  # breaks a constraint or a column size
-                reason = Reason("warehouse_constraint", INGEST_REASON_CODES["warehouse_constraint"])
-                done.status, done.reasons = FileStatus.QUARANTINED, [reason]
-                _mark(engine, done, failures)
-            else:
-                done.status, done.letter_id = FileStatus(res.status), res.letter_id
-        elif item.status != FileStatus.PENDING:
-            _mark(engine, done, failures)
-        done.record = None  # the letter is in the warehouse now; keep chunks light
-        out.append(done)
+    out = [_copy(item, record=None) for item in validated.items]  # the letters go to the warehouse
+    letters = [
+        (n, item) for n, item in enumerate(validated.items) if item.status == FileStatus.PENDING and item.record
+    ]
+    loads = warehouse.load_letters(
+        engine, [(i.file_id, i.record, validated.dq.get(i.file_id, [])) for _, i in letters if i.record]
+    )
+    for (n, _), res in zip(letters, loads, strict=True):
+        done = out[n]
+        if isinstance(res, warehouse.LoadResult):
+            done.status, done.letter_id = FileStatus(res.status), res.letter_id
+        else:  # breaks a constraint or a column size
+            reason = Reason("warehouse_constraint", INGEST_REASON_CODES["warehouse_constraint"])
+            done.status, done.reasons = FileStatus.QUARANTINED, [reason]
+    loaded = {n for n, _ in letters if out[n].status != FileStatus.QUARANTINED}
+    for n, done in enumerate(out):
+        if n not in loaded and done.status != FileStatus.PENDING:
+            _mark(engine, done, validated.dq.get(done.file_id, []))
     return out
 
 

@@ -193,3 +193,18 @@ def test_letter_rows_are_normalized(engine: Engine) -> None:
         assert list(states) == ["California", "Texas"]
         parties = conn.execute(sa.select(s.guideline_citations.c.party)).scalars().all()
         assert sorted(parties) == ["claims_administrator"] * 2 + ["reviewer"] * 2
+
+
+def test_a_chunk_commits_together_and_a_bad_letter_rolls_back_alone(engine: Engine) -> None:
+    batch = w.start_batch(engine, "ingest", ["/in"])
+    records = [make_record(sha, f"{n}.txt", f"CM13-000000{n}") for n, sha in enumerate((SHA_A, SHA_B, SHA_C))]
+    records[1].letter.priority = "urgent"  # type: ignore[union-attr,assignment]  # breaks the CHECK constraint
+    fids = [
+        w.register_file(engine, batch, "/in", r.source.path, r.source.sha256, 10, "text/plain") for r in records
+    ]
+    results = w.load_letters(engine, [(f, r, []) for f, r in zip(fids, records, strict=True)])
+    assert [type(r).__name__ for r in results] == ["LoadResult", "IntegrityError", "LoadResult"]
+    assert count_rows(engine)["letters"] == 2
+    assert {x.source.sha256 for x in w.export_records(engine)} == {SHA_A, SHA_C}
+    again = w.load_letters(engine, [(fids[0], records[0], [])])  # idempotent
+    assert again == [results[0]]

@@ -43,6 +43,8 @@ API (all importable from ``warehouse``)::
 
     # loading (one transaction per letter)
     load_letter(engine, file_id, record: LetterRecord, dq_failures=()) -> LoadResult
+    load_letters(engine, [(file_id, record, dq_failures), ...]) -> [LoadResult | IntegrityError | DataError]
+        # one transaction per chunk, a SAVEPOINT per letter: a bad letter rolls back alone
         # LoadResult(status: loaded | linked | duplicate, letter_id, file_id)
         # same content again -> duplicate; same case number, other content -> linked (no new letter);
         # the same file again -> its earlier result. ValueError for a record that is not parsed.
@@ -95,12 +97,13 @@ from warehouse.files import (
     register_file,
     set_current_path,
 )
-from warehouse.load import LoadResult, load_letter
+from warehouse.load import ChunkLoad, LoadResult, load_letter, load_letters
 from warehouse.migrations import current_revision, downgrade, head_revision, upgrade
 from warehouse.quality import dq_failures_of, dq_results, store_dq_results
 
 __all__ = [
     "BatchRow",
+    "ChunkLoad",
     "FileRow",
     "LoadResult",
     "UnknownBatchError",
@@ -123,6 +126,7 @@ __all__ = [
     "list_batches",
     "list_files",
     "load_letter",
+    "load_letters",
     "make_engine",
     "mark_file",
     "quarantine_reasons_of",

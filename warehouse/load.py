@@ -75,13 +75,58 @@ def load_letter(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+#: What loading one letter of a chunk gave: its result, or the error that rolled it back alone.
+ChunkLoad = LoadResult | exc.IntegrityError | exc.DataError
+
+
+def load_letters(
+    engine: Engine, entries: Sequence[tuple[str, LetterRecord, Sequence[DqFailure]]]
+) -> list[ChunkLoad]:
+    """Load a chunk of ``(file_id, record, dq_failures)`` in ONE transaction, each letter in its own
+    SAVEPOINT: a letter breaking a constraint or a column size rolls back alone and its error is
+    returned in its place; the others commit together (one commit per chunk, not per letter).
+
+    Same idempotence and races as :func:`load_letter` (a letter losing a unique-constraint race
+    to another transaction is decided again). Raises ``ValueError`` for a record that is not
+    parsed, :class:`imr.errors.WarehouseUnavailableError` when the warehouse is down (nothing of
+    the chunk is committed then: retry it).
+    """
+    for file_id, record, _ in entries:
+        if record.status != "parsed" or record.letter is None:
+            raise ValueError(f"only parsed records are loaded (file {file_id}, status {record.status})")
+    out: list[ChunkLoad] = []
+    with transaction(engine) as conn:
+        for file_id, record, failures in entries:
+            assert record.letter is not None
+            out.append(_load_in_savepoint(conn, file_id, record, record.letter, failures))
+    return out
+
+
+def _load_in_savepoint(
+    conn: Connection, file_id: str, record: LetterRecord, letter: Letter, failures: Sequence[DqFailure]
+) -> ChunkLoad:
+    for attempt in (1, 2):
+        try:
+            with conn.begin_nested():
+                return _load(conn, file_id, record, letter, failures)
+        except (exc.IntegrityError, exc.DataError) as e:
+            if attempt == 2 or isinstance(e, exc.DataError) or not _taken_in(conn, record.source.sha256, letter):
+                return e
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _taken_in(conn: Connection, sha256: str, letter: Letter) -> bool:
+    """Whether this content or case number is in the warehouse now (another transaction loaded it)."""
+    cond = s.letters.c.content_sha256 == sha256
+    if letter.case_number is not None:
+        cond = cond | (s.letters.c.case_number == letter.case_number)
+    return conn.execute(sa.select(s.letters.c.id).where(cond).limit(1)).first() is not None
+
+
 def _taken(engine: Engine, sha256: str, case_number: str | None) -> bool:
     """Whether another transaction has meanwhile loaded this content or case number."""
-    cond = s.letters.c.content_sha256 == sha256
-    if case_number is not None:
-        cond = cond | (s.letters.c.case_number == case_number)
     with reading(engine) as conn:
-        return conn.execute(sa.select(s.letters.c.id).where(cond).limit(1)).first() is not None
+        return _taken_in(conn, sha256, Letter(case_number=case_number))
 
 
 def _load(
