@@ -7,7 +7,9 @@ The flow run's result is the batch summary (``BatchSummary.to_dict()``); a Faile
 ``BatchFailedError`` holding it. A step that still fails after its retries marks the batch
 ``failed`` and fails the run; files whose outcome was not committed stay where they were.
 
-Parameters are JSON-friendly so a deployment can pass them from the UI. The warehouse is never a
+Parameters are JSON-friendly so a deployment can pass them from the UI. ``workers`` is how many
+chunks are in flight at once (default ``IMR_WORKERS``, or the Dask cluster's threads); where they
+run is the flow's task runner (``tasks.runners.configured``: threads, a process pool or Dask). The warehouse is never a
 parameter (flow parameters are stored in Prefect's database and shown in the UI): it comes from
 ``IMR_DATABASE_URL`` / the embedded SQLite file in the environment of the process running the flow.
 """
@@ -26,11 +28,13 @@ from imr.settings import get_settings
 from pipeline.run import RunRequest, run_batch
 from tasks import ingest as t
 from tasks.publish import final_state, publish_batch_report
+from tasks.runners import parallel_chunks
 
 
-def _run(req: RunRequest, retries: int, retry_delay_seconds: float) -> State[Any]:
+def _run(req: RunRequest, workers: int | None, retries: int, retry_delay_seconds: float) -> State[Any]:
     req = dataclasses.replace(req, flow_run_id=flow_run.get_id())
-    summary = run_batch(t.TaskSteps(retries=retries, retry_delay_seconds=retry_delay_seconds), req)
+    steps = t.TaskSteps(window=parallel_chunks(workers), retries=retries, retry_delay_seconds=retry_delay_seconds)
+    summary = run_batch(steps, req)
     publish_batch_report(summary)
     return final_state(summary)
 
@@ -41,6 +45,7 @@ def ingest_flow(
     chunk_size: int | None = None,
     stable_seconds: float | None = None,
     wait_for_stable: bool = False,
+    workers: int | None = None,
     transient_retries: int = t.TRANSIENT_RETRIES,
     retry_delay_seconds: float = t.RETRY_DELAY_SECONDS,
 ) -> State[Any]:
@@ -53,13 +58,14 @@ def ingest_flow(
     req = RunRequest(
         BatchKind.INGEST, boxes, chunk_size=chunk_size, stable_seconds=stable_seconds, wait_for_stable=wait_for_stable
     )
-    return _run(req, transient_retries, retry_delay_seconds)
+    return _run(req, workers, transient_retries, retry_delay_seconds)
 
 
 @flow(name="rerun")
 def rerun_flow(
     batch_id: str,
     chunk_size: int | None = None,
+    workers: int | None = None,
     transient_retries: int = t.TRANSIENT_RETRIES,
     retry_delay_seconds: float = t.RETRY_DELAY_SECONDS,
 ) -> State[Any]:
@@ -68,7 +74,7 @@ def rerun_flow(
     are skipped."""
     parent = t.resolve_batch(batch_id)
     req = RunRequest(BatchKind.RERUN, parent_batch_id=parent, chunk_size=chunk_size)
-    return _run(req, transient_retries, retry_delay_seconds)
+    return _run(req, workers, transient_retries, retry_delay_seconds)
 
 
 @flow(name="backfill")
@@ -77,6 +83,7 @@ def backfill_flow(
     chunk_size: int | None = None,
     move_files: bool = False,
     stable_seconds: float = 0.0,
+    workers: int | None = None,
     transient_retries: int = t.TRANSIENT_RETRIES,
     retry_delay_seconds: float = t.RETRY_DELAY_SECONDS,
 ) -> State[Any]:
@@ -88,4 +95,4 @@ def backfill_flow(
     req = RunRequest(
         BatchKind.BACKFILL, (folder,), chunk_size=chunk_size, stable_seconds=stable_seconds, move_files=move_files
     )
-    return _run(req, transient_retries, retry_delay_seconds)
+    return _run(req, workers, transient_retries, retry_delay_seconds)

@@ -59,6 +59,16 @@ class Settings(BaseSettings):
         "'pdfium' or 'pdfplumber' (see bench/RESULTS.md).",
     )
 
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="Chunks processed in parallel (processes) by ingest, backfill and rerun; 1 = one after another.",
+    )
+    dask_address: str | None = Field(
+        default=None,
+        description="Address of an existing Dask scheduler (tcp://host:8786): chunks run on its workers.",
+    )
+
     def warehouse_url(self) -> str:
         """The warehouse URL: IMR_DATABASE_URL, else the embedded SQLite file under data_dir."""
         if self.database_url is not None:

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from imr.commands.common import add_db_argument, add_retry_arguments, run_flow_command
+from imr.commands.common import add_db_argument, add_parallel_arguments, add_retry_arguments, run_flow_command
 
 HELP = "load a folder tree of historical letters (resumable; files stay in place)"
 
@@ -29,6 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_db_argument(p)
     p.add_argument("--chunk-size", type=int, default=None, help="files per task (default: IMR_CHUNK_SIZE)")
     p.add_argument("--move", action="store_true", help="archive/quarantine the files afterwards")
+    add_parallel_arguments(p)
     add_retry_arguments(p)
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
@@ -39,10 +40,10 @@ def run(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         print(f"imr backfill: no such folder: {folder}", file=sys.stderr)
         return 2
-    def call() -> Any:
+    def call(configure: Any) -> Any:
         from flows.ingest import backfill_flow
 
-        return backfill_flow(
+        return configure(backfill_flow)(
             folder=str(folder.absolute()),
             chunk_size=args.chunk_size,
             move_files=args.move,

@@ -56,6 +56,16 @@ def add_retry_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_parallel_arguments(p: argparse.ArgumentParser) -> None:
+    """``--workers N --dask ADDRESS``: where and how many chunks run at once."""
+    p.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="chunks in parallel processes (default: IMR_WORKERS)"
+    )
+    p.add_argument(
+        "--dask", default=None, metavar="ADDRESS", help="run chunks on this Dask scheduler (default: IMR_DASK_ADDRESS)"
+    )
+
+
 def warehouse_url(args: argparse.Namespace) -> str:
     """The warehouse URL of this command: ``--db``, else the settings'. ``--db`` becomes the
     process's setting, so flows and task workers read it from there (never a flow parameter)."""
@@ -178,16 +188,30 @@ def run_flow(name: str, call: Callable[[], Any], *, url: str, as_json: bool) -> 
     return 0
 
 
-def run_flow_command(name: str, args: argparse.Namespace, call: Callable[[], Any], *, create: bool = True) -> int:
-    """The body of ``imr ingest/backfill/rerun``: settle the warehouse (``--db``), check it answers
-    (one-line error otherwise), then run the flow ``call`` starts and print its summary."""
+def run_flow_command(
+    name: str, args: argparse.Namespace, call: Callable[[Any], Any], *, create: bool = True
+) -> int:
+    """The body of ``imr ingest/backfill/rerun``: settle the warehouse (``--db``) and the workers
+    (``--workers``, ``--dask``), check the warehouse answers (one-line error otherwise), then run
+    the flow: ``call(configure)`` calls ``configure(flow)(...)``; print the batch summary."""
+    from imr.settings import override
+
     try:
         url = warehouse_url(args)
         open_warehouse(url, create=create).dispose()
+        if args.workers is not None and args.workers < 1:
+            raise CommandError("--workers must be 1 or more")
     except CommandError as e:
         return fail(name, e)
+    override(workers=args.workers, dask_address=args.dask)
     prepare_prefect()
-    return run_flow(name, call, url=url, as_json=args.json)
+
+    def configure(flow: Any) -> Any:
+        from tasks.runners import configured
+
+        return configured(flow)
+
+    return run_flow(name, lambda: call(configure), url=url, as_json=args.json)
 
 
 def fail(command: str, error: Exception) -> int:

@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from imr.commands.common import add_db_argument, add_retry_arguments, run_flow_command
+from imr.commands.common import add_db_argument, add_parallel_arguments, add_retry_arguments, run_flow_command
 
 HELP = "ingest the drop folders into the warehouse (runs the Prefect flow `ingest`)"
 
@@ -47,6 +47,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="take a file once unchanged this long (default: IMR_STABLE_SECONDS)",
     )
+    add_parallel_arguments(p)
     add_retry_arguments(p)
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
@@ -60,10 +61,10 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"imr ingest: no such inbox folder: {missing[0]} (create it or pass --inbox DIR)", file=sys.stderr)
         return 2
-    def call() -> Any:
+    def call(configure: Any) -> Any:
         from flows.ingest import ingest_flow
 
-        return ingest_flow(
+        return configure(ingest_flow)(
             inboxes=[str(p) for p in inboxes],
             chunk_size=args.chunk_size,
             stable_seconds=args.stable_seconds,

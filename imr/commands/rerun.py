@@ -20,6 +20,7 @@ from typing import Any
 from imr.commands.common import (
     CommandError,
     add_db_argument,
+    add_parallel_arguments,
     add_retry_arguments,
     fail,
     open_warehouse,
@@ -35,6 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("batch_id", metavar="BATCH_ID", help="the batch to rerun (id or unique prefix)")
     add_db_argument(p)
     p.add_argument("--chunk-size", type=int, default=None, help="files per task (default: IMR_CHUNK_SIZE)")
+    add_parallel_arguments(p)
     add_retry_arguments(p)
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
@@ -51,10 +53,10 @@ def run(args: argparse.Namespace) -> int:
         engine.dispose()
     except (CommandError, ImrError) as e:
         return fail("rerun", e)
-    def call() -> Any:
+    def call(configure: Any) -> Any:
         from flows.ingest import rerun_flow
 
-        return rerun_flow(
+        return configure(rerun_flow)(
             batch_id=batch_id,
             chunk_size=args.chunk_size,
             transient_retries=args.retries,

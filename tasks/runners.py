@@ -1,0 +1,59 @@
+"""Where a flow's chunk tasks run: one process (threads), a local process pool, or a Dask cluster.
+
+Parsing holds the GIL, so parallel chunks need processes: ``ProcessPoolTaskRunner`` on one machine
+(``--workers N``, ``IMR_WORKERS``), prefect-dask's ``DaskTaskRunner`` on an existing cluster
+(``--dask ADDRESS``, ``IMR_DASK_ADDRESS``). Each worker process imports Great Expectations once
+and keeps its engine; tasks are handed file paths and ids, never letter text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+
+def task_runner_for(workers: int, dask_address: str | None = None) -> Any:
+    """The task runner for ``workers`` parallel chunks, or for the Dask scheduler at ``dask_address``.
+
+    ``workers`` of 1 runs chunks one after another in the flow's process.
+    """
+    if dask_address:
+        from prefect_dask.task_runners import DaskTaskRunner  # lazy: dask is only needed for a cluster
+
+        return DaskTaskRunner(address=dask_address)
+    if workers <= 1:
+        return ThreadPoolTaskRunner(max_workers=1)
+    return ProcessPoolTaskRunner(max_workers=workers)
+
+
+def dask_workers(dask_address: str) -> int:
+    """How many tasks the Dask cluster at ``dask_address`` runs at once (its total threads)."""
+    from distributed import Client
+
+    with Client(dask_address, timeout="10s") as client:  # type: ignore[no-untyped-call]
+        info = client.scheduler_info(n_workers=-1)
+    return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
+
+
+def parallel_chunks(workers: int | None = None) -> int:
+    """How many chunks a flow keeps in flight: ``workers``, else the Dask cluster's threads when
+    ``IMR_DASK_ADDRESS`` is set, else ``IMR_WORKERS``."""
+    from imr.settings import get_settings
+
+    settings = get_settings()
+    if workers:
+        return workers
+    if settings.dask_address:
+        return dask_workers(settings.dask_address)
+    return settings.workers
+
+
+def configured(flow: Any, workers: int | None = None, dask_address: str | None = None) -> Any:
+    """``flow`` with the task runner of the settings (``IMR_WORKERS``, ``IMR_DASK_ADDRESS``) or of
+    the given ``workers``/``dask_address``."""
+    from imr.settings import get_settings
+
+    settings = get_settings()
+    address = dask_address or settings.dask_address
+    return flow.with_options(task_runner=task_runner_for(workers or settings.workers, address))
