@@ -27,8 +27,8 @@ AUTOMATION = ROOT / "scripts" / "automations" / "quarantine-threshold-breached.y
 
 
 def api_post(path: str, body: dict[str, Any]) -> Any:
-    """POST a filter body to the harness API (the clients' filter methods send nulls that
-    FastAPI 0.154 rejects with 422, so tests send only the fields they mean)."""
+    """POST a filter body to the harness API (tests send only the fields they mean; the clients'
+    filter methods send nulls, which FastAPI 0.151-0.154 rejected with 422)."""
     import httpx
     from prefect.settings import PREFECT_API_URL
 

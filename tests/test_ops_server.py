@@ -84,6 +84,9 @@ def test_print_env_masks_the_password(capsys: pytest.CaptureFixture[str], monkey
     from imr.settings import get_settings
 
     monkeypatch.setenv("IMR_PREFECT_DATABASE_URL", "postgresql://imr:secret@db/prefect")
+    for key in prefect_env.prefect_defaults(Settings()):  # main() fills them in: undo that after the test
+        monkeypatch.setenv(key, "")
+        monkeypatch.delenv(key)
     get_settings.cache_clear()
     try:
         assert main(["server", "--print-env", "--port", "4999"]) == 0
@@ -91,6 +94,7 @@ def test_print_env_masks_the_password(capsys: pytest.CaptureFixture[str], monkey
         get_settings.cache_clear()
     out = capsys.readouterr().out
     assert "--port 4999" in out and "PREFECT_API_URL=http://127.0.0.1:4999/api" in out
+    assert "DO_NOT_TRACK=1" in out and "PREFECT_SERVER_ANALYTICS_ENABLED=false" in out
     assert "secret" not in out and "postgresql+asyncpg://imr:***@db/prefect" in out
 
 

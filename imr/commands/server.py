@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     if args.print_env:
         print(" ".join(cmd))
         for key in sorted(env):
-            if key.startswith("PREFECT_"):
+            if key.startswith("PREFECT_") or key == "DO_NOT_TRACK":
                 print(f"{key}={_mask(env[key])}")
         return 0
     home.mkdir(parents=True, exist_ok=True)
