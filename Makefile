@@ -22,8 +22,7 @@ setup: $(VENV)/.installed
 demo: setup
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)/inbox
 	cp -R samples/inbox/. $(DEMO_DIR)/inbox/
-	IMR_DATA_DIR=$(DEMO_DIR) IMR_STABLE_SECONDS=0 PREFECT_SERVER_ANALYTICS_ENABLED=false \
-		$(BIN)/imr ingest --inbox $(DEMO_DIR)/inbox
+	IMR_DATA_DIR=$(DEMO_DIR) IMR_STABLE_SECONDS=0 $(BIN)/imr ingest --inbox $(DEMO_DIR)/inbox
 	IMR_DATA_DIR=$(DEMO_DIR) $(BIN)/imr batches
 
 test: setup

@@ -28,6 +28,9 @@ COMMANDS: dict[str, str] = {
     "synth": "synth",
 }
 
+#: commands that start or talk to Prefect: their Prefect environment defaults are set first
+PREFECT_COMMANDS = frozenset({"ingest", "rerun", "backfill", "server", "serve"})
+
 
 def _load(name: str) -> ModuleType:
     return importlib.import_module(f"imr.commands.{COMMANDS[name]}")
@@ -69,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if args.command in PREFECT_COMMANDS:
+        from imr import prefect_env
+
+        prefect_env.apply()  # before Prefect is imported
     try:
         return int(_load(args.command).run(args))
     except KeyboardInterrupt:

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     prefect_database_url: SecretStr | None = Field(
         default=None, description="Database of the Prefect server itself; default SQLite under PREFECT_HOME."
     )
+    prefect_telemetry: bool = Field(
+        default=False,
+        description="Let Prefect send its anonymous usage telemetry from imr's runs and `imr server` "
+        "(off by default: imr sets DO_NOT_TRACK=1 and PREFECT_SERVER_ANALYTICS_ENABLED=false).",
+    )
     pdf_engine: Literal["auto", "pdfium", "pdfplumber"] = Field(
         default="auto",
         description="PDF text engine: 'auto' (PDFium, pdfplumber when PDFium's text gives no parsed letter), "

@@ -27,8 +27,8 @@ AUTOMATION = ROOT / "scripts" / "automations" / "quarantine-threshold-breached.y
 
 
 def api_post(path: str, body: dict[str, Any]) -> Any:
-    """POST a filter body to the harness API (the clients' filter methods send nulls that
-    FastAPI 0.154 rejects with 422, so tests send only the fields they mean)."""
+    """POST a filter body to the harness API (tests send only the fields they mean; the clients'
+    filter methods send nulls, which FastAPI 0.151-0.154 rejected with 422)."""
     import httpx
     from prefect.settings import PREFECT_API_URL
 
@@ -254,25 +254,3 @@ def test_create_automation_script_is_idempotent() -> None:
     trigger = found[0].trigger
     assert getattr(trigger, "expect", None) == {"imr.batch.quarantine-threshold-breached"}
     assert found[0].actions[0].type == "send-notification"
-
-
-def test_schedule_due_runs_books_the_nightly_runs_the_server_scheduler_cannot() -> None:
-    """Prefect 3.8.8's scheduler service fails on SQLAlchemy 2.1; imr serve books the runs itself."""
-    from datetime import UTC, datetime, timedelta
-
-    from prefect import get_client
-
-    from flows.deployments import build_deployments, schedule_due_runs
-    from imr.settings import Settings
-
-    nightly = build_deployments(Settings(), _flows())[0]  # 0 2 * * * America/Los_Angeles
-    nightly.apply()
-    before = datetime(2030, 7, 1, 8, 50, tzinfo=UTC)  # 01:50 PDT
-    ids = schedule_due_runs(lookahead=timedelta(minutes=15), now=before)
-    assert len(ids) == 1
-    assert schedule_due_runs(lookahead=timedelta(minutes=15), now=before) == ids  # idempotent
-    assert schedule_due_runs(lookahead=timedelta(minutes=5), now=before) == []  # not due yet
-    with get_client(sync_client=True) as client:
-        run = client.read_flow_run(ids[0])
-    assert run.state is not None and run.state.is_scheduled()
-    assert run.expected_start_time == datetime(2030, 7, 1, 9, 0, tzinfo=UTC)  # 02:00 in Los Angeles (PDT)

@@ -10,9 +10,8 @@ runs in this process until Ctrl-C:
   backfill         on demand, parameter folder
 
 When PREFECT_API_URL is not set, the server of `imr server` (IMR_SERVER_HOST:IMR_SERVER_PORT)
-is used. Stopping `imr serve` pauses the nightly schedule until it is served again.
-While serving, it also books the nightly runs due in the next 15 minutes itself, because the
-Prefect server's scheduler fails with SQLAlchemy 2.1 (see docs/operations.md).
+is used. The Prefect server's scheduler creates the nightly runs (tag `auto-scheduled`);
+`imr serve` executes them. Stopping it pauses the nightly schedule until it is served again.
 
 Example:
   imr server &                 # once, in another terminal

@@ -1,7 +1,7 @@
 """Start the Prefect server (API and UI) that imr-etl's flows report to.
 
-Runs ``python -m prefect server start --host HOST --port PORT --analytics-off`` as a child
-process with this environment (``--print-env`` shows it without starting anything):
+Runs ``python -m prefect server start --host HOST --port PORT`` as a child process with this
+environment (``--print-env`` shows it without starting anything):
 
   PREFECT_HOME                              <IMR_DATA_DIR>/prefect (or --home): the server's own
                                             SQLite database prefect.db, profiles and local storage
@@ -9,7 +9,9 @@ process with this environment (``--print-env`` shows it without starting anythin
                                             driver rewritten to postgresql+asyncpg://
   PREFECT_SERVER_API_HOST / _PORT           IMR_SERVER_HOST / IMR_SERVER_PORT (127.0.0.1:4200)
   PREFECT_API_URL                           http://HOST:PORT/api (the server's own address)
-  PREFECT_SERVER_ANALYTICS_ENABLED          false (no telemetry)
+  PREFECT_SERVER_ANALYTICS_ENABLED          false (no telemetry) unless IMR_PREFECT_TELEMETRY=true,
+  DO_NOT_TRACK                              1     or the variable is already set
+  PREFECT_LOGGING_EXTRA_LOGGERS             imr   (unless already set)
 
 Flows report to this server only when their process has PREFECT_API_URL set to the URL it
 prints; export it in the shell that runs `imr ingest`, `imr serve`, `imr rerun`...
@@ -31,6 +33,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 
+from imr import prefect_env
 from imr.settings import Settings, get_settings
 
 HELP = "start the Prefect server (API + UI) with its own database"
@@ -92,9 +95,9 @@ def server_environment(
             "PREFECT_SERVER_API_HOST": host,
             "PREFECT_SERVER_API_PORT": str(port),
             "PREFECT_API_URL": api_url(host, port),
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         }
     )
+    prefect_env.apply(settings, env)
     if settings.prefect_database_url is not None:
         env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = prefect_database_url(
             settings.prefect_database_url.get_secret_value()
@@ -106,8 +109,7 @@ def server_environment(
 
 def server_command(host: str, port: int) -> list[str]:
     """The argv of the server child process."""
-    start = ["server", "start", "--host", host, "--port", str(port), "--analytics-off"]
-    return [sys.executable, "-m", "prefect", *start]
+    return [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port)]
 
 
 def _mask(url: str) -> str:
@@ -130,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     if args.print_env:
         print(" ".join(cmd))
         for key in sorted(env):
-            if key.startswith("PREFECT_"):
+            if key.startswith("PREFECT_") or key == "DO_NOT_TRACK":
                 print(f"{key}={_mask(env[key])}")
         return 0
     home.mkdir(parents=True, exist_ok=True)
@@ -138,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
     database = "PostgreSQL" if postgres else f"SQLite {home / 'prefect.db'}"
     print(f"imr server: Prefect UI {url.removesuffix('/api')}", file=sys.stderr)
     print(f"imr server: database {database}", file=sys.stderr)
+    telemetry = "on" if prefect_env.telemetry_enabled(env) else "off (IMR_PREFECT_TELEMETRY=true turns it on)"
+    print(f"imr server: Prefect telemetry {telemetry}", file=sys.stderr)
     print("imr server: point flows at it with:", file=sys.stderr)
     print(f"export PREFECT_API_URL={url}", flush=True)
     proc = subprocess.Popen(cmd, env=env)

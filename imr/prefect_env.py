@@ -1,0 +1,60 @@
+"""Environment defaults for every Prefect process imr starts or talks to (Prefect-free).
+
+:func:`apply` must run before Prefect is imported (Prefect reads its settings and configures
+logging at import time); ``imr.cli.main`` calls it before running a command. It only fills in
+environment variables the user has not set, so an explicit ``PREFECT_...`` variable always wins:
+
+- ``PREFECT_LOGGING_EXTRA_LOGGERS=imr``: imr's own log lines (counts, reason codes, never letter
+  text) reach the flow-run logs in the UI.
+- ``PREFECT_LOGGING_SETTINGS_PATH=<imr>/prefect_logging.yml``: Prefect's default logging config
+  plus the ``imr`` logger at INFO (an extra logger keeps its own level, WARNING through the root
+  logger otherwise). Skipped when ``$PREFECT_HOME/logging.yml`` exists (the user's own config).
+- ``PREFECT_SERVER_ANALYTICS_ENABLED=false``: no telemetry from the Prefect server (the temporary
+  one of ``imr ingest`` or ``imr server``); its heartbeat also logged "database is locked" errors.
+- ``DO_NOT_TRACK=1``: no client-side (SDK) usage events.
+
+The two telemetry defaults are skipped when ``IMR_PREFECT_TELEMETRY=true``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, MutableMapping
+from pathlib import Path
+
+from imr.settings import Settings, get_settings
+
+#: the logger whose records (and its children's) Prefect ships to the API
+IMR_LOGGER = "imr"
+#: Prefect's logging config with the ``imr`` logger at INFO
+LOGGING_CONFIG = Path(__file__).with_name("prefect_logging.yml")
+
+
+def prefect_defaults(settings: Settings, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The Prefect environment defaults for ``settings`` (see the module docstring)."""
+    env = os.environ if environ is None else environ
+    defaults = {"PREFECT_LOGGING_EXTRA_LOGGERS": IMR_LOGGER}
+    home = Path(env.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    if not (home / "logging.yml").exists():
+        defaults["PREFECT_LOGGING_SETTINGS_PATH"] = str(LOGGING_CONFIG)
+    if not settings.prefect_telemetry:
+        defaults["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+        defaults["DO_NOT_TRACK"] = "1"
+    return defaults
+
+
+def apply(settings: Settings | None = None, environ: MutableMapping[str, str] | None = None) -> dict[str, str]:
+    """Set the defaults the environment lacks; returns the variables it set.
+
+    ``environ`` defaults to ``os.environ``; a variable already present (even empty) is kept.
+    """
+    env = os.environ if environ is None else environ
+    added = {k: v for k, v in prefect_defaults(settings or get_settings(), env).items() if k not in env}
+    env.update(added)
+    return added
+
+
+def telemetry_enabled(environ: Mapping[str, str]) -> bool:
+    """Whether the Prefect server started with ``environ`` sends analytics (Prefect's default: on)."""
+    value = environ.get("PREFECT_SERVER_ANALYTICS_ENABLED", "true").strip().lower()
+    return value not in ("0", "false", "no", "off")
