@@ -61,8 +61,11 @@ def engine_for(url: str, *, migrate: bool = True) -> Engine:
 class RunRequest:
     """What one run is asked to do (JSON-friendly: it is what a flow's parameters say).
 
-    ``None`` fields fall back to the settings (``IMR_CHUNK_SIZE``, ``IMR_STABLE_SECONDS``). The
-    warehouse is never part of a request: it comes from the settings (``IMR_DATABASE_URL``), so a
+    ``None`` fields fall back to ``settings`` (``IMR_CHUNK_SIZE``, ``IMR_STABLE_SECONDS``): the
+    settings of the process that made the request (the flow's), carried to every task so worker
+    processes and Dask workers use the flow's warehouse, folders and limits, whatever their own
+    environment says. The warehouse URL stays a ``SecretStr`` there (masked wherever shown), and
+    is never a flow parameter (it comes from ``IMR_DATABASE_URL``), so a
     password never becomes a flow parameter.
     """
 
@@ -74,16 +77,17 @@ class RunRequest:
     wait_for_stable: bool = False
     move_files: bool = True
     flow_run_id: str | None = None
+    settings: Settings = field(default_factory=get_settings, compare=False, repr=False)
 
-    def resolved_chunk_size(self, settings: Settings) -> int:
+    def resolved_chunk_size(self) -> int:
         """Files per chunk."""
-        return self.chunk_size or settings.chunk_size
+        return self.chunk_size or self.settings.chunk_size
 
-    def destinations(self, settings: Settings, day: dt.date | None = None) -> Destinations:
+    def destinations(self, day: dt.date | None = None) -> Destinations:
         """Archive and quarantine roots (absolute), the dated folder's day, and whether to move."""
         return Destinations(
-            archive_root=settings.archive_path().absolute(),
-            quarantine_root=settings.quarantine_path().absolute(),
+            archive_root=self.settings.archive_path().absolute(),
+            quarantine_root=self.settings.quarantine_path().absolute(),
             day=day or dt.date.today(),
             move_files=self.move_files,
         )
@@ -131,13 +135,12 @@ class Steps(Protocol):
         ...
 
 
-def run_batch(steps: Steps, req: RunRequest, settings: Settings | None = None) -> BatchSummary:
+def run_batch(steps: Steps, req: RunRequest) -> BatchSummary:
     """Run one batch through ``steps``; return its summary (also stored in the batch row).
 
     Exceptions propagate after ``steps.fail`` marked the batch ``failed``: files whose outcome was
     not committed stay where they are for the next run or a rerun.
     """
-    settings = settings or get_settings()
     batch_id = steps.open_batch(req)
     stage = "discover"
     try:
@@ -145,7 +148,7 @@ def run_batch(steps: Steps, req: RunRequest, settings: Settings | None = None) -
         stage = "settle"
         done = Processed(steps.settle(req, batch_id, plan.settled), steps.settle(req, batch_id, plan.recovered))
         stage = "process"
-        chunks = list(chunked(plan.work, req.resolved_chunk_size(settings)))
+        chunks = list(chunked(plan.work, req.resolved_chunk_size()))
         for outcome in steps.process(req, batch_id, chunks):
             done.items += outcome.items
             done.results += outcome.results
@@ -168,22 +171,20 @@ def open_batch(engine: Engine, req: RunRequest) -> str:
     )
 
 
-def make_plan(engine: Engine, req: RunRequest, batch_id: str, settings: Settings) -> Plan:
+def make_plan(engine: Engine, req: RunRequest, batch_id: str) -> Plan:
     """Discover and register (ingest, backfill) or collect a batch's files again (rerun)."""
     if req.kind == BatchKind.RERUN:
         if req.parent_batch_id is None:
             raise ValueError("a rerun needs parent_batch_id")
         return plan_rerun(engine, batch_id, req.parent_batch_id)
-    stable = req.stable_seconds if req.stable_seconds is not None else settings.stable_seconds
+    stable = req.stable_seconds if req.stable_seconds is not None else req.settings.stable_seconds
     found = discover([Path(p) for p in req.inboxes], stable, wait=req.wait_for_stable)
     return plan_inboxes(
         engine, batch_id, found, move_files=req.move_files, skip_committed=req.kind == BatchKind.BACKFILL
     )
 
 
-def summarise_run(
-    engine: Engine, req: RunRequest, batch_id: str, plan: Plan, done: Processed, settings: Settings
-) -> BatchSummary:
+def summarise_run(engine: Engine, req: RunRequest, batch_id: str, plan: Plan, done: Processed) -> BatchSummary:
     """:func:`pipeline.summary.summarise` with the plan's counts and the settings' threshold."""
     return summarise(
         engine,
@@ -192,50 +193,50 @@ def summarise_run(
         items=done.items,
         recovered=done.recovered,
         results=done.results,
-        threshold=settings.quarantine_threshold,
+        threshold=req.settings.quarantine_threshold,
         parent_batch_id=req.parent_batch_id,
         **plan.run_counts(),
     )
 
 
-def mark_failed(url: str, batch_id: str, kind: str, stage: str) -> None:
+def request_engine(req: RunRequest) -> Engine:
+    """The (process-wide, migrated) engine of the request's warehouse."""
+    return engine_for(req.settings.warehouse_url())
+
+
+def mark_failed(req: RunRequest, batch_id: str, stage: str) -> None:
     """Best effort: mark the batch failed (the warehouse may be the thing that is down)."""
     try:
-        failed_summary(engine_for(url, migrate=False), batch_id, kind, stage)
+        failed_summary(engine_for(req.settings.warehouse_url(), migrate=False), batch_id, req.kind, stage)
     except TransientError as e:  # the original error matters more; this one is only logged
-        log.warning("batch %s (%s): could not be marked failed: %s", batch_id, kind, type(e).__name__)
+        log.warning("batch %s (%s): could not be marked failed: %s", batch_id, req.kind, type(e).__name__)
 
 
 class LocalSteps:
     """The steps as plain calls in this process, one chunk after another."""
 
-    def __init__(self, settings: Settings | None = None, *, day: dt.date | None = None) -> None:
-        self.settings = settings or get_settings()
-        self.url = self.settings.warehouse_url()
+    def __init__(self, *, day: dt.date | None = None) -> None:
         self.day = day
 
-    def _engine(self) -> Engine:
-        return engine_for(self.url)
-
     def open_batch(self, req: RunRequest) -> str:
-        return open_batch(self._engine(), req)
+        return open_batch(request_engine(req), req)
 
     def plan(self, req: RunRequest, batch_id: str) -> Plan:
-        return make_plan(self._engine(), req, batch_id, self.settings)
+        return make_plan(request_engine(req), req, batch_id)
 
     def settle(self, req: RunRequest, batch_id: str, items: Sequence[WorkItem]) -> list[WorkItem]:
-        return settle_chunk(self._engine(), items, req.destinations(self.settings, self.day), batch_id)
+        return settle_chunk(request_engine(req), items, req.destinations(self.day), batch_id)
 
     def process(self, req: RunRequest, batch_id: str, chunks: Sequence[list[WorkItem]]) -> Iterable[ChunkOutcome]:
-        dest = req.destinations(self.settings, self.day)
+        dest = req.destinations(self.day)
         for chunk in chunks:
-            yield process_chunk(self._engine(), chunk, dest, batch_id, self.settings)
+            yield process_chunk(request_engine(req), chunk, dest, batch_id, req.settings)
 
     def summarise(self, req: RunRequest, batch_id: str, plan: Plan, done: Processed) -> BatchSummary:
-        return summarise_run(self._engine(), req, batch_id, plan, done, self.settings)
+        return summarise_run(request_engine(req), req, batch_id, plan, done)
 
     def fail(self, req: RunRequest, batch_id: str, stage: str) -> None:
-        mark_failed(self.url, batch_id, req.kind, stage)
+        mark_failed(req, batch_id, stage)
 
     def progress(self, done: int, total: int) -> None:
         log.debug("processed %d of %d files", done, total)

@@ -11,8 +11,9 @@ One task per stage and chunk, never one per letter::
 Tasks touching the warehouse retry on :class:`imr.errors.TransientError` only (see
 :func:`retry_if_transient`); terminal errors never retry. Retried tasks are safe: registering,
 loading and marking are idempotent and stages never mutate their inputs. Tasks are handed file
-paths and ids (never letter text) and read the warehouse URL from the settings (never a task or
-flow parameter). No task persists its result or hashes its inputs for a cache key.
+paths and ids (never letter text) and the flow's settings inside the request (the warehouse URL
+as a masked ``SecretStr``, never a flow parameter), so workers need no ``IMR_`` environment.
+No task persists its result or hashes its inputs for a cache key.
 """
 
 from __future__ import annotations
@@ -48,10 +49,6 @@ def retry_if_transient(task: Task[..., Any], task_run: TaskRun, state: State[Any
     return isinstance(error, TransientError)
 
 
-def _engine() -> Any:
-    return pr.engine_for(get_settings().warehouse_url())
-
-
 _RETRYING: dict[str, Any] = {
     "cache_policy": NO_CACHE,
     "persist_result": False,
@@ -64,7 +61,7 @@ _RETRYING: dict[str, Any] = {
 @task(name="open-batch", **_RETRYING)
 def open_batch(req: pr.RunRequest) -> str:
     """Migrate the warehouse if needed and start a batch; returns its id."""
-    batch_id = pr.open_batch(_engine(), req)
+    batch_id = pr.open_batch(pr.request_engine(req), req)
     get_run_logger().info("batch %s (%s) started", batch_id, req.kind)
     return batch_id
 
@@ -72,7 +69,7 @@ def open_batch(req: pr.RunRequest) -> str:
 @task(name="plan", **_RETRYING)
 def plan(req: pr.RunRequest, batch_id: str) -> Plan:
     """Scan the inboxes and register what was found (or collect a batch's files for a rerun)."""
-    p = pr.make_plan(_engine(), req, batch_id, get_settings())
+    p = pr.make_plan(pr.request_engine(req), req, batch_id)
     get_run_logger().info(
         "planned: %d to process, %d settled, %d recovered, %d skipped, %d unstable, %d ignored",
         len(p.work),
@@ -88,14 +85,13 @@ def plan(req: pr.RunRequest, batch_id: str) -> Plan:
 @task(name="settle", **_RETRYING)
 def settle(req: pr.RunRequest, batch_id: str, items: Sequence[WorkItem]) -> list[WorkItem]:
     """Archive or quarantine files whose outcome is committed; record where they went."""
-    return settle_chunk(_engine(), items, req.destinations(get_settings()), batch_id)
+    return settle_chunk(pr.request_engine(req), items, req.destinations(), batch_id)
 
 
 @task(name="chunk", **_RETRYING)
 def chunk(req: pr.RunRequest, batch_id: str, items: Sequence[WorkItem]) -> ChunkOutcome:
     """Extract, validate (one GX run), load (a letter per transaction) and settle one chunk."""
-    settings = get_settings()
-    outcome = process_chunk(_engine(), items, req.destinations(settings), batch_id, settings)
+    outcome = process_chunk(pr.request_engine(req), items, req.destinations(), batch_id, req.settings)
     get_run_logger().info("chunk: %d files settled", len(outcome.items))
     return outcome
 
@@ -103,7 +99,7 @@ def chunk(req: pr.RunRequest, batch_id: str, items: Sequence[WorkItem]) -> Chunk
 @task(name="summarise", **_RETRYING)
 def summarise(req: pr.RunRequest, batch_id: str, p: Plan, done: pr.Processed) -> BatchSummary:
     """Close the batch (verdict, counts, expectation results) and return its summary."""
-    summary = pr.summarise_run(_engine(), req, batch_id, p, done, get_settings())
+    summary = pr.summarise_run(pr.request_engine(req), req, batch_id, p, done)
     get_run_logger().info(summary.line())
     return summary
 
@@ -111,7 +107,7 @@ def summarise(req: pr.RunRequest, batch_id: str, p: Plan, done: pr.Processed) ->
 @task(name="resolve-batch", **_RETRYING)
 def resolve_batch(given: str) -> str:
     """The full id of the batch ``given`` (an id or a unique prefix); fails naming it when unknown."""
-    return warehouse.resolve_batch_id(_engine(), given)
+    return warehouse.resolve_batch_id(pr.engine_for(get_settings().warehouse_url()), given)
 
 
 class TaskSteps:
@@ -169,7 +165,7 @@ class TaskSteps:
         return summarise.with_options(**self.retry)(req, batch_id, p, done)
 
     def fail(self, req: pr.RunRequest, batch_id: str, stage: str) -> None:
-        pr.mark_failed(get_settings().warehouse_url(), batch_id, req.kind, stage)
+        pr.mark_failed(req, batch_id, stage)
         get_run_logger().error("batch %s (%s) failed in stage %s", batch_id, req.kind, stage)
 
     def progress(self, done: int, total: int) -> None:

@@ -11,7 +11,8 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from imr.outcomes import COUNT_FIELDS
@@ -128,6 +129,39 @@ def prepare_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EPHEMERAL_STARTUP_TIMEOUT)
 
 
+@contextmanager
+def prefect_api(name: str) -> Iterator[None]:
+    """A Prefect API for this command's flow run and the worker processes it starts.
+
+    With ``PREFECT_API_URL`` set, that server. Otherwise a temporary local server is started here
+    and its URL exported, so process-pool workers report to it instead of each starting their own;
+    it stops when the command ends (say so, and how to keep runs in the UI).
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    print(
+        f"imr {name}: running on a temporary Prefect server; to keep runs in the UI, start `imr server` "
+        "and export PREFECT_API_URL=http://127.0.0.1:4200/api",
+        file=sys.stderr,
+    )
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    server = SubprocessASGIServer()
+    server.start(timeout=int(EPHEMERAL_STARTUP_TIMEOUT))
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield
+    finally:
+        from prefect.logging.handlers import APILogHandler
+
+        APILogHandler().flush()  # the run's last log lines reach the server before it stops
+        os.environ.pop("PREFECT_API_URL", None)
+        server.stop()
+
+
 def _batch_of_run(url: str, flow_run_id: str) -> dict[str, Any] | None:
     """The batch row a flow run wrote, as a summary dict (None when absent or unreadable)."""
     import warehouse
@@ -161,18 +195,13 @@ def run_flow(name: str, call: Callable[[], Any], *, url: str, as_json: bool) -> 
     from imr.errors import ImrError
     from pipeline.summary import BatchFailedError
 
-    if "PREFECT_API_URL" not in os.environ:
-        print(
-            f"imr {name}: running on a temporary Prefect server; to keep runs in the UI, start `imr server` "
-            "and export PREFECT_API_URL=http://127.0.0.1:4200/api",
-            file=sys.stderr,
-        )
     try:
-        state = call()
+        with prefect_api(name):
+            state = call()
+            result = state.result(raise_on_failure=False)
     except (ImrError, OSError) as e:  # the flow could not even start (e.g. no Prefect API reachable)
         print(f"imr {name}: could not run the flow: {e}", file=sys.stderr)
         return 1
-    result = state.result(raise_on_failure=False)
     if isinstance(result, BatchFailedError):
         summary: dict[str, Any] | None = result.summary
     elif isinstance(result, Mapping):

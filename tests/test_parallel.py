@@ -1,0 +1,133 @@
+"""Chunks in parallel give the same warehouse as chunks one after another: `imr ingest --workers 2`
+(a Prefect ProcessPoolTaskRunner) and `imr ingest --dask ADDRESS` (prefect-dask on a real
+`dask scheduler` with two `dask worker` processes started here) against `--workers 1`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import warehouse
+from tests.fixtures_db import count_rows
+from tests.pipeline_helpers import exported, letter_files, make_corpus
+
+pytestmark = [pytest.mark.slow, pytest.mark.prefect, pytest.mark.usefixtures("prefect_harness")]
+
+BIN = Path(sys.executable).parent
+
+
+def _env(data: Path, **extra: str) -> dict[str, str]:
+    from prefect.settings import PREFECT_API_URL
+
+    return {
+        **os.environ,
+        "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+        "IMR_DATA_DIR": str(data),
+        "IMR_STABLE_SECONDS": "0",
+        "IMR_CHUNK_SIZE": "6",
+        "IMR_QUARANTINE_THRESHOLD": "0.5",
+        **extra,
+    }
+
+
+def _ingest(inbox: Path, data: Path, db: str, *flags: str) -> None:
+    argv = [sys.executable, "-m", "imr.cli", "ingest", "--inbox", str(inbox), "--db", db, "--retries", "0", *flags]
+    done = subprocess.run(argv, env=_env(data), capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def _letters(engine: object) -> dict[str, int]:
+    rows = count_rows(engine)  # type: ignore[arg-type]
+    return {t: n for t, n in rows.items() if t not in ("ingest_batches", "dq_results")}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("parallel") / "letters"
+    make_corpus(folder, 36, seed=51, bad=True, formats=("txt", "pdf"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def serial(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The warehouse of `--workers 1` over the corpus."""
+    root = tmp_path_factory.mktemp("serial")
+    inbox = root / "inbox"
+    shutil.copytree(corpus, inbox)
+    db = f"sqlite:///{root / 'warehouse.db'}"
+    _ingest(inbox, root / "data", db, "--workers", "1")
+    return db
+
+
+def _same_as_serial(root: Path, corpus: Path, serial: str, *flags: str) -> None:
+    inbox = root / "inbox"
+    shutil.copytree(corpus, inbox)
+    db = f"sqlite:///{root / 'warehouse.db'}"
+    _ingest(inbox, root / "data", db, *flags)
+    got, want = warehouse.make_engine(db), warehouse.make_engine(serial)
+    assert exported(got) == exported(want)
+    assert _letters(got) == _letters(want)
+    assert letter_files(inbox) == []
+    got.dispose()
+    want.dispose()
+
+
+def test_workers_2_equals_workers_1(corpus: Path, serial: str, tmp_path: Path) -> None:
+    _same_as_serial(tmp_path, corpus, serial, "--workers", "2")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def dask_cluster(tmp_path: Path) -> Iterator[str]:
+    """A `dask scheduler` and two single-threaded `dask worker` processes on this machine."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = _env(tmp_path / "data")
+    procs = [
+        subprocess.Popen(
+            [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    try:
+        from distributed import Client
+
+        for _ in range(2):
+            procs.append(
+                subprocess.Popen(
+                    [str(BIN / "dask"), "worker", address, "--nthreads", "1", "--no-dashboard"],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        deadline = time.monotonic() + 120
+        with Client(address, timeout="60s") as client:  # type: ignore[no-untyped-call]
+            while len(client.scheduler_info()["workers"]) < 2:
+                assert time.monotonic() < deadline, "the Dask workers did not join"
+                time.sleep(0.5)
+        yield address
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=30)
+
+
+def test_dask_cluster_equals_workers_1(corpus: Path, serial: str, tmp_path: Path, dask_cluster: str) -> None:
+    _same_as_serial(tmp_path, corpus, serial, "--dask", dask_cluster)
