@@ -209,6 +209,7 @@ def run_flow(name: str, call: Callable[[], Any], *, url: str, as_json: bool) -> 
     else:
         summary = _batch_of_run(url, str(state.state_details.flow_run_id))
     if summary is not None:
+        summary["flow_run_id"] = str(state.state_details.flow_run_id)
         print(json.dumps(summary, default=str) if as_json else format_summary(summary))
     if not state.is_completed():
         reason = state.message or "see the log above"
