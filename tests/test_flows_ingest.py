@@ -185,7 +185,7 @@ def test_outage_fails_the_flow_and_rerun_matches_a_clean_run(
     files = drop(corpus, inbox)
     want = expected_records(files, inbox)
     calls: list[int] = []
-    monkeypatch.setattr(warehouse, "load_letter", _failing_load(calls))
+    monkeypatch.setattr(warehouse, "load_letters", _failing_load(calls))
     override(database_url=url_of(engine))
     state = ingest_flow(
         inboxes=[str(inbox)],

@@ -164,7 +164,7 @@ def test_outage_then_rerun_reaches_the_clean_result(
     files = make_corpus(inbox, 5, seed=25, bad=True)
     want = expected_records(files, inbox)
     settings = settings_for(tmp_path)
-    monkeypatch.setattr(warehouse, "load_letter", failing_after(0, warehouse.load_letter))
+    monkeypatch.setattr(warehouse, "load_letters", failing_after(0, warehouse.load_letters))
     with pytest.raises(WarehouseUnavailableError):
         ingest(engine, inbox, settings)
     monkeypatch.undo()
@@ -190,7 +190,7 @@ def test_backfill_leaves_files_and_resumes(engine: Engine, tmp_path: Path, monke
     files = make_corpus(folder, 7, seed=26)
     want = expected_records(files, folder)
     settings = settings_for(tmp_path, chunk_size=3)
-    monkeypatch.setattr(warehouse, "load_letter", failing_after(3, warehouse.load_letter))
+    monkeypatch.setattr(warehouse, "load_letters", failing_after(1, warehouse.load_letters))  # the second chunk fails
     with pytest.raises(WarehouseUnavailableError):
         ingest(engine, folder, settings, kind="backfill", move_files=False)
     monkeypatch.undo()

@@ -75,7 +75,7 @@ def test_server_scheduler_books_the_nightly_runs_and_imr_serve_runs_them(tmp_pat
     assert all({"auto-scheduled", "imr"} <= set(r["tags"]) for r in runs), [r["tags"] for r in runs]
     assert (run["state_type"], run["state_name"]) == ("COMPLETED", "Completed"), run["state"]
     # ... and the run loaded the inbox (letters archived, batch counts in the warehouse)
-    from imr.commands.ingest import batch_of_run
+    from imr.commands.common import batch_of_run
 
     batch = batch_of_run(f"sqlite:///{data / 'warehouse.db'}", run["id"])
     assert batch is not None and (batch["kind"], batch["loaded"], batch["files_seen"]) == ("ingest", 3, 3)

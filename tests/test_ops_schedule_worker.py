@@ -105,7 +105,7 @@ def test_deploy_and_a_process_worker_run_the_backfill_deployment(tmp_path: Path)
     assert nightly["job_variables"]["env"]["PREFECT_LOGGING_SETTINGS_PATH"] == str(ROOT / "imr/prefect_logging.yml")
 
     assert (run["state_type"], run["state_name"]) == ("COMPLETED", "Completed"), run["state"]
-    from imr.commands.ingest import batch_of_run
+    from imr.commands.common import batch_of_run
 
     batch = batch_of_run(f"sqlite:///{data / 'warehouse.db'}", run_id)
     assert batch is not None and (batch["kind"], batch["loaded"]) == ("backfill", 3)

@@ -137,8 +137,17 @@ def prefect_api(name: str) -> Iterator[None]:
     and its URL exported, so process-pool workers report to it instead of each starting their own;
     it stops when the command ends (say so, and how to keep runs in the UI).
     """
-    if os.environ.get("PREFECT_API_URL"):
-        yield
+    from prefect.settings import get_current_settings
+
+    configured = os.environ.get("PREFECT_API_URL") or get_current_settings().api.url
+    if configured:  # a server (or a test harness) is already there: workers use it too
+        saved = os.environ.get("PREFECT_API_URL")
+        os.environ["PREFECT_API_URL"] = str(configured)
+        try:
+            yield
+        finally:
+            if saved is None:
+                os.environ.pop("PREFECT_API_URL", None)
         return
     print(
         f"imr {name}: running on a temporary Prefect server; to keep runs in the UI, start `imr server` "
@@ -148,7 +157,7 @@ def prefect_api(name: str) -> Iterator[None]:
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    server = SubprocessASGIServer()
+    server = SubprocessASGIServer(port=_free_port())  # its own instance, never a shared one
     server.start(timeout=int(EPHEMERAL_STARTUP_TIMEOUT))
     os.environ["PREFECT_API_URL"] = server.api_url
     try:
@@ -162,7 +171,15 @@ def prefect_api(name: str) -> Iterator[None]:
         server.stop()
 
 
-def _batch_of_run(url: str, flow_run_id: str) -> dict[str, Any] | None:
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def batch_of_run(url: str, flow_run_id: str) -> dict[str, Any] | None:
     """The batch row a flow run wrote, as a summary dict (None when absent or unreadable)."""
     import warehouse
     from imr.errors import ImrError
@@ -207,7 +224,7 @@ def run_flow(name: str, call: Callable[[], Any], *, url: str, as_json: bool) -> 
     elif isinstance(result, Mapping):
         summary = dict(result)
     else:
-        summary = _batch_of_run(url, str(state.state_details.flow_run_id))
+        summary = batch_of_run(url, str(state.state_details.flow_run_id))
     if summary is not None:
         summary["flow_run_id"] = str(state.state_details.flow_run_id)
         print(json.dumps(summary, default=str) if as_json else format_summary(summary))

@@ -1,0 +1,310 @@
+"""End-to-end pipeline benchmark: `imr backfill` over synthetic letters generated on the fly.
+
+Run ``python -m bench.pipeline`` (defaults: 1k and 10k text letters, 500 PDF letters, SQLite and
+PostgreSQL when reachable, ``--workers 1`` and ``2``, a local 2-worker Dask cluster) or choose::
+
+    python -m bench.pipeline --text 1000,10000,50000 --pdf 2000 --db sqlite,postgresql \\
+        --workers 1,2 --dask --out bench/pipeline-results.md
+
+What is measured, per (letters, format, database, runner):
+
+* wall time of the whole command (start-up included) and letters/s, ms per PDF page;
+* peak RSS of the command's process tree (sampled every 0.2 s with psutil: flow + workers);
+* the extraction floor: ``imr extract --jobs 2`` over the same letters, and the ratio to it;
+* Prefect's overhead: the same steps as plain Python (``pipeline.run.LocalSteps``, one process,
+  chunks one after another) against ``--workers 1``;
+* the start-up of an empty nightly run (``imr ingest`` on an empty inbox);
+* a projection to a year of letters (175,000; 2.6 pages each) from the largest measured run.
+
+Every run uses a Prefect server started once for the benchmark (``prefect server start``), as a
+deployment would; letters are written by ``imr.synth`` into a temporary folder and deleted after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+YEAR_LETTERS = 175_000
+PAGES_PER_LETTER = 2.6
+PG_URL = os.environ.get("IMR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BIN = Path(sys.executable).parent
+
+
+def _log(msg: str) -> None:
+    print(f"[bench.pipeline {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Run:
+    label: str
+    letters: int
+    pages: int
+    seconds: float
+    peak_rss_mb: float
+
+    @property
+    def per_second(self) -> float:
+        return self.letters / self.seconds if self.seconds else 0.0
+
+    @property
+    def ms_per_letter(self) -> float:
+        return 1000 * self.seconds / self.letters if self.letters else 0.0
+
+    @property
+    def ms_per_page(self) -> float:
+        return 1000 * self.seconds / self.pages if self.pages else 0.0
+
+
+def timed(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run ``argv``; return (wall seconds, peak RSS of its process tree in MB). Raises on failure."""
+    started = time.perf_counter()
+    proc = psutil.Popen(list(argv), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0.0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            try:
+                tree = [proc, *proc.children(recursive=True)]
+                rss = sum(p.memory_info().rss for p in tree if p.is_running())
+            except psutil.Error:
+                rss = 0
+            peak = max(peak, rss / 2**20)
+            stop.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    stop.set()
+    sampler.join()
+    seconds = time.perf_counter() - started
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{argv[2:4]} exited {proc.returncode}: {err.decode()[-800:]}")
+    return seconds, peak
+
+
+@contextmanager
+def prefect_server(home: Path) -> Iterator[str]:
+    """A real `prefect server start` for the benchmark's runs."""
+    port = _free_port()
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    proc = subprocess.Popen(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/api"
+    import httpx
+
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("the Prefect server did not start")
+        time.sleep(1)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+@contextmanager
+def dask_cluster(env: dict[str, str], workers: int = 2) -> Iterator[str]:
+    """`dask scheduler` and ``workers`` single-threaded `dask worker` processes on this machine."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port)], **quiet)]
+    procs += [
+        subprocess.Popen([str(BIN / "dask"), "worker", address, "--nthreads", "1", "--no-dashboard"], **quiet)
+        for _ in range(workers)
+    ]
+    from distributed import Client
+
+    with Client(address, timeout="60s") as client:  # type: ignore[no-untyped-call]
+        while len(client.scheduler_info()["workers"]) < workers:
+            time.sleep(0.5)
+    try:
+        yield address
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=60)
+
+
+def write_letters(folder: Path, count: int, fmt: str, seed: int) -> int:
+    """Synthetic letters (no bad inputs); returns their page count (text letters count 0)."""
+    from imr.synth.corpus import write_corpus
+
+    paths = write_corpus(folder, count, seed, formats=(fmt,), bad=False)
+    (folder / "gold.jsonl").unlink(missing_ok=True)
+    if fmt != "pdf":
+        return 0
+    import pypdfium2 as pdfium
+
+    pages = 0
+    for p in paths:
+        doc = pdfium.PdfDocument(str(p), password="")
+        pages += len(doc)
+        doc.close()
+    return pages
+
+
+def fresh_db(kind: str, tmp: Path, tag: str) -> str:
+    """A new empty warehouse: a SQLite file, or a fresh PostgreSQL schema."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / f'{tag}.db'}"
+    import sqlalchemy as sa
+
+    schema = f"imr_bench_{tag}".replace("-", "_")
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    return sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
+
+
+def pg_reachable() -> bool:
+    import sqlalchemy as sa
+
+    try:
+        with sa.create_engine(PG_URL, connect_args={"connect_timeout": 3}).connect():
+            return True
+    except sa.exc.DBAPIError:
+        return False
+
+
+PLAIN = """
+import sys
+from imr.settings import override
+from imr.outcomes import BatchKind
+from pipeline.run import LocalSteps, RunRequest, run_batch
+override(database_url=sys.argv[1])
+run_batch(LocalSteps(), RunRequest(BatchKind.BACKFILL, (sys.argv[2],), move_files=False, stable_seconds=0))
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.pipeline", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--text", default="1000,10000", help="text letter counts (comma-separated)")
+    parser.add_argument("--pdf", default="500", help="PDF letter counts (comma-separated; 0 for none)")
+    parser.add_argument("--db", default="sqlite,postgresql", help="warehouses: sqlite, postgresql")
+    parser.add_argument("--workers", default="1,2", help="--workers values")
+    parser.add_argument("--dask", action="store_true", help="also on a local 2-worker Dask cluster")
+    parser.add_argument("--plain", action="store_true", help="also the plain-Python run (Prefect's overhead)")
+    parser.add_argument("--out", type=Path, default=None, help="also write the markdown here")
+    args = parser.parse_args(argv)
+    dbs = [d for d in args.db.split(",") if d and (d != "postgresql" or pg_reachable())]
+    sizes = [("txt", int(n)) for n in args.text.split(",") if n] + [("pdf", int(n)) for n in args.pdf.split(",") if n]
+    sizes = [(f, n) for f, n in sizes if n > 0]
+    workers = [int(w) for w in args.workers.split(",") if w]
+    rows: list[Run] = []
+    notes: list[str] = []
+    tmp = Path(tempfile.mkdtemp(prefix="imr-bench-pipeline-"))
+    try:
+        with prefect_server(tmp / "prefect-home") as api:
+            env = {**os.environ, "PREFECT_API_URL": api, "IMR_DATA_DIR": str(tmp / "data"), "IMR_STABLE_SECONDS": "0"}
+            imr = [sys.executable, "-m", "imr.cli"]
+            empty = tmp / "empty"
+            empty.mkdir()
+            secs, rss = timed([*imr, "ingest", "--inbox", str(empty), "--db", fresh_db("sqlite", tmp, "empty")], env)
+            notes.append(f"empty nightly run (`imr ingest` on an empty inbox): {secs:.1f} s, peak RSS {rss:.0f} MB")
+            for fmt, n in sizes:
+                folder = tmp / f"{fmt}-{n}"
+                _log(f"writing {n} {fmt} letters")
+                pages = write_letters(folder, n, fmt, seed=n)
+                secs, rss = timed([*imr, "extract", str(folder), "--jobs", "2"], env)
+                rows.append(Run(f"{fmt} {n}: `imr extract --jobs 2` (floor)", n, pages, secs, rss))
+                floor = secs
+                for db in dbs:
+                    runners = [("--workers", str(w)) for w in workers]
+                    if args.dask:
+                        runners.append(("--dask", ""))
+                    for flag, value in runners:
+                        url = fresh_db(db, tmp, f"{fmt}{n}{db}{flag}{value}".replace("-", ""))
+                        _log(f"{fmt} {n} {db} {flag} {value}")
+                        cmd = [*imr, "backfill", str(folder), "--db", url, "--retries", "0"]
+                        if flag == "--dask":
+                            with dask_cluster(env) as address:
+                                secs, rss = timed([*cmd, "--dask", address], env)
+                        else:
+                            secs, rss = timed([*cmd, flag, value], env)
+                        label = f"{fmt} {n}: {db}, {flag.strip('-')} {value or 'local 2x1'}".rstrip()
+                        rows.append(Run(label + f" ({secs / floor:.2f}x floor)", n, pages, secs, rss))
+                    if args.plain:
+                        url = fresh_db(db, tmp, f"{fmt}{n}{db}plain")
+                        secs, rss = timed([sys.executable, "-c", PLAIN, url, str(folder)], env)
+                        rows.append(Run(f"{fmt} {n}: {db}, plain Python (LocalSteps, 1 process)", n, pages, secs, rss))
+                shutil.rmtree(folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    report = render(rows, notes)
+    print(report)
+    if args.out:
+        args.out.write_text(report, encoding="utf-8")
+    return 0
+
+
+def render(rows: Sequence[Run], notes: Sequence[str]) -> str:
+    lines = [
+        f"Machine: {platform.node() or 'host'}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"load average at the end {os.getloadavg()[0]:.1f}.",
+        "",
+        "| run | letters | wall s | letters/s | ms/letter | ms/page | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        page = f"{r.ms_per_page:.1f}" if r.pages else "-"
+        lines.append(
+            f"| {r.label} | {r.letters} | {r.seconds:.1f} | {r.per_second:.0f} | {r.ms_per_letter:.2f} | {page} "
+            f"| {r.peak_rss_mb:.0f} |"
+        )
+    lines += ["", *[f"- {n}" for n in notes]]
+    text = [r for r in rows if r.pages == 0 and "floor" not in r.label]
+    if text:
+        best = max(text, key=lambda r: r.letters)
+        lines.append(
+            f"- a year of text letters ({YEAR_LETTERS:,}) at the rate of `{best.label}`: "
+            f"{YEAR_LETTERS / best.per_second / 60:.1f} min"
+        )
+    pdf = [r for r in rows if r.pages and "floor" not in r.label]
+    if pdf:
+        best = min(pdf, key=lambda r: r.ms_per_page)
+        minutes = YEAR_LETTERS * PAGES_PER_LETTER * best.ms_per_page / 60000
+        lines.append(f"- a year of PDF letters at {best.ms_per_page:.1f} ms/page (`{best.label}`): {minutes:.0f} min")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
