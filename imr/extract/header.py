@@ -6,43 +6,60 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from imr.extract.dates import DATE_RE, find_dates, parse_date
 
 CASE_RE = re.compile(r"\bCM\d{2}-\d{7}\b")
 
-#: header field -> label regex (text form); the label's value follows it
-_LABELS: dict[str, str] = {
-    "case_number": r"Case\s+(?:Number|No\.?|#)\s*:",
-    "date_assigned": r"Date\s+Assigned\s*:",
-    "date_of_injury": r"Date\s+of\s+Injury\s*:",
-    "decision_date": r"Decision\s+Date\s*:",
-    "ur_denial_date": r"UR\s+(?:Denial\s+)?Date\s*:|Utilization\s+Review\s+Denial\s+Date\s*:",
-    "priority": r"Priority\s*:",
-    "application_received": r"Application\s+Received\s*:|Date\s+Application\s+Received\s*:",
-}
-_GEOMETRY_NAMES = {
-    "Case Number": "case_number",
-    "Date Assigned": "date_assigned",
-    "Date of Injury": "date_of_injury",
-    "Decision Date": "decision_date",
-    "UR Denial Date": "ur_denial_date",
-    "Priority": "priority",
-    "Application Received": "application_received",
-}
 _PRIORITY_RE = re.compile(r"\b(Standard|Expedited|Urgent|Regular)\b", re.I)
+
+
+def _label(printed: str, pattern: str) -> dict[str, str]:
+    """A header field's metadata: its label as printed in layout D (``printed``) and the regex of
+    the label's text forms (``pattern``; the value follows it)."""
+    return {"label": printed, "pattern": pattern}
 
 
 @dataclass
 class HeaderFields:
-    case_number: str | None = None
-    date_assigned: dt.date | None = None
-    decision_date: dt.date | None = None
-    date_of_injury: dt.date | None = None
-    ur_denial_date: dt.date | None = None
-    application_received: dt.date | None = None
-    priority: str | None = None
+    """The letter-level header fields: the one list of them. Each field's metadata holds its
+    printed label (PDF geometry pairs by it) and the regex of its text forms; the field names are
+    :class:`imr.models.Letter` attributes, so a header copies onto a letter by name."""
+
+    case_number: str | None = field(default=None, metadata=_label("Case Number", r"Case\s+(?:Number|No\.?|#)\s*:"))
+    date_assigned: dt.date | None = field(default=None, metadata=_label("Date Assigned", r"Date\s+Assigned\s*:"))
+    date_of_injury: dt.date | None = field(default=None, metadata=_label("Date of Injury", r"Date\s+of\s+Injury\s*:"))
+    decision_date: dt.date | None = field(default=None, metadata=_label("Decision Date", r"Decision\s+Date\s*:"))
+    ur_denial_date: dt.date | None = field(
+        default=None,
+        metadata=_label("UR Denial Date", r"UR\s+(?:Denial\s+)?Date\s*:|Utilization\s+Review\s+Denial\s+Date\s*:"),
+    )
+    priority: str | None = field(default=None, metadata=_label("Priority", r"Priority\s*:"))
+    application_received: dt.date | None = field(
+        default=None,
+        metadata=_label("Application Received", r"Application\s+Received\s*:|Date\s+Application\s+Received\s*:"),
+    )
+
+    def values(self) -> dict[str, Any]:
+        """Field name -> value, for copying onto a :class:`~imr.models.Letter`."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+#: header field -> label regex (text form); the label's value follows it
+_LABELS: dict[str, str] = {f.name: f.metadata["pattern"] for f in fields(HeaderFields)}
+#: printed label -> header field
+GEOMETRY_NAMES: dict[str, str] = {f.metadata["label"]: f.name for f in fields(HeaderFields)}
+
+
+def label_tokens() -> dict[str, tuple[str, ...]]:
+    """Printed labels as word sequences, the last word carrying the colon ('Date', 'Assigned:')."""
+    out: dict[str, tuple[str, ...]] = {}
+    for label in GEOMETRY_NAMES:
+        *head, last = label.split()
+        out[label] = (*head, last + ":")
+    return out
 
 
 def priority_value(text: str | None) -> str | None:
@@ -71,7 +88,7 @@ def header_from_geometry(fields: dict[str, str]) -> HeaderFields:
     """Header values paired by position on page 1 (PDF)."""
     h = HeaderFields()
     for label, raw in fields.items():
-        name = _GEOMETRY_NAMES.get(label)
+        name = GEOMETRY_NAMES.get(label)
         if name:
             _set(h, name, raw)
     return h

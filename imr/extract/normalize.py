@@ -105,41 +105,67 @@ _STRUCTURAL = re.compile(
 )
 
 
-def _edge_positions(page: list[str], edge: int) -> dict[int, str]:
-    """Line index -> position tag ('t0'.., 'b0'..) for the first and last ``edge`` content lines."""
+#: How many content lines at the top and at the bottom of a page may be page furniture
+#: (a letterhead of several lines, a running header, a footer).
+TOP_ZONE = 8
+BOTTOM_ZONE = 4
+#: A running line that names the letter: its case number or a page number.
+_NAMES_LETTER = re.compile(r"\bCM\d{2}-\d{7}\b|\bPage\s+\d+\b", re.I)
+
+
+def _zone_tags(page: list[str]) -> dict[int, str]:
+    """Line index -> position tag ('t0'.., 'b0'..) for the content lines of the page's top and
+    bottom zones."""
     idx = [i for i, ln in enumerate(page) if ln != BREAK]
     tags: dict[int, str] = {}
-    for k, i in enumerate(idx[:edge]):
+    for k, i in enumerate(idx[:TOP_ZONE]):
         tags[i] = f"t{k}"
-    for k, i in enumerate(reversed(idx[-edge:])):
+    for k, i in enumerate(reversed(idx[-BOTTOM_ZONE:])):
         tags.setdefault(i, f"b{k}")
     return tags
 
 
-def remove_running_lines(pages: list[list[str]]) -> list[list[str]]:
-    """Drop page numbers ('Page 2 of 3', '- 2 -') at page edges, and running headers/footers: a
-    line of the same shape (digits ignored) at the same edge position on most pages. Letter
-    structure (guideline labels, decision lines) is never taken for a running line. A running
-    line that carries the case number is kept once, on the first page."""
-    edge = 3
-    counts: Counter[tuple[str, str]] = Counter()
-    if len(pages) >= 2:
-        for page in pages:
-            for i, tag in _edge_positions(page, edge).items():
-                if not _STRUCTURAL.search(page[i]):
-                    counts[(tag, _shape(page[i]))] += 1
+def _edge_distance(page: list[str], i: int) -> int:
+    """How many content lines separate line ``i`` from the nearer page edge."""
+    idx = [k for k, ln in enumerate(page) if ln != BREAK]
+    pos = idx.index(i)
+    return min(pos, len(idx) - 1 - pos)
+
+
+def _running(pages: list[list[str]]) -> tuple[set[tuple[str, str]], set[str]]:
+    """(position tag, shape) pairs repeated at the same place on most pages (letterheads, running
+    headers and footers), and shapes of lines naming the letter (case number, 'Page N') repeated
+    anywhere in the zones of most pages (a running header below a first-page letterhead)."""
+    if len(pages) < 2:
+        return set(), set()
+    placed: Counter[tuple[str, str]] = Counter()
+    naming: Counter[str] = Counter()
+    for page in pages:
+        tags = _zone_tags(page)
+        lines = {i: page[i] for i in tags if not _STRUCTURAL.search(page[i])}
+        placed.update((tags[i], _shape(ln)) for i, ln in lines.items())
+        naming.update({_shape(ln) for ln in lines.values() if _NAMES_LETTER.search(ln)})
     need = max(2, -(-len(pages) * 2 // 3))
-    repeated = {key for key, n in counts.items() if n >= need}
+    return {k for k, n in placed.items() if n >= need}, {k for k, n in naming.items() if n >= need}
+
+
+def remove_running_lines(pages: list[list[str]]) -> list[list[str]]:
+    """Drop page furniture on every page before parsing: page numbers ('Page 2 of 3', '- 2 -') in
+    the page's top or bottom zone, letterheads, running headers and footers (a line of the same
+    shape, digits ignored, at the same place on most pages, or naming the letter anywhere in the
+    zones of most pages). Letter structure (guideline labels, decision lines) is never taken for a
+    running line. A running line that carries the case number is kept once, on the first page."""
+    placed, naming = _running(pages)
     out: list[list[str]] = []
     kept_case_line = False
     for page in pages:
-        tags = _edge_positions(page, edge)
+        tags = _zone_tags(page)
         kept: list[str] = []
         for i, line in enumerate(page):
             if i in tags:
-                if _PAGE_NO.match(line):
+                if _PAGE_NO.match(line) and (_edge_distance(page, i) < 3 or _NAMES_LETTER.search(line)):
                     continue
-                if (tags[i], _shape(line)) in repeated:
+                if (tags[i], _shape(line)) in placed or _shape(line) in naming:
                     if not kept_case_line and re.search(r"\bCM\d{2}-\d{7}\b", line) and ":" in line:
                         kept_case_line = True
                         kept.append(line)

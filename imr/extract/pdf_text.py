@@ -19,17 +19,10 @@ from typing import Any
 
 from imr.errors import CorruptPdfError, EmptyFileError, NoTextLayerError, PasswordProtectedError
 from imr.extract.document import BREAK, Document
+from imr.extract.header import label_tokens
 
 #: Header labels of layout D, as token sequences (the last token carries the colon).
-HEADER_LABELS: dict[str, tuple[str, ...]] = {
-    "Case Number": ("Case", "Number:"),
-    "Date Assigned": ("Date", "Assigned:"),
-    "Date of Injury": ("Date", "of", "Injury:"),
-    "Decision Date": ("Decision", "Date:"),
-    "UR Denial Date": ("UR", "Denial", "Date:"),
-    "Priority": ("Priority:",),
-    "Application Received": ("Application", "Received:"),
-}
+HEADER_LABELS: dict[str, tuple[str, ...]] = label_tokens()
 
 _SECTION_START = re.compile(r"^(HOW THE IMR|MAXIMUS FEDERAL|INDEPENDENT MEDICAL REVIEW|Notice of)", re.I)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from imr.errors import EmptyFileError, ImrError, NoItemsError, ParseError, TerminalError, UnresolvedItemError
@@ -23,7 +23,7 @@ from imr.extract.program import check_program
 from imr.extract.reviewer import parse_reviewer
 from imr.extract.sections import Sections, detect_layout, find_sections
 from imr.extract.text_decode import decode_text
-from imr.models import Item, Letter, LetterRecord, RecordError, Source, outcome_of
+from imr.models import Item, Letter, LetterRecord, Patient, RecordError, Source, outcome_of
 from imr.taxonomy import classify_service
 
 SUFFIXES = (".pdf", ".txt")
@@ -56,54 +56,76 @@ def parse_document(doc: Document) -> Letter:
     """A normalised Document to a Letter; raises TerminalError subclasses when it is not a DWC IMR
     letter or cannot be parsed safely."""
     lines = doc.lines()
-    text = "\n".join(ln for ln in lines if ln != BREAK)
-    check_program(text)
+    check_program(_flat(lines, "\n"))
     sec = find_sections(lines)
     layout = detect_layout(sec)
+    summary = _summary(sec, layout)
+    head = _header(doc, sec, layout, summary)
+    items = _items(sec, layout)
+    letter = Letter(
+        layout=layout,
+        **head.values(),
+        reviewer=parse_reviewer(_qualification_lines(sec)),
+        outcome=outcome_of([i.decision for i in items]),
+        patient=_patient(sec, layout, summary),
+        diagnoses=parse_diagnoses(summary),
+        items=items,
+    )
+    return letter
 
+
+def _flat(lines: Sequence[str], sep: str = " ") -> str:
+    return sep.join(ln for ln in lines if ln != BREAK)
+
+
+def _summary(sec: Sections, layout: str) -> str:
+    """The clinical case summary as one string; for older layouts without a summary heading, the
+    quoted UR case summary that follows 'Disclaimer:'."""
+    if sec.has("summary"):
+        return _flat(sec.body("summary"))
+    if layout in ("A", "B"):
+        flat = _flat(sec.lines)
+        m = re.search(r"\bDisclaimer\s*:", flat, re.I)
+        if m:
+            return flat[m.start() :]
+    return ""
+
+
+def _header(doc: Document, sec: Sections, layout: str, summary: str) -> hdr.HeaderFields:
+    """Header fields: PDF geometry, then the header lines, then the letter's sentences for what a
+    letter without a header table states elsewhere (layout A's procedural sentence, the summary)."""
     h = hdr.header_from_geometry(doc.header_fields) if doc.header_fields else hdr.HeaderFields()
     head_zone = _header_zone(sec)
     h = hdr.header_from_lines(head_zone, h)
     if h.case_number is None:
-        m = hdr.CASE_RE.search(text)
+        m = hdr.CASE_RE.search(_flat(sec.lines, "\n"))
         h.case_number = m.group(0) if m else None
-    summary_lines = sec.body("summary") if sec.has("summary") else []
-    summary = " ".join(ln for ln in summary_lines if ln != BREAK)
-    zone_text = "\n".join(head_zone)
     has_header = bool(doc.header_fields) or bool(
-        re.search(r"Date\s+of\s+Injury\s*:|UR\s+Denial\s+Date\s*:|Date\s+Assigned\s*:", zone_text, re.I)
+        re.search(r"Date\s+of\s+Injury\s*:|UR\s+Denial\s+Date\s*:|Date\s+Assigned\s*:", "\n".join(head_zone), re.I)
     )
     if layout == "A":
-        flat = " ".join(ln for ln in lines if ln != BREAK)
+        flat = _flat(sec.lines)
         h = hdr.a_layout_dates(flat, h)
         if h.ur_denial_date is None:
             h.ur_denial_date = hdr.ur_date_from_text(flat)
+        if h.date_of_injury is None and not has_header:
+            h.date_of_injury = hdr.injury_date_from_text(summary) or hdr.injury_date_from_text(flat)
     if h.date_of_injury is None and not has_header:
         h.date_of_injury = hdr.injury_date_from_text(summary)
     if h.ur_denial_date is None and not has_header and summary:
         h.ur_denial_date = hdr.ur_date_from_text(summary)
+    return h
 
-    reviewer = parse_reviewer(_qualification_lines(sec))
-    items = _items(sec, layout)
-    if not items:
-        raise NoItemsError("no disputed item with a decision was found")
-    for it in items:
-        it.service_category, it.service_subcategory, it.drug_class = classify_service(it.request)
-    return Letter(
-        layout=layout,
-        case_number=h.case_number,
-        date_assigned=h.date_assigned,
-        decision_date=h.decision_date,
-        date_of_injury=h.date_of_injury,
-        ur_denial_date=h.ur_denial_date,
-        application_received=h.application_received,
-        priority=h.priority,  # type: ignore[arg-type]
-        reviewer=reviewer,
-        outcome=outcome_of([i.decision for i in items]),
-        patient=parse_patient(summary),
-        diagnoses=parse_diagnoses(summary),
-        items=items,
-    )
+
+def _patient(sec: Sections, layout: str, summary: str) -> Patient:
+    """Age and sex from the summary; an older letter whose summary does not state them may state
+    them in its other sentences."""
+    patient = parse_patient(summary)
+    if layout in ("A", "B") and patient.age is None:
+        whole = parse_patient(_flat(sec.lines))
+        patient.age = whole.age
+        patient.sex = patient.sex or whole.sex
+    return patient
 
 
 def _header_zone(sec: Sections) -> list[str]:
@@ -122,6 +144,29 @@ def _qualification_lines(sec: Sections) -> list[str]:
 
 
 def _items(sec: Sections, layout: str) -> list[Item]:
+    """The disputed items with their decisions and DWC service taxonomy; NoItemsError when none."""
+    items = _decided_items(sec, layout)
+    if not items:
+        raise NoItemsError("no disputed item with a decision was found")
+    if layout == "A":
+        _attach_sections(items, itm.parse_item_sections(sec.lines))
+    for it in items:
+        it.service_category, it.service_subcategory, it.drug_class = classify_service(it.request)
+    return items
+
+
+def _attach_sections(items: list[Item], found: list[itm.ItemSections]) -> None:
+    """Guidelines and rationale stated under each item's own headings (layout A), matched by
+    order; nothing is attached when their number differs from the items'."""
+    if len(found) != len(items):
+        return
+    for it, details in zip(items, found, strict=True):
+        it.claims_administrator_guideline = details.claims_administrator_guideline
+        it.reviewer_guideline = details.reviewer_guideline
+        it.rationale = details.rationale
+
+
+def _decided_items(sec: Sections, layout: str) -> list[Item]:
     if layout == "A":
         first_end = sec.first.get("a_decision", len(sec.lines))
         items = itm.parse_numbered_decisions(sec.lines[:first_end])
