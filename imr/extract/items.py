@@ -50,6 +50,7 @@ NUMBERED_NECESSITY = re.compile(
     r"(?P<req>.+?)\s+(?:is|was)\s+(?P<neg>not\s*)?medically\s+necessary(?:\s+and\s+appropriate)?\s*\.?\s*$",
     re.I | re.S,
 )
+_NUMBERED_START = re.compile(r"^\s*\(?\d{1,2}[.)]\s+\S")
 #: Words of a rationale's necessity conclusion: a request never runs across them.
 _CONCLUSION = re.compile(r"\bmedically\s+necessary\b", re.I)
 
@@ -173,17 +174,25 @@ def _item_start(rows: Sequence[_Line], anchor: int, lower: int) -> int:
     return start
 
 
+def _continues_across_gap(line: str, above: str, last: bool) -> bool:
+    """A gap that cannot end the paragraph (a lost page break): before the decision word wrapped
+    onto its own line, or before a line that starts in lower case after an unfinished sentence."""
+    if last and _DECISION_WORD_LINE.match(line):
+        return True
+    return line[:1].islower() and not _ENDS_SENTENCE.search(above)
+
+
 def _walk_up(rows: Sequence[_Line], anchor: int, lower: int, modified: bool) -> int:
     j = anchor - 1
     if j < lower:
         return anchor
     while j > lower:
-        if rows[j].para_start:
-            break
         above = rows[j - 1].text
+        if rows[j].para_start and not _continues_across_gap(rows[j].text, above, j == anchor - 1):
+            break
         if _ENDS_SENTENCE.search(above) and not (modified and _ITEM_CONTINUES.search(above)):
             break
-        if _CONCLUSION.search(above) and not NUMBERED_NECESSITY.match(rows[j].text):
+        if _CONCLUSION.search(above) and not _NUMBERED_START.match(above):
             break
         j -= 1
     return j
