@@ -216,7 +216,7 @@ def _decision_lines_only(rows: Sequence[_Line]) -> list[Item]:
     items: list[Item] = []
     para: list[str] = []
     for idx, row in enumerate(rows):
-        if row.para_start:
+        if row.para_start or _NUMBERED_START.match(row.text):
             para = []
         para.append(row.text)
         nxt_starts = idx + 1 >= len(rows) or rows[idx + 1].para_start
