@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import Field, dataclass, field, fields
 from typing import Any
 
+from imr.errors import DateValueError
 from imr.extract.dates import DATE_RE, find_dates, parse_date
 
 CASE_RE = re.compile(r"\bCM\d{2}-\d{7}\b")
@@ -42,15 +43,27 @@ class HeaderFields:
         metadata=_label("Application Received", r"Application\s+Received\s*:|Date\s+Application\s+Received\s*:"),
     )
 
+    #: fields whose printed value was date-shaped but not a date (warnings when they stay empty)
+    unreadable: list[str] = field(default_factory=list, repr=False, compare=False)
+
     def values(self) -> dict[str, Any]:
         """Field name -> value, for copying onto a :class:`~imr.models.Letter`."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {f.name: getattr(self, f.name) for f in header_fields()}
+
+    def unreadable_fields(self) -> list[str]:
+        """Fields with an unreadable value that no other source filled, in table order."""
+        return [f.name for f in header_fields() if f.name in self.unreadable and getattr(self, f.name) is None]
+
+
+def header_fields() -> tuple[Field[Any], ...]:
+    """The header fields (those with a label), in table order."""
+    return tuple(f for f in fields(HeaderFields) if "label" in f.metadata)
 
 
 #: header field -> label regex (text form); the label's value follows it
-_LABELS: dict[str, str] = {f.name: f.metadata["pattern"] for f in fields(HeaderFields)}
+_LABELS: dict[str, str] = {f.name: f.metadata["pattern"] for f in header_fields()}
 #: printed label -> header field
-GEOMETRY_NAMES: dict[str, str] = {f.metadata["label"]: f.name for f in fields(HeaderFields)}
+GEOMETRY_NAMES: dict[str, str] = {f.metadata["label"]: f.name for f in header_fields()}
 
 
 def label_tokens() -> dict[str, tuple[str, ...]]:
@@ -81,7 +94,10 @@ def _set(h: HeaderFields, name: str, raw: str) -> None:
     elif name == "priority":
         h.priority = priority_value(raw)
     else:
-        setattr(h, name, parse_date(raw))
+        try:
+            setattr(h, name, parse_date(raw, errors="raise"))
+        except DateValueError:
+            h.unreadable.append(name)
 
 
 def header_from_geometry(fields: dict[str, str]) -> HeaderFields:

@@ -12,10 +12,12 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from imr.errors import EmptyFileError, ImrError, NoItemsError, ParseError, TerminalError, UnresolvedItemError
+from imr.errors import DateValueError, EmptyFileError, NoItemsError, ParseError, TerminalError, UnresolvedItemError
 from imr.extract import header as hdr
 from imr.extract import items as itm
 from imr.extract.document import BREAK, Document
+from imr.extract.media import is_letter_name
+from imr.extract.media import media_type_of as media_type_of  # re-exported: imr.ingest imports it from here
 from imr.extract.normalize import normalize, split_text_pages
 from imr.extract.patient import parse_diagnoses, parse_patient
 from imr.extract.pdf_text import read_pdf
@@ -23,18 +25,8 @@ from imr.extract.program import check_program
 from imr.extract.reviewer import parse_reviewer
 from imr.extract.sections import Sections, detect_layout, find_sections
 from imr.extract.text_decode import decode_text
-from imr.models import Item, Letter, LetterRecord, Patient, RecordError, Source, outcome_of
+from imr.models import Item, Letter, LetterRecord, MediaType, Patient, RecordError, Source, outcome_of
 from imr.taxonomy import classify_service
-
-SUFFIXES = (".pdf", ".txt")
-
-
-def media_type_of(name: str | os.PathLike[str], data: bytes = b"") -> str:
-    """``application/pdf`` for PDF bytes or a .pdf name, else ``text/plain`` (without ``data``,
-    by the name alone: what the ingest ledger records before a file is read)."""
-    if data[:1024].lstrip().startswith(b"%PDF") or str(name).lower().endswith(".pdf"):
-        return "application/pdf"
-    return "text/plain"
 
 
 def read_document(data: bytes, media_type: str, pdf_engine: str = "pdfplumber") -> Document:
@@ -52,16 +44,26 @@ def read_document(data: bytes, media_type: str, pdf_engine: str = "pdfplumber") 
     return Document(pages=pages, media_type="text/plain", page_count=None)
 
 
-def parse_document(doc: Document) -> Letter:
+def parse_document(doc: Document, warnings: list[RecordError] | None = None) -> Letter:
     """A normalised Document to a Letter; raises TerminalError subclasses when it is not a DWC IMR
-    letter or cannot be parsed safely."""
+    letter or cannot be parsed safely. Values that could not be read (a header date that is not a
+    date) are left empty and reported in ``warnings``."""
     lines = doc.lines()
     check_program(_flat(lines, "\n"))
     sec = find_sections(lines)
     layout = detect_layout(sec)
     summary = _summary(sec, layout)
     head = _header(doc, sec, layout, summary)
-    items = _items(sec, layout)
+    try:
+        items = _items(sec, layout)
+    except ParseError as exc:
+        exc.case_number = head.case_number
+        raise
+    if warnings is not None:
+        warnings += [
+            RecordError(DateValueError.code, f"{name}: the date value could not be read; the field is left empty")
+            for name in head.unreadable_fields()
+        ]
     letter = Letter(
         layout=layout,
         **head.values(),
@@ -189,11 +191,8 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-PDF_ENGINES = ("auto", "pdfium", "pdfplumber")
-
-
 def extract_bytes(
-    data: bytes, display_path: str, pdf_engine: str = "auto", media_type: str | None = None
+    data: bytes, display_path: str, pdf_engine: str = "auto", media_type: MediaType | None = None
 ) -> LetterRecord:
     """One record for a file's bytes; ``display_path`` is what ``source.path`` says.
 
@@ -210,15 +209,15 @@ def extract_bytes(
     return _extract(data, display_path, pdf_engine, media)
 
 
-def _extract(data: bytes, display_path: str, pdf_engine: str, media: str) -> LetterRecord:
-    source = Source(path=display_path, sha256=sha256_hex(data), media_type=media, pages=None)  # type: ignore[arg-type]
+def _extract(data: bytes, display_path: str, pdf_engine: str, media: MediaType) -> LetterRecord:
+    source = Source(path=display_path, sha256=sha256_hex(data), media_type=media, pages=None)
     try:
         doc = read_document(data, media, pdf_engine)
         source.pages = doc.page_count
-        letter = parse_document(normalize(doc))
+        warnings: list[RecordError] = []
+        letter = parse_document(normalize(doc), warnings)
     except TerminalError as exc:
-        return LetterRecord(source=source, status="rejected", errors=[RecordError(exc.code, exc.message)])
-    except ImrError as exc:  # pragma: no cover - transient errors do not happen while parsing
+        exc.path = exc.path or display_path
         return LetterRecord(source=source, status="rejected", errors=[RecordError(exc.code, exc.message)])
     except RecursionError:
         return LetterRecord(
@@ -230,7 +229,7 @@ def _extract(data: bytes, display_path: str, pdf_engine: str, media: str) -> Let
             status="rejected",
             errors=[RecordError("internal_error", f"unexpected {type(exc).__name__} in the extractor")],
         )
-    return LetterRecord(source=source, status="parsed", errors=[], letter=letter)
+    return LetterRecord(source=source, status="parsed", errors=warnings, letter=letter)
 
 
 def extract_file(
@@ -242,9 +241,8 @@ def extract_file(
     try:
         data = p.read_bytes()
     except OSError as exc:
-        media = "application/pdf" if p.suffix.lower() == ".pdf" else "text/plain"
         return LetterRecord(
-            source=Source(path=shown, sha256=sha256_hex(b""), media_type=media, pages=None),  # type: ignore[arg-type]
+            source=Source(path=shown, sha256=sha256_hex(b""), media_type=media_type_of(p), pages=None),
             status="rejected",
             errors=[RecordError("read_error", f"the file could not be read ({type(exc).__name__})")],
         )
@@ -252,16 +250,13 @@ def extract_file(
 
 
 def iter_input_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Files named, and .pdf/.txt files (any case) found recursively in folders, sorted per folder.
+    """Files named, and letter files found recursively in folders (visible, complete .pdf/.txt
+    names of any case, as the ingest drop folders take them), sorted per folder.
     Raises FileNotFoundError for a path that does not exist."""
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = [
-                f
-                for f in p.rglob("*")
-                if f.is_file() and f.suffix.lower() in SUFFIXES and not _hidden(f.relative_to(p))
-            ]
+            found = [f for f in p.rglob("*") if f.is_file() and _letter_path(f.relative_to(p))]
             yield from sorted(found)
         elif p.exists():
             yield p
@@ -269,5 +264,6 @@ def iter_input_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
             raise FileNotFoundError(str(p))
 
 
-def _hidden(rel: Path) -> bool:
-    return any(part.startswith(".") for part in rel.parts)
+def _letter_path(rel: Path) -> bool:
+    """A letter name (the ingest rule) in no hidden folder."""
+    return is_letter_name(rel.name) and not any(part.startswith(".") for part in rel.parts[:-1])
