@@ -4,10 +4,11 @@ synthetic generator's variants of them (HardCases.older) in text and PDF."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
-from imr.extract.pipeline import extract_bytes
+from imr.extract.pipeline import extract_bytes, read_document
 from imr.synth import LAYOUTS, HardCases, generate_letter, render_text
 from imr.synth.pdf_render import PdfOptions, render_pdf_counted
 from tests.helpers import compare_to_gold
@@ -211,3 +212,27 @@ def test_synthetic_older_variants_extract_exactly(layout: str) -> None:
     assert "page_furniture" in features
     expected = {"A": {"item_sections", "quoted_summary"}, "C": {"numbered_decisions"}}.get(layout, set())
     assert expected <= features
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("page_break", ["\f", ""], ids=["form_feed", "lost"])
+def test_real_letters_with_page_furniture_read_as_without(real_dir: Path, page_break: str) -> None:
+    """Each real letter's text, dressed in memory as a mailed copy (a letterhead, a running header
+    with the case number and 'Page N of M' on every page), gives the same letter as the PDF."""
+    differ: list[str] = []
+    for pdf in sorted((real_dir / "pdf").glob("*.pdf")):
+        data = pdf.read_bytes()
+        reference = extract_bytes(data, pdf.name)
+        assert reference.letter is not None
+        pages = read_document(data, "application/pdf", "pdfium").pages
+        lines: list[str] = []
+        for n, page in enumerate(pages, start=1):
+            top = ["MAXIMUS FEDERAL SERVICES, INC.", "P.O. Box 100004, Sacramento, CA 95800"] if n == 1 or n % 2 else []
+            running = f"Independent Medical Review Final Determination   {reference.letter.case_number}"
+            lines += [*top, running, "", *page, "", f"Page {n} of {len(pages)}"]
+            if n < len(pages):
+                lines.append(page_break)
+        dressed = extract_bytes("\n".join(lines).encode(), pdf.name + ".txt")
+        if dressed.letter is None or dressed.letter.to_dict() != reference.letter.to_dict():
+            differ.append(pdf.name)
+    assert differ == []
