@@ -72,6 +72,32 @@ def test_layout_c_numbered_necessity_decisions(labelled: bool) -> None:
         assert [i.reviewer_guideline.source for i in letter.items] == ["mtus", "mtus"]
 
 
+def test_layout_c_numbered_list_then_one_block_per_item() -> None:
+    """The numbered decisions listed first, then the label lines of each item in the same order."""
+    head, _, _ = C_NUMBERED.partition("1. Physical therapy")
+    text = head + (
+        "1. Physical therapy 2 times a week for 4 weeks is not medically necessary and appropriate.\n"
+        "2. Naproxen 550mg #60 is medically necessary and appropriate.\n\n"
+        + LABELS1 + "No measured gain is recorded. Physical therapy is not medically necessary.\n"
+        + LABELS2 + "Sitting tolerance improved. Naproxen is medically necessary.\n"
+    )
+    rec = extract_bytes(text.encode(), "c.txt")
+    assert rec.letter is not None, rec.errors
+    assert [(i.request, i.decision) for i in rec.letter.items] == [
+        ("Physical therapy 2 times a week for 4 weeks", "upheld"),
+        ("Naproxen 550mg #60", "overturned"),
+    ]
+    assert [i.claims_administrator_guideline.source for i in rec.letter.items] == ["mtus", "none"]
+
+
+def test_layout_a_decisions_numbered_with_periods() -> None:
+    text = A_QUOTED.format(summary_heading="Case Summary:\n").replace("1) MAXIMUS", "1. MAXIMUS")
+    text = text.replace("2) MAXIMUS", "2. MAXIMUS")
+    rec = extract_bytes(text.encode(), "a.txt")
+    assert rec.letter is not None, rec.errors
+    assert [i.decision for i in rec.letter.items] == ["upheld", "overturned"]
+
+
 A_QUOTED = """MAXIMUS FEDERAL SERVICES, INC.
 Notice of Independent Medical Review Determination
 Dated: 10/28/2013

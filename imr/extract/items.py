@@ -127,8 +127,11 @@ def parse_item_blocks(lines: Sequence[str]) -> list[Item]:
         last_kind = kind
     if not anchors:
         return _decision_lines_only(rows)
-    starts: list[int] = []
     lower = _intro_end(rows, anchors[0])
+    listed = [j for j in range(lower, anchors[0]) if _NUMBERED_START.match(rows[j].text)]
+    if len(listed) > 1:
+        return _listed_then_blocks(rows, kinds, anchors, listed[0])
+    starts: list[int] = []
     for k, a in enumerate(anchors):
         if k > 0:
             lower = max(j for j in range(anchors[k - 1], a) if kinds[j] is not None) + 1
@@ -152,6 +155,24 @@ def parse_item_blocks(lines: Sequence[str]) -> list[Item]:
                 rationale=segs.get("rat"),
             )
         )
+    return items
+
+
+def _listed_then_blocks(
+    rows: Sequence[_Line], kinds: Sequence[str | None], anchors: list[int], first: int
+) -> list[Item]:
+    """A numbered list of decisions first, then one block of label lines per item (in order).
+    The blocks' guidelines attach by position only when there is one block per listed item."""
+    items = _decision_lines_only(rows[first : anchors[0]])
+    if not items:
+        raise UnresolvedItemError("the numbered decisions could not be read")
+    if len(anchors) == len(items):
+        for k, a in enumerate(anchors):
+            end = anchors[k + 1] if k + 1 < len(anchors) else len(rows)
+            segs = _segments(rows[a:end], kinds[a:end])
+            items[k].claims_administrator_guideline = classify(segs.get("ca"))
+            items[k].reviewer_guideline = classify(segs.get("mx"))
+            items[k].rationale = segs.get("rat")
     return items
 
 
@@ -264,7 +285,7 @@ def parse_numbered_decisions(lines: Sequence[str]) -> list[Item]:
     """Layout A's numbered decisions ('1) ... has determined the request for X is (not) medically
     necessary and appropriate'). 'notmedically' (an extraction artifact) reads as 'not'."""
     text = re.sub(r"\s+", " ", " ".join(ln for ln in lines if ln != BREAK))
-    parts = re.split(r"(?:^|\s)(\d{1,2})\)\s+", text)
+    parts = re.split(r"(?:^|\s)(\d{1,2})[.)]\s+", text)
     items: list[Item] = []
     for k in range(1, len(parts) - 1, 2):
         body = parts[k + 1]

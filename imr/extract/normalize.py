@@ -204,7 +204,7 @@ def remove_running_lines(pages: list[list[str]]) -> list[list[str]]:
     return out
 
 
-_PAGE_LINE = re.compile(r"^\s*page\s+\d+(?:\s+of\s+\d+)?\s*$", re.I)
+_PAGE_LINE = re.compile(r"^\s*(?:page\s+\d+(?:\s+of\s+\d+)?|\d+\s+of\s+\d+)\s*$", re.I)
 
 
 def remove_inline_furniture(pages: list[list[str]]) -> list[list[str]]:
