@@ -78,8 +78,10 @@ def test_layout_c_numbered_list_then_one_block_per_item() -> None:
     text = head + (
         "1. Physical therapy 2 times a week for 4 weeks is not medically necessary and appropriate.\n"
         "2. Naproxen 550mg #60 is medically necessary and appropriate.\n\n"
-        + LABELS1 + "No measured gain is recorded. Physical therapy is not medically necessary.\n"
-        + LABELS2 + "Sitting tolerance improved. Naproxen is medically necessary.\n"
+        + LABELS1
+        + "No measured gain is recorded. Physical therapy is not medically necessary.\n"
+        + LABELS2
+        + "Sitting tolerance improved. Naproxen is medically necessary.\n"
     )
     rec = extract_bytes(text.encode(), "c.txt")
     assert rec.letter is not None, rec.errors
@@ -88,6 +90,22 @@ def test_layout_c_numbered_list_then_one_block_per_item() -> None:
         ("Naproxen 550mg #60", "overturned"),
     ]
     assert [i.claims_administrator_guideline.source for i in rec.letter.items] == ["mtus", "none"]
+
+
+def test_layout_a_header_block_of_a_party_copy() -> None:
+    """A copy sent to a party carries a header block with its own labels."""
+    block = (
+        "MAXIMUS Case Number: CM13-0014880\nDate of UR Decision: 9/3/2013\nDate of Injury: 2/14/2011\n"
+        "IMR Application Received: 9/16/2013\n\n"
+    )
+    text = A_QUOTED.format(summary_heading="Case Summary:\n").replace(
+        "Dated: 10/28/2013\n", "Dated: 10/28/2013\n" + block
+    )
+    rec = extract_bytes(text.encode(), "a.txt")
+    letter = rec.letter
+    assert letter is not None, rec.errors
+    assert letter.case_number == "CM13-0014880" and letter.ur_denial_date == dt.date(2013, 9, 3)
+    assert letter.date_of_injury == dt.date(2011, 2, 14) and letter.application_received == dt.date(2013, 9, 16)
 
 
 def test_layout_a_decisions_numbered_with_periods() -> None:

@@ -35,7 +35,11 @@ class HeaderFields:
     decision_date: dt.date | None = field(default=None, metadata=_label("Decision Date", r"Decision\s+Date\s*:"))
     ur_denial_date: dt.date | None = field(
         default=None,
-        metadata=_label("UR Denial Date", r"UR\s+(?:Denial\s+)?Date\s*:|Utilization\s+Review\s+Denial\s+Date\s*:"),
+        metadata=_label(
+            "UR Denial Date",
+            r"UR\s+(?:Denial\s+|Decision\s+)?Date\s*:|Utilization\s+Review\s+(?:Denial|Decision)\s+Date\s*:|"
+            r"Date\s+of\s+(?:the\s+)?(?:UR|Utilization\s+Review)\s+(?:Decision|Denial|Determination)\s*:",
+        ),
     )
     priority: str | None = field(default=None, metadata=_label("Priority", r"Priority\s*:"))
     application_received: dt.date | None = field(
