@@ -200,7 +200,8 @@ def _continues_across_gap(line: str, above: str, last: bool) -> bool:
     onto its own line, or before a line that starts in lower case after an unfinished sentence."""
     if last and _DECISION_WORD_LINE.match(line):
         return True
-    return line[:1].islower() and not _ENDS_SENTENCE.search(above)
+    complete = DECISION_END.match(line) or NUMBERED_NECESSITY.match(line)
+    return line[:1].islower() and not complete and not _ENDS_SENTENCE.search(above)
 
 
 def _walk_up(rows: Sequence[_Line], anchor: int, lower: int, modified: bool) -> int:
