@@ -88,7 +88,7 @@ _CLASSES: dict[str, tuple[str, ...]] = {
     "Topical Analgesics": (
         "lidoderm", "terocin", "lidopro", "flector", "pennsaid", "voltaren gel", "biofreeze", "capsaicin",
         "zostrix", "qutenza", "menthol", "methyl salicylate", "bengay", "ben gay", "icy hot", "salonpas",
-        "menthoderm", "mentoderm", "mentherm", "dendracin", "medrox", "kera tek", "ultracin", "aspercreme",
+        "menthoderm", "mentoderm", "methoderm", "mentherm", "dendracin", "medrox", "kera tek", "ultracin", "aspercreme",
         "trolamine salicylate", "lidocaine", "xylocaine", "emla", "prilocaine", "solaraze", "xoten", "xoten c",
         "biotherm", "lidothol", "thermazene",
     ),
@@ -209,7 +209,7 @@ DRUGS: dict[str, str] = {name: cls for cls, names in _CLASSES.items() for name i
 TOPICAL_PRODUCTS: frozenset[str] = frozenset(
     {
         "lidoderm", "terocin", "lidopro", "flector", "pennsaid", "voltaren gel", "biofreeze", "zostrix",
-        "qutenza", "bengay", "ben gay", "icy hot", "salonpas", "menthoderm", "mentoderm", "mentherm",
+        "qutenza", "bengay", "ben gay", "icy hot", "salonpas", "menthoderm", "mentoderm", "methoderm", "mentherm",
         "dendracin", "medrox", "kera tek", "ultracin", "aspercreme", "emla", "solaraze", "xoten", "xoten c",
         "biotherm", "lidothol", "thermazene",
     }
