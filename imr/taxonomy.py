@@ -127,20 +127,21 @@ _RULES: Final[tuple[_Rule, ...]] = (
     _rule("orthotics", r"\b(?:braces?|bracing|splints?|(?<!month )supports?(?! group)|orthos[ie]s|orthotics?|"
           r"insoles?|shoe inserts?|orthopedic shoes?|cam (?:walker|boot)|walker boot|walking boot|boot|"
           r"(?:ultra|arc)?sling\w*|collar|immobili[sz]er|c?t?lso|corset|binder|prosthe\w+|afo|kafo|"
-          r"unloader|thumb spica|heel cups?|abduction pillow|(?:knee|elbow|ankle|wrist) sleeves?)\b",
+          r"unloader|thumb spica|heel cups?|abduction pillow|(?:knee|elbow|ankle|wrist) sleeves?|"
+          r"hearing aids?|hearing devices?|amplification devices?)\b",
           DME, "Prosthetics/Orthotics"),
     _rule("dme", r"\b(?:wheel\s?chairs?|power chair|scooter|walkers?|rollator|canes?|crutch\w*|commode|"
           r"(?:shower|bath|tub)\b[\w/ ]{0,12}?\b(?:chair|bench|stool|seat)|grab bars?|toilet (?:seat|riser|frame)|"
           r"(?:hospital|adjustable) bed|bed rails?|mattress\w*|pillows?|cushions?|work\s?stations?|"
           r"(?:standing|sit[\s-]stand) desk|ergonomic (?:chair|keyboard|mouse|desk|equipment)|chairs?|"
           r"cold therapy|hot\s*/\s*cold (?:therapy|unit)|cryotherapy|cryo[\s-]?cuff|ice machine|polar care|"
-          r"game ready|vascutherm|\w*therm\w* unit|heating pads?|heat unit|(?:moist )?heat therapy|"
-          r"thermotherapy|(?:hot|heat) and cold (?:therapy|unit)|contrast therapy unit|"
+          r"game ready|vascutherm|\w*therm\w* unit|heating pads?|heat unit|(?:(?:moist )?heat therapy|"
+          r"thermotherapy)(?!.*" + _FREQ + r")|(?:hot|heat) and cold (?:therapy|unit)|contrast therapy unit|"
           r"dvt (?:prevention |prophylaxis )?(?:unit|device|pump|compression)|(?:pneumatic|sequential) "
           r"compression|compression (?:unit|device|pump)|cpm|continuous passive motion|traction (?:unit|device)|"
           r"home traction|exercise (?:equipment|bike|ball|kit)|stationary bike|treadmill|pedal exerciser|"
           r"reacher|grabber|lift chair|hoyer|patient lift|stair lift|ramp|cpap|bipap|nebuli[sz]er|oxygen|"
-          r"hearing aids?|durable medical equipment|dme|(?:infrared|heat) (?:lamp|unit|device)|"
+          r"durable medical equipment|dme|(?:infrared|heat) (?:lamp|unit|device)|"
           r"paraffin (?:bath|unit)|massage (?:chair|device|unit|tool)|inversion table)\b", DME, "DME"),
     # --- diagnostics ------------------------------------------------------------------------------------
     _rule("emg", r"\b(?:emg|ncv|ncs|nerve conduction\w*|electromyogra\w*|electrodiagnostic\w*|"
@@ -183,7 +184,8 @@ _RULES: Final[tuple[_Rule, ...]] = (
           r"sessions?|\d)|neurostimulat\w*|lint|e[\s-]?stim\w*|electrical (?:muscle )?stimulation|electrotherap\w*|"
           r"galvanic|microcurrent|scrambler|calmare|interferential|ultrasound|massage\w*|myofascial release|"
           r"biofeedback|traction|iontophoresis|phonophoresis|paraffin|whirlpool|laser therap\w*|lllt|cold laser|"
-          r"modalities|dry needling|speech therap\w*|hyperbaric|vibration therap\w*)\b" + _NOT_GUIDED,
+          r"modalities|dry needling|speech therap\w*|hyperbaric|vibration therap\w*|"
+          r"(?:moist )?heat(?: therapy| treatments?)?(?=.*" + _FREQ + r"))\b" + _NOT_GUIDED,
           REHAB, "Other Therapies"),
     # --- other categories ---------------------------------------------------------------------------------
     _rule("home health", r"\b(?:home health|home (?:care|aide|nursing|assistance|help|attendant)|in[\s-]home "

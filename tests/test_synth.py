@@ -24,6 +24,7 @@ from imr.synth.corpus import write_corpus
 from imr.synth.pdf_render import BREAKS, PdfOptions, render_pdf, render_pdf_counted
 from imr.synth.samples import write_sample_inbox
 from imr.synth.text_render import page_top
+from tests.conftest import SHARED
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "imr" / "contract" / "letter-record.schema.json").read_text(encoding="utf-8"))
@@ -313,7 +314,7 @@ def test_write_corpus_writes_matching_gold(tmp_path: Path) -> None:
 
 
 def test_gold_scores_perfectly_against_itself(tmp_path: Path) -> None:
-    scorer = ROOT.parent / "shared" / "tools" / "score.py"
+    scorer = SHARED / "tools" / "score.py"
     if not scorer.exists():
         pytest.skip("../shared/tools/score.py is absent")
     write_corpus(tmp_path, 6, seed=2, formats=("txt",))
