@@ -191,8 +191,9 @@ _RULES: Final[tuple[_Rule, ...]] = (
     _rule("home health", r"\b(?:home health|home (?:care|aide|nursing|assistance|help|attendant)|in[\s-]home "
           r"(?:care|services?|assistance|support|health|aide)|homemaker|housekeeping|caregiver|attendant care|"
           r"nursing (?:care|visits?|services?)|home (?:nurse|nursing) visits?|"
-          r"(?:rn|lvn|registered nurse|skilled nurs\w*|visiting nurse|nurse|nursing) (?:visits?|evaluation|"
-          r"assessment)|wound care visits?|home infusion)", "Home Health", None),
+          r"(?:rn|lvn|registered nurse|skilled nurs\w*|visiting nurse|nurse(?!\s+practitioner)|nursing)"
+          r"(?:\W+\w+){0,2}?\W+(?:visits?|evaluation|assessment)|wound care visits?|home infusion)",
+          "Home Health", None),
     _rule("transportation", r"\b(?:transport\w*|taxi|cab|uber|lyft|ambulance|mileage|paratransit|van service)\b",
           "Transportation", None),
     _rule("dental", r"\b(?:dental|dentist\w*|teeth|tooth|oral surg\w*|periodont\w*|endodont\w*|orthodont\w*|"

@@ -132,6 +132,8 @@ CASES: list[tuple[str, tuple[str | None, str | None, str | None]]] = [
     ("Pre-operative history and physical", (SURG, "Adjunct Surgical Services", None)),
     ("Skilled nursing visits, 2 per week for 3 weeks", ("Home Health", None, None)),
     ("RN visits for wound care", ("Home Health", None, None)),
+    ("RN home visits x 4", ("Home Health", None, None)),
+    ("Nurse practitioner evaluation", (EM, "Medical Specialties", None)),
     ("Heat therapy for the low back", (DME, "DME", None)),
     ("Moist heat packs", (DME, "Supplies", None)),
     ("Moist heat therapy 2 times a week for 4 weeks", (REHAB, "Other Therapies", None)),
