@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from imr.extract.normalize import remove_inline_furniture
 from imr.extract.pipeline import extract_bytes, read_document
 from imr.synth import LAYOUTS, HardCases, generate_letter, render_text
 from imr.synth.pdf_render import PdfOptions, render_pdf_counted
@@ -280,3 +281,14 @@ def test_real_letters_with_page_furniture_read_as_without(real_dir: Path, page_b
         if dressed.letter is None or dressed.letter.to_dict() != reference.letter.to_dict():
             differ.append(pdf.name)
     assert differ == []
+
+
+def test_inline_furniture_never_takes_a_wrapped_decision_word() -> None:
+    pages = [[
+        "Knee MRI:", "Page 1 of 2", "Independent Medical Review Final Determination CM16-0000001", "Upheld",
+        "Claims Administrator guideline: none cited.", "Hip MRI:", "Page 2 of 2",
+        "Independent Medical Review Final Determination CM16-0000001", "Upheld",
+    ]]  # fmt: skip
+    assert remove_inline_furniture(pages) == [
+        ["Knee MRI:", "Upheld", "Claims Administrator guideline: none cited.", "Hip MRI:", "Upheld"]
+    ]

@@ -256,8 +256,9 @@ def remove_inline_furniture(pages: list[list[str]]) -> list[list[str]]:
 
 
 def _numbered(line: str) -> bool:
-    """Whether a line is a numbered statement (never letterhead)."""
-    return bool(re.match(r"\s*\(?\d{1,2}[.)]\s", line))
+    """Whether a line is letter content that is never letterhead: a numbered statement or a
+    decision word wrapped onto its own line."""
+    return bool(re.match(r"\s*\(?\d{1,2}[.)]\s|\s*(?:upheld|overturned)\s*\.?\s*$", line, re.I))
 
 
 def _beside_mark(marks: list[bool], lines: list[str], i: int) -> bool:
