@@ -126,11 +126,10 @@ def _zone_tags(page: list[str]) -> dict[int, str]:
     return tags
 
 
-def _edge_distance(page: list[str], i: int) -> int:
-    """How many content lines separate line ``i`` from the nearer page edge."""
+def _edge_distances(page: list[str]) -> dict[int, int]:
+    """Line index -> how many content lines separate it from the nearer page edge."""
     idx = [k for k, ln in enumerate(page) if ln != BREAK]
-    pos = idx.index(i)
-    return min(pos, len(idx) - 1 - pos)
+    return {i: min(pos, len(idx) - 1 - pos) for pos, i in enumerate(idx)}
 
 
 def _running(pages: list[list[str]]) -> tuple[set[tuple[str, str]], set[str]]:
@@ -156,6 +155,7 @@ def _furniture(page: list[str], placed: set[tuple[str, str]], naming: set[str]) 
     when they form a run from the edge that a paragraph gap separates from the body (so repeated
     body text at the page edges of a short letter stays)."""
     tags = _zone_tags(page)
+    edge = _edge_distances(page)
     drop: set[int] = set()
     for order in (range(len(page)), range(len(page) - 1, -1, -1)):
         run: list[int] = []
@@ -167,7 +167,7 @@ def _furniture(page: list[str], placed: set[tuple[str, str]], naming: set[str]) 
                 continue
             if i not in tags:
                 break
-            page_no = _PAGE_NO.match(line) and (_edge_distance(page, i) < 3 or _NAMES_LETTER.search(line))
+            page_no = _PAGE_NO.match(line) and (edge[i] < 3 or _NAMES_LETTER.search(line))
             if page_no or _shape(line) in naming:
                 drop.add(i)
             elif (tags[i], _shape(line)) in placed:
@@ -214,15 +214,13 @@ def remove_inline_furniture(pages: list[list[str]]) -> list[list[str]]:
     at every occurrence (a letterhead), and the paragraph gaps around them (a page break is not a
     paragraph break). A running line with the case number is kept once."""
     flat = [ln for page in pages for ln in page]
-    counts = Counter(_shape(ln) for ln in flat if ln != BREAK and not _STRUCTURAL.search(ln))
-    repeated = {shape for shape, n in counts.items() if n >= 2}
-    marks = [
-        ln != BREAK
-        and (_PAGE_LINE.match(ln) is not None or (_shape(ln) in repeated and _NAMES_LETTER.search(ln) is not None))
-        for ln in flat
-    ]
+    naming = {i: _shape(ln) for i, ln in enumerate(flat) if _NAMES_LETTER.search(ln) and not _STRUCTURAL.search(ln)}
+    named = Counter(naming.values())
+    marks = [_PAGE_LINE.match(ln) is not None or named[naming.get(i, "")] >= 2 for i, ln in enumerate(flat)]
     if not any(marks):
         return pages
+    counts = Counter(_shape(ln) for ln in flat if ln != BREAK and not _STRUCTURAL.search(ln))
+    repeated = {shape for shape, n in counts.items() if n >= 2}
     candidates = {
         _shape(ln) for ln in flat if ln != BREAK and len(ln) <= 80 and _shape(ln) in repeated and not _numbered(ln)
     }
