@@ -1,6 +1,8 @@
 """Errors of imr-etl and their stable reason codes.
 
-    ImrError                       root; carries ``code``, ``path``, ``case_number``
+    ImrError                       root; carries ``code``, ``path``, ``case_number`` (extraction
+                                   sets ``path`` on every rejection, ``case_number`` when the
+                                   letter's header was read)
     ├── TerminalError              retrying cannot help: the file is rejected or quarantined
     │   ├── ReadError              bytes cannot become text
     │   │   ├── EmptyFileError             code ``empty_file``
@@ -12,7 +14,9 @@
     │   ├── NotImrLetterError      code ``not_imr_letter`` / ``other_program`` / ``utilization_review``
     │   └── ParseError             a recognised IMR letter we cannot read safely
     │       ├── NoItemsError               code ``no_items``
-    │       └── UnresolvedItemError        code ``unresolved_item`` (never guess a decision)
+    │       ├── UnresolvedItemError        code ``unresolved_item`` (never guess a decision)
+    │       └── DateValueError             code ``unreadable_date`` (also a ValueError; on a parsed
+    │                                      record a warning: the field stays empty)
     └── TransientError             worth a retry: the warehouse is unreachable, a lock timed out
         └── WarehouseUnavailableError  code ``warehouse_unavailable``
 
@@ -97,6 +101,12 @@ class UnresolvedItemError(ParseError):
     code = "unresolved_item"
 
 
+class DateValueError(ParseError, ValueError):
+    """A date-shaped value that is not a real date (e.g. 13/45/2016)."""
+
+    code = "unreadable_date"
+
+
 class TransientError(ImrError):
     """Worth a retry (database outage, lock timeout)."""
 
@@ -123,6 +133,7 @@ REASON_CODES: dict[str, str] = {
     "no_items": "an IMR letter with no disputed item that could be found",
     "unresolved_item": "an item whose decision could not be resolved",
     "parse_error": "a recognised IMR letter that could not be parsed",
+    "unreadable_date": "a warning on a parsed letter: a date value could not be read, the field is left empty",
     "internal_error": "an unexpected error in the extractor (a bug; the file is kept)",
     # set by the ingestion pipeline (pipeline)
     "symlink_outside_inbox": "a symbolic link leading outside its inbox (or dangling): refused, never followed",

@@ -24,13 +24,6 @@ DECISIONS: tuple[str, ...] = ("upheld", "overturned")
 OUTCOMES: tuple[str, ...] = ("upheld", "overturned", "partially_overturned")
 GUIDELINE_SOURCES: tuple[str, ...] = ("mtus", "non_mtus", "mtus_and_non_mtus", "none")
 PRIORITIES: tuple[str, ...] = ("standard", "expedited")
-DATE_FIELDS: tuple[str, ...] = (
-    "date_assigned",
-    "decision_date",
-    "date_of_injury",
-    "ur_denial_date",
-    "application_received",
-)
 
 
 def _iso(d: dt.date | None) -> str | None:
@@ -257,7 +250,3 @@ class LetterRecord:
             errors=[RecordError(e["code"], e["message"]) for e in d.get("errors") or []],
             letter=Letter.from_dict(letter) if letter else None,
         )
-
-    @property
-    def error_codes(self) -> list[str]:
-        return [e.code for e in self.errors]

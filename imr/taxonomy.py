@@ -22,17 +22,20 @@ Unknown text gives ``(None, None, None)``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Final
 
 from imr.taxonomy_drugs import (
     COMPOUND_ONLY,
+    COMPOUNDED_PRODUCTS,
     DRUGS,
     LOW_PRIORITY,
     PROCEDURAL_INJECTABLES,
     TOPICAL_COMMERCIAL,
     TOPICAL_PRODUCTS,
     TRANSDERMAL_KEEP,
+    UNCLASSED,
 )
 
 Triple = tuple[str | None, str | None, str | None]
@@ -75,7 +78,11 @@ _RULES: Final[tuple[_Rule, ...]] = (
           r"(?:medical|pre-?op\w*|surgical|cardiac|internal medicine) clearance|clearance for surgery|"
           r"inpatient (?:stay|admission|hospital)|hospital (?:stay|admission)|length of stay|"
           r"(?:days?|nights?) (?:of )?(?:inpatient|hospitali[sz]ation)|overnight (?:stay|observation)|"
-          r"anesthesia (?:services?|care|consult\w*)|anesthesiolog\w*|surgery center|facility fee)", SURG, ADJUNCT),
+          r"anesthesia (?:services?|care|consult\w*)|anesthesiolog\w*|surgery center|facility fee|"
+          r"(?:registered )?nurse first assist\w*|rnfa|(?:surgical )?(?:physician|physician's) assistant (?:for|at|in|"
+          r"during) (?:the )?surgery|surgical (?:physician|physician's) assistant|pa[\s-]?c? (?:surgical )?assist\w*|"
+          r"pre-?(?:op(?:erative)?|surgical) (?:history and physical|h\s?&\s?p|work-?up|testing|evaluation|labs?)|"
+          r"(?:post-?op(?:erative)?|overnight) (?:hospital )?stay)", SURG, ADJUNCT),
     _rule("surgical consult",
           r"\b(?:(?:spine|spinal|orthop\w*|ortho|neuro|hand|general|plastic|vascular|foot|podiatric)\s+)?"
           r"(?:neuro)?surg(?:ery|eon|eons|ical)\s+(?:\w+\s+){0,2}?(?:consult\w*|eval\w*|opinion|referral|follow[\s-]?up|"
@@ -91,7 +98,10 @@ _RULES: Final[tuple[_Rule, ...]] = (
           r"(?:program|rehab\w*|treatment|evaluation)|chronic pain (?:management )?program|"
           r"pain (?:management )?program|gym|health club|fitness (?:center|club|membership|program)|ymca|membership|"
           r"weight (?:loss|reduction|management) (?:program|clinic)|weight watchers|nutrisystem|medifast|"
-          r"brain injury (?:program|rehab\w*)|detox\w*)", "Programs", None),
+          r"brain injury (?:program|rehab\w*)|detox\w*|inpatient (?:pain |acute |physical )?rehab\w*|"
+          r"rehab\w* (?:program|facility|center|admission)|residential (?:treatment|program|rehab\w*)|"
+          r"day (?:rehab\w*|treatment) program|transitional living|opioid (?:weaning|taper\w*|tapering) program|"
+          r"(?:weaning|tapering|restoration) program)", "Programs", None),
     # --- injections -------------------------------------------------------------------------------------
     _rule("facet", r"\b(?:facet(?!ectomy)\w*|medial branch\w*|mbb|mbnb|radiofrequency|rf (?:ablation|neurotomy|"
           r"rhizotomy|lesioning)|rfa|rhizotomy|neurotomy)", INJ, "Facet Injection"),
@@ -103,7 +113,8 @@ _RULES: Final[tuple[_Rule, ...]] = (
           r"(?:implant\w*|trial|placement)|intrathecal (?:pump|drug delivery))", SURG, "Spine"),
     # --- DMEPOS (device words before the therapy of the same name) ---------------------------------------
     _rule("stim supplies", r"\b(?:tens|ems|nmes|h[\s-]?wave|interferential|e[\s-]?stim|stimulator)\s+(?:unit\s+)?"
-          r"(?:electrodes?|pads?|patches|batter(?:y|ies)|lead wires?|supplies)\b", DME, "Supplies"),
+          r"(?:electrodes?|pads?|patches|batter(?:y|ies)|lead wires?|supplies)\b|\bconductive garments?",
+          DME, "Supplies"),
     _rule("stim device", r"\b(?:tens|ems|nmes|h[\s-]?wave|interferential (?:\w+ )?(?:unit|stimulator|device)|"
           r"if unit|ics unit|(?:e[\s-]?stim|electrical (?:muscle )?stimulation|electro[\s-]?stim\w*|muscle "
           r"stim\w*|stim) (?:unit|device|machine)|stimulator|bone (?:growth )?stim\w*)\b",
@@ -111,33 +122,39 @@ _RULES: Final[tuple[_Rule, ...]] = (
     _rule("supplies", r"\b(?:gloves?|wipes?|electrodes?|batter(?:y|ies)|lead wires?|supplies|pads?|wraps?|"
           r"bandages?|dressings?|gauze|catheters?|diapers?|incontinence|underpads?|chux|tape|syringes?|"
           r"needles|test strips|lancets|ostomy|compression (?:stockings?|socks|garments?|hose)|ted hose|"
-          r"(?:ice|gel|cold|hot(?:/cold)?) packs?|thermacare|heat wraps?)\b", DME, "Supplies"),
+          r"(?:ice|gel|cold|hot(?:/cold)?|heat|moist heat|heating) packs?|thermacare|heat wraps?|"
+          r"hearing aid batter(?:y|ies))\b", DME, "Supplies"),
     _rule("orthotics", r"\b(?:braces?|bracing|splints?|(?<!month )supports?(?! group)|orthos[ie]s|orthotics?|"
           r"insoles?|shoe inserts?|orthopedic shoes?|cam (?:walker|boot)|walker boot|walking boot|boot|"
           r"(?:ultra|arc)?sling\w*|collar|immobili[sz]er|c?t?lso|corset|binder|prosthe\w+|afo|kafo|"
-          r"unloader|thumb spica|heel cups?|abduction pillow|(?:knee|elbow|ankle|wrist) sleeves?)\b",
+          r"unloader|thumb spica|heel cups?|abduction pillow|(?:knee|elbow|ankle|wrist) sleeves?|"
+          r"hearing aids?|hearing devices?|amplification devices?)\b",
           DME, "Prosthetics/Orthotics"),
     _rule("dme", r"\b(?:wheel\s?chairs?|power chair|scooter|walkers?|rollator|canes?|crutch\w*|commode|"
           r"(?:shower|bath|tub)\b[\w/ ]{0,12}?\b(?:chair|bench|stool|seat)|grab bars?|toilet (?:seat|riser|frame)|"
           r"(?:hospital|adjustable) bed|bed rails?|mattress\w*|pillows?|cushions?|work\s?stations?|"
           r"(?:standing|sit[\s-]stand) desk|ergonomic (?:chair|keyboard|mouse|desk|equipment)|chairs?|"
           r"cold therapy|hot\s*/\s*cold (?:therapy|unit)|cryotherapy|cryo[\s-]?cuff|ice machine|polar care|"
-          r"game ready|vascutherm|\w*therm\w* unit|heating pads?|heat unit|"
+          r"game ready|vascutherm|\w*therm\w* unit|heating pads?|heat unit|(?:(?:moist )?heat therapy|"
+          r"thermotherapy)(?!.*" + _FREQ + r")|(?:hot|heat) and cold (?:therapy|unit)|contrast therapy unit|"
           r"dvt (?:prevention |prophylaxis )?(?:unit|device|pump|compression)|(?:pneumatic|sequential) "
           r"compression|compression (?:unit|device|pump)|cpm|continuous passive motion|traction (?:unit|device)|"
           r"home traction|exercise (?:equipment|bike|ball|kit)|stationary bike|treadmill|pedal exerciser|"
           r"reacher|grabber|lift chair|hoyer|patient lift|stair lift|ramp|cpap|bipap|nebuli[sz]er|oxygen|"
-          r"hearing aids?|durable medical equipment|dme|(?:infrared|heat) (?:lamp|unit|device)|"
+          r"durable medical equipment|dme|(?:infrared|heat) (?:lamp|unit|device)|"
           r"paraffin (?:bath|unit)|massage (?:chair|device|unit|tool)|inversion table)\b", DME, "DME"),
     # --- diagnostics ------------------------------------------------------------------------------------
-    _rule("emg", r"\b(?:emg|ncv|ncs|nerve conduction\w*|electromyogra\w*|electrodiagnostic\w*)\b" + _NOT_GUIDED,
+    _rule("emg", r"\b(?:emg|ncv|ncs|nerve conduction\w*|electromyogra\w*|electrodiagnostic\w*|"
+          r"(?:somato)?sensory evoked potentials?|evoked potentials?|d?sseps?|neurodiagnostic\w*|"
+          r"current perception threshold|pnct|v-?snct|nerve (?:fiber )?(?:testing|studies|study))\b" + _NOT_GUIDED,
           DX, "EMG/NCV/NCS"),
     _rule("dx other", r"\b(?:functional capacity|(?:q)?fce|capacity evaluation|impedance imaging|tpii|"
           r"sleep (?:study|studies|test)|polysomno\w*|ekg|ecg|electrocardiogra\w*|echocardiogra\w*|"
           r"stress test|pulmonary function|spirometry|range of motion (?:test\w*|measure\w*)|"
           r"computeri[sz]ed (?:rom|range|muscle|strength)|muscle testing|quantitative sensory|vng|"
           r"videonystagmo\w*|audiogra\w*|audiometr\w*|hearing test|holter|autonomic test\w*|sudoscan|"
-          r"vestibular test\w*)\b", DX, "Other"),
+          r"vestibular test\w*|eeg|electroencephalogra\w*|thermogra\w*|tilt table|qsart|"
+          r"(?:diagnostic|medical) test(?:s|ing)?|neurometer|posturography|nerve fiber density)\b", DX, "Other"),
     _rule("imaging", r"\b(?:mri|mra|magnetic resonance|mr arthrogra\w*|ct|cat scan|computed tomograph\w*|"
           r"x[\s-]?rays?|radiograph\w*|bone scan|dexa|dxa|bone density|arthrogra\w*|myelogra\w*|discogra\w*|"
           r"pet scan|spect|diagnostic ultrasound|ultrasound (?:of|for|study|scan|exam\w*|imaging|evaluation)|"
@@ -167,12 +184,16 @@ _RULES: Final[tuple[_Rule, ...]] = (
           r"sessions?|\d)|neurostimulat\w*|lint|e[\s-]?stim\w*|electrical (?:muscle )?stimulation|electrotherap\w*|"
           r"galvanic|microcurrent|scrambler|calmare|interferential|ultrasound|massage\w*|myofascial release|"
           r"biofeedback|traction|iontophoresis|phonophoresis|paraffin|whirlpool|laser therap\w*|lllt|cold laser|"
-          r"modalities|dry needling|speech therap\w*|hyperbaric|vibration therap\w*)\b" + _NOT_GUIDED,
+          r"modalities|dry needling|speech therap\w*|hyperbaric|vibration therap\w*|"
+          r"(?:moist )?heat(?: therapy| treatments?)?(?=.*" + _FREQ + r"))\b" + _NOT_GUIDED,
           REHAB, "Other Therapies"),
     # --- other categories ---------------------------------------------------------------------------------
     _rule("home health", r"\b(?:home health|home (?:care|aide|nursing|assistance|help|attendant)|in[\s-]home "
           r"(?:care|services?|assistance|support|health|aide)|homemaker|housekeeping|caregiver|attendant care|"
-          r"nursing (?:care|visits?|services?)|home (?:nurse|nursing) visits?)", "Home Health", None),
+          r"nursing (?:care|visits?|services?)|home (?:nurse|nursing) visits?|"
+          r"(?:rn|lvn|registered nurse|skilled nurs\w*|visiting nurse|nurse(?!\s+practitioner)|nursing)"
+          r"(?:\W+\w+){0,2}?\W+(?:visits?|evaluation|assessment)|wound care visits?|home infusion)",
+          "Home Health", None),
     _rule("transportation", r"\b(?:transport\w*|taxi|cab|uber|lyft|ambulance|mileage|paratransit|van service)\b",
           "Transportation", None),
     _rule("dental", r"\b(?:dental|dentist\w*|teeth|tooth|oral surg\w*|periodont\w*|endodont\w*|orthodont\w*|"
@@ -220,7 +241,7 @@ _SPINE_REGION = re.compile(
 )
 _TOPICAL_FORM = re.compile(
     r"\b(?:creams?|gels?|ointments?|lotions?|patch(?:es)?|topical\w*|transdermal|liniment|balm|roll[\s-]?on|"
-    r"foam|sprays?|rub|emulsion|solution)\b|\d\s*%"
+    r"foam|(?<!nasal )sprays?|rub|emulsion|solution)\b|\d\s*%"
 )
 _ORAL_FORM = re.compile(r"\b(?:oral|tabs?|tablets?|capsules?|caps|by mouth|po)\b")
 _COMPOUNDED = re.compile(r"\bcompound\w*")
@@ -235,15 +256,31 @@ _PSY_THERAPY = re.compile(
 _INJECTED = re.compile(r"\b(?:inject\w*|shots?|im|intramuscular)\b")
 
 
-def _drug_pattern() -> re.Pattern[str]:
-    names = sorted(DRUGS, key=len, reverse=True)
+def _drug_pattern(drugs: Iterable[str]) -> re.Pattern[str]:
+    names = sorted(drugs, key=len, reverse=True)
     alts = [re.sub(r"\\[ \-]", r"[\\s-]*", re.escape(n)) for n in names]
     return re.compile(r"(?<![a-z])(" + "|".join(alts) + r")(?![a-z])")
 
 
-_DRUG_RE: Final = _drug_pattern()
 _SEP = re.compile(r"[\s-]+")
-_CANON: Final[dict[str, str]] = {_SEP.sub("", n): n for n in DRUGS}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The keyword rules and the drug dictionary a classification uses (the default is the curated
+    one; ``bench/taxonomy.py`` builds reduced ones to estimate accuracy on unseen requests)."""
+
+    rules: tuple[_Rule, ...]
+    drugs: Mapping[str, str]
+    drug_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    canon: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "drug_re", _drug_pattern(self.drugs) if self.drugs else re.compile(r"(?!)"))
+        object.__setattr__(self, "canon", {_SEP.sub("", n): n for n in self.drugs})
+
+
+VOCABULARY: Final = Vocabulary(_RULES, DRUGS)
 
 
 def _normalize(request: str) -> str:
@@ -262,13 +299,13 @@ def _strip_prefixes(text: str) -> tuple[str, bool]:
     return text, surgical
 
 
-def _drug_hits(text: str) -> list[tuple[int, str, str]]:
+def _drug_hits(text: str, vocabulary: Vocabulary) -> list[tuple[int, str, str]]:
     """(position, canonical name, class) for every dictionary drug in ``text``, in order."""
     out: list[tuple[int, str, str]] = []
-    for m in _DRUG_RE.finditer(text):
-        name = _CANON.get(_SEP.sub("", m.group(1)))
+    for m in vocabulary.drug_re.finditer(text):
+        name = vocabulary.canon.get(_SEP.sub("", m.group(1)))
         if name is not None:
-            out.append((m.start(), name, DRUGS[name]))
+            out.append((m.start(), name, vocabulary.drugs[name]))
     return out
 
 
@@ -277,6 +314,8 @@ def _classify_drugs(text: str, hits: list[tuple[int, str, str]]) -> Triple:
     names = {n for _, n, _ in hits}
     classes = [c for _, _, c in hits if c != COMPOUND_ONLY]
     topical = bool(_TOPICAL_FORM.search(text)) and not _ORAL_FORM.search(text)
+    if names & COMPOUNDED_PRODUCTS:
+        return RX, TOPICAL_COMPOUNDS, TOPICAL_COMPOUNDS
     if names & TOPICAL_PRODUCTS:
         return RX, None, "Topical Analgesics"
     if _COMPOUNDED.search(text) and (topical or len(names) > 1):
@@ -287,8 +326,12 @@ def _classify_drugs(text: str, hits: list[tuple[int, str, str]]) -> Triple:
         return RX, TOPICAL_COMPOUNDS, TOPICAL_COMPOUNDS
     ranked = [c for _, n, c in hits if c != COMPOUND_ONLY and n not in LOW_PRIORITY]
     if ranked:
-        return RX, None, ranked[0]
-    return RX, None, (classes[0] if classes else None)
+        return RX, None, _drug_class(ranked[0])
+    return RX, None, (_drug_class(classes[0]) if classes else None)
+
+
+def _drug_class(cls: str) -> str | None:
+    return None if cls == UNCLASSED else cls
 
 
 def _apply_injection(result: Triple, rule: _Rule | None, text: str, hits: list[tuple[int, str, str]]) -> Triple:
@@ -319,7 +362,9 @@ def _psych_subcategory(text: str) -> str:
     return "Evaluation & Management" if "psychiatr" in text else "Therapies"
 
 
-def classify_service(request: str) -> tuple[str | None, str | None, str | None]:
+def classify_service(
+    request: str, vocabulary: Vocabulary = VOCABULARY
+) -> tuple[str | None, str | None, str | None]:
     """(service_category, service_subcategory, drug_class) for a request; None where unknown.
 
     Never raises: any text (including empty or non-medical text) gives a triple.
@@ -329,12 +374,12 @@ def classify_service(request: str) -> tuple[str | None, str | None, str | None]:
     text, surgical = _strip_prefixes(_normalize(request))
     best: tuple[int, int, int] | None = None
     winner: _Rule | None = None
-    for idx, rule in enumerate(_RULES):
+    for idx, rule in enumerate(vocabulary.rules):
         m = rule.pattern.search(text)
         if m and (best is None or (rule.tier, m.start(), idx) < best):
             best, winner = (rule.tier, m.start(), idx), rule
-    hits = _drug_hits(text)
-    if hits and (best is None or (0, hits[0][0], len(_RULES)) < best):
+    hits = _drug_hits(text, vocabulary)
+    if hits and (best is None or (0, hits[0][0], len(vocabulary.rules)) < best):
         winner = None
         result = _classify_drugs(text, hits)
     elif winner is not None:

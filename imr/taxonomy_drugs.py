@@ -10,6 +10,9 @@ from __future__ import annotations
 
 # Marker for ingredients with no DWC class of their own (compounding bases, local anaesthetics).
 COMPOUND_ONLY = "compound-only"
+# Marker for drugs with no class in the DWC drop-down (wakefulness agents, stimulants): Pharmaceuticals
+# with no drug class.
+UNCLASSED = "unclassed"
 
 # fmt: off
 _CLASSES: dict[str, tuple[str, ...]] = {
@@ -85,8 +88,9 @@ _CLASSES: dict[str, tuple[str, ...]] = {
     "Topical Analgesics": (
         "lidoderm", "terocin", "lidopro", "flector", "pennsaid", "voltaren gel", "biofreeze", "capsaicin",
         "zostrix", "qutenza", "menthol", "methyl salicylate", "bengay", "ben gay", "icy hot", "salonpas",
-        "menthoderm", "mentoderm", "mentherm", "dendracin", "medrox", "kera tek", "ultracin", "aspercreme",
-        "trolamine salicylate", "lidocaine", "xylocaine", "emla", "prilocaine", "solaraze",
+        "menthoderm", "mentoderm", "methoderm", "mentherm", "dendracin", "medrox", "kera tek", "ultracin", "aspercreme",
+        "trolamine salicylate", "lidocaine", "xylocaine", "emla", "prilocaine", "solaraze", "xoten", "xoten c",
+        "biotherm", "lidothol", "thermazene",
     ),
     "Adrenal Cortical Steroids": (
         "prednisone", "prednisolone", "methylprednisolone", "medrol", "depo medrol", "solu medrol",
@@ -164,7 +168,7 @@ _CLASSES: dict[str, tuple[str, ...]] = {
     "Misc Analgesics": ("acetaminophen", "tylenol", "apap", "paracetamol", "ziconotide", "prialt"),
     "Nutritional Products": (
         "theramine", "sentra am", "sentra pm", "sentradine", "gabadone", "trepadone", "percura", "appetrex",
-        "hypertensa", "somnicin", "genicin", "cidaflex", "limbrel", "deplin", "glucosamine", "chondroitin",
+        "hypertensa", "somnicin", "genicin", "synovacin", "cidaflex", "limbrel", "deplin", "glucosamine", "chondroitin",
         "vitamin", "vitamins", "multivitamin", "vitamin d", "vitamin b12", "b12", "cyanocobalamin", "folic acid",
         "fish oil", "omega 3", "calcium", "magnesium", "probiotic", "probiotics", "melatonin", "turmeric",
         "medical food", "dietary supplement",
@@ -183,6 +187,18 @@ _CLASSES: dict[str, tuple[str, ...]] = {
         "durolane", "genvisc", "hymovis", "trivisc", "gelsyn", "hyaluronic acid", "hyaluronan",
         "viscosupplementation", "viscosupplement",
     ),
+    "Topical Compounds": (
+        # compounded topical kits sold under a brand name (ingredients in parentheses)
+        "ketophene",  # ketoprofen
+        "theraflex", "fluriflex", "flurbitac", "flurlido", "flurlido a",  # flurbiprofen + cyclobenzaprine/lidocaine
+        "tghot", "tg hot", "tgice", "tg ice",  # tramadol, gabapentin, menthol, camphor, capsaicin
+        "gabacyclotram", "gabaketolido", "ultraflex", "ultraflex g", "cycloketo", "ketolido", "flurbiflex",
+        "compound kit", "compounded kit",
+    ),
+    UNCLASSED: (
+        "modafinil", "provigil", "armodafinil", "nuvigil", "methylphenidate", "ritalin", "adderall",
+        "amphetamine", "dextroamphetamine",
+    ),
     COMPOUND_ONLY: ("ketamine", "dextromethorphan", "camphor", "bupivacaine", "marcaine", "ropivacaine", "naropin"),
 }
 
@@ -193,9 +209,15 @@ DRUGS: dict[str, str] = {name: cls for cls, names in _CLASSES.items() for name i
 TOPICAL_PRODUCTS: frozenset[str] = frozenset(
     {
         "lidoderm", "terocin", "lidopro", "flector", "pennsaid", "voltaren gel", "biofreeze", "zostrix",
-        "qutenza", "bengay", "ben gay", "icy hot", "salonpas", "menthoderm", "mentoderm", "mentherm",
-        "dendracin", "medrox", "kera tek", "ultracin", "aspercreme", "emla", "solaraze",
+        "qutenza", "bengay", "ben gay", "icy hot", "salonpas", "menthoderm", "mentoderm", "methoderm", "mentherm",
+        "dendracin", "medrox", "kera tek", "ultracin", "aspercreme", "emla", "solaraze", "xoten", "xoten c",
+        "biotherm", "lidothol", "thermazene",
     }
+)
+
+#: Compounded topical kits known by a brand name: always "Topical Compounds".
+COMPOUNDED_PRODUCTS: frozenset[str] = frozenset(
+    name for name, cls in DRUGS.items() if cls == "Topical Compounds"
 )
 
 #: Generic ingredients sold as commercial (non-compounded) topicals on their own or together.

@@ -122,6 +122,30 @@ CASES: list[tuple[str, tuple[str | None, str | None, str | None]]] = [
     ("Medically supervised weight loss program", ("Programs", None, None)),
     ("Home health aide, 4 hours per day", ("Home Health", None, None)),
     ("Round-trip transportation to medical appointments", ("Transportation", None, None)),
+    # Vocabulary beyond the shared items: neurophysiology tests, surgical assistants, home nursing,
+    # heat, inpatient rehabilitation, compounded creams known by brand name, drugs with no DWC class
+    ("Somatosensory evoked potentials, lower extremities", (DX, "EMG/NCV/NCS", None)),
+    ("Current perception threshold testing", (DX, "EMG/NCV/NCS", None)),
+    ("EEG", (DX, "Other", None)),
+    ("Registered nurse first assistant", (SURG, "Adjunct Surgical Services", None)),
+    ("Physician assistant for surgery", (SURG, "Adjunct Surgical Services", None)),
+    ("Pre-operative history and physical", (SURG, "Adjunct Surgical Services", None)),
+    ("Skilled nursing visits, 2 per week for 3 weeks", ("Home Health", None, None)),
+    ("RN visits for wound care", ("Home Health", None, None)),
+    ("RN home visits x 4", ("Home Health", None, None)),
+    ("Nurse practitioner evaluation", (EM, "Medical Specialties", None)),
+    ("Heat therapy for the low back", (DME, "DME", None)),
+    ("Moist heat packs", (DME, "Supplies", None)),
+    ("Moist heat therapy 2 times a week for 4 weeks", (REHAB, "Other Therapies", None)),
+    ("Hearing aid batteries", (DME, "Supplies", None)),
+    ("Bilateral hearing aids", (DME, "Prosthetics/Orthotics", None)),
+    ("Conductive garment for the interferential unit", (DME, "Supplies", None)),
+    ("Inpatient rehabilitation program, 2 weeks", ("Programs", None, None)),
+    ("Ketophene cream 20% 120gm", (RX, TC, TC)),
+    ("TGHot 180gm", (RX, TC, TC)),
+    ("Xoten-C lotion", (RX, None, "Topical Analgesics")),
+    ("Naloxone nasal spray", (RX, None, "Opioid Antagonist")),
+    ("Nuvigil 150mg #30", (RX, None, None)),
 ]
 
 
@@ -179,3 +203,12 @@ def test_corpus_category_accuracy() -> None:
           f"drug_class {drug_class:.3f}")  # fmt: skip
     assert category >= 0.85
     assert subcategory >= 0.75
+
+
+def test_bench_vocabulary_split_keeps_every_classification() -> None:
+    """bench/taxonomy.py cuts the rules into entries; rebuilt without removals they classify alike."""
+    from bench.taxonomy import without
+
+    rebuilt = without(set())
+    for request, _ in CASES:
+        assert classify_service(request, rebuilt) == classify_service(request)

@@ -1,8 +1,9 @@
 """Extraction: one input file (text or PDF) becomes one :class:`~imr.models.LetterRecord`.
 
 The chain, each step a small module you can call alone:
-read bytes -> text with page structure (``reading``, ``pdf_text``, ``text_decode``) ->
-normalised lines (``normalize``) -> program check (``program``) -> sections and layout
+file name and type (``media``) -> read bytes -> text with page structure (``pdf_text``,
+``pdfium_text`` with the tolerances of ``pdf_settings``, ``text_decode``) -> normalised lines
+without page furniture (``normalize``) -> program check (``program``) -> sections and layout
 (``sections``) -> fields (``header``, ``reviewer``, ``patient``, ``items``, ``guidelines``) ->
 values (``dates``) -> record (``pipeline``).
 """

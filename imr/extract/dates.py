@@ -1,7 +1,8 @@
 """Dates as letters write them (10/13/2016, 10-13-16, December 15, 2016, Dec. 15, 2016) to ``date``.
 
 Matching is done by :data:`DATE_RE` (only date-shaped text is ever parsed); parsing is delegated to
-dateutil. Coercion takes a policy: ``errors="raise"`` or ``errors="null"`` (return None).
+dateutil. Coercion takes a policy: ``errors="raise"`` (:class:`imr.errors.DateValueError`, which
+the header reader turns into a warning on the record) or ``errors="null"`` (return None).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 from typing import Literal
 
 from dateutil import parser as _dateutil
+
+from imr.errors import DateValueError
 
 _MONTHS = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -25,10 +28,6 @@ DATE_RE = re.compile(
 )
 
 Policy = Literal["raise", "null"]
-
-
-class DateValueError(ValueError):
-    """A date-shaped value that is not a real date (e.g. 13/45/2016)."""
 
 
 def parse_date(text: str | None, errors: Policy = "null") -> dt.date | None:

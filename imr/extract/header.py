@@ -6,43 +6,77 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import Field, dataclass, field, fields
+from typing import Any
 
+from imr.errors import DateValueError
 from imr.extract.dates import DATE_RE, find_dates, parse_date
 
 CASE_RE = re.compile(r"\bCM\d{2}-\d{7}\b")
 
-#: header field -> label regex (text form); the label's value follows it
-_LABELS: dict[str, str] = {
-    "case_number": r"Case\s+(?:Number|No\.?|#)\s*:",
-    "date_assigned": r"Date\s+Assigned\s*:",
-    "date_of_injury": r"Date\s+of\s+Injury\s*:",
-    "decision_date": r"Decision\s+Date\s*:",
-    "ur_denial_date": r"UR\s+(?:Denial\s+)?Date\s*:|Utilization\s+Review\s+Denial\s+Date\s*:",
-    "priority": r"Priority\s*:",
-    "application_received": r"Application\s+Received\s*:|Date\s+Application\s+Received\s*:",
-}
-_GEOMETRY_NAMES = {
-    "Case Number": "case_number",
-    "Date Assigned": "date_assigned",
-    "Date of Injury": "date_of_injury",
-    "Decision Date": "decision_date",
-    "UR Denial Date": "ur_denial_date",
-    "Priority": "priority",
-    "Application Received": "application_received",
-}
 _PRIORITY_RE = re.compile(r"\b(Standard|Expedited|Urgent|Regular)\b", re.I)
+
+
+def _label(printed: str, pattern: str) -> dict[str, str]:
+    """A header field's metadata: its label as printed in layout D (``printed``) and the regex of
+    the label's text forms (``pattern``; the value follows it)."""
+    return {"label": printed, "pattern": pattern}
 
 
 @dataclass
 class HeaderFields:
-    case_number: str | None = None
-    date_assigned: dt.date | None = None
-    decision_date: dt.date | None = None
-    date_of_injury: dt.date | None = None
-    ur_denial_date: dt.date | None = None
-    application_received: dt.date | None = None
-    priority: str | None = None
+    """The letter-level header fields: the one list of them. Each field's metadata holds its
+    printed label (PDF geometry pairs by it) and the regex of its text forms; the field names are
+    :class:`imr.models.Letter` attributes, so a header copies onto a letter by name."""
+
+    case_number: str | None = field(default=None, metadata=_label("Case Number", r"Case\s+(?:Number|No\.?|#)\s*:"))
+    date_assigned: dt.date | None = field(default=None, metadata=_label("Date Assigned", r"Date\s+Assigned\s*:"))
+    date_of_injury: dt.date | None = field(default=None, metadata=_label("Date of Injury", r"Date\s+of\s+Injury\s*:"))
+    decision_date: dt.date | None = field(default=None, metadata=_label("Decision Date", r"Decision\s+Date\s*:"))
+    ur_denial_date: dt.date | None = field(
+        default=None,
+        metadata=_label(
+            "UR Denial Date",
+            r"UR\s+(?:Denial\s+|Decision\s+)?Date\s*:|Utilization\s+Review\s+(?:Denial|Decision)\s+Date\s*:|"
+            r"Date\s+of\s+(?:the\s+)?(?:UR|Utilization\s+Review)\s+(?:Decision|Denial|Determination)\s*:",
+        ),
+    )
+    priority: str | None = field(default=None, metadata=_label("Priority", r"Priority\s*:"))
+    application_received: dt.date | None = field(
+        default=None,
+        metadata=_label("Application Received", r"Application\s+Received\s*:|Date\s+Application\s+Received\s*:"),
+    )
+
+    #: fields whose printed value was date-shaped but not a date (warnings when they stay empty)
+    unreadable: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    def values(self) -> dict[str, Any]:
+        """Field name -> value, for copying onto a :class:`~imr.models.Letter`."""
+        return {f.name: getattr(self, f.name) for f in header_fields()}
+
+    def unreadable_fields(self) -> list[str]:
+        """Fields with an unreadable value that no other source filled, in table order."""
+        return [f.name for f in header_fields() if f.name in self.unreadable and getattr(self, f.name) is None]
+
+
+def header_fields() -> tuple[Field[Any], ...]:
+    """The header fields (those with a label), in table order."""
+    return tuple(f for f in fields(HeaderFields) if "label" in f.metadata)
+
+
+#: header field -> label regex (text form); the label's value follows it
+_LABELS: dict[str, str] = {f.name: f.metadata["pattern"] for f in header_fields()}
+#: printed label -> header field
+GEOMETRY_NAMES: dict[str, str] = {f.metadata["label"]: f.name for f in header_fields()}
+
+
+def label_tokens() -> dict[str, tuple[str, ...]]:
+    """Printed labels as word sequences, the last word carrying the colon ('Date', 'Assigned:')."""
+    out: dict[str, tuple[str, ...]] = {}
+    for label in GEOMETRY_NAMES:
+        *head, last = label.split()
+        out[label] = (*head, last + ":")
+    return out
 
 
 def priority_value(text: str | None) -> str | None:
@@ -64,14 +98,17 @@ def _set(h: HeaderFields, name: str, raw: str) -> None:
     elif name == "priority":
         h.priority = priority_value(raw)
     else:
-        setattr(h, name, parse_date(raw))
+        try:
+            setattr(h, name, parse_date(raw, errors="raise"))
+        except DateValueError:
+            h.unreadable.append(name)
 
 
 def header_from_geometry(fields: dict[str, str]) -> HeaderFields:
     """Header values paired by position on page 1 (PDF)."""
     h = HeaderFields()
     for label, raw in fields.items():
-        name = _GEOMETRY_NAMES.get(label)
+        name = GEOMETRY_NAMES.get(label)
         if name:
             _set(h, name, raw)
     return h

@@ -43,6 +43,16 @@ _ITEM_CONTINUES = re.compile(
     re.I,
 )
 _INTRO = re.compile(r"set forth below:?\s*$|disputed items?/services?", re.I)
+#: A numbered decision sentence (older layout C): '2. <request> is (not) medically necessary
+#: and appropriate.' Upheld when not medically necessary ('notmedically' reads as 'not').
+NUMBERED_NECESSITY = re.compile(
+    r"^\s*\(?(?P<num>\d{1,2})[.)]\s+(?:(?:MAXIMUS\b.*?\bhas\s+determined\s+(?:that\s+)?)?the\s+request\s+for\s+)?"
+    r"(?P<req>.+?)\s+(?:is|was)\s+(?P<neg>not\s*)?medically\s+necessary(?:\s+and\s+appropriate)?\s*\.?\s*$",
+    re.I | re.S,
+)
+_NUMBERED_START = re.compile(r"^\s*\(?\d{1,2}[.)]\s+\S")
+#: Words of a rationale's necessity conclusion: a request never runs across them.
+_CONCLUSION = re.compile(r"\bmedically\s+necessary\b", re.I)
 
 
 @dataclass
@@ -71,7 +81,7 @@ def _label(line: str) -> str | None:
 
 
 def _ends_with_decision(line: str) -> bool:
-    return bool(DECISION_END.match(line)) or bool(_DECISION_WORD_LINE.match(line))
+    return bool(DECISION_END.match(line) or _DECISION_WORD_LINE.match(line) or NUMBERED_NECESSITY.match(line))
 
 
 def request_from_paragraph(text: str) -> tuple[str, str] | None:
@@ -82,7 +92,7 @@ def request_from_paragraph(text: str) -> tuple[str, str] | None:
     t = re.sub(r"\s+", " ", text).strip()
     m = DECISION_END.match(t)
     if m is None:
-        return None
+        return _numbered_necessity(t)
     req = m.group("req").strip()
     decision = m.group("dec").lower()
     portion = list(re.finditer(r"original request\s*,\s*", req, re.I))
@@ -92,6 +102,13 @@ def request_from_paragraph(text: str) -> tuple[str, str] | None:
     if not req:
         return None
     return req, decision
+
+
+def _numbered_necessity(text: str) -> tuple[str, str] | None:
+    m = NUMBERED_NECESSITY.match(text)
+    if m is None:
+        return None
+    return m.group("req").strip(), ("upheld" if m.group("neg") is not None else "overturned")
 
 
 def parse_item_blocks(lines: Sequence[str]) -> list[Item]:
@@ -110,8 +127,11 @@ def parse_item_blocks(lines: Sequence[str]) -> list[Item]:
         last_kind = kind
     if not anchors:
         return _decision_lines_only(rows)
-    starts: list[int] = []
     lower = _intro_end(rows, anchors[0])
+    listed = [j for j in range(lower, anchors[0]) if _NUMBERED_START.match(rows[j].text)]
+    if len(listed) > 1:
+        return _listed_then_blocks(rows, kinds, anchors, listed[0])
+    starts: list[int] = []
     for k, a in enumerate(anchors):
         if k > 0:
             lower = max(j for j in range(anchors[k - 1], a) if kinds[j] is not None) + 1
@@ -138,6 +158,24 @@ def parse_item_blocks(lines: Sequence[str]) -> list[Item]:
     return items
 
 
+def _listed_then_blocks(
+    rows: Sequence[_Line], kinds: Sequence[str | None], anchors: list[int], first: int
+) -> list[Item]:
+    """A numbered list of decisions first, then one block of label lines per item (in order).
+    The blocks' guidelines attach by position only when there is one block per listed item."""
+    items = _decision_lines_only(rows[first : anchors[0]])
+    if not items:
+        raise UnresolvedItemError("the numbered decisions could not be read")
+    if len(anchors) == len(items):
+        for k, a in enumerate(anchors):
+            end = anchors[k + 1] if k + 1 < len(anchors) else len(rows)
+            segs = _segments(rows[a:end], kinds[a:end])
+            items[k].claims_administrator_guideline = classify(segs.get("ca"))
+            items[k].reviewer_guideline = classify(segs.get("mx"))
+            items[k].rationale = segs.get("rat")
+    return items
+
+
 def _intro_end(rows: Sequence[_Line], first_anchor: int) -> int:
     for j in range(first_anchor - 1, -1, -1):
         if _INTRO.search(rows[j].text) and not _ends_with_decision(rows[j].text):
@@ -146,14 +184,37 @@ def _intro_end(rows: Sequence[_Line], first_anchor: int) -> int:
 
 
 def _item_start(rows: Sequence[_Line], anchor: int, lower: int) -> int:
+    """First line of the item paragraph ending just above ``anchor``: walk up to a paragraph
+    break or a line ending a sentence. A sentence of a UR-modified request ('... was the original
+    request.') continues the paragraph only when the paragraph is such a request; a line with a
+    necessity conclusion never does. So a request stops at its own line's start."""
+    start = _walk_up(rows, anchor, lower, modified=True)
+    para = " ".join(r.text for r in rows[start:anchor])
+    if not re.search(r"original\s+request", para, re.I):
+        start = _walk_up(rows, anchor, lower, modified=False)
+    return start
+
+
+def _continues_across_gap(line: str, above: str, last: bool) -> bool:
+    """A gap that cannot end the paragraph (a lost page break): before the decision word wrapped
+    onto its own line, or before a line that starts in lower case after an unfinished sentence."""
+    if last and _DECISION_WORD_LINE.match(line):
+        return True
+    complete = DECISION_END.match(line) or NUMBERED_NECESSITY.match(line)
+    return line[:1].islower() and not complete and not _ENDS_SENTENCE.search(above)
+
+
+def _walk_up(rows: Sequence[_Line], anchor: int, lower: int, modified: bool) -> int:
     j = anchor - 1
     if j < lower:
         return anchor
     while j > lower:
-        if rows[j].para_start:
-            break
         above = rows[j - 1].text
-        if _ENDS_SENTENCE.search(above) and not _ITEM_CONTINUES.search(above):
+        if rows[j].para_start and not _continues_across_gap(rows[j].text, above, j == anchor - 1):
+            break
+        if _ENDS_SENTENCE.search(above) and not (modified and _ITEM_CONTINUES.search(above)):
+            break
+        if _CONCLUSION.search(above) and not _NUMBERED_START.match(above):
             break
         j -= 1
     return j
@@ -177,11 +238,16 @@ def _decision_lines_only(rows: Sequence[_Line]) -> list[Item]:
     items: list[Item] = []
     para: list[str] = []
     for idx, row in enumerate(rows):
-        if row.para_start:
+        if row.para_start or _NUMBERED_START.match(row.text):
             para = []
         para.append(row.text)
         nxt_starts = idx + 1 >= len(rows) or rows[idx + 1].para_start
         joined = " ".join(para)
+        numbered = NUMBERED_NECESSITY.match(joined)
+        if numbered and not DECISION_END.match(joined):
+            items.append(_bare_item(len(items) + 1, joined))
+            para = []
+            continue
         if _ends_with_decision(row.text) and (nxt_starts or DECISION_END.match(row.text)):
             parsed = request_from_paragraph(joined if not DECISION_END.match(row.text) else row.text)
             if parsed is None and DECISION_END.match(joined):
@@ -200,6 +266,13 @@ def _decision_lines_only(rows: Sequence[_Line]) -> list[Item]:
     return items
 
 
+def _bare_item(ordinal: int, text: str) -> Item:
+    parsed = _numbered_necessity(re.sub(r"\s+", " ", text).strip())
+    if parsed is None:  # pragma: no cover - callers pass a matching text
+        raise UnresolvedItemError(f"item {ordinal}: no decision could be read")
+    return Item(ordinal=ordinal, request=parsed[0], decision=parsed[1])  # type: ignore[arg-type]
+
+
 # ---- layout A: numbered necessity sentences ---------------------------------------------------
 
 _A_DECISION = re.compile(
@@ -213,7 +286,7 @@ def parse_numbered_decisions(lines: Sequence[str]) -> list[Item]:
     """Layout A's numbered decisions ('1) ... has determined the request for X is (not) medically
     necessary and appropriate'). 'notmedically' (an extraction artifact) reads as 'not'."""
     text = re.sub(r"\s+", " ", " ".join(ln for ln in lines if ln != BREAK))
-    parts = re.split(r"(?:^|\s)(\d{1,2})\)\s+", text)
+    parts = re.split(r"(?:^|\s)(\d{1,2})[.)]\s+", text)
     items: list[Item] = []
     for k in range(1, len(parts) - 1, 2):
         body = parts[k + 1]
@@ -231,3 +304,63 @@ def parse_numbered_decisions(lines: Sequence[str]) -> list[Item]:
             )
         )
     return items
+
+
+# ---- layout A: per-item guideline and rationale sections ---------------------------------------
+
+_A_SECTION: dict[str, re.Pattern[str]] = {
+    "ca": re.compile(
+        r"^\s*Medical\s+Treatment\s+Guidelines?\s*(?:\(s\))?\s+Relied\s+Upon\s+by\s+the\s+Claims?\s+"
+        r"Administrator\s*:?\s*",
+        re.I,
+    ),
+    "mx": re.compile(
+        r"^\s*Medical\s+Treatment\s+Guidelines?\s*(?:\(s\))?\s+Relied\s+Upon\s+by\s+the\s+"
+        r"(?:Expert|Physician|Professional|IMR)?\s*Reviewer\s*:?\s*",
+        re.I,
+    ),
+    "rat": re.compile(r"^\s*Rationale\s+for\s+the\s+Decision\s*:?\s*", re.I),
+}
+_A_ITEM_HEAD = re.compile(r"^\s*\(?\d{1,2}[.)]\s+Regarding\s+the\s+request\s+for\b", re.I)
+_A_STOP = re.compile(
+    r"^\s*(?:[A-Z][A-Z ,()/&'-]{12,}:?\s*$|Medical\s+Qualifications|(?:Expert\s+Reviewer\s+)?Case\s+Summary)"
+)
+
+
+@dataclass
+class ItemSections:
+    """What an older letter states under one item's own headings."""
+
+    claims_administrator_guideline: Guideline
+    reviewer_guideline: Guideline
+    rationale: str | None
+
+
+def parse_item_sections(lines: Sequence[str]) -> list[ItemSections]:
+    """Layout A's per-item sections, in order: 'Medical Treatment Guideline(s) Relied Upon by the
+    Claims Administrator:', '... by the Expert Reviewer:' and 'Rationale for the Decision:'. A new
+    item begins at a claims-administrator heading (or a '1) Regarding the request for ...' line)."""
+    groups: list[dict[str, list[str]]] = []
+    cur: list[str] | None = None
+    for line in lines:
+        if line == BREAK:
+            continue
+        kind = next((k for k, rx in _A_SECTION.items() if rx.match(line)), None)
+        if kind is None:
+            if _A_ITEM_HEAD.match(line) or _A_STOP.match(line):
+                cur = None
+                if _A_ITEM_HEAD.match(line):
+                    groups.append({})
+            elif cur is not None:
+                cur.append(line)
+            continue
+        if not groups or kind in groups[-1] or (kind == "ca" and groups[-1]):
+            groups.append({})
+        cur = groups[-1].setdefault(kind, [_A_SECTION[kind].sub("", line, count=1)])
+    out: list[ItemSections] = []
+    for g in groups:
+        if not g:
+            continue
+        text = {k: re.sub(r"\s+", " ", " ".join(v)).strip() for k, v in g.items()}
+        out.append(ItemSections(classify(text.get("ca")), classify(text.get("mx")), text.get("rat") or None))
+    return out

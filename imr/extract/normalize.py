@@ -105,45 +105,98 @@ _STRUCTURAL = re.compile(
 )
 
 
-def _edge_positions(page: list[str], edge: int) -> dict[int, str]:
-    """Line index -> position tag ('t0'.., 'b0'..) for the first and last ``edge`` content lines."""
+#: How many content lines at the top and at the bottom of a page may be page furniture
+#: (a letterhead of several lines, a running header, a footer).
+TOP_ZONE = 8
+BOTTOM_ZONE = 4
+#: A running line that names the letter: its case number or a page number.
+_NAMES_LETTER = re.compile(r"\bCM\d{2}-\d{7}\b|\bPage\s+\d+\b|\bFinal\s+Determination\b", re.I)
+CASE_LINE = re.compile(r"\bCM\d{2}-\d{7}\b")
+
+
+def _zone_tags(page: list[str]) -> dict[int, str]:
+    """Line index -> position tag ('t0'.., 'b0'..) for the content lines of the page's top and
+    bottom zones."""
     idx = [i for i, ln in enumerate(page) if ln != BREAK]
     tags: dict[int, str] = {}
-    for k, i in enumerate(idx[:edge]):
+    for k, i in enumerate(idx[:TOP_ZONE]):
         tags[i] = f"t{k}"
-    for k, i in enumerate(reversed(idx[-edge:])):
+    for k, i in enumerate(reversed(idx[-BOTTOM_ZONE:])):
         tags.setdefault(i, f"b{k}")
     return tags
 
 
-def remove_running_lines(pages: list[list[str]]) -> list[list[str]]:
-    """Drop page numbers ('Page 2 of 3', '- 2 -') at page edges, and running headers/footers: a
-    line of the same shape (digits ignored) at the same edge position on most pages. Letter
-    structure (guideline labels, decision lines) is never taken for a running line. A running
-    line that carries the case number is kept once, on the first page."""
-    edge = 3
-    counts: Counter[tuple[str, str]] = Counter()
-    if len(pages) >= 2:
-        for page in pages:
-            for i, tag in _edge_positions(page, edge).items():
-                if not _STRUCTURAL.search(page[i]):
-                    counts[(tag, _shape(page[i]))] += 1
+def _edge_distances(page: list[str]) -> dict[int, int]:
+    """Line index -> how many content lines separate it from the nearer page edge."""
+    idx = [k for k, ln in enumerate(page) if ln != BREAK]
+    return {i: min(pos, len(idx) - 1 - pos) for pos, i in enumerate(idx)}
+
+
+def _running(pages: list[list[str]]) -> tuple[set[tuple[str, str]], set[str]]:
+    """(position tag, shape) pairs repeated at the same place on most pages (letterheads, running
+    headers and footers), and shapes of lines naming the letter (case number, 'Page N') repeated
+    anywhere in the zones of most pages (a running header below a first-page letterhead)."""
+    if len(pages) < 2:
+        return set(), set()
+    placed: Counter[tuple[str, str]] = Counter()
+    naming: Counter[str] = Counter()
+    for page in pages:
+        tags = _zone_tags(page)
+        lines = {i: page[i] for i in tags if not _STRUCTURAL.search(page[i])}
+        placed.update((tags[i], _shape(ln)) for i, ln in lines.items())
+        naming.update({_shape(ln) for ln in lines.values() if _NAMES_LETTER.search(ln)})
     need = max(2, -(-len(pages) * 2 // 3))
-    repeated = {key for key, n in counts.items() if n >= need}
+    return {k for k, n in placed.items() if n >= need}, {k for k, n in naming.items() if n >= need}
+
+
+def _furniture(page: list[str], placed: set[tuple[str, str]], naming: set[str]) -> set[int]:
+    """Indexes of one page's furniture lines. From each page edge inward through its zone: page
+    numbers and lines naming the letter go wherever they sit; lines repeated at the same place go
+    when they form a run from the edge that a paragraph gap separates from the body (so repeated
+    body text at the page edges of a short letter stays)."""
+    tags = _zone_tags(page)
+    edge = _edge_distances(page)
+    drop: set[int] = set()
+    for order in (range(len(page)), range(len(page) - 1, -1, -1)):
+        run: list[int] = []
+        for i in order:
+            line = page[i]
+            if line == BREAK:
+                drop.update(run)
+                run = []
+                continue
+            if i not in tags:
+                break
+            page_no = _PAGE_NO.match(line) and (edge[i] < 3 or _NAMES_LETTER.search(line))
+            if page_no or _shape(line) in naming:
+                drop.add(i)
+            elif (tags[i], _shape(line)) in placed:
+                run.append(i)
+            else:
+                break
+        else:
+            drop.update(run)
+    return drop
+
+
+def remove_running_lines(pages: list[list[str]]) -> list[list[str]]:
+    """Drop page furniture on every page before parsing: page numbers ('Page 2 of 3', '- 2 -') in
+    the page's top or bottom zone, letterheads, running headers and footers (a line of the same
+    shape, digits ignored, at the same place on most pages, or naming the letter anywhere in the
+    zones of most pages). Letter structure (guideline labels, decision lines) is never taken for a
+    running line. A running line that carries the case number is kept once, on the first page."""
+    placed, naming = _running(pages)
     out: list[list[str]] = []
     kept_case_line = False
     for page in pages:
-        tags = _edge_positions(page, edge)
+        drop = _furniture(page, placed, naming)
         kept: list[str] = []
         for i, line in enumerate(page):
-            if i in tags:
-                if _PAGE_NO.match(line):
-                    continue
-                if (tags[i], _shape(line)) in repeated:
-                    if not kept_case_line and re.search(r"\bCM\d{2}-\d{7}\b", line) and ":" in line:
-                        kept_case_line = True
-                        kept.append(line)
-                    continue
+            if i in drop:
+                if not kept_case_line and not _PAGE_NO.match(line) and CASE_LINE.search(line) and ":" in line:
+                    kept_case_line = True
+                    kept.append(line)
+                continue
             if line != BREAK:
                 line = _PAGE_NO_TAIL.sub("", line)
             kept.append(line)
@@ -151,8 +204,75 @@ def remove_running_lines(pages: list[list[str]]) -> list[list[str]]:
     return out
 
 
+_PAGE_LINE = re.compile(r"^\s*(?:page\s+\d+(?:\s+of\s+\d+)?|\d+\s+of\s+\d+)\s*$", re.I)
+
+
+def remove_inline_furniture(pages: list[list[str]]) -> list[list[str]]:
+    """Furniture that page breaks did not bring to a page edge (text letters whose page breaks are
+    lost): 'Page N of M' lines, running lines naming the letter (case number, 'Final
+    Determination') that repeat in the document, short repeated lines that sit beside such a line
+    at every occurrence (a letterhead), and the paragraph gaps around them (a page break is not a
+    paragraph break). A running line with the case number is kept once."""
+    flat = [ln for page in pages for ln in page]
+    naming = {i: _shape(ln) for i, ln in enumerate(flat) if _NAMES_LETTER.search(ln) and not _STRUCTURAL.search(ln)}
+    named = Counter(naming.values())
+    marks = [_PAGE_LINE.match(ln) is not None or named[naming.get(i, "")] >= 2 for i, ln in enumerate(flat)]
+    if not any(marks):
+        return pages
+    counts = Counter(_shape(ln) for ln in flat if ln != BREAK and not _STRUCTURAL.search(ln))
+    repeated = {shape for shape, n in counts.items() if n >= 2}
+    candidates = {
+        _shape(ln) for ln in flat if ln != BREAK and len(ln) <= 80 and _shape(ln) in repeated and not _numbered(ln)
+    }
+    changed = True
+    while changed:  # letterhead lines: every occurrence beside furniture
+        changed = False
+        for shape in sorted(candidates):
+            where = [i for i, ln in enumerate(flat) if ln != BREAK and _shape(ln) == shape]
+            if all(_beside_mark(marks, flat, i) for i in where):
+                for i in where:
+                    marks[i] = True
+                candidates.discard(shape)
+                changed = True
+    out: list[list[str]] = []
+    pos = 0
+    kept_case_line = False
+    for page in pages:
+        kept: list[str] = []
+        for line in page:
+            i, pos = pos, pos + 1
+            if line == BREAK:
+                if not _beside_mark(marks, flat, i):
+                    kept.append(line)
+            elif not marks[i]:
+                kept.append(line)
+            elif CASE_LINE.search(line) and ":" in line and not kept_case_line:
+                kept_case_line = True
+                kept.append(line)
+        out.append(_trim(kept))
+    return out
+
+
+def _numbered(line: str) -> bool:
+    """Whether a line is letter content that is never letterhead: a numbered statement or a
+    decision word wrapped onto its own line."""
+    return bool(re.match(r"\s*\(?\d{1,2}[.)]\s|\s*(?:upheld|overturned)\s*\.?\s*$", line, re.I))
+
+
+def _beside_mark(marks: list[bool], lines: list[str], i: int) -> bool:
+    """Whether a furniture line is next to line ``i``, paragraph gaps between them ignored."""
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(lines) and lines[j] == BREAK:
+            j += step
+        if 0 <= j < len(lines) and marks[j]:
+            return True
+    return False
+
+
 def normalize(doc: Document) -> Document:
-    """The document with clean lines and running headers/footers removed."""
+    """The document with clean lines and page furniture (running headers/footers, letterheads,
+    page numbers) removed."""
     pages = [[clean_line(ln) if ln != BREAK else BREAK for ln in page] for page in doc.pages]
-    pages = remove_running_lines(pages)
+    pages = remove_inline_furniture(remove_running_lines(pages))
     return Document(pages=pages, media_type=doc.media_type, page_count=doc.page_count, header_fields=doc.header_fields)

@@ -7,7 +7,7 @@ import re
 from imr.models import Patient
 
 _AGE_SEX = re.compile(
-    r"\b(\d{1,3})[- ]?(?:year|yr)s?[- ]old\b,?\s*(?:[\w-]+\s+){0,2}?"
+    r"\b(\d{1,3})[- ]?(?:(?:year|yr)s?[- ]old\b|y/o\b|y\.o\.(?!\w)|yo\b)[,.]?\s*(?:[\w-]+\s+){0,2}?"
     r"(male|female|man|woman|gentleman|lady|men|women)?\b",
     re.I,
 )

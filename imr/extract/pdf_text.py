@@ -19,17 +19,11 @@ from typing import Any
 
 from imr.errors import CorruptPdfError, EmptyFileError, NoTextLayerError, PasswordProtectedError
 from imr.extract.document import BREAK, Document
+from imr.extract.header import label_tokens
+from imr.extract.pdf_settings import PDF_SETTINGS as S
 
 #: Header labels of layout D, as token sequences (the last token carries the colon).
-HEADER_LABELS: dict[str, tuple[str, ...]] = {
-    "Case Number": ("Case", "Number:"),
-    "Date Assigned": ("Date", "Assigned:"),
-    "Date of Injury": ("Date", "of", "Injury:"),
-    "Decision Date": ("Decision", "Date:"),
-    "UR Denial Date": ("UR", "Denial", "Date:"),
-    "Priority": ("Priority:",),
-    "Application Received": ("Application", "Received:"),
-}
+HEADER_LABELS: dict[str, tuple[str, ...]] = label_tokens()
 
 _SECTION_START = re.compile(r"^(HOW THE IMR|MAXIMUS FEDERAL|INDEPENDENT MEDICAL REVIEW|Notice of)", re.I)
 
@@ -81,7 +75,9 @@ def document_from_words(pages_words: Sequence[Sequence[Word]]) -> Document:
 def _words(page: Any) -> list[Word]:
     return [
         Word(w["text"], float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]))
-        for w in page.extract_words(x_tolerance=3, y_tolerance=3, keep_blank_chars=False)
+        for w in page.extract_words(
+            x_tolerance=S.word_x_tolerance, y_tolerance=S.word_y_tolerance, keep_blank_chars=False
+        )
         if w["text"].strip()
     ]
 
@@ -90,7 +86,7 @@ def _rows(words: Sequence[Word]) -> list[list[Word]]:
     """Words grouped into visual rows (tops within a few points), each sorted left to right."""
     rows: list[list[Word]] = []
     for w in sorted(words, key=lambda w: (round(w.top, 1), w.x0)):
-        if rows and abs(rows[-1][0].top - w.top) <= max(2.5, 0.3 * w.height):
+        if rows and abs(rows[-1][0].top - w.top) <= max(S.row_tolerance, S.row_tolerance_ratio * w.height):
             rows[-1].append(w)
         else:
             rows.append([w])
@@ -101,13 +97,13 @@ def _rows(words: Sequence[Word]) -> list[list[Word]]:
 
 def _lines(words: Sequence[Word]) -> list[str]:
     rows = _rows(words)
-    heights = sorted(r[0].height for r in rows) or [10.0]
+    heights = sorted(r[0].height for r in rows) or [S.default_line_height]
     line_h = heights[len(heights) // 2]
     out: list[str] = []
     prev_bottom: float | None = None
     for row in rows:
         top = min(w.top for w in row)
-        if prev_bottom is not None and top - prev_bottom > 0.6 * line_h and out and out[-1] != BREAK:
+        if prev_bottom is not None and top - prev_bottom > S.paragraph_gap_ratio * line_h and out and out[-1] != BREAK:
             out.append(BREAK)
         out.append(" ".join(w.text for w in row))
         prev_bottom = max(w.bottom for w in row)
@@ -123,7 +119,7 @@ def pair_header(words: Sequence[Word]) -> dict[str, str]:
         if region and _SECTION_START.match(text):
             break
         region.extend(row)
-        if len(region) > 80:
+        if len(region) > S.header_region_words:
             break
     labels = _find_labels(region)
     if not labels:
@@ -136,10 +132,12 @@ def pair_header(words: Sequence[Word]) -> dict[str, str]:
         best: tuple[float, str] | None = None
         for name, lb in boxes.items():
             mid = (vb[1] + vb[3]) / 2
-            same_band = lb[1] - 4 <= mid <= lb[3] + 4
-            if same_band and lb[2] <= vb[0] + 1:
+            same_band = lb[1] - S.header_band_margin <= mid <= lb[3] + S.header_band_margin
+            if same_band and lb[2] <= vb[0] + S.header_left_slack:
                 dist = vb[0] - lb[2]
-            elif abs(lb[0] - vb[0]) < 40 and 0 <= vb[1] - lb[3] < 1.6 * (lb[3] - lb[1] + 1):
+            elif abs(lb[0] - vb[0]) < S.header_column_slack and 0 <= vb[1] - lb[3] < S.header_below_ratio * (
+                lb[3] - lb[1] + 1
+            ):
                 dist = 1000 + vb[1] - lb[3]
             else:
                 continue
@@ -178,8 +176,10 @@ def _next_token(region: Sequence[Word], prev: Word, first: Word, tok: str, taken
     for w in region:
         if id(w) in taken or w.text != tok or w is prev:
             continue
-        same_line = abs(w.top - prev.top) <= 2.5 and 0 <= w.x0 - prev.x1 <= 12
-        wrapped = abs(w.x0 - first.x0) <= 6 and 0 < w.top - prev.bottom <= 1.2 * prev.height + 4
+        same_line = abs(w.top - prev.top) <= S.label_same_line_dy and 0 <= w.x0 - prev.x1 <= S.label_word_gap
+        wrapped = abs(w.x0 - first.x0) <= S.label_wrap_dx and (
+            0 < w.top - prev.bottom <= S.label_wrap_ratio * prev.height + S.label_wrap_extra
+        )
         if same_line or wrapped:
             return w
     return None
@@ -194,7 +194,7 @@ def _value_phrases(
     for row in _rows(words):
         cur: list[Word] = []
         for w in row:
-            if cur and (w.x0 - cur[-1].x1 > 14 or any(cur[-1].x1 <= x <= w.x0 for x in label_x0)):
+            if cur and (w.x0 - cur[-1].x1 > S.value_word_gap or any(cur[-1].x1 <= x <= w.x0 for x in label_x0)):
                 phrases.append((" ".join(c.text for c in cur), _box(cur)))
                 cur = []
             cur.append(w)

@@ -12,6 +12,7 @@ from typing import Any
 
 from imr.errors import CorruptPdfError, EmptyFileError, PasswordProtectedError
 from imr.extract.document import Document
+from imr.extract.pdf_settings import PDF_SETTINGS as S
 from imr.extract.pdf_text import Word, document_from_words
 
 # PDFium marks a hyphen at a line break as U+FFFE (or U+0002); NUL separates nothing useful.
@@ -62,7 +63,7 @@ def _words(page: Any) -> list[Word]:
             start, end = m.start(), m.end() - 1
             first = tp.get_charbox(start, loose=True)
             last = tp.get_charbox(end, loose=True) if end > start else first
-            if last[0] < first[0] - 1 or abs(last[3] - first[3]) > 2.0:
+            if last[0] < first[0] - S.char_backstep or abs(last[3] - first[3]) > S.char_line_jump:
                 words.extend(_split(tp, m.group(0), start, height))
                 continue
             words.append(_word(m.group(0), first, last, height))
@@ -87,8 +88,12 @@ def _split(tp: Any, token: str, offset: int, height: float) -> list[Word]:
     begin = 0
     boxes = [tp.get_charbox(offset + k, loose=True) for k in range(len(token))]
     for k in range(1, len(token) + 1):
-        if k == len(token) or boxes[k][0] - boxes[k - 1][2] > 1.5 or abs(boxes[k][3] - boxes[k - 1][3]) > 2.0 \
-                or boxes[k][0] < boxes[k - 1][0] - 1:
+        if (
+            k == len(token)
+            or boxes[k][0] - boxes[k - 1][2] > S.char_gap
+            or abs(boxes[k][3] - boxes[k - 1][3]) > S.char_line_jump
+            or boxes[k][0] < boxes[k - 1][0] - S.char_backstep
+        ):
             out.append(_word(token[begin:k], boxes[begin], boxes[k - 1], height))
             begin = k
     return out

@@ -9,13 +9,15 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from imr.errors import EmptyFileError, ImrError, NoItemsError, ParseError, TerminalError, UnresolvedItemError
+from imr.errors import DateValueError, EmptyFileError, NoItemsError, ParseError, TerminalError, UnresolvedItemError
 from imr.extract import header as hdr
 from imr.extract import items as itm
 from imr.extract.document import BREAK, Document
+from imr.extract.media import is_letter_name
+from imr.extract.media import media_type_of as media_type_of  # re-exported: imr.ingest imports it from here
 from imr.extract.normalize import normalize, split_text_pages
 from imr.extract.patient import parse_diagnoses, parse_patient
 from imr.extract.pdf_text import read_pdf
@@ -23,18 +25,8 @@ from imr.extract.program import check_program
 from imr.extract.reviewer import parse_reviewer
 from imr.extract.sections import Sections, detect_layout, find_sections
 from imr.extract.text_decode import decode_text
-from imr.models import Item, Letter, LetterRecord, RecordError, Source, outcome_of
+from imr.models import Item, Letter, LetterRecord, MediaType, Patient, RecordError, Source, outcome_of
 from imr.taxonomy import classify_service
-
-SUFFIXES = (".pdf", ".txt")
-
-
-def media_type_of(name: str | os.PathLike[str], data: bytes = b"") -> str:
-    """``application/pdf`` for PDF bytes or a .pdf name, else ``text/plain`` (without ``data``,
-    by the name alone: what the ingest ledger records before a file is read)."""
-    if data[:1024].lstrip().startswith(b"%PDF") or str(name).lower().endswith(".pdf"):
-        return "application/pdf"
-    return "text/plain"
 
 
 def read_document(data: bytes, media_type: str, pdf_engine: str = "pdfplumber") -> Document:
@@ -52,58 +44,90 @@ def read_document(data: bytes, media_type: str, pdf_engine: str = "pdfplumber") 
     return Document(pages=pages, media_type="text/plain", page_count=None)
 
 
-def parse_document(doc: Document) -> Letter:
+def parse_document(doc: Document, warnings: list[RecordError] | None = None) -> Letter:
     """A normalised Document to a Letter; raises TerminalError subclasses when it is not a DWC IMR
-    letter or cannot be parsed safely."""
+    letter or cannot be parsed safely. Values that could not be read (a header date that is not a
+    date) are left empty and reported in ``warnings``."""
     lines = doc.lines()
-    text = "\n".join(ln for ln in lines if ln != BREAK)
-    check_program(text)
+    check_program(_flat(lines, "\n"))
     sec = find_sections(lines)
     layout = detect_layout(sec)
+    summary = _summary(sec, layout)
+    head = _header(doc, sec, layout, summary)
+    try:
+        items = _items(sec, layout)
+    except ParseError as exc:
+        exc.case_number = head.case_number
+        raise
+    if warnings is not None:
+        warnings += [
+            RecordError(DateValueError.code, f"{name}: the date value could not be read; the field is left empty")
+            for name in head.unreadable_fields()
+        ]
+    letter = Letter(
+        layout=layout,
+        **head.values(),
+        reviewer=parse_reviewer(_qualification_lines(sec)),
+        outcome=outcome_of([i.decision for i in items]),
+        patient=_patient(sec, layout, summary),
+        diagnoses=parse_diagnoses(summary),
+        items=items,
+    )
+    return letter
 
+
+def _flat(lines: Sequence[str], sep: str = " ") -> str:
+    return sep.join(ln for ln in lines if ln != BREAK)
+
+
+def _summary(sec: Sections, layout: str) -> str:
+    """The clinical case summary as one string; for older layouts without a summary heading, the
+    quoted UR case summary that follows 'Disclaimer:'."""
+    if sec.has("summary"):
+        return _flat(sec.body("summary"))
+    if layout in ("A", "B"):
+        flat = _flat(sec.lines)
+        m = re.search(r"\bDisclaimer\s*:", flat, re.I)
+        if m:
+            return flat[m.start() :]
+    return ""
+
+
+def _header(doc: Document, sec: Sections, layout: str, summary: str) -> hdr.HeaderFields:
+    """Header fields: PDF geometry, then the header lines, then the letter's sentences for what a
+    letter without a header table states elsewhere (layout A's procedural sentence, the summary)."""
     h = hdr.header_from_geometry(doc.header_fields) if doc.header_fields else hdr.HeaderFields()
     head_zone = _header_zone(sec)
     h = hdr.header_from_lines(head_zone, h)
     if h.case_number is None:
-        m = hdr.CASE_RE.search(text)
+        m = hdr.CASE_RE.search(_flat(sec.lines, "\n"))
         h.case_number = m.group(0) if m else None
-    summary_lines = sec.body("summary") if sec.has("summary") else []
-    summary = " ".join(ln for ln in summary_lines if ln != BREAK)
-    zone_text = "\n".join(head_zone)
     has_header = bool(doc.header_fields) or bool(
-        re.search(r"Date\s+of\s+Injury\s*:|UR\s+Denial\s+Date\s*:|Date\s+Assigned\s*:", zone_text, re.I)
+        re.search(r"Date\s+of\s+Injury\s*:|UR\s+Denial\s+Date\s*:|Date\s+Assigned\s*:", "\n".join(head_zone), re.I)
     )
     if layout == "A":
-        flat = " ".join(ln for ln in lines if ln != BREAK)
+        flat = _flat(sec.lines)
         h = hdr.a_layout_dates(flat, h)
         if h.ur_denial_date is None:
             h.ur_denial_date = hdr.ur_date_from_text(flat)
+        if h.date_of_injury is None and not has_header:
+            h.date_of_injury = hdr.injury_date_from_text(summary) or hdr.injury_date_from_text(flat)
     if h.date_of_injury is None and not has_header:
         h.date_of_injury = hdr.injury_date_from_text(summary)
     if h.ur_denial_date is None and not has_header and summary:
         h.ur_denial_date = hdr.ur_date_from_text(summary)
+    return h
 
-    reviewer = parse_reviewer(_qualification_lines(sec))
-    items = _items(sec, layout)
-    if not items:
-        raise NoItemsError("no disputed item with a decision was found")
-    for it in items:
-        it.service_category, it.service_subcategory, it.drug_class = classify_service(it.request)
-    return Letter(
-        layout=layout,
-        case_number=h.case_number,
-        date_assigned=h.date_assigned,
-        decision_date=h.decision_date,
-        date_of_injury=h.date_of_injury,
-        ur_denial_date=h.ur_denial_date,
-        application_received=h.application_received,
-        priority=h.priority,  # type: ignore[arg-type]
-        reviewer=reviewer,
-        outcome=outcome_of([i.decision for i in items]),
-        patient=parse_patient(summary),
-        diagnoses=parse_diagnoses(summary),
-        items=items,
-    )
+
+def _patient(sec: Sections, layout: str, summary: str) -> Patient:
+    """Age and sex from the summary; an older letter whose summary does not state them may state
+    them in its other sentences."""
+    patient = parse_patient(summary)
+    if layout in ("A", "B") and patient.age is None:
+        whole = parse_patient(_flat(sec.lines))
+        patient.age = whole.age
+        patient.sex = patient.sex or whole.sex
+    return patient
 
 
 def _header_zone(sec: Sections) -> list[str]:
@@ -122,6 +146,29 @@ def _qualification_lines(sec: Sections) -> list[str]:
 
 
 def _items(sec: Sections, layout: str) -> list[Item]:
+    """The disputed items with their decisions and DWC service taxonomy; NoItemsError when none."""
+    items = _decided_items(sec, layout)
+    if not items:
+        raise NoItemsError("no disputed item with a decision was found")
+    if layout == "A":
+        _attach_sections(items, itm.parse_item_sections(sec.lines))
+    for it in items:
+        it.service_category, it.service_subcategory, it.drug_class = classify_service(it.request)
+    return items
+
+
+def _attach_sections(items: list[Item], found: list[itm.ItemSections]) -> None:
+    """Guidelines and rationale stated under each item's own headings (layout A), matched by
+    order; nothing is attached when their number differs from the items'."""
+    if len(found) != len(items):
+        return
+    for it, details in zip(items, found, strict=True):
+        it.claims_administrator_guideline = details.claims_administrator_guideline
+        it.reviewer_guideline = details.reviewer_guideline
+        it.rationale = details.rationale
+
+
+def _decided_items(sec: Sections, layout: str) -> list[Item]:
     if layout == "A":
         first_end = sec.first.get("a_decision", len(sec.lines))
         items = itm.parse_numbered_decisions(sec.lines[:first_end])
@@ -144,11 +191,8 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-PDF_ENGINES = ("auto", "pdfium", "pdfplumber")
-
-
 def extract_bytes(
-    data: bytes, display_path: str, pdf_engine: str = "auto", media_type: str | None = None
+    data: bytes, display_path: str, pdf_engine: str = "auto", media_type: MediaType | None = None
 ) -> LetterRecord:
     """One record for a file's bytes; ``display_path`` is what ``source.path`` says.
 
@@ -165,15 +209,15 @@ def extract_bytes(
     return _extract(data, display_path, pdf_engine, media)
 
 
-def _extract(data: bytes, display_path: str, pdf_engine: str, media: str) -> LetterRecord:
-    source = Source(path=display_path, sha256=sha256_hex(data), media_type=media, pages=None)  # type: ignore[arg-type]
+def _extract(data: bytes, display_path: str, pdf_engine: str, media: MediaType) -> LetterRecord:
+    source = Source(path=display_path, sha256=sha256_hex(data), media_type=media, pages=None)
     try:
         doc = read_document(data, media, pdf_engine)
         source.pages = doc.page_count
-        letter = parse_document(normalize(doc))
+        warnings: list[RecordError] = []
+        letter = parse_document(normalize(doc), warnings)
     except TerminalError as exc:
-        return LetterRecord(source=source, status="rejected", errors=[RecordError(exc.code, exc.message)])
-    except ImrError as exc:  # pragma: no cover - transient errors do not happen while parsing
+        exc.path = exc.path or display_path
         return LetterRecord(source=source, status="rejected", errors=[RecordError(exc.code, exc.message)])
     except RecursionError:
         return LetterRecord(
@@ -185,7 +229,7 @@ def _extract(data: bytes, display_path: str, pdf_engine: str, media: str) -> Let
             status="rejected",
             errors=[RecordError("internal_error", f"unexpected {type(exc).__name__} in the extractor")],
         )
-    return LetterRecord(source=source, status="parsed", errors=[], letter=letter)
+    return LetterRecord(source=source, status="parsed", errors=warnings, letter=letter)
 
 
 def extract_file(
@@ -197,9 +241,8 @@ def extract_file(
     try:
         data = p.read_bytes()
     except OSError as exc:
-        media = "application/pdf" if p.suffix.lower() == ".pdf" else "text/plain"
         return LetterRecord(
-            source=Source(path=shown, sha256=sha256_hex(b""), media_type=media, pages=None),  # type: ignore[arg-type]
+            source=Source(path=shown, sha256=sha256_hex(b""), media_type=media_type_of(p), pages=None),
             status="rejected",
             errors=[RecordError("read_error", f"the file could not be read ({type(exc).__name__})")],
         )
@@ -207,16 +250,13 @@ def extract_file(
 
 
 def iter_input_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Files named, and .pdf/.txt files (any case) found recursively in folders, sorted per folder.
+    """Files named, and letter files found recursively in folders (visible, complete .pdf/.txt
+    names of any case, as the ingest drop folders take them), sorted per folder.
     Raises FileNotFoundError for a path that does not exist."""
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = [
-                f
-                for f in p.rglob("*")
-                if f.is_file() and f.suffix.lower() in SUFFIXES and not _hidden(f.relative_to(p))
-            ]
+            found = [f for f in p.rglob("*") if f.is_file() and _letter_path(f.relative_to(p))]
             yield from sorted(found)
         elif p.exists():
             yield p
@@ -224,5 +264,6 @@ def iter_input_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
             raise FileNotFoundError(str(p))
 
 
-def _hidden(rel: Path) -> bool:
-    return any(part.startswith(".") for part in rel.parts)
+def _letter_path(rel: Path) -> bool:
+    """A letter name (the ingest rule) in no hidden folder."""
+    return is_letter_name(rel.name) and not any(part.startswith(".") for part in rel.parts[:-1])

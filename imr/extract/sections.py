@@ -11,7 +11,7 @@ from imr.extract.document import BREAK
 HEADINGS: dict[str, str] = {
     "how_made": r"HOW THE IMR FINAL DETERMINATION WAS MADE",
     "documents": r"DOCUMENTS REVIEWED(?: FOR DETERMINATION)?:?",
-    "summary": r"(?:CLINICAL )?CASE SUMMARY:?",
+    "summary": r"(?:CLINICAL |EXPERT REVIEWER(?:'S)? |PHYSICIAN REVIEWER(?:'S)? )?CASE SUMMARY:?",
     "decisions": r"(?:IMR ISSUES,? DECISIONS? AND RATIONALES?|IMR DECISION\(?S\)? AND RATIONALE\(?S\)?)",
     "a_title": r"(?:MAXIMUS FEDERAL SERVICES,? INC\.?\s*)?Notice of Independent Medical Review Determination",
     "a_decision": r"INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE",
@@ -71,7 +71,11 @@ def find_sections(lines: list[str]) -> Sections:
 def _looks_like_heading(key: str, line: str) -> bool:
     if key in ("summary", "documents"):
         # 'Case Summary:' in layout A/B carries text after it; in D it stands alone in capitals.
-        return line.isupper() or line.rstrip().endswith(":") or bool(re.match(r"^\s*Case Summary:", line))
+        return (
+            line.isupper()
+            or line.rstrip().endswith(":")
+            or bool(re.match(r"^\s*(?:(?:Expert|Physician) Reviewer(?:'s)? )?Case Summary:", line, re.I))
+        )
     return True
 
 

@@ -9,6 +9,7 @@ they never change the truth, so every rendering of one letter shares one gold re
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 from dataclasses import dataclass, field, fields
 from typing import Literal
@@ -70,6 +71,19 @@ class HardCases:
     headerless_d1: float = 0.35
     expedited: float = 0.05
     typos: float = 0.05
+    # Older layouts and mailed copies (0 by default, so default letters stay as they were; drawn
+    # only when above 0, see :func:`chance`).
+    numbered_decisions: float = 0.0  # layout C: "1. <request> is (not) medically necessary and appropriate."
+    item_sections: float = 0.0  # layout A: guideline and rationale headings under each item
+    quoted_summary: float = 0.0  # layout A: the UR case summary quoted after "Disclaimer:", no heading
+    page_furniture: float = 0.0  # letterhead, running header and "Page N of M" on every page
+    rationale_tail: float = 0.0  # a rationale whose last sentence ends "... by the Claims Administrator."
+
+    @classmethod
+    def older(cls) -> HardCases:
+        """The default mix plus every variant of the older layouts and of mailed copies."""
+        return cls(numbered_decisions=0.7, item_sections=0.8, quoted_summary=0.6, page_furniture=0.6,
+                   rationale_tail=0.3)  # fmt: skip
 
     @classmethod
     def none(cls) -> HardCases:
@@ -81,9 +95,27 @@ class HardCases:
         """Every difficult case, often; item kinds that compete (surgery, post-op, retro) share the draw."""
         keep = {
             "original_eligible": 0.5, "overturn": 0.4, "many_items": 0.5, "headerless_d1": 0.5,
-            "colon_in_item": 0.3, "post_op": 0.3, "retrospective": 0.4,
+            "colon_in_item": 0.3, "post_op": 0.3, "retrospective": 0.4, "numbered_decisions": 0.5,
+            "item_sections": 0.6, "quoted_summary": 0.5, "page_furniture": 0.5, "rationale_tail": 0.3,
         }
         return cls(**{f.name: keep.get(f.name, 1.0) for f in fields(cls)})
+
+
+def chance(rng: random.Random, p: float) -> bool:
+    """True with probability ``p``; draws nothing when ``p`` is 0 (so adding a hard case with a
+    default of 0 leaves every earlier letter of a seed unchanged)."""
+    return p > 0 and rng.random() < p
+
+
+@dataclass(frozen=True)
+class Furniture:
+    """Page furniture of a mailed copy: a letterhead (page 1, or every page), a running header
+    and a "Page N of M" footer on every page; renderers break pages every ``lines_per_page``."""
+
+    letterhead: tuple[str, ...]
+    running_header: str
+    every_page: bool
+    lines_per_page: int = 40
 
 
 @dataclass
@@ -95,6 +127,7 @@ class SyntheticLetter:
     blocks: list[Block]
     features: set[str] = field(default_factory=set)
     seed: int | None = None
+    furniture: Furniture | None = None
 
     @property
     def case_number(self) -> str | None:

@@ -10,12 +10,19 @@ from __future__ import annotations
 import random
 
 from imr.models import Letter, Patient, Priority, Reviewer, outcome_of
-from imr.synth.content import LAYOUTS, HardCases, SyntheticLetter
+from imr.synth.content import LAYOUTS, Furniture, HardCases, SyntheticLetter, chance
 from imr.synth.dates import DateWriter, case_dates
 from imr.synth.items import ItemContext, build_items, item_count, lower_first
 from imr.synth.layouts import BUILDERS, Plan
 from imr.synth.narrative import case_summary
-from imr.synth.vocabulary import BOARD_SPECIALTIES, FICTIONAL_UR_FIRMS, LONG_SPECIALTIES, OTHER_STATES, SPECIALTIES
+from imr.synth.vocabulary import (
+    BOARD_SPECIALTIES,
+    FICTIONAL_UR_FIRMS,
+    LETTERHEADS,
+    LONG_SPECIALTIES,
+    OTHER_STATES,
+    SPECIALTIES,
+)
 
 #: decision years of each layout generation
 LAYOUT_YEARS: dict[str, tuple[int, int]] = {
@@ -92,7 +99,7 @@ def generate_letter(
     if layout == "A":
         for spec in items:
             spec.item.request = lower_first(spec.item.request)
-            spec.item.rationale = None
+            spec.item.rationale = None  # unless the letter prints item sections (layouts.blocks_a)
     summary = case_summary(rng, dates, write, items, non_ascii=non_ascii, disclaimer=layout == "A")
     states, specialties, wrapped, no_space = _reviewer(rng, hard, layout)
     priority: Priority = "expedited" if rng.random() < hard.expedited else "standard"
@@ -103,6 +110,10 @@ def generate_letter(
         summary=summary, header=header, states_no_space=no_space, wrapped_specialty=wrapped,
         typo=rng.random() < hard.typos, firm=rng.choice(FICTIONAL_UR_FIRMS),
     )
+    plan.numbered_decisions = layout == "C" and chance(rng, hard.numbered_decisions)
+    plan.item_sections = layout == "A" and chance(rng, hard.item_sections)
+    plan.quoted_summary = layout == "A" and chance(rng, hard.quoted_summary)
+    furniture = _furniture(rng, case_number) if chance(rng, hard.page_furniture) else None
     blocks = BUILDERS[layout](plan)
     letter = Letter(
         case_number=case_number,
@@ -131,4 +142,23 @@ def generate_letter(
         features.add("headerless")
     if len(items) > 3:
         features.add("many_items")
-    return SyntheticLetter(layout=layout, letter=letter, blocks=blocks, features=features, seed=seed)
+    for name in ("numbered_decisions", "item_sections", "quoted_summary"):
+        if getattr(plan, name):
+            features.add(name)
+    if furniture:
+        features.add("page_furniture")
+    return SyntheticLetter(
+        layout=layout, letter=letter, blocks=blocks, features=features, seed=seed, furniture=furniture
+    )
+
+
+def _furniture(rng: random.Random, case_number: str | None) -> Furniture:
+    """A mailed copy's letterhead (page 1 or every page), running header and footer."""
+    running = "Independent Medical Review Final Determination"
+    running += f" - Case Number: {case_number}" if case_number else " Letter"
+    return Furniture(
+        letterhead=rng.choice(LETTERHEADS),
+        running_header=running,
+        every_page=rng.random() < 0.5,
+        lines_per_page=rng.randint(28, 44),
+    )

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 
 from imr.models import Decision, Guideline, GuidelineSource, Item
-from imr.synth.content import HardCases, collapse
+from imr.synth.content import HardCases, chance, collapse
 from imr.synth.dates import DateWriter
 from imr.synth.vocabulary import (
     ASSOCIATED_SERVICES,
@@ -152,6 +152,14 @@ _FAVOURABLE: tuple[str, ...] = (
 )
 
 
+#: Last sentences of a rationale that read like the end of a UR-modified request.
+RATIONALE_TAILS: tuple[str, ...] = (
+    "Any part of the request already certified remains as approved by the Claims Administrator.",
+    "This review does not change the portion that was authorized by the Claims Administrator.",
+    "No other portion of this request is IMR eligible.",
+)
+
+
 def _conclusion(rng: random.Random, request: str, decision: Decision) -> str:
     forms: tuple[str, ...]
     if decision == "upheld":
@@ -211,6 +219,9 @@ def _rationale(ctx: ItemContext, spec_kind: str, request: str, decision: Decisio
             "as described, with visits faded over time and an active self-directed home program. " + text
         )
     conclusion = _conclusion(rng, request, decision)
+    if chance(rng, ctx.hard.rationale_tail):
+        feats.append("rationale_tail")
+        conclusion += " " + rng.choice(RATIONALE_TAILS)
     if rng.random() < ctx.hard.decoy_lines:
         feats.append("decoy_conclusion")
         verdict = "not medically necessary" if decision == "upheld" else "medically necessary"

@@ -10,7 +10,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from imr.synth.content import Block, HardCases
+from imr.models import Guideline
+from imr.synth.content import Block, HardCases, collapse
 from imr.synth.dates import CaseDates, header_date, short_date
 from imr.synth.items import ItemSpec
 from imr.synth.narrative import ISSUES_INTRO, SUMMARY_INTRO, Summary, how_made
@@ -35,6 +36,9 @@ class Plan:
     wrapped_specialty: bool
     typo: bool
     firm: str
+    numbered_decisions: bool = False  # layout C: numbered necessity sentences
+    item_sections: bool = False  # layout A: guideline and rationale headings per item
+    quoted_summary: bool = False  # layout A: the quoted UR summary after "Disclaimer:", no heading
 
 
 def _heading(text: str, role: str = "") -> Block:
@@ -161,8 +165,32 @@ def blocks_c(plan: Plan) -> list[Block]:
         _para(ISSUES_INTRO),
     ]
     for spec in plan.items:
-        out.extend(_item_blocks(plan, spec))
+        if plan.numbered_decisions:
+            out.extend(_numbered_item_blocks(spec))
+        else:
+            out.extend(_item_blocks(plan, spec))
     return out
+
+
+def necessity(decision: str) -> str:
+    """``not medically necessary and appropriate`` (upheld) or ``medically necessary and appropriate``."""
+    return ("not " if decision == "upheld" else "") + "medically necessary and appropriate"
+
+
+def _numbered_item_blocks(spec: ItemSpec) -> list[Block]:
+    """An item of an older layout C letter: a numbered necessity sentence, then the label lines."""
+    item = spec.item
+    request = item.request[:1].upper() + item.request[1:]
+    line = f"{item.ordinal}. {request} is {necessity(item.decision)}."
+    ca, mx = item.claims_administrator_guideline, item.reviewer_guideline
+    return [
+        _para(line, role="item"),
+        Block("labelled", label="Claims Administrator guideline:", text=ca.text or "", role="ca_guideline",
+              ordinal=item.ordinal),
+        Block("labelled", label="MAXIMUS guideline:", text=mx.text or "", role="mx_guideline", ordinal=item.ordinal),
+        Block("labelled", label="Decision rationale:", text=spec.rationale_text, role="rationale",
+              ordinal=item.ordinal),
+    ]
 
 
 def a_decision(spec: ItemSpec, typo: bool) -> str:
@@ -202,8 +230,52 @@ def blocks_a(plan: Plan) -> list[Block]:
         *[_para(a_decision(s, plan.typo), role="item_repeat") for s in plan.items],
         _heading("Medical Qualifications of the Expert Reviewer:"),
         _para(qualifications),
-        _heading("Case Summary:"),
-        *_summary_blocks(plan),
+        *(_quoted_summary(plan) if plan.quoted_summary else [_heading("Case Summary:"), *_summary_blocks(plan)]),
+        *(block for s in plan.items for block in (_item_sections(plan, s) if plan.item_sections else [])),
+    ]
+
+
+def _quoted_summary(plan: Plan) -> list[Block]:
+    """The UR reviewer's case summary quoted word for word after the disclaimer (no heading)."""
+    disclaimer, *rest = plan.summary.paragraphs
+    rest = [p.replace("The injured worker is a", "The patient is a", 1) for p in rest]
+    rest[0], rest[-1] = '"' + rest[0], rest[-1] + '"'
+    return [_para(disclaimer, role="summary"), *[_para(p, role="summary") for p in rest]]
+
+
+_A_GUIDELINE: dict[str, str] = {
+    "mtus": "{actor} based {pron} decision on the MTUS {title} Guidelines, which are part of the MTUS.",
+    "non_mtus": "{actor} based {pron} decision on the Official Disability Guidelines (ODG), {chapter} Chapter, "
+    "a guideline outside of the MTUS.",
+    "mtus_and_non_mtus": "{actor} based {pron} decision on the MTUS {title} Guidelines and on the Official "
+    "Disability Guidelines (ODG), {chapter} Chapter.",
+    "none": "{actor} did not cite any evidence-based guidelines for {pron} decision.",
+}
+
+
+def _a_guideline(plan: Plan, actor: str, pron: str) -> Guideline:
+    source = plan.rng.choices(list(_A_GUIDELINE), weights=(60, 15, 10, 15))[0]
+    title = plan.rng.choice(("Chronic Pain Medical Treatment", "Low Back Complaints", "Acupuncture Medical Treatment"))
+    chapter = plan.rng.choice(("Pain", "Low Back", "Neck and Upper Back", "Knee and Leg"))
+    text = _A_GUIDELINE[source].format(actor=actor, pron=pron, title=title, chapter=chapter)
+    return Guideline(source=source, text=text)  # type: ignore[arg-type]
+
+
+def _item_sections(plan: Plan, spec: ItemSpec) -> list[Block]:
+    """Layout A's per-item headings; the guidelines and rationale they print join the truth."""
+    item = spec.item
+    item.claims_administrator_guideline = _a_guideline(plan, "The Claims Administrator", "its")
+    item.reviewer_guideline = _a_guideline(plan, "The Expert Reviewer", "his/her")
+    rationale = spec.rationale_text.replace("\n", " ")
+    item.rationale = collapse(rationale)
+    return [
+        _para(f"{item.ordinal}) Regarding the request for {item.request}:", role="item_section"),
+        _para("Medical Treatment Guideline(s) Relied Upon by the Claims Administrator:"),
+        _para(item.claims_administrator_guideline.text or "", role="ca_guideline"),
+        _para("Medical Treatment Guideline(s) Relied Upon by the Expert Reviewer:"),
+        _para(item.reviewer_guideline.text or "", role="mx_guideline"),
+        _para("Rationale for the Decision:"),
+        _para(rationale, role="rationale"),
     ]
 
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from fpdf import FPDF
 from fpdf.enums import AccessPermission, EncryptionMethod
 
-from imr.synth.content import Block, SyntheticLetter
+from imr.synth.content import Block, Furniture, SyntheticLetter
+from imr.synth.text_render import page_footer, page_top
 
 #: Awkward page-break places a renderer can force.
 BREAKS: tuple[str, ...] = ("after_issues_heading", "after_item_line", "inside_modified_request")
@@ -56,16 +57,23 @@ def random_pdf_options(rng: random.Random) -> PdfOptions:
 
 
 class _LetterPdf(FPDF):
-    def __init__(self, letterhead: str | None, footer: bool) -> None:
+    def __init__(self, letterhead: str | None, footer: bool, furniture: Furniture | None = None) -> None:
         super().__init__(orientation="P", unit="pt", format="letter")
         self.letterhead = letterhead
-        self.with_footer = footer
+        self.with_footer = footer or furniture is not None
+        self.furniture = furniture
         self.core_fonts_encoding = "windows-1252"
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=MARGIN)
 
     def header(self) -> None:
-        if self.letterhead:
+        if self.furniture:
+            self.set_y(30)
+            for n, line in enumerate(page_top(self.furniture, self.page_no())):
+                self.set_font("Helvetica", "B" if n == 0 and self.page_no() == 1 else "", 9)
+                self.cell(0, 11, line, align="C", new_x="LMARGIN", new_y="NEXT")
+            self.set_y(max(MARGIN, self.get_y() + 12))
+        elif self.letterhead:
             self.set_y(36)
             self.set_font("Helvetica", "", 8)
             self.cell(0, 10, self.letterhead, align="R")
@@ -75,7 +83,7 @@ class _LetterPdf(FPDF):
         if self.with_footer:
             self.set_y(-48)
             self.set_font("Helvetica", "", 8)
-            self.cell(0, 10, f"Page {self.page_no()} of {{nb}}", align="C")
+            self.cell(0, 10, page_footer(self.page_no(), "{nb}"), align="C")
 
 
 def _header_table(pdf: FPDF, block: Block) -> None:
@@ -149,7 +157,7 @@ def render_pdf_counted(letter: SyntheticLetter, options: PdfOptions | None = Non
         letterhead = "MAXIMUS Federal Services - Independent Medical Review"
         if letter.case_number:
             letterhead += f" - Case Number: {letter.case_number}"
-    pdf = _LetterPdf(letterhead, options.footer)
+    pdf = _LetterPdf(letterhead, options.footer, letter.furniture)
     pdf.set_creator("Microsoft Word")
     pdf.set_producer("imr-synth (fpdf2)")
     day = letter.letter.decision_date or letter.letter.ur_denial_date or dt.date(2016, 1, 1)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import textwrap
 
-from imr.synth.content import Block, SyntheticLetter
+from imr.synth.content import Block, Furniture, SyntheticLetter
 
 TEXT_VARIANTS: tuple[str, ...] = ("lf", "crlf", "bom", "cp1252", "seed")
 PAGE_BREAK = "\f"  # marker inside the line list; rendered as a blank-line run in "seed", dropped otherwise
@@ -76,23 +76,66 @@ def plain_text(letter: SyntheticLetter, width: int = 95) -> str:
     return "\n".join(line for line in text_lines(letter, width) if line != PAGE_BREAK) + "\n"
 
 
+_TOTAL = "\x00pages\x00"  # placeholder for the page count M of "Page N of M"
+
+
+def page_top(furniture: Furniture, page: int) -> list[str]:
+    """Furniture lines at the top of page ``page`` (1-based): letterhead, running header."""
+    head = list(furniture.letterhead) if page == 1 or furniture.every_page else []
+    return [*head, furniture.running_header]
+
+
+def page_footer(page: int, total: int | str) -> str:
+    """The footer line of page ``page``."""
+    return f"Page {page} of {total}"
+
+
+def _paginated(letter: SyntheticLetter, furniture: Furniture, width: int) -> str:
+    """The ``lf`` text of a mailed copy: pages of ``lines_per_page`` body lines, each dressed with
+    its furniture, separated by form feeds."""
+    pages: list[list[str]] = [[]]
+    for line in text_lines(letter, width):
+        if line == PAGE_BREAK or len(pages[-1]) >= furniture.lines_per_page:
+            pages.append([])
+            if line == PAGE_BREAK:
+                continue
+        pages[-1].append(line)
+    out: list[str] = []
+    for n, body in enumerate(pages, start=1):
+        if n > 1:
+            out.append("\f")
+        out.extend([*page_top(furniture, n), "", *body, "", page_footer(n, len(pages))])
+    return "\n".join(out) + "\n"
+
+
 def _seed_text(letter: SyntheticLetter, width: int) -> str:
     parts: list[str] = []
     since_break = 0
     previous_kind = ""
+    furniture = letter.furniture
+    page = 1
+    if furniture:
+        parts.extend(f"{line} \n\n" for line in page_top(furniture, page))
     for index, block in enumerate(letter.blocks):
         if index and (block.kind in ("heading", "item_line") or previous_kind == "heading"):
             parts.append(" \n\n")  # paragraph break
         for line in block_lines(block, width):
             if line == PAGE_BREAK or since_break >= 48:
+                if furniture:
+                    parts.append(f" \n\n{page_footer(page, _TOTAL)} \n\n")
                 parts.append("\n" * 4)
                 since_break = 0
+                page += 1
+                if furniture:
+                    parts.extend(f"{top} \n\n" for top in page_top(furniture, page))
                 if line == PAGE_BREAK:
                     continue
             parts.append(f"{line} \n\n")
             since_break += 1
         previous_kind = block.kind
-    return " " + "".join(parts)
+    if furniture:
+        parts.append(f" \n\n{page_footer(page, _TOTAL)} \n\n")
+    return (" " + "".join(parts)).replace(_TOTAL, str(page))
 
 
 def render_text(letter: SyntheticLetter, variant: str = "lf", width: int = 95) -> bytes:
@@ -102,7 +145,7 @@ def render_text(letter: SyntheticLetter, variant: str = "lf", width: int = 95) -
     """
     if variant == "seed":
         return _seed_text(letter, width).encode("utf-8")
-    text = plain_text(letter, width)
+    text = _paginated(letter, letter.furniture, width) if letter.furniture else plain_text(letter, width)
     if variant == "lf":
         return text.encode("utf-8")
     if variant == "crlf":

@@ -249,3 +249,12 @@ SYMPTOMS: tuple[str, ...] = (
 FICTIONAL_PLANS: tuple[str, ...] = ("Sunmeadow Health Plan", "Blue Pine Health Network", "Coastline Care HMO")
 FICTIONAL_INSURERS: tuple[str, ...] = ("Harbor Mutual Life and Health", "Granite Shore Insurance Company")
 FICTIONAL_UR_FIRMS: tuple[str, ...] = ("Westview Review Services", "Clearpath Utilization Management")
+
+
+#: Fictional letterheads of mailed copies (addresses and numbers are invented).
+LETTERHEADS: tuple[tuple[str, ...], ...] = (
+    ("MAXIMUS FEDERAL SERVICES, INC.", "Independent Medical Review", "P.O. Box 100001, Sacramento, CA 95800-0001",
+     "Telephone (800) 555-0142  Facsimile (916) 555-0199"),
+    ("Independent Medical Review Program", "3800 Example Parkway, Suite 100, Folsom, CA 95600"),
+    ("MAXIMUS Federal Services", "IMR Correspondence Unit", "P.O. Box 100002, Sacramento, CA 95800-0002"),
+)  # fmt: skip
