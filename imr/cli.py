@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "serve": "serve",
     "db-upgrade": "db_upgrade",
     "synth": "synth",
+    "report": "report",
+    "db-grant-readonly": "db_grant_readonly",
 }
 
 

@@ -30,12 +30,14 @@ days to decision are decision date minus application received; percentiles are n
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 view_metadata = sa.MetaData()
 
 
-def _view(name: str, *columns: tuple[str, sa.types.TypeEngine[object] | type[sa.types.TypeEngine[object]]]) -> sa.Table:
+def _view(name: str, *columns: tuple[str, Any]) -> sa.Table:
     return sa.Table(name, view_metadata, *(sa.Column(c, t) for c, t in columns))
 
 
@@ -90,4 +92,3 @@ v_batch_files = _view(
 
 #: every report view, in creation order
 VIEW_NAMES: tuple[str, ...] = tuple(view_metadata.tables)
-
