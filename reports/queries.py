@@ -130,7 +130,7 @@ def totals(conn: Connection, period: Period) -> Totals:
 
     def per(column: sa.ColumnElement[Any]) -> dict[Any, int]:
         stmt = sa.select(column, sa.func.count()).where(*period.dates(L.decision_date)).group_by(column)
-        return {key: _int(n) for key, n in conn.execute(stmt).tuples()}
+        return {key: _int(n) for key, n in conn.execute(stmt).all()}
 
     outcomes, priorities = per(L.outcome), per(L.priority)
     items, overturned = conn.execute(
@@ -163,7 +163,7 @@ def months(conn: Connection, period: Period) -> list[Month]:
             sa.select(I.decision_month, sa.func.count(), sa.func.sum(I.overturned))
             .where(*period.dates(I.decision_date))
             .group_by(I.decision_month)
-        ).tuples()
+        ).all()
     }
     out = [Month(m, _int(n), _int(u), _int(o), _int(p), *item_rows.get(m, (0, 0))) for m, n, u, o, p in letter_rows]
     return sorted(out, key=lambda r: (r.month is None, r.month or ""))
@@ -278,7 +278,7 @@ def days_histogram(conn: Connection, period: Period) -> list[tuple[int, int]]:
         .where(L.days_to_decision.is_not(None), *period.dates(L.decision_date))
         .group_by(L.days_to_decision)
         .order_by(L.days_to_decision)
-    ).tuples()
+    ).all()
     return [(int(d), int(n)) for d, n in rows]
 
 
