@@ -182,10 +182,11 @@ def quarantine_share(data: ReportData) -> tuple[Figure, str]:
     if not shown:
         _empty(fig, ax, "no batch with files")
         return fig, ""
-    ax.bar(range(len(shown)), [b.quarantined / b.files for b in shown], color=RED, width=0.8)
-    _thin_ticks(ax, [b.started_at.strftime("%Y-%m-%d") for b in shown], max_labels=16)
+    shares = [b.quarantined / b.files for b in shown]
+    ax.bar(range(len(shown)), shares, color=RED, width=0.8)
+    _thin_ticks(ax, [b.started_at.strftime("%Y-%m-%d %H:%M") for b in shown], max_labels=12)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_ylim(0, 1)
+    ax.set_ylim(0, min(1.0, max(0.05, max(shares) * 1.3)))
     ax.set_ylabel("files quarantined")
     small = sum(1 for b in shown if b.files < MIN_BASE)
     return fig, f"{small} batch(es) had fewer than {MIN_BASE} files." if small else ""

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import random
 import sys
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 import warehouse as w
 from imr.models import LetterRecord
 from imr.synth.generator import generate_letter
+from warehouse import schema as s
 
 
 def synthetic_records(count: int, seed: int) -> list[LetterRecord]:
@@ -39,19 +42,38 @@ def synthetic_records(count: int, seed: int) -> list[LetterRecord]:
     return out
 
 
+def misread_years(records: list[LetterRecord], share: float, seed: int) -> int:
+    """Give about ``share`` of the letters a decision date 45 years late (a misread year); returns how many."""
+    rng = random.Random(seed)
+    n = 0
+    for record in records:
+        letter = record.letter
+        if letter is not None and letter.decision_date is not None and rng.random() < share:
+            letter.decision_date = letter.decision_date.replace(year=letter.decision_date.year + 45)
+            n += 1
+    return n
+
+
 def build_demo(engine: Engine, letters: int = 1500, batches: int = 30, seed: int = 2026) -> None:
-    """Load ``letters`` synthetic letters in ``batches`` nightly batches (validated, some quarantined)."""
+    """Load ``letters`` synthetic letters in ``batches`` nightly batches (validated, some quarantined).
+
+    About 3 % of the letters get a misread decision year (45 years late), which the critical
+    expectation ``decision_date_not_in_future`` quarantines. The batches are dated one night
+    apart, ending last night (their ``started_at``/``finished_at`` are rewritten after the run).
+    """
     from expectations import validate_records
     from expectations.suites import BY_NAME
 
     records = synthetic_records(letters, seed)
+    misread_years(records, 0.03, seed)
+    today = dt.datetime.now(dt.UTC).date()
     per = -(-len(records) // batches)
     for b in range(batches):
         chunk = records[b * per : (b + 1) * per]
         if not chunk:
             break
         batch = w.start_batch(engine, "ingest", ["/demo/inbox"])
-        report = validate_records(chunk, today=dt.date(2030, 1, 1))
+        report = validate_records(chunk, today=today)
         for i, record in enumerate(chunk):
             fid = w.register_file(
                 engine, batch, "/demo/inbox", record.source.path, record.source.sha256, 1, "text/plain"
@@ -64,7 +86,15 @@ def build_demo(engine: Engine, letters: int = 1500, batches: int = 30, seed: int
         w.store_dq_results(
             engine, batch, [w.DqResult(r.suite, r.name, r.level, r.evaluated, r.failed) for r in report.results]
         )
-        w.finish_batch(engine, batch, "completed")
+        quarantined = sum(1 for i in range(len(chunk)) if report.is_quarantined(i))
+        w.finish_batch(engine, batch, "completed_with_quarantine" if quarantined else "completed")
+        night = dt.datetime.combine(today - dt.timedelta(days=batches - b), dt.time(10), tzinfo=dt.UTC)
+        with w.transaction(engine) as conn:
+            conn.execute(
+                sa.update(s.ingest_batches)
+                .where(s.ingest_batches.c.id == batch)
+                .values(started_at=night, finished_at=night + dt.timedelta(minutes=3))
+            )
         print(f"batch {b + 1}/{batches}: {len(chunk)} files", file=sys.stderr)
 
 

@@ -49,6 +49,11 @@ def rows_of(totals: q.Totals, turnaround: q.Turnaround) -> list[HeadlineRow]:
                 "of": totals.letters,
             }
         )
+    unstated = totals.letters - sum(totals.priorities.get(p, 0) for p in ("standard", "expedited"))
+    rows.append(
+        {"figure": "letters, priority not stated", "value": pct(unstated, totals.letters), "count": unstated,
+         "of": totals.letters}
+    )  # fmt: skip
     for name, days in (("median", turnaround.median), ("90th percentile", turnaround.p90)):
         rows.append(
             {

@@ -7,6 +7,8 @@ from html import escape
 from reports.charts import Chart
 from reports.tables import Section, Table
 
+FOLD_ROWS = 15
+
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1f2933;
  max-width:1060px;margin:0 auto;padding:24px 28px;background:#fff}
@@ -21,6 +23,7 @@ figure{margin:10px 0 18px}figcaption{color:#616e7c;font-size:12px}figure svg{max
 .tiles{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 16px}.tile{border:1px solid #d8dee4;
  border-radius:6px;padding:8px 14px;min-width:150px}.tile b{display:block;font-size:22px}
 .tile span{color:#616e7c;font-size:12px}
+details{margin:8px 0 14px}summary{cursor:pointer;color:#2f6ea5}
 """
 
 
@@ -41,7 +44,11 @@ def _table(t: Table) -> str:
     if not t.rows:
         body = f'<tr><td colspan="{len(t.columns)}">no rows</td></tr>'
     caption = f"<caption>{escape(t.caption)}</caption>" if t.caption else ""
-    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    table = f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    if len(t.rows) > FOLD_ROWS:  # long tables fold away; the charts above them carry the trend
+        what = t.title or t.columns[0]
+        return f"<details><summary>{escape(what)}: show all {len(t.rows):,} rows</summary>{table}</details>"
+    return table
 
 
 def _figure(chart: Chart) -> str:

@@ -21,6 +21,7 @@ class Table:
     rows: list[list[str]]
     numeric: list[bool]
     caption: str = ""
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,8 @@ class Section:
     charts: list[str] = field(default_factory=list)
 
 
-def _table(columns: Sequence[str], rows: list[list[str]], n_text: int = 1, caption: str = "") -> Table:
-    return Table(list(columns), rows, [i >= n_text for i in range(len(columns))], caption)
+def _table(columns: Sequence[str], rows: list[list[str]], n_text: int = 1, caption: str = "", title: str = "") -> Table:
+    return Table(list(columns), rows, [i >= n_text for i in range(len(columns))], caption, title)
 
 
 def _group_table(
@@ -45,6 +46,7 @@ def _group_table(
     *,
     letters: bool = False,
     caption: str = "",
+    title: str = "",
 ) -> Table:
     columns = [*key_columns, *(["letters"] if letters else []), "items", "overturned", "overturn rate"]
     rows = [
@@ -57,7 +59,7 @@ def _group_table(
         ]
         for g in groups
     ]
-    return _table(columns, rows, len(key_columns), caption)
+    return _table(columns, rows, len(key_columns), caption, title)
 
 
 def _plain(missing: str) -> Callable[[tuple[str | None, ...]], list[str]]:
@@ -90,6 +92,7 @@ def sections(data: ReportData) -> list[Section]:
              num(m.partially_overturned), num(m.items), num(m.overturned_items), pct(m.overturned_items, m.items)]
             for m in data.months
         ],
+        title="Letters and items per month",
     )  # fmt: skip
     turnaround = _table(
         ["decision month", "letters measured", "median days", "p90 days"],
@@ -97,18 +100,21 @@ def sections(data: ReportData) -> list[Section]:
             [label(m.month, "(no decision date)"), num(m.letters), num(m.median), num(m.p90)]
             for m in data.turnaround_months
         ],
+        title="Days to decision per month",
     )
     expectations = _table(
         ["suite", "expectation", "level", "evaluated", "failed", "failure rate"],
         [[e.suite, e.expectation, e.level, num(e.evaluated), num(e.failed), pct(e.failed, e.evaluated)]
          for e in data.expectations],
         n_text=3,
+        title="Every expectation over the period's batches",
     )  # fmt: skip
     warnings_by_month = _table(
         ["batch month", "suite", "expectation", "evaluated", "failed", "failure rate"],
         [[label(e.month, "?"), e.suite, e.expectation, num(e.evaluated), num(e.failed), pct(e.failed, e.evaluated)]
          for e in data.expectations_by_month if e.level == "warning"],
         n_text=3,
+        title="Warning-level expectations per batch month",
     )  # fmt: skip
     shown = data.batches[-MAX_BATCHES_SHOWN:]
     batches = _table(
@@ -116,6 +122,7 @@ def sections(data: ReportData) -> list[Section]:
         [[b.started_at.strftime("%Y-%m-%d %H:%M"), b.kind, b.status, num(b.files), num(b.loaded), num(b.rejected),
           num(b.quarantined), pct(b.quarantined, b.files)] for b in reversed(shown)],
         n_text=3,
+        title="Files per batch, newest first",
         caption=(f"the latest {len(shown)} of {len(data.batches)} batches" if len(data.batches) > len(shown) else ""),
     )  # fmt: skip
     return [
@@ -133,7 +140,12 @@ def sections(data: ReportData) -> list[Section]:
             "Items per service category and subcategory of the DWC taxonomy.",
             [
                 _group_table(data.categories, ["service category"], _plain("(not classified)")),
-                _group_table(data.subcategories, ["service category", "subcategory"], _plain("(none)")),
+                _group_table(
+                    data.subcategories,
+                    ["service category", "subcategory"],
+                    _plain("(none)"),
+                    title="Every category and subcategory",
+                ),
             ],
             ["category_overturn_rate"],
         ),
@@ -160,7 +172,13 @@ def sections(data: ReportData) -> list[Section]:
             "By reviewer specialty and priority",
             "A reviewer who lists several specialties counts under each of them.",
             [
-                _group_table(data.specialties, ["reviewer specialty"], _plain("(not stated)"), letters=True),
+                _group_table(
+                    data.specialties,
+                    ["reviewer specialty"],
+                    _plain("(not stated)"),
+                    letters=True,
+                    title="Every reviewer specialty",
+                ),
                 _group_table(data.priorities, ["priority"], _plain("(not stated)"), letters=True),
             ],
         ),

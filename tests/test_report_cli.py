@@ -120,3 +120,15 @@ def test_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert f"imr {command} " in capsys.readouterr().out
+
+
+def test_reports_import_neither_prefect_nor_great_expectations() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import reports, reports.charts, sys;"
+        "print([m for m in sys.modules if m.split('.')[0] in ('prefect', 'great_expectations')])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
