@@ -222,3 +222,16 @@ def test_empty_warehouse_reports_zeros(engine: Engine, tmp_path: Path) -> None:
 )
 def test_rates_one_decimal_with_percent_and_small_bases_flagged(count: int, base: int, shown: str) -> None:
     assert pct(count, base) == shown
+
+
+def test_batches_are_kept_by_the_day_they_started(engine: Engine) -> None:
+    batch = load_golds(engine, synthetic_golds(3, seed=8))
+    w.store_dq_results(engine, batch, [w.DqResult("letters", "expect_x", "warning", 3, 1)])
+    today = dt.datetime.now(dt.UTC).date()
+    day = dt.timedelta(days=1)
+    kept = collect(engine, Period(today - day, today + day))
+    assert [b.batch_id for b in kept.batches] == [batch] and kept.batches[0].files == 3
+    assert [(e.expectation, e.evaluated, e.failed) for e in kept.expectations] == [("expect_x", 3, 1)]
+    before = collect(engine, Period(until=today - day))
+    after = collect(engine, Period(since=today + day))
+    assert before.batches == after.batches == [] and before.expectations == []
