@@ -1,4 +1,9 @@
-"""Everything the report shows, read from the warehouse in one read-only transaction."""
+"""Everything the report shows, read from the warehouse in one read-only transaction.
+
+Four passes over the items (month x priority; category x subcategory x drug class; reviewer x
+claims administrator guideline; specialty) and a few over the letters; the database groups, and
+the finer groups are added up into the coarser ones (:func:`reports.queries.rollup`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from sqlalchemy.engine import Engine
 
 from reports import queries as q
 from warehouse.engine import reading
+
+PHARMACEUTICALS = "Pharmaceuticals"
 
 
 @dataclass(frozen=True)
@@ -40,20 +47,25 @@ def collect(engine: Engine, period: q.Period | None = None) -> ReportData:
     """
     p = period or q.Period()
     with reading(engine) as conn:
+        letters = q.letter_cells(conn, p)
+        items = q.item_cells(conn, p)
+        services = q.service_cells(conn, p)
+        guidelines = q.guideline_cells(conn, p)
+        histogram = q.days_histogram(conn, p)
         return ReportData(
             period=p,
-            totals=q.totals(conn, p),
-            months=q.months(conn, p),
-            categories=q.by_category(conn, p),
-            subcategories=q.by_subcategory(conn, p),
-            drug_classes=q.by_drug_class(conn, p),
-            reviewer_guidelines=q.by_guideline(conn, p, "reviewer"),
-            claims_guidelines=q.by_guideline(conn, p, "claims_administrator"),
+            totals=q.totals_of(letters, items),
+            months=q.months_of(letters, items),
+            categories=q.rollup(services, (0,)),
+            subcategories=q.rollup(services, (0, 1)),
+            drug_classes=q.rollup([g for g in services if g.key[0] == PHARMACEUTICALS], (2,)),
+            reviewer_guidelines=q.rollup(guidelines, (0,)),
+            claims_guidelines=q.rollup(guidelines, (1,)),
             specialties=q.by_specialty(conn, p),
-            priorities=q.by_priority(conn, p),
-            turnaround=q.turnaround(conn, p),
+            priorities=q.rollup(items, (1,)),
+            turnaround=q.turnaround_of(histogram),
             turnaround_months=q.turnaround_by_month(conn, p),
-            days_histogram=q.days_histogram(conn, p),
+            days_histogram=histogram,
             expectations=q.expectations(conn, p, per_month=False),
             expectations_by_month=q.expectations(conn, p, per_month=True),
             batches=q.batches(conn, p),

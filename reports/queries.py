@@ -124,49 +124,23 @@ def _int(value: Any) -> int:
     return int(value or 0)
 
 
-def totals(conn: Connection, period: Period) -> Totals:
-    """Letters, items, overturned items, letters per outcome and per priority."""
-    L, I = v.v_letters.c, v.v_item_outcomes.c  # noqa: E741
-
-    def per(column: sa.ColumnElement[Any]) -> dict[Any, int]:
-        stmt = sa.select(column, sa.func.count()).where(*period.dates(L.decision_date)).group_by(column)
-        return {key: _int(n) for key, n in conn.execute(stmt).all()}
-
-    outcomes, priorities = per(L.outcome), per(L.priority)
-    items, overturned = conn.execute(
-        sa.select(sa.func.count(), sa.func.sum(I.overturned)).where(*period.dates(I.decision_date))
-    ).one()
-    return Totals(
-        letters=sum(outcomes.values()),
-        items=_int(items),
-        overturned_items=_int(overturned),
-        outcomes=outcomes,
-        priorities=priorities,
-    )
+def _sort(groups: list[Group]) -> list[Group]:
+    return sorted(groups, key=lambda g: (-g.items, tuple((k is None, k or "") for k in g.key)))
 
 
-def months(conn: Connection, period: Period) -> list[Month]:
-    """Letters by outcome and items by decision per decision month, oldest first (no date last)."""
-    L, I = v.v_letters.c, v.v_item_outcomes.c  # noqa: E741
+def rollup(groups: list[Group], keep: tuple[int, ...]) -> list[Group]:
+    """``groups`` added up over the key positions not in ``keep``, most items first.
 
-    def n_of(outcome: str) -> sa.ColumnElement[Any]:
-        return sa.func.sum(sa.case((L.outcome == outcome, 1), else_=0))
-
-    letter_rows = conn.execute(
-        sa.select(L.decision_month, sa.func.count(), n_of("upheld"), n_of("overturned"), n_of("partially_overturned"))
-        .where(*period.dates(L.decision_date))
-        .group_by(L.decision_month)
-    ).all()
-    item_rows = {
-        m: (_int(n), _int(k))
-        for m, n, k in conn.execute(
-            sa.select(I.decision_month, sa.func.count(), sa.func.sum(I.overturned))
-            .where(*period.dates(I.decision_date))
-            .group_by(I.decision_month)
-        ).all()
-    }
-    out = [Month(m, _int(n), _int(u), _int(o), _int(p), *item_rows.get(m, (0, 0))) for m, n, u, o, p in letter_rows]
-    return sorted(out, key=lambda r: (r.month is None, r.month or ""))
+    Adds up a few hundred rows the database already grouped (never letters or items); ``letters``
+    adds up correctly only when each letter lies in one group of ``groups``.
+    """
+    acc: dict[tuple[str | None, ...], list[int]] = {}
+    for g in groups:
+        sums = acc.setdefault(tuple(g.key[i] for i in keep), [0, 0, 0])
+        sums[0] += g.items
+        sums[1] += g.overturned
+        sums[2] += g.letters
+    return _sort([Group(k, n, o, lt) for k, (n, o, lt) in acc.items()])
 
 
 def _groups(
@@ -182,40 +156,80 @@ def _groups(
     if letters:
         columns.append(sa.func.count(sa.distinct(c.letter_id)))
     rows = conn.execute(sa.select(*columns).where(*period.dates(c.decision_date), *where).group_by(*keys)).all()
-    groups = [
-        Group(
-            key=tuple(r[i] for i in range(len(keys))),
-            items=_int(r[len(keys)]),
-            overturned=_int(r[len(keys) + 1]),
-            letters=_int(r[len(keys) + 2]) if letters else 0,
+    return _sort(
+        [
+            Group(
+                key=tuple(r[i] for i in range(len(keys))),
+                items=_int(r[len(keys)]),
+                overturned=_int(r[len(keys) + 1]),
+                letters=_int(r[len(keys) + 2]) if letters else 0,
+            )
+            for r in rows
+        ]
+    )
+
+
+def letter_cells(conn: Connection, period: Period) -> list[tuple[str | None, str, str | None, int]]:
+    """Letters per (decision month, outcome, priority): one pass over the letters."""
+    L = v.v_letters.c
+    keys = [L.decision_month, L.outcome, L.priority]
+    rows = conn.execute(sa.select(*keys, sa.func.count()).where(*period.dates(L.decision_date)).group_by(*keys)).all()
+    return [(r[0], str(r[1]), r[2], _int(r[3])) for r in rows]
+
+
+def item_cells(conn: Connection, period: Period) -> list[Group]:
+    """Items, overturned items and letters per (decision month, priority): one pass over the items."""
+    c = v.v_item_outcomes.c
+    return _groups(conn, v.v_item_outcomes, [c.decision_month, c.priority], period, letters=True)
+
+
+def service_cells(conn: Connection, period: Period) -> list[Group]:
+    """Items per (service category, subcategory, drug class): one pass over the items."""
+    c = v.v_item_outcomes.c
+    return _groups(conn, v.v_item_outcomes, [c.service_category, c.service_subcategory, c.drug_class], period)
+
+
+def guideline_cells(conn: Connection, period: Period) -> list[Group]:
+    """Items per (source cited by the reviewer, source cited by the claims administrator): one pass."""
+    c = v.v_item_outcomes.c
+    return _groups(conn, v.v_item_outcomes, [c.reviewer_guideline, c.claims_administrator_guideline], period)
+
+
+def totals_of(letters: list[tuple[str | None, str, str | None, int]], items: list[Group]) -> Totals:
+    """The headline counts from :func:`letter_cells` and :func:`item_cells`."""
+    outcomes: dict[str, int] = {}
+    priorities: dict[str | None, int] = {}
+    for _month, outcome, priority, n in letters:
+        outcomes[outcome] = outcomes.get(outcome, 0) + n
+        priorities[priority] = priorities.get(priority, 0) + n
+    return Totals(
+        letters=sum(outcomes.values()),
+        items=sum(g.items for g in items),
+        overturned_items=sum(g.overturned for g in items),
+        outcomes=outcomes,
+        priorities=priorities,
+    )
+
+
+def months_of(letters: list[tuple[str | None, str, str | None, int]], items: list[Group]) -> list[Month]:
+    """Letters by outcome and items per decision month, oldest first (no date last)."""
+    per_month: dict[str | None, dict[str, int]] = {}
+    for month, outcome, _priority, n in letters:
+        counts = per_month.setdefault(month, {})
+        counts[outcome] = counts.get(outcome, 0) + n
+    item_sums = {g.key[0]: (g.items, g.overturned) for g in rollup(items, (0,))}
+    out = [
+        Month(
+            m,
+            sum(c.values()),
+            c.get("upheld", 0),
+            c.get("overturned", 0),
+            c.get("partially_overturned", 0),
+            *item_sums.get(m, (0, 0)),
         )
-        for r in rows
+        for m, c in per_month.items()
     ]
-    return sorted(groups, key=lambda g: (-g.items, tuple((k is None, k or "") for k in g.key)))
-
-
-def by_category(conn: Connection, period: Period) -> list[Group]:
-    """Items per DWC service category, most items first."""
-    return _groups(conn, v.v_item_outcomes, [v.v_item_outcomes.c.service_category], period)
-
-
-def by_subcategory(conn: Connection, period: Period) -> list[Group]:
-    """Items per (service category, subcategory), most items first."""
-    c = v.v_item_outcomes.c
-    return _groups(conn, v.v_item_outcomes, [c.service_category, c.service_subcategory], period)
-
-
-def by_drug_class(conn: Connection, period: Period) -> list[Group]:
-    """Items of the Pharmaceuticals category per drug class, most items first."""
-    c = v.v_item_outcomes.c
-    return _groups(conn, v.v_item_outcomes, [c.drug_class], period, c.service_category == "Pharmaceuticals")
-
-
-def by_guideline(conn: Connection, period: Period, party: str) -> list[Group]:
-    """Items per guideline source cited by ``party`` (``reviewer`` or ``claims_administrator``)."""
-    c = v.v_item_outcomes.c
-    column = {"reviewer": c.reviewer_guideline, "claims_administrator": c.claims_administrator_guideline}[party]
-    return _groups(conn, v.v_item_outcomes, [column], period)
+    return sorted(out, key=lambda r: (r.month is None, r.month or ""))
 
 
 def by_specialty(conn: Connection, period: Period) -> list[Group]:
@@ -223,25 +237,31 @@ def by_specialty(conn: Connection, period: Period) -> list[Group]:
     return _groups(conn, v.v_item_specialties, [v.v_item_specialties.c.specialty], period, letters=True)
 
 
-def by_priority(conn: Connection, period: Period) -> list[Group]:
-    """Items and letters per priority (standard, expedited, not stated)."""
-    return _groups(conn, v.v_item_outcomes, [v.v_item_outcomes.c.priority], period, letters=True)
+def turnaround_of(histogram: list[tuple[int, int]]) -> Turnaround:
+    """Median and 90th percentile (nearest rank) from :func:`days_histogram`'s (days, letters) pairs."""
+    n = sum(count for _days, count in histogram)
+    if n == 0:
+        return Turnaround(None, 0, None, None)
+
+    def at_rank(k: int) -> int:
+        seen = 0
+        for days, count in histogram:
+            seen += count
+            if seen >= k:
+                return days
+        raise AssertionError("rank beyond the histogram")  # pragma: no cover
+
+    return Turnaround(None, n, at_rank(-(-n // 2)), at_rank(-(-9 * n // 10)))
+
+
+def totals(conn: Connection, period: Period) -> Totals:
+    """The headline counts: letters, items, overturned items, letters per outcome and priority."""
+    return totals_of(letter_cells(conn, period), item_cells(conn, period))
 
 
 def turnaround(conn: Connection, period: Period) -> Turnaround:
     """Median and 90th percentile (nearest rank) of days to decision over the whole period."""
-    L = v.v_letters.c
-    measured = [L.days_to_decision.is_not(None), *period.dates(L.decision_date)]
-    n = _int(conn.execute(sa.select(sa.func.count()).where(*measured)).scalar())
-
-    def at_rank(k: int) -> int | None:
-        q = sa.select(L.days_to_decision).where(*measured).order_by(L.days_to_decision).offset(k - 1).limit(1)
-        value = conn.execute(q).scalar()
-        return None if value is None else int(value)
-
-    if n == 0:
-        return Turnaround(None, 0, None, None)
-    return Turnaround(None, n, at_rank(-(-n // 2)), at_rank(-(-9 * n // 10)))
+    return turnaround_of(days_histogram(conn, period))
 
 
 def turnaround_by_month(conn: Connection, period: Period) -> list[Turnaround]:
