@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 import warehouse as w
 from imr.cli import main
+from reports import write_report
 from tests.fixtures_db import postgres_test_url
 from tests.test_report_numbers import load_golds, synthetic_golds
 from warehouse.roles import grant_readonly, readonly_grant_sql
@@ -47,9 +49,13 @@ def role(postgres_admin: Engine) -> Iterator[str]:
             conn.exec_driver_sql(f'DROP ROLE "{name}"')
 
 
-def _as(role: str, schema: str) -> Engine:
+def _url(role: str, schema: str) -> sa.URL:
     url = sa.make_url(postgres_test_url()).set(username=role, password=None)
-    return sa.create_engine(url.update_query_dict({"options": f"-csearch_path={schema}"}))
+    return url.update_query_dict({"options": f"-csearch_path={schema}"})
+
+
+def _as(role: str, schema: str) -> Engine:
+    return sa.create_engine(_url(role, schema))
 
 
 def test_analyst_selects_views_and_tables_and_writes_nothing(warehouse_schema: tuple[Engine, str], role: str) -> None:
@@ -122,3 +128,15 @@ def test_names_are_checked_before_they_reach_sql() -> None:
         with pytest.raises(ValueError):
             readonly_grant_sql(bad)
     assert main(["db-grant-readonly", "bad-name", "--print"]) == 2
+
+
+def test_analyst_runs_the_report(warehouse_schema: tuple[Engine, str], role: str, tmp_path: Path) -> None:
+    engine, schema = warehouse_schema
+    grant_readonly(engine, role, create=True)
+    analyst = w.make_engine(_url(role, schema))
+    try:
+        files = write_report(analyst, tmp_path)
+    finally:
+        analyst.dispose()
+    assert files.data.totals.letters == 6
+    assert "| letters | 6 | 6 | 6 |" in files.markdown.read_text(encoding="utf-8")
