@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "serve": "serve",
     "db-upgrade": "db_upgrade",
     "synth": "synth",
+    "report": "report",
+    "db-grant-readonly": "db_grant_readonly",
 }
 
 #: commands that start or talk to Prefect: their Prefect environment defaults are set first
