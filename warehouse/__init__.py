@@ -52,6 +52,8 @@ API (all importable from ``warehouse``)::
     store_dq_results(engine, batch_id, results: Sequence[DqResult]) -> None  # upsert (suite, expectation)
     dq_results(engine, batch_id) -> list[DqResult]
     dq_failures_of(engine, file_id) -> list[DqFailure]
+    drift_results(engine, batch_id) -> list[DqResult]             # suite "drift" (batch-level)
+    failed_expectations(engine, batch_id) -> list[str]            # names, for imr batches --json
     DqResult(suite, expectation, level, evaluated, failed).failure_rate      # level: critical | warning
     DqFailure(suite, expectation, level)
 
@@ -96,7 +98,15 @@ from warehouse.files import (
 )
 from warehouse.load import LoadResult, load_letter
 from warehouse.migrations import current_revision, downgrade, head_revision, upgrade
-from warehouse.quality import DqFailure, DqResult, dq_failures_of, dq_results, store_dq_results
+from warehouse.quality import (
+    DqFailure,
+    DqResult,
+    dq_failures_of,
+    dq_results,
+    drift_results,
+    failed_expectations,
+    store_dq_results,
+)
 
 __all__ = [
     "BatchCounts",
@@ -110,8 +120,10 @@ __all__ = [
     "downgrade",
     "dq_failures_of",
     "dq_results",
+    "drift_results",
     "export_record",
     "export_records",
+    "failed_expectations",
     "files_to_rerun",
     "find_loaded_sha",
     "finish_batch",

@@ -1,0 +1,221 @@
+"""Per-batch aggregates of the warehouse: what each earlier batch looked like, for drift checks.
+
+Prefect-free and Great-Expectations-free. A :class:`BatchProfile` holds counts only (letters,
+items, overturned items, letters per layout, missing values per field, reason codes per file,
+days from application to decision): no letter text, no case numbers. The drift checks of
+:mod:`expectations.drift` compare a new batch's profile with the profiles of a rolling window of
+earlier batches (:func:`batch_history`).
+
+A letter belongs to the batch that loaded it (``letters.batch_id``); a file to the batch that saw
+it (``source_files.batch_id``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from warehouse import schema as s
+from warehouse.batches import as_utc
+from warehouse.engine import reading
+
+#: Letter fields whose missing share is monitored (key -> what is missing).
+LETTER_NULL_FIELDS: tuple[str, ...] = ("decision_date", "reviewer_specialty", "patient_age", "patient_sex")
+#: Item fields whose missing share is monitored (the guideline source of each party).
+ITEM_NULL_FIELDS: tuple[str, ...] = ("claims_administrator_guideline_source", "reviewer_guideline_source")
+#: Batches that count as history: finished ones (a failed or running batch is not a baseline).
+HISTORY_STATUSES: tuple[str, ...] = ("completed", "completed_with_quarantine")
+#: The source_files column that records OCR, when the warehouse has it (not in revision 0001).
+OCR_COLUMN = "ocr"
+
+
+@dataclass(frozen=True)
+class BatchProfile:
+    """The aggregates of one batch (counts only).
+
+    ``items_per_letter`` maps an item count to the number of letters with that many items;
+    ``null_letters`` / ``null_items`` the monitored fields (:data:`LETTER_NULL_FIELDS`,
+    :data:`ITEM_NULL_FIELDS`) to the letters / items missing them; ``reason_codes`` a code to the
+    files of the batch carrying it; ``decision_days`` the days from application to decision of
+    its non-expedited letters that state both dates. ``ocr_letters`` is None when the warehouse
+    does not record OCR.
+    """
+
+    batch_id: str
+    started_at: dt.datetime | None = None
+    letters: int = 0
+    items: int = 0
+    overturned_items: int = 0
+    items_per_letter: Mapping[int, int] = field(default_factory=dict)
+    layouts: Mapping[str, int] = field(default_factory=dict)
+    null_letters: Mapping[str, int] = field(default_factory=dict)
+    null_items: Mapping[str, int] = field(default_factory=dict)
+    ocr_letters: int | None = None
+    files: int = 0
+    reason_codes: Mapping[str, int] = field(default_factory=dict)
+    decision_days: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (counts only)."""
+        return {
+            "batch_id": self.batch_id,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "letters": self.letters,
+            "items": self.items,
+            "overturned_items": self.overturned_items,
+            "items_per_letter": {str(k): v for k, v in sorted(self.items_per_letter.items())},
+            "layouts": dict(sorted(self.layouts.items())),
+            "null_letters": dict(self.null_letters),
+            "null_items": dict(self.null_items),
+            "ocr_letters": self.ocr_letters,
+            "files": self.files,
+            "reason_codes": dict(sorted(self.reason_codes.items())),
+            "decision_days": list(self.decision_days),
+        }
+
+
+def _has_ocr(conn: Connection) -> bool:
+    return OCR_COLUMN in {c["name"] for c in sa.inspect(conn).get_columns("source_files")}
+
+
+def _profiles(conn: Connection, batches: Sequence[tuple[str, dt.datetime | None]]) -> list[BatchProfile]:
+    ids = [b for b, _ in batches]
+    if not ids:
+        return []
+    L, IT, G = s.letters, s.items, s.guideline_citations
+    letters: dict[str, list[Any]] = {b: [] for b in ids}
+    rows = conn.execute(
+        sa.select(
+            L.c.id,
+            L.c.batch_id,
+            L.c.layout,
+            L.c.decision_date,
+            L.c.application_received,
+            L.c.priority,
+            L.c.patient_age,
+            L.c.patient_sex,
+        ).where(L.c.batch_id.in_(ids))
+    )
+    for r in rows:
+        letters[r.batch_id].append(r)
+    # items per letter and overturned items per letter
+    per_letter: dict[str, tuple[int, int]] = {}
+    for lid, n, over in conn.execute(
+        sa.select(
+            IT.c.letter_id,
+            sa.func.count(),
+            sa.func.sum(sa.case((IT.c.decision == "overturned", 1), else_=0)),
+        )
+        .join(L, L.c.id == IT.c.letter_id)
+        .where(L.c.batch_id.in_(ids))
+        .group_by(IT.c.letter_id)
+    ):
+        per_letter[lid] = (int(n), int(over or 0))
+    with_specialty = set(
+        conn.scalars(
+            sa.select(s.reviewer_specialties.c.letter_id)
+            .join(L, L.c.id == s.reviewer_specialties.c.letter_id)
+            .where(L.c.batch_id.in_(ids))
+            .distinct()
+        )
+    )
+    # items missing a party's guideline source (no citation row, or a row without a source)
+    null_items: dict[str, Counter[str]] = {b: Counter() for b in ids}
+    for party, key in (("claims_administrator", ITEM_NULL_FIELDS[0]), ("reviewer", ITEM_NULL_FIELDS[1])):
+        g = G.alias(f"g_{party}")
+        stmt = (
+            sa.select(L.c.batch_id, sa.func.count())
+            .select_from(
+                IT.join(L, L.c.id == IT.c.letter_id).outerjoin(g, (g.c.item_id == IT.c.id) & (g.c.party == party))
+            )
+            .where(L.c.batch_id.in_(ids), g.c.source.is_(None))
+            .group_by(L.c.batch_id)
+        )
+        for b, n in conn.execute(stmt):
+            null_items[b][key] = int(n)
+    # files and their reason codes
+    F = s.source_files
+    files: Counter[str] = Counter()
+    codes: dict[str, Counter[str]] = {b: Counter() for b in ids}
+    ocr: dict[str, int] | None = {b: 0 for b in ids} if _has_ocr(conn) else None
+    cols = [F.c.batch_id, F.c.reason_codes, F.c.letter_id]
+    if ocr is not None:
+        cols.append(F.c[OCR_COLUMN])
+    for r in conn.execute(sa.select(*cols).where(F.c.batch_id.in_(ids))):
+        files[r.batch_id] += 1
+        codes[r.batch_id].update(set(r.reason_codes or []))
+        if ocr is not None and r.letter_id is not None and r[3]:
+            ocr[r.batch_id] += 1
+    out: list[BatchProfile] = []
+    for b, started in batches:
+        rows_b = letters[b]
+        counts = [per_letter.get(r.id, (0, 0)) for r in rows_b]
+        days = tuple(
+            (r.decision_date - r.application_received).days
+            for r in rows_b
+            if r.decision_date is not None and r.application_received is not None and r.priority != "expedited"
+        )
+        out.append(
+            BatchProfile(
+                batch_id=b,
+                started_at=as_utc(started),
+                letters=len(rows_b),
+                items=sum(n for n, _ in counts),
+                overturned_items=sum(o for _, o in counts),
+                items_per_letter=dict(Counter(n for n, _ in counts)),
+                layouts=dict(Counter(r.layout or "unknown" for r in rows_b)),
+                null_letters={
+                    "decision_date": sum(1 for r in rows_b if r.decision_date is None),
+                    "reviewer_specialty": sum(1 for r in rows_b if r.id not in with_specialty),
+                    "patient_age": sum(1 for r in rows_b if r.patient_age is None),
+                    "patient_sex": sum(1 for r in rows_b if r.patient_sex is None),
+                },
+                null_items={k: null_items[b].get(k, 0) for k in ITEM_NULL_FIELDS},
+                ocr_letters=None if ocr is None else ocr[b],
+                files=files[b],
+                reason_codes=dict(codes[b]),
+                decision_days=days,
+            )
+        )
+    return out
+
+
+def batch_profile(engine: Engine, batch_id: str) -> BatchProfile:
+    """The aggregates of one batch (whatever its status). KeyError for an unknown batch."""
+    B = s.ingest_batches
+    with reading(engine) as conn:
+        started = conn.execute(sa.select(B.c.started_at).where(B.c.id == batch_id)).scalar_one_or_none()
+        if started is None:
+            raise KeyError(batch_id)
+        return _profiles(conn, [(batch_id, started)])[0]
+
+
+def batch_history(
+    engine: Engine,
+    before: str | None = None,
+    window: int = 30,
+    statuses: Iterable[str] = HISTORY_STATUSES,
+) -> list[BatchProfile]:
+    """Profiles of the ``window`` latest finished batches that loaded at least one letter, newest
+    first; with ``before``, only batches started before that batch (which is never included)."""
+    B = s.ingest_batches
+    with reading(engine) as conn:
+        stmt = (
+            sa.select(B.c.id, B.c.started_at)
+            .where(B.c.status.in_(list(statuses)))
+            .where(sa.exists().where(s.letters.c.batch_id == B.c.id))
+        )
+        if before is not None:
+            started = conn.execute(sa.select(B.c.started_at).where(B.c.id == before)).scalar_one_or_none()
+            if started is None:
+                raise KeyError(before)
+            stmt = stmt.where(B.c.started_at < started, B.c.id != before)
+        stmt = stmt.order_by(B.c.started_at.desc(), B.c.id.desc()).limit(window)
+        batches = [(str(i), t) for i, t in conn.execute(stmt)]
+        return _profiles(conn, batches)
