@@ -4,10 +4,27 @@
 and returns a :class:`QualityReport` mapping failures back to record indices. Importing this
 package does not import Great Expectations; the first validation does (about 6 s), and the
 context is then reused for the life of the process.
+
+Batch-level drift checks (suite ``drift``, level warning) live in :mod:`expectations.drift`:
+``evaluate_batch_drift(engine, batch_id)`` compares a loaded batch with the warehouse's history
+and stores one :class:`DriftResult` per monitored value with the batch.
 """
 
 from __future__ import annotations
 
+from expectations.drift import (
+    DRIFT_EVENT,
+    DRIFT_SUITE,
+    TREND_ARTIFACT_KEY,
+    DriftResult,
+    DriftSettings,
+    drift_detected,
+    drift_event_payload,
+    evaluate_batch_drift,
+    evaluate_drift,
+    profile_records,
+    trend_row,
+)
 from expectations.frames import items_frame, letters_frame, validated_indices
 from expectations.results import ExpectationResult, Failure, QualityReport
 from expectations.suites import (
@@ -25,10 +42,15 @@ from expectations.validate import ExpectationRunError, validate_records, warm_up
 
 __all__ = [
     "DQ_REASON_CODES",
+    "DRIFT_EVENT",
+    "DRIFT_SUITE",
     "EXPECTATIONS",
     "ITEM_SUITE",
     "LETTER_SUITE",
     "SUITES",
+    "TREND_ARTIFACT_KEY",
+    "DriftResult",
+    "DriftSettings",
     "ExpectationResult",
     "ExpectationRunError",
     "ExpectationSpec",
@@ -36,9 +58,15 @@ __all__ = [
     "Level",
     "QualityReport",
     "build_suite",
+    "drift_detected",
+    "drift_event_payload",
+    "evaluate_batch_drift",
+    "evaluate_drift",
     "expectations_of",
     "items_frame",
     "letters_frame",
+    "profile_records",
+    "trend_row",
     "validate_records",
     "validated_indices",
     "warm_up",

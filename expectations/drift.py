@@ -529,10 +529,12 @@ def drift_detected(results: Sequence[DriftResult]) -> bool:
 
 
 def drift_event_payload(batch_id: str, results: Sequence[DriftResult]) -> dict[str, Any]:
-    """The payload of :data:`DRIFT_EVENT` for a batch: the failed checks with their observed
-    value, baseline and bounds, and the counts of passed / failed / insufficient checks."""
+    """The payload of :data:`DRIFT_EVENT` for a batch: the failed checks' names (one string, for
+    notification templates) and results (observed value, baseline, bounds, n), and the counts of
+    passed / failed / insufficient checks. Emit it with the resource ``imr.batch.<batch_id>``."""
     return {
         "batch_id": batch_id,
+        "failed_names": ", ".join(r.name for r in results if r.failed),
         "failed": [r.to_dict() for r in results if r.failed],
         "counts": {v: sum(1 for r in results if r.verdict == v) for v in ("passed", "failed", "insufficient")},
     }

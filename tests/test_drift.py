@@ -201,6 +201,10 @@ def test_trend_row_and_event_payload_are_stable_and_phi_free() -> None:
     payload = drift_event_payload("batch-1", rs)
     assert DRIFT_EVENT == "imr.batch.drift-detected" and TREND_ARTIFACT_KEY
     assert payload["batch_id"] == "batch-1" and OVERTURN in {f["name"] for f in payload["failed"]}
+    assert OVERTURN in payload["failed_names"]
+    from warehouse.quality import DRIFT_SUITE as STORED_SUITE
+
+    assert STORED_SUITE == "drift" == rs[0].suite
     assert sum(payload["counts"].values()) == len(rs)
     json.dumps(payload)
     json.dumps(row)
