@@ -70,6 +70,10 @@ MISSING_ITEM_PARTS = "missing_item_parts"
 
 _DECISIONS = frozenset({"upheld", "overturned"})
 
+#: Letters have 1-21 items in the real corpora (most 1-3); 40 leaves room, a flood of decision lines
+#: does not fit (expectation item_count_plausible).
+MAX_ITEMS = 40
+
 #: The layouts the extractor names from a determination heading (imr.extract.sections).
 KNOWN_LAYOUTS: tuple[str, ...] = ("A", "B", "C", "D1", "D2")
 #: Layouts that always print a decision date (A: "Dated:", C: its header lines). D1/D2 letters
@@ -249,6 +253,10 @@ def letters_frame(records: Sequence[LetterRecord], *, today: dt.date | None = No
 def items_frame(records: Sequence[LetterRecord]) -> pd.DataFrame:
     """One row per item of every validated letter; ``row_key`` is the index of its letter's record.
 
+    A letter with more than :data:`MAX_ITEMS` items contributes only its first ``MAX_ITEMS + 1``:
+    it fails ``item_count_plausible`` (critical) anyway, and a flood of 200,000 decision lines
+    must not cost a validation of 200,000 rows.
+
     ``ordinal_rank`` is the dense rank of the ordinal within its letter (1 for the smallest),
     so ordinals are contiguous from 1 exactly when every ordinal equals its rank.
     """
@@ -256,7 +264,7 @@ def items_frame(records: Sequence[LetterRecord]) -> pd.DataFrame:
     for i in validated_indices(records):
         letter = records[i].letter
         assert letter is not None
-        for it in letter.items:
+        for it in letter.items[: MAX_ITEMS + 1]:
             request = it.request.strip() if isinstance(it.request, str) else ""
             rows.append(
                 {

@@ -29,8 +29,7 @@ AGE_MIN = 14
 AGE_MAX = 100
 
 # Plausibility (critical): what junk with an IMR heading cannot fake.
-#: Letters have 1-21 items in the real corpora (most 1-3); 40 leaves room, a decision flood does not fit.
-MAX_ITEMS = 40
+MAX_ITEMS = F.MAX_ITEMS
 #: Requests are a few words to a long compound formula (real letters: 9-142 characters).
 REQUEST_MIN_CHARS = 3
 REQUEST_MAX_CHARS = 500

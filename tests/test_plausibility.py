@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from expectations import EXPECTATIONS, validate_records
+from expectations import EXPECTATIONS, items_frame, validate_records
+from expectations.frames import MAX_ITEMS
 from imr.extract import extract_file
 from imr.models import LetterRecord
 from imr.synth import generate_letter, render_text
@@ -60,6 +61,7 @@ def test_a_decision_flood_is_never_loaded(tmp_path: Path) -> None:
     failed = set(report.critical_failures(0))
     assert {"item_count_plausible", "reviewer_credential_or_rationale_present"} <= failed
     assert "item_structure_matches_layout" in failed
+    assert len(items_frame([record])) == MAX_ITEMS + 1, "a flood is judged on its first items only"
 
 
 @pytest.mark.parametrize("lines", [1, 3, 40])
