@@ -24,6 +24,7 @@ from expectations.drift import (
     evaluate_drift,
     profile_records,
     trend_row,
+    trend_table,
 )
 from expectations.frames import items_frame, letters_frame, validated_indices
 from expectations.results import ExpectationResult, Failure, QualityReport
@@ -67,6 +68,7 @@ __all__ = [
     "letters_frame",
     "profile_records",
     "trend_row",
+    "trend_table",
     "validate_records",
     "validated_indices",
     "warm_up",

@@ -523,6 +523,33 @@ def trend_row(batch_id: str, results: Sequence[DriftResult], started_at: str | N
     return row
 
 
+def results_from_stored(stored: Sequence[DqResult]) -> list[DriftResult]:
+    """The :class:`DriftResult` objects of stored ``dq_results`` rows of suite ``drift``."""
+    out: list[DriftResult] = []
+    for d in stored:
+        if d.suite != DRIFT_SUITE:
+            continue
+        verdict: Verdict = d.verdict if d.verdict in ("passed", "failed") else "insufficient"  # type: ignore[assignment]
+        out.append(
+            DriftResult(d.expectation, d.observed, d.baseline, d.lower_bound, d.upper_bound, d.evaluated, verdict)
+        )
+    return out
+
+
+def trend_table(engine: Engine, limit: int = 30) -> list[dict[str, Any]]:
+    """The trend rows (:func:`trend_row`) of the ``limit`` latest batches with stored drift results,
+    oldest first: the table to publish under :data:`TREND_ARTIFACT_KEY` after each batch, so the
+    latest version shows the trend and the artifact's history keeps every night's."""
+    from warehouse import drift_results, list_batches
+
+    rows: list[dict[str, Any]] = []
+    for batch in reversed(list_batches(engine, limit)):
+        stored = drift_results(engine, batch.id)
+        if stored:
+            rows.append(trend_row(batch.id, results_from_stored(stored), batch.started_at.isoformat()))
+    return rows
+
+
 def drift_detected(results: Sequence[DriftResult]) -> bool:
     """True when at least one check failed (emit :data:`DRIFT_EVENT`)."""
     return any(r.failed for r in results)

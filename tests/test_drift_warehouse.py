@@ -25,6 +25,7 @@ from expectations.drift import (
     drift_event_payload,
     evaluate_batch_drift,
     trend_row,
+    trend_table,
 )
 from imr.models import LetterRecord, Source
 from imr.synth import generate_letter
@@ -136,6 +137,11 @@ def test_synthetic_batches_of_a_controlled_mix(engine: Engine) -> None:
     small_results = evaluate_batch_drift(engine, small)
     assert {x.verdict for x in small_results} == {"insufficient"}
     assert warehouse.failed_expectations(engine, small) == []
+
+    table = trend_table(engine)
+    assert [r["batch"] for r in table] == [natural, flipped, small], "batches with drift results, oldest first"
+    assert table[1] == {**row, "started_at": table[1]["started_at"]}, "stored results give the same row"
+    assert table[0]["failed"] == 0 and table[1]["failed"] >= 1 and table[2]["insufficient"] == len(small_results)
 
 
 def test_history_excludes_failed_and_later_batches(engine: Engine) -> None:
