@@ -490,37 +490,47 @@ def profile_records(records: Sequence[LetterRecord], batch_id: str = "records") 
 
 # ---- what the flow publishes --------------------------------------------------------------------
 
-#: The monitored values of the trend table, in column order (dynamic ones, per layout and reason
-#: code, stay in the stored results and the event).
-TREND_CHECKS: tuple[str, ...] = (
-    OVERTURN,
-    ITEMS_PER_LETTER,
-    MANY_ITEMS,
-    DAYS,
-    OCR,
-    "null_share_decision_date",
-    "null_share_reviewer_specialty",
-    "null_share_claims_administrator_guideline_source",
-    "null_share_reviewer_guideline_source",
-    "null_share_patient_age",
-    "null_share_patient_sex",
-)
+#: The monitored values of the trend table, in column order, with their (short) column names
+#: (dynamic ones, per layout and reason code, stay in the stored results and the event).
+TREND_CHECKS: dict[str, str] = {
+    OVERTURN: "overturned",
+    ITEMS_PER_LETTER: "items_per_letter",
+    MANY_ITEMS: "over_3_items",
+    DAYS: "days_to_decision",
+    OCR: "ocr",
+    "null_share_decision_date": "no_decision_date",
+    "null_share_reviewer_specialty": "no_specialty",
+    "null_share_claims_administrator_guideline_source": "no_ca_guideline",
+    "null_share_reviewer_guideline_source": "no_reviewer_guideline",
+    "null_share_patient_age": "no_age",
+    "null_share_patient_sex": "no_sex",
+}
 
 
 def trend_row(batch_id: str, results: Sequence[DriftResult], started_at: str | None = None) -> dict[str, Any]:
-    """One row of the trend table artifact (key :data:`TREND_ARTIFACT_KEY`) for a batch: its id,
-    start, the monitored values and their baselines (rounded; None when unknown), the number of
-    failed and insufficient checks and the failed checks' names. Stable columns, counts only."""
+    """One row of the trend table artifact (key :data:`TREND_ARTIFACT_KEY`) for a batch: its short
+    id and start (to the minute), the number of failed and insufficient checks and the failed
+    checks' names, then each monitored value of :data:`TREND_CHECKS` (its short column name) and its
+    baseline (``<column>_baseline``; rounded, None when unknown), and last the full batch id.
+    Stable columns, counts and shares only."""
     by_name: Mapping[str, DriftResult] = {r.name: r for r in results}
-    row: dict[str, Any] = {"batch": batch_id, "started_at": started_at}
-    for name in TREND_CHECKS:
+    row: dict[str, Any] = {
+        "batch": batch_id[:8],
+        "started": started_at[:16].replace("T", " ") if started_at else None,
+        "failed": sum(1 for r in results if r.failed),
+        "insufficient": sum(1 for r in results if r.verdict == "insufficient"),
+        "failed_checks": ", ".join(r.name for r in results if r.failed),
+    }
+    for name, column in TREND_CHECKS.items():
         r = by_name.get(name)
-        row[name] = _round(r.observed) if r else None
-        row[f"{name}__baseline"] = _round(r.baseline) if r else None
-    row["failed"] = sum(1 for r in results if r.failed)
-    row["insufficient"] = sum(1 for r in results if r.verdict == "insufficient")
-    row["failed_checks"] = ", ".join(r.name for r in results if r.failed)
+        row[column] = _round3(r.observed) if r else None
+        row[f"{column}_baseline"] = _round3(r.baseline) if r else None
+    row["batch_id"] = batch_id
     return row
+
+
+def _round3(v: float | None) -> float | None:
+    return None if v is None else round(v, 3)
 
 
 def results_from_stored(stored: Sequence[DqResult]) -> list[DriftResult]:

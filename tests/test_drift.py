@@ -193,9 +193,10 @@ def test_trend_row_and_event_payload_are_stable_and_phi_free() -> None:
     current = profile("now", 20, 40, 28)
     rs = evaluate_drift(current, history_at(0.10), gx=False)
     row = trend_row("batch-1", rs, "2026-11-29T01:00:00+00:00")
-    assert list(row)[:2] == ["batch", "started_at"]
-    assert all(name in row and f"{name}__baseline" in row for name in TREND_CHECKS)
-    assert row[OVERTURN] == pytest.approx(0.7) and row["failed"] >= 1 and OVERTURN in row["failed_checks"]
+    assert list(row)[:2] == ["batch", "started"] and row["started"] == "2026-11-29 01:00"
+    assert row["batch_id"] == "batch-1"
+    assert all(col in row and f"{col}_baseline" in row for col in TREND_CHECKS.values())
+    assert row["overturned"] == pytest.approx(0.7) and row["failed"] >= 1 and OVERTURN in row["failed_checks"]
     empty = trend_row("batch-2", [])
     assert list(empty) == list(row), "the same columns every night"
     payload = drift_event_payload("batch-1", rs)

@@ -131,7 +131,7 @@ def test_synthetic_batches_of_a_controlled_mix(engine: Engine) -> None:
     assert result(OVERTURN, flipped_results).observed == 1.0
     assert OVERTURN in warehouse.failed_expectations(engine, flipped)
     row = trend_row(flipped, flipped_results)
-    assert row[OVERTURN] == 1.0 and row[f"{OVERTURN}__baseline"] is not None
+    assert row["overturned"] == 1.0 and row["overturned_baseline"] is not None
 
     small = load_batch(engine, synthetic(7000, 5, only_overturned=True))
     small_results = evaluate_batch_drift(engine, small)
@@ -139,8 +139,8 @@ def test_synthetic_batches_of_a_controlled_mix(engine: Engine) -> None:
     assert warehouse.failed_expectations(engine, small) == []
 
     table = trend_table(engine)
-    assert [r["batch"] for r in table] == [natural, flipped, small], "batches with drift results, oldest first"
-    assert table[1] == {**row, "started_at": table[1]["started_at"]}, "stored results give the same row"
+    assert [r["batch_id"] for r in table] == [natural, flipped, small], "batches with drift results, oldest first"
+    assert table[1] == {**row, "started": table[1]["started"]}, "stored results give the same row"
     assert table[0]["failed"] == 0 and table[1]["failed"] >= 1 and table[2]["insufficient"] == len(small_results)
 
 
