@@ -37,7 +37,7 @@ import math
 import os
 import statistics
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, Literal
@@ -87,6 +87,9 @@ class DriftSettings:
     min_history_letters: int = 50
     window: int = 30
     history_k: float = 2.0
+    #: leave a batch out of the baseline of a check that batch itself failed (an anomaly must not
+    #: widen the band that judges the next nights; see docs/operations.md for a lasting change)
+    exclude_failed: bool = True
 
     @property
     def z(self) -> float:
@@ -337,18 +340,24 @@ def _judge_mean(
 
 
 def drift_bounds(
-    current: BatchProfile, history: Sequence[BatchProfile], settings: DriftSettings | None = None
+    current: BatchProfile,
+    history: Sequence[BatchProfile],
+    settings: DriftSettings | None = None,
+    excluded: Mapping[str, Collection[str]] | None = None,
 ) -> list[DriftResult]:
     """Every check with its observed value, baseline and bounds (pure, no GX): judged checks come
-    back ``passed`` (the verdict is given by :func:`evaluate_drift`), the others ``insufficient``."""
+    back ``passed`` (the verdict is given by :func:`evaluate_drift`), the others ``insufficient``.
+    ``excluded`` maps a check's name to history batch ids left out of that check's baseline."""
     s = settings or DriftSettings()
-    long = _history_is_long(history, s)
     out: list[DriftResult] = []
     for check in _checks(current, history):
+        left_out = (excluded or {}).get(check.name, ())
+        past = [p for p in history if p.batch_id not in left_out]
+        long = _history_is_long(past, s)
         if isinstance(check, _Share):
-            out.append(_judge_share(check, current, history, long, s))
+            out.append(_judge_share(check, current, past, long, s))
         else:
-            out.append(_judge_mean(check, current, history, long, s))
+            out.append(_judge_mean(check, current, past, long, s))
     return out
 
 
@@ -412,13 +421,15 @@ def evaluate_drift(
     settings: DriftSettings | None = None,
     *,
     gx: bool = True,
+    excluded: Mapping[str, Collection[str]] | None = None,
 ) -> list[DriftResult]:
     """The drift checks of ``current`` against ``history`` (earlier batches): one
     :class:`DriftResult` per monitored value, suite ``drift``, level ``warning``.
 
     The verdicts of judged checks come from Great Expectations (imported on first use); with
-    ``gx=False`` from the same bounds in Python (:func:`verdict_of`)."""
-    bounded = drift_bounds(current, history, settings)
+    ``gx=False`` from the same bounds in Python (:func:`verdict_of`). ``excluded``: see
+    :func:`drift_bounds`."""
+    bounded = drift_bounds(current, history, settings, excluded)
     judged = [r for r in bounded if r.verdict != "insufficient" and r.observed is not None]
     if gx and judged:
         success = _gx_verdicts(judged)
@@ -437,12 +448,21 @@ def evaluate_batch_drift(
     engine: Engine, batch_id: str, settings: DriftSettings | None = None, *, store: bool = True
 ) -> list[DriftResult]:
     """Profile the (loaded) batch ``batch_id``, compare it with the window of finished batches
-    started before it, and (``store``) keep the results in ``dq_results`` with the batch."""
+    started before it, and (``store``) keep the results in ``dq_results`` with the batch. With
+    ``settings.exclude_failed``, a history batch is left out of the baseline of each check it failed
+    itself (its stored verdict)."""
     from warehouse.history import batch_history, batch_profile
-    from warehouse.quality import store_dq_results
+    from warehouse.quality import drift_results, store_dq_results
 
     s = settings or DriftSettings()
-    results = evaluate_drift(batch_profile(engine, batch_id), batch_history(engine, batch_id, s.window), s)
+    history = batch_history(engine, batch_id, s.window)
+    excluded: dict[str, set[str]] = {}
+    if s.exclude_failed:
+        for past in history:
+            for d in drift_results(engine, past.batch_id):
+                if d.verdict == "failed":
+                    excluded.setdefault(d.expectation, set()).add(past.batch_id)
+    results = evaluate_drift(batch_profile(engine, batch_id), history, s, excluded=excluded)
     if store:
         store_dq_results(engine, batch_id, [r.to_dq_result() for r in results])
     return results

@@ -133,15 +133,25 @@ def test_synthetic_batches_of_a_controlled_mix(engine: Engine) -> None:
     row = trend_row(flipped, flipped_results)
     assert row["overturned"] == 1.0 and row["overturned_baseline"] is not None
 
+    # the anomalous batch does not enter the overturn baseline of the next night
+    after = load_batch(engine, synthetic(8000, 50))
+    after_results = evaluate_batch_drift(engine, after)
+    baseline_after = result(OVERTURN, after_results).baseline
+    baseline_before = result(OVERTURN, natural_results).baseline
+    assert baseline_after is not None and baseline_before is not None
+    assert abs(baseline_after - baseline_before) < 0.03 and result(OVERTURN, after_results).verdict == "passed"
+    kept = evaluate_batch_drift(engine, after, DriftSettings(exclude_failed=False), store=False)
+    assert (result(OVERTURN, kept).baseline or 0) > baseline_after + 0.05, "kept, the anomaly would lift it"
+
     small = load_batch(engine, synthetic(7000, 5, only_overturned=True))
     small_results = evaluate_batch_drift(engine, small)
     assert {x.verdict for x in small_results} == {"insufficient"}
     assert warehouse.failed_expectations(engine, small) == []
 
     table = trend_table(engine)
-    assert [r["batch_id"] for r in table] == [natural, flipped, small], "batches with drift results, oldest first"
+    assert [r["batch_id"] for r in table] == [natural, flipped, after, small], "batches with results, oldest first"
     assert table[1] == {**row, "started": table[1]["started"]}, "stored results give the same row"
-    assert table[0]["failed"] == 0 and table[1]["failed"] >= 1 and table[2]["insufficient"] == len(small_results)
+    assert table[0]["failed"] == 0 and table[1]["failed"] >= 1 and table[3]["insufficient"] == len(small_results)
 
 
 def test_history_excludes_failed_and_later_batches(engine: Engine) -> None:
