@@ -249,6 +249,9 @@ class _Share:
     of: ShareOf
     #: test with the batch's letters as the trials (items of a letter are decided together)
     per_letter_trials: bool = False
+    #: a share of the batch's files (not of its letters): the batch's size is its file count, so a
+    #: night whose files are mostly rejected is still judged
+    of_files: bool = False
 
 
 @dataclass(frozen=True)
@@ -282,7 +285,9 @@ def _checks(current: BatchProfile, history: Sequence[BatchProfile]) -> list[_Sha
     for lay in layouts:
         checks.append(_Share(f"layout_share_{lay}", lambda p, lay=lay: (p.layouts.get(lay, 0), p.letters)))  # type: ignore[misc]
     for code in codes:
-        checks.append(_Share(f"reason_code_share_{code}", lambda p, c=code: (p.reason_codes.get(c, 0), p.files)))  # type: ignore[misc]
+        checks.append(
+            _Share(f"reason_code_share_{code}", lambda p, c=code: (p.reason_codes.get(c, 0), p.files), of_files=True)  # type: ignore[misc]
+        )
     return checks
 
 
@@ -310,7 +315,8 @@ def _judge_share(
     elif check.name in PUBLISHED_SHARES:
         band = PUBLISHED_SHARES[check.name]
         baseline, source = (band[0] + band[1]) / 2, "published"
-    if band is None or n < s.min_trials or current.letters < s.min_letters:
+    size = current.files if check.of_files else current.letters
+    if band is None or n < s.min_trials or size < s.min_letters:
         return DriftResult(check.name, observed, baseline, None, None, n, "insufficient", source)
     lo, hi = share_bounds(band, n, s.z)
     return DriftResult(check.name, observed, baseline, lo, hi, n, "passed", source)

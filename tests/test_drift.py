@@ -227,3 +227,17 @@ def test_importing_drift_does_not_import_great_expectations() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_a_night_of_rejected_files_is_judged_on_its_files() -> None:
+    """5 letters but 40 files, 35 of them rejected as corrupt PDFs: the letter checks cannot judge,
+    the reason-code share can."""
+    past = [
+        BatchProfile(**{**profile(f"h{b}", 100, 200, 20).__dict__, "files": 102, "reason_codes": {"pdf_corrupt": 2}})
+        for b in range(5)
+    ]
+    now = BatchProfile(**{**profile("now", 5, 10, 1).__dict__, "files": 40, "reason_codes": {"pdf_corrupt": 35}})
+    rs = evaluate_drift(now, past, gx=False)
+    code = result("reason_code_share_pdf_corrupt", rs)
+    assert code.verdict == "failed" and code.n == 40 and code.observed == pytest.approx(35 / 40)
+    assert result(OVERTURN, rs).verdict == "insufficient"
