@@ -27,6 +27,7 @@ from expectations.drift import (
     history_mean_band,
     history_share_band,
     mean_bounds,
+    profile_records,
     share_bounds,
     trend_row,
     verdict_of,
@@ -241,3 +242,18 @@ def test_a_night_of_rejected_files_is_judged_on_its_files() -> None:
     code = result("reason_code_share_pdf_corrupt", rs)
     assert code.verdict == "failed" and code.n == 40 and code.observed == pytest.approx(35 / 40)
     assert result(OVERTURN, rs).verdict == "insufficient"
+
+
+def test_profile_records_counts_ocr_once_sources_carry_the_flag() -> None:
+    from imr.models import Item, Letter, LetterRecord, Source
+
+    def rec(k: int) -> LetterRecord:
+        letter = Letter(case_number=f"CM16-{k:07d}", items=[Item(1, "MRI", "upheld")])
+        return LetterRecord(Source(f"f{k}.pdf", f"{k:064x}", "application/pdf"), "parsed", [], letter)
+
+    records = [rec(k) for k in range(4)]
+    assert profile_records(records).ocr_letters is None, "no flag: OCR not recorded"
+    for k, r in enumerate(records):
+        setattr(r.source, "ocr", True if k < 1 else (None if k == 1 else False))  # noqa: B010
+    profile = profile_records(records)
+    assert profile.ocr_letters == 1 and profile.letters == 4 and profile.items == 4

@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 import warehouse
@@ -180,3 +181,18 @@ def test_failed_expectations_lists_row_level_failures_too(engine: Engine) -> Non
         ],
     )
     assert warehouse.failed_expectations(engine, batch) == ["case_number_present"]
+
+
+def test_ocr_share_once_the_warehouse_records_ocr(engine: Engine) -> None:
+    """Revision 0001 has no OCR flag (ocr_letters None, the check insufficient); once source_files
+    carries an ``ocr`` column, loaded files with ``ocr`` true are counted."""
+    batch = load_batch(engine, synthetic(900, 12))
+    assert batch_profile(engine, batch).ocr_letters is None
+    ids = [row.id for row in warehouse.list_files(engine, batch)][:3]
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE source_files ADD COLUMN ocr BOOLEAN"))
+        conn.execute(
+            sa.text("UPDATE source_files SET ocr = :t WHERE id IN (:a, :b, :c)"),
+            {"t": True, "a": ids[0], "b": ids[1], "c": ids[2]},
+        )
+    assert batch_profile(engine, batch).ocr_letters == 3

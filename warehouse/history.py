@@ -31,7 +31,8 @@ LETTER_NULL_FIELDS: tuple[str, ...] = ("decision_date", "reviewer_specialty", "p
 ITEM_NULL_FIELDS: tuple[str, ...] = ("claims_administrator_guideline_source", "reviewer_guideline_source")
 #: Batches that count as history: finished ones (a failed or running batch is not a baseline).
 HISTORY_STATUSES: tuple[str, ...] = ("completed", "completed_with_quarantine")
-#: The source_files column that records OCR, when the warehouse has it (not in revision 0001).
+#: The column that records OCR (on source_files, else on letters), when the warehouse has it (not
+#: in revision 0001): true when the text was read by OCR; false or null when the file had its own.
 OCR_COLUMN = "ocr"
 
 
@@ -80,8 +81,27 @@ class BatchProfile:
         }
 
 
-def _has_ocr(conn: Connection) -> bool:
-    return OCR_COLUMN in {c["name"] for c in sa.inspect(conn).get_columns("source_files")}
+def _ocr_counts(conn: Connection, ids: Sequence[str]) -> dict[str, int] | None:
+    """OCR'd letters per batch: loaded files (or letters) whose ``ocr`` is true; None when neither
+    table has the column."""
+    insp = sa.inspect(conn)
+    flag: sa.ColumnClause[Any] = sa.column(OCR_COLUMN)
+    if OCR_COLUMN in {c["name"] for c in insp.get_columns("source_files")}:
+        F = s.source_files
+        stmt = sa.select(F.c.batch_id, sa.func.count()).select_from(F)
+        stmt = stmt.where(F.c.batch_id.in_(ids), F.c.status == "loaded", flag.is_(True))
+        key = F.c.batch_id
+    elif OCR_COLUMN in {c["name"] for c in insp.get_columns("letters")}:
+        L = s.letters
+        stmt = sa.select(L.c.batch_id, sa.func.count()).select_from(L)
+        stmt = stmt.where(L.c.batch_id.in_(ids), flag.is_(True))
+        key = L.c.batch_id
+    else:
+        return None
+    counts = {b: 0 for b in ids}
+    for b, n in conn.execute(stmt.group_by(key)):
+        counts[b] = int(n)
+    return counts
 
 
 def _profiles(conn: Connection, batches: Sequence[tuple[str, dt.datetime | None]]) -> list[BatchProfile]:
@@ -143,15 +163,12 @@ def _profiles(conn: Connection, batches: Sequence[tuple[str, dt.datetime | None]
     F = s.source_files
     files: Counter[str] = Counter()
     codes: dict[str, Counter[str]] = {b: Counter() for b in ids}
-    ocr: dict[str, int] | None = {b: 0 for b in ids} if _has_ocr(conn) else None
-    cols = [F.c.batch_id, F.c.reason_codes, F.c.letter_id]
-    if ocr is not None:
-        cols.append(F.c[OCR_COLUMN])
-    for r in conn.execute(sa.select(*cols).where(F.c.batch_id.in_(ids))):
-        files[r.batch_id] += 1
-        codes[r.batch_id].update(set(r.reason_codes or []))
-        if ocr is not None and r.letter_id is not None and r[3]:
-            ocr[r.batch_id] += 1
+    for batch_of_file, file_codes in conn.execute(
+        sa.select(F.c.batch_id, F.c.reason_codes).where(F.c.batch_id.in_(ids))
+    ):
+        files[batch_of_file] += 1
+        codes[batch_of_file].update(set(file_codes or []))
+    ocr = _ocr_counts(conn, ids)
     out: list[BatchProfile] = []
     for b, started in batches:
         rows_b = letters[b]
