@@ -4,10 +4,26 @@
 and returns a :class:`QualityReport` mapping failures back to record indices. Importing this
 package does not import Great Expectations; the first validation does (about 6 s), and the
 context is then reused for the life of the process.
+
+Batch-level drift checks (suite ``drift``, level warning) live in :mod:`expectations.drift`:
+``evaluate_drift(profile, history)`` judges a batch's profile (:mod:`imr.profiles`) against earlier
+batches'; :mod:`pipeline.drift` reads them from the warehouse and stores the results.
 """
 
 from __future__ import annotations
 
+from expectations.drift import (
+    DRIFT_EVENT,
+    DRIFT_SUITE,
+    TREND_ARTIFACT_KEY,
+    DriftResult,
+    DriftSettings,
+    drift_detected,
+    drift_event_payload,
+    evaluate_drift,
+    profile_records,
+    trend_row,
+)
 from expectations.frames import items_frame, letters_frame, validated_indices
 from expectations.results import QualityReport
 from expectations.suites import (
@@ -27,18 +43,28 @@ from expectations.validate import ExpectationRunError, validate_records
 __all__ = [
     "BY_NAME",
     "DQ_REASON_CODES",
+    "DRIFT_EVENT",
+    "DRIFT_SUITE",
     "EXPECTATIONS",
     "ITEM_SUITE",
     "LETTER_SUITE",
     "SUITES",
+    "TREND_ARTIFACT_KEY",
+    "DriftResult",
+    "DriftSettings",
     "ExpectationRunError",
     "ExpectationSpec",
     "Level",
     "QualityReport",
     "build_suite",
+    "drift_detected",
+    "drift_event_payload",
+    "evaluate_drift",
     "expectations_of",
     "items_frame",
     "letters_frame",
+    "profile_records",
+    "trend_row",
     "validate_records",
     "validated_indices",
 ]

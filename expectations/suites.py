@@ -28,6 +28,23 @@ CASE_NUMBER_REGEX = r"^CM\d{2}-\d{7}$"
 AGE_MIN = 14
 AGE_MAX = 100
 
+# Plausibility (critical): what junk with an IMR heading cannot fake.
+MAX_ITEMS = F.MAX_ITEMS
+#: Requests are a few words to a long compound formula (real letters: 9-142 characters).
+REQUEST_MIN_CHARS = 3
+REQUEST_MAX_CHARS = 500
+
+# Cross-field warnings.
+#: A case numbered CMyy is assigned and decided in 20yy or early the next year: months counted
+#: from January of 20yy, 0..17 (up to June of 20yy+1). Real letters: CM16 assigned Nov 2016 to
+#: Jan 2017, decided Dec 2016 to Feb 2017.
+CASE_YEAR_MONTHS_MAX = 17
+#: Days from the application (else the assignment) to the decision. Standard reviews are decided
+#: about 30 days after the records arrive (real letters: 25-46 days after the application);
+#: expedited ones within days (8 CCR 9792.10.6). Beyond these bounds the priority or a date is misread.
+STANDARD_TURNAROUND_DAYS = (7, 120)
+EXPEDITED_TURNAROUND_DAYS = (0, 21)
+
 
 @dataclass(frozen=True)
 class ExpectationSpec:
@@ -168,6 +185,96 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
         min_value=AGE_MIN,
         max_value=AGE_MAX,
     ),
+    _letter(
+        "item_count_plausible",
+        "critical",
+        f"The letter has at most {MAX_ITEMS} items (has_items checks at least one): a flood of decision "
+        "lines is not a letter.",
+        "ExpectColumnValuesToBeBetween",
+        column=F.ITEM_COUNT,
+        max_value=MAX_ITEMS,
+    ),
+    _letter(
+        "determination_heading_found",
+        "critical",
+        "The extractor recognised the letter's layout from its determination headings (A, B, C, D1, D2; not unknown).",
+        "ExpectColumnValuesToBeInSet",
+        column=F.LAYOUT,
+        value_set=list(F.KNOWN_LAYOUTS),
+    ),
+    _letter(
+        "reviewer_credential_or_rationale_present",
+        "critical",
+        "The letter shows its expert reviewer: a licensure state, a specialty, or a decision rationale.",
+        "ExpectColumnValuesToBeBetween",
+        column=F.CREDENTIALS_OR_RATIONALES,
+        min_value=1,
+    ),
+    _letter(
+        "decision_date_stated_where_layout_requires",
+        "critical",
+        "Layouts that always print a decision date (A, C) have one.",
+        "ExpectColumnValuesToBeBetween",
+        column=F.DECISION_DATE_MISSING,
+        max_value=0,
+    ),
+    _letter(
+        "case_year_agrees_with_date_assigned",
+        "warning",
+        f"The assignment date lies in the case number's year or the first {CASE_YEAR_MONTHS_MAX - 11} months "
+        "of the next (CM16: 2016 to June 2017).",
+        "ExpectColumnValuesToBeBetween",
+        column=F.CASE_MONTHS_TO_ASSIGNED,
+        min_value=0,
+        max_value=CASE_YEAR_MONTHS_MAX,
+    ),
+    _letter(
+        "case_year_agrees_with_decision_date",
+        "warning",
+        f"The decision date lies in the case number's year or the first {CASE_YEAR_MONTHS_MAX - 11} months "
+        "of the next (CM16: 2016 to June 2017).",
+        "ExpectColumnValuesToBeBetween",
+        column=F.CASE_MONTHS_TO_DECISION,
+        min_value=0,
+        max_value=CASE_YEAR_MONTHS_MAX,
+    ),
+    _letter(
+        "standard_turnaround_plausible",
+        "warning",
+        f"A standard review is decided {STANDARD_TURNAROUND_DAYS[0]}-{STANDARD_TURNAROUND_DAYS[1]} days after "
+        "the application (else the assignment).",
+        "ExpectColumnValuesToBeBetween",
+        column=F.STANDARD_TURNAROUND_DAYS,
+        min_value=STANDARD_TURNAROUND_DAYS[0],
+        max_value=STANDARD_TURNAROUND_DAYS[1],
+    ),
+    _letter(
+        "expedited_turnaround_plausible",
+        "warning",
+        f"An expedited review is decided within {EXPEDITED_TURNAROUND_DAYS[1]} days of the application "
+        "(else the assignment).",
+        "ExpectColumnValuesToBeBetween",
+        column=F.EXPEDITED_TURNAROUND_DAYS,
+        min_value=EXPEDITED_TURNAROUND_DAYS[0],
+        max_value=EXPEDITED_TURNAROUND_DAYS[1],
+    ),
+    _letter(
+        "licensure_states_are_us_states",
+        "warning",
+        "Every licensure state is a US state, DC or a territory (full name).",
+        "ExpectColumnValuesToBeBetween",
+        column=F.UNKNOWN_STATE_COUNT,
+        max_value=0,
+    ),
+    _letter(
+        "specialties_are_known",
+        "warning",
+        "Every reviewer specialty is a known board specialty or reviewer profession "
+        "(expectations.credentials), or a combination of them.",
+        "ExpectColumnValuesToBeBetween",
+        column=F.UNKNOWN_SPECIALTY_COUNT,
+        max_value=0,
+    ),
     _item(
         "item_request_not_empty",
         "critical",
@@ -175,6 +282,24 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
         "ExpectColumnValuesToBeBetween",
         column=F.REQUEST_CHARS,
         min_value=1,
+    ),
+    _item(
+        "item_request_length_plausible",
+        "critical",
+        f"A non-blank request has {REQUEST_MIN_CHARS}-{REQUEST_MAX_CHARS} characters (longer is a "
+        "rationale or a page read as one request).",
+        "ExpectColumnValuesToBeBetween",
+        column=F.REQUEST_LENGTH,
+        min_value=REQUEST_MIN_CHARS,
+        max_value=REQUEST_MAX_CHARS,
+    ),
+    _item(
+        "item_structure_matches_layout",
+        "critical",
+        "Every item carries the parts its layout prints: a rationale (B, C, D1, D2) and a guideline line (C, D1, D2).",
+        "ExpectColumnValuesToBeBetween",
+        column=F.MISSING_ITEM_PARTS,
+        max_value=0,
     ),
     _item(
         "item_decision_in_set",

@@ -13,7 +13,7 @@ Prefect-free, database-free, no letter text: counts, names and codes only.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -123,13 +123,23 @@ COUNTED_AS: dict[FileStatus, str] = {
 
 @dataclass(frozen=True)
 class ExpectationResult:
-    """One expectation over a chunk or a batch: how many rows it saw and how many failed."""
+    """One expectation over a chunk or a batch: how many rows it saw and how many failed.
+
+    A batch-level (drift) check also says what it saw: the batch's ``observed`` value, the
+    ``baseline`` it was compared with, the ``lower_bound``/``upper_bound`` it had to stay within,
+    and its ``verdict`` (``passed``, ``failed`` or ``insufficient``); row-level results leave them None.
+    """
 
     suite: str
     expectation: str
     level: str
     evaluated: int = 0
     failed: int = 0
+    observed: float | None = None
+    baseline: float | None = None
+    lower_bound: float | None = None
+    upper_bound: float | None = None
+    verdict: str | None = None
 
     @property
     def failure_rate(self) -> float:
@@ -143,11 +153,9 @@ def merge_results(results: Iterable[ExpectationResult]) -> list[ExpectationResul
     for r in results:
         key = (r.suite, r.expectation)
         acc = total.get(key)
-        total[key] = (
-            r
-            if acc is None
-            else ExpectationResult(r.suite, r.expectation, r.level, acc.evaluated + r.evaluated, acc.failed + r.failed)
-        )
+        if acc is not None:
+            r = replace(acc, evaluated=acc.evaluated + r.evaluated, failed=acc.failed + r.failed)
+        total[key] = r
     return list(total.values())
 
 

@@ -19,6 +19,7 @@ FORBIDDEN: dict[str, set[str]] = {
     "imr": {"pipeline", "flows", "tasks", "warehouse", "expectations", "prefect", "great_expectations", "sqlalchemy"},
     "expectations": {"pipeline", "flows", "tasks", "warehouse", "prefect", "sqlalchemy"},
     "warehouse": {"pipeline", "flows", "tasks", "expectations", "prefect", "great_expectations"},
+    "reports": {"pipeline", "flows", "tasks", "expectations", "prefect", "great_expectations"},
     "pipeline": {"flows", "tasks", "prefect"},
     "tasks": {"flows"},
     "flows": set(),

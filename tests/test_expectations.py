@@ -23,7 +23,6 @@ import expectations
 from expectations import EXPECTATIONS, QualityReport, items_frame, letters_frame, validate_records
 from expectations.suites import BY_NAME
 from imr.models import Guideline, Item, Letter, LetterRecord, Patient, RecordError, Reviewer, Source
-from imr.outcomes import DqFailure
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2016, 1, 1)
@@ -33,8 +32,8 @@ SECRET = "zz-secret-request-text"
 def valid_record(n: int) -> LetterRecord:
     """A clean parsed letter with two items (one upheld, one overturned); case number from ``n``."""
     items = [
-        Item(1, f"{SECRET} MRI lumbar", "upheld", Guideline("mtus", "MTUS"), Guideline("mtus", "ACOEM")),
-        Item(2, f"{SECRET} physical therapy", "overturned", Guideline("non_mtus", "ODG"), Guideline("none")),
+        Item(1, f"{SECRET} MRI lumbar", "upheld", Guideline("mtus", "MTUS"), Guideline("mtus", "ACOEM"), SECRET),
+        Item(2, f"{SECRET} physical therapy", "overturned", Guideline("non_mtus", "ODG"), Guideline("none"), SECRET),
     ]
     letter = Letter(
         case_number=f"CM15-{n:07d}",
@@ -49,7 +48,7 @@ def valid_record(n: int) -> LetterRecord:
         patient=Patient(age=45, sex="female", occupation=None),
         diagnoses=["lumbar strain"],
         items=items,
-        layout="test",
+        layout="D2",
     )
     return LetterRecord(Source(f"letter-{n}.txt", f"{n:064x}", "text/plain"), "parsed", [], letter)
 
@@ -71,12 +70,14 @@ Mutation = Callable[[list[LetterRecord]], None]
 
 @dataclass(frozen=True)
 class Case:
-    """Records (built clean, then mutated) that must fail exactly ``expectation``, all of them."""
+    """Records (built clean, then mutated) that must fail exactly ``expectation`` (plus the
+    expectations in ``also`` that the same defect necessarily breaks), all of them."""
 
     id: str
     expectation: str
     mutate: Mutation
     letters: int = 1
+    also: tuple[str, ...] = ()
 
 
 def _set(field: str, value: object) -> Mutation:
@@ -141,6 +142,77 @@ def _age(age: int) -> Mutation:
     return mutate
 
 
+def _future_decision(rs: list[LetterRecord]) -> None:
+    """A decision after the validation day, with its application and assignment a few weeks before."""
+    letter = L(rs[0])
+    letter.application_received, letter.date_assigned = dt.date(2016, 1, 5), dt.date(2016, 1, 8)
+    letter.decision_date = dt.date(2016, 2, 1)
+
+
+def _many_items(n: int) -> Mutation:
+    def mutate(rs: list[LetterRecord]) -> None:
+        template = L(rs[0]).items[0]
+        L(rs[0]).items = [
+            Item(
+                k,
+                f"{SECRET} item {k}",
+                "upheld",
+                template.claims_administrator_guideline,
+                template.reviewer_guideline,
+                "r",
+            )
+            for k in range(1, n + 1)
+        ]
+        L(rs[0]).outcome = "upheld"
+
+    return mutate
+
+
+def _nobody_reviewed(rs: list[LetterRecord]) -> None:
+    """Layout A prints no rationale: without states and specialties nothing shows a reviewer."""
+    letter = L(rs[0])
+    letter.layout = "A"
+    letter.reviewer = Reviewer([], [])
+    for it in letter.items:
+        it.rationale = None
+
+
+def _reviewer(states: list[str], specialties: list[str]) -> Mutation:
+    def mutate(rs: list[LetterRecord]) -> None:
+        L(rs[0]).reviewer = Reviewer(states, specialties)
+
+    return mutate
+
+
+def _layout_without_decision_date(layout: str) -> Mutation:
+    def mutate(rs: list[LetterRecord]) -> None:
+        L(rs[0]).layout = layout
+        L(rs[0]).decision_date = None
+
+    return mutate
+
+
+def _dates(case_number: str, **dates: dt.date) -> Mutation:
+    def mutate(rs: list[LetterRecord]) -> None:
+        L(rs[0]).case_number = case_number
+        for k, v in dates.items():
+            setattr(L(rs[0]), k, v)
+
+    return mutate
+
+
+def _turnaround(priority: str, days: int) -> Mutation:
+    def mutate(rs: list[LetterRecord]) -> None:
+        letter = L(rs[0])
+        letter.priority = priority  # type: ignore[assignment]
+        assert letter.decision_date is not None
+        letter.application_received = letter.decision_date - dt.timedelta(days=days)
+        letter.date_assigned = letter.decision_date - dt.timedelta(days=min(days, 2))
+        letter.ur_denial_date = letter.application_received - dt.timedelta(days=3)
+
+    return mutate
+
+
 CHAIN = expectations.frames.DATE_CHAIN
 
 CASES: list[Case] = [
@@ -159,7 +231,7 @@ CASES: list[Case] = [
         "application_received_not_before_ur_denial_date",
         _gap_out_of_order,
     ),
-    Case("decision-in-future", "decision_date_not_in_future", _set("decision_date", dt.date(2016, 2, 1))),
+    Case("decision-in-future", "decision_date_not_in_future", _future_decision),
     Case("priority-unknown", "priority_in_set", _set("priority", "urgent")),
     Case("no-items", "has_items", _set("items", [])),
     Case("outcome-inconsistent", "outcome_consistent_with_items", _set("outcome", "overturned")),
@@ -168,6 +240,69 @@ CASES: list[Case] = [
     Case("patient-too-young", "patient_age_plausible", _age(7)),
     Case("patient-too-old", "patient_age_plausible", _age(130)),
     Case("request-blank", "item_request_not_empty", _item(1, request="   ")),
+    Case("request-too-short", "item_request_length_plausible", _item(1, request="x")),
+    Case("request-too-long", "item_request_length_plausible", _item(0, request="y" * 5000)),
+    Case("d2-item-without-rationale", "item_structure_matches_layout", _item(0, rationale=None)),
+    Case(
+        "d1-item-without-guideline-lines",
+        "item_structure_matches_layout",
+        _item(1, ca_source=None, reviewer_source=None),
+    ),
+    Case("too-many-items", "item_count_plausible", _many_items(41)),
+    Case("decision-flood", "item_count_plausible", _many_items(2000)),
+    Case("no-determination-heading", "determination_heading_found", _set("layout", "unknown")),
+    Case(
+        "nothing-shows-a-reviewer",
+        "reviewer_credential_or_rationale_present",
+        _nobody_reviewed,
+        also=("reviewer_has_specialty",),
+    ),
+    Case("layout-a-without-dated", "decision_date_stated_where_layout_requires", _layout_without_decision_date("A")),
+    Case(
+        "layout-c-without-decision-date",
+        "decision_date_stated_where_layout_requires",
+        _layout_without_decision_date("C"),
+    ),
+    Case(
+        "assigned-the-year-before-the-case-year",
+        "case_year_agrees_with_date_assigned",
+        _dates(
+            "CM15-0000777",
+            ur_denial_date=dt.date(2014, 12, 1),
+            application_received=dt.date(2014, 12, 10),
+            date_assigned=dt.date(2014, 12, 20),
+        ),
+    ),
+    Case(
+        "case-year-long-after-dates",
+        "case_year_agrees_with_date_assigned",
+        _set("case_number", "CM16-0000777"),
+        also=("case_year_agrees_with_decision_date",),
+    ),
+    Case(
+        "case-year-long-before-dates",
+        "case_year_agrees_with_date_assigned",
+        _set("case_number", "CM13-0000777"),
+        also=("case_year_agrees_with_decision_date",),
+    ),
+    Case(
+        "decided-too-late-for-the-case-year",
+        "case_year_agrees_with_decision_date",
+        _dates(
+            "CM14-0000777",
+            ur_denial_date=dt.date(2015, 5, 20),
+            application_received=dt.date(2015, 5, 25),
+            date_assigned=dt.date(2015, 6, 1),
+            decision_date=dt.date(2015, 7, 1),
+        ),
+    ),
+    Case("standard-decided-in-a-year", "standard_turnaround_plausible", _turnaround("standard", 200)),
+    Case("standard-decided-next-day", "standard_turnaround_plausible", _turnaround("standard", 1)),
+    Case("expedited-decided-in-a-month", "expedited_turnaround_plausible", _turnaround("expedited", 30)),
+    Case(
+        "licensure-state-misread", "licensure_states_are_us_states", _reviewer(["California", "Board"], ["Neurology"])
+    ),
+    Case("specialty-misread", "specialties_are_known", _reviewer(["Texas"], ["the injured worker reported pain"])),
     Case("decision-unknown", "item_decision_in_set", _item(1, decision="denied")),
     Case("decision-missing", "item_decision_in_set", _item(0, decision=None)),
     Case("ca-guideline-unknown", "claims_administrator_guideline_source_in_set", _item(0, ca_source="acoem")),
@@ -213,11 +348,14 @@ def run() -> Run:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case_fails_exactly_its_expectation(run: Run, case: Case) -> None:
-    level = BY_NAME[case.expectation].level
+    names = {case.expectation, *case.also}
+    critical = any(BY_NAME[n].level == "critical" for n in names)
     for i in run.positions[case.id]:
-        assert run.report.failures_of(i) == [DqFailure(BY_NAME[case.expectation].suite, case.expectation, level)]
-        assert run.report.is_quarantined(i) == (level == "critical")
-        assert run.report.reason_codes(i) == [f"dq_{case.expectation}"]
+        failures = run.report.failures_of(i)
+        assert {(f.expectation, f.level) for f in failures} == {(n, BY_NAME[n].level) for n in names}
+        assert all(f.suite == BY_NAME[f.expectation].suite for f in failures)
+        assert run.report.is_quarantined(i) == critical
+        assert set(run.report.reason_codes(i)) == {f"dq_{n}" for n in names}
     assert set(run.positions[case.id]) <= set(run.report.failing_letters[case.expectation])
 
 

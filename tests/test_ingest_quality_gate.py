@@ -92,6 +92,8 @@ def test_quarantine_reasons_are_stored(engine: Engine, tmp_path: Path, level: st
     rec = valid_record(1)
     assert rec.letter is not None
     rec.letter.decision_date = dt.date(2016, 2, 1)  # after TODAY: decision_date_not_in_future
+    # ...with the application and assignment a few weeks before (no turnaround warning)
+    rec.letter.application_received, rec.letter.date_assigned = dt.date(2016, 1, 5), dt.date(2016, 1, 8)
     item = _item(engine, batch, inbox, "future.txt", rec)
     loaded = stages.load_chunk(engine, stages.validate_chunk([item], today=TODAY))
     assert loaded[0].status == "quarantined"

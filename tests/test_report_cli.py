@@ -11,11 +11,12 @@ from sqlalchemy.engine import Engine
 import warehouse as w
 from imr.cli import main
 from imr.models import LetterRecord
+from imr.outcomes import ExpectationResult
 from tests.test_report_numbers import load_golds, synthetic_golds
 
 EXPECTATIONS = [
-    w.DqResult("letters", "expect_decision_date_present", "warning", 40, 4),
-    w.DqResult("letters", "expect_items_between_1_and_40", "critical", 40, 1),
+    ExpectationResult("letters", "expect_decision_date_present", "warning", 40, 4),
+    ExpectationResult("letters", "expect_items_between_1_and_40", "critical", 40, 1),
 ]
 
 

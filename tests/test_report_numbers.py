@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 import warehouse as w
 from imr.models import LetterRecord
+from imr.outcomes import ExpectationResult
 from imr.synth.generator import generate_letter
 from reports import Period, collect, headline_rows, write_report
 from reports.figures import pct
@@ -226,7 +227,7 @@ def test_rates_one_decimal_with_percent_and_small_bases_flagged(count: int, base
 
 def test_batches_are_kept_by_the_day_they_started(engine: Engine) -> None:
     batch = load_golds(engine, synthetic_golds(3, seed=8))
-    w.store_dq_results(engine, batch, [w.DqResult("letters", "expect_x", "warning", 3, 1)])
+    w.store_dq_results(engine, batch, [ExpectationResult("letters", "expect_x", "warning", 3, 1)])
     today = dt.datetime.now(dt.UTC).date()
     day = dt.timedelta(days=1)
     kept = collect(engine, Period(today - day, today + day))

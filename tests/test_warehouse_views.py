@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 import warehouse as w
+from imr.outcomes import ExpectationResult
 from reports import Period, collect
 from tests.fixtures_db import count_rows
 from tests.test_report_numbers import load_golds, synthetic_golds
@@ -102,7 +103,7 @@ def test_views_return_identical_rows_on_sqlite_and_postgresql(both: tuple[Engine
     golds = synthetic_golds(80, seed=7)
     for engine in both:
         batch = load_golds(engine, golds)
-        w.store_dq_results(engine, batch, [w.DqResult("letters", "expect_items_present", "warning", 80, 3)])
+        w.store_dq_results(engine, batch, [ExpectationResult("letters", "expect_items_present", "warning", 80, 3)])
     for name, view in v.view_metadata.tables.items():
         on_sqlite, on_postgres = _rows(lite, view), _rows(pg, view)
         assert on_sqlite, name

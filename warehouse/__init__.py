@@ -55,6 +55,8 @@ API (all importable from ``warehouse``)::
     store_dq_results(engine, batch_id, results: Sequence[ExpectationResult]) -> None  # upsert (suite, expectation)
     dq_results(engine, batch_id) -> list[ExpectationResult]
     dq_failures_of(engine, file_id) -> list[DqFailure]
+    drift_results(engine, batch_id) -> list[ExpectationResult]             # suite "drift" (batch-level)
+    failed_expectations(engine, batch_id) -> list[str]            # names, for imr batches --json
     # ExpectationResult, DqFailure and BatchCounts are the vocabulary of imr.outcomes
 
     # export
@@ -97,9 +99,10 @@ from warehouse.files import (
     register_file,
     set_current_path,
 )
+from warehouse.history import batch_history, batch_profile
 from warehouse.load import ChunkLoad, LoadResult, load_letter, load_letters
 from warehouse.migrations import current_revision, downgrade, head_revision, upgrade
-from warehouse.quality import dq_failures_of, dq_results, store_dq_results
+from warehouse.quality import dq_failures_of, dq_results, drift_results, failed_expectations, store_dq_results
 
 __all__ = [
     "BatchRow",
@@ -108,13 +111,17 @@ __all__ = [
     "LoadResult",
     "UnknownBatchError",
     "batch_counts",
+    "batch_history",
+    "batch_profile",
     "current_revision",
     "describe_error",
     "downgrade",
     "dq_failures_of",
     "dq_results",
+    "drift_results",
     "export_record",
     "export_records",
+    "failed_expectations",
     "files_to_rerun",
     "find_loaded_sha",
     "finish_batch",

@@ -1,4 +1,10 @@
-"""Data-quality results: per batch and expectation counts, and which files failed what."""
+"""Data-quality results: per batch and expectation counts, and which files failed what.
+
+Row-level expectations store ``evaluated`` / ``failed`` rows. Batch-level (drift) checks, suite
+``drift``, store the same row with ``evaluated`` = the batch size they judged (items, letters or
+files), ``failed`` = 1 when the check failed, and their ``observed`` value, ``baseline``,
+``lower_bound`` / ``upper_bound`` and ``verdict`` (passed | failed | insufficient).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +17,22 @@ from imr.outcomes import DqFailure, ExpectationResult
 from warehouse import schema
 from warehouse.batches import utcnow
 from warehouse.engine import insert_ignoring, reading, transaction, upsert
-from warehouse.schema import DQ_LEVELS, dq_letter_failures
+from warehouse.schema import DQ_LEVELS, DQ_VERDICTS, dq_letter_failures
+
+#: The suite name of the batch-level drift checks.
+DRIFT_SUITE = "drift"
 
 
 def _check_level(level: str) -> None:
     if level not in DQ_LEVELS:
         raise ValueError(f"unknown data-quality level {level!r}; expected one of {DQ_LEVELS}")
+
+
+_BATCH_LEVEL = ("observed", "baseline", "lower_bound", "upper_bound", "verdict")
+
+
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def store_dq_results(engine: Engine, batch_id: str, results: Sequence[ExpectationResult]) -> None:
@@ -26,6 +42,8 @@ def store_dq_results(engine: Engine, batch_id: str, results: Sequence[Expectatio
     """
     for r in results:
         _check_level(r.level)
+        if r.verdict is not None and r.verdict not in DQ_VERDICTS:
+            raise ValueError(f"unknown verdict {r.verdict!r}; expected one of {DQ_VERDICTS}")
     now = utcnow()
     rows = [
         {
@@ -37,6 +55,11 @@ def store_dq_results(engine: Engine, batch_id: str, results: Sequence[Expectatio
             "failed": int(r.failed),
             "failure_rate": float(r.failure_rate),
             "recorded_at": now,
+            "observed": _float(r.observed),
+            "baseline": _float(r.baseline),
+            "lower_bound": _float(r.lower_bound),
+            "upper_bound": _float(r.upper_bound),
+            "verdict": r.verdict,
         }
         for r in results
     ]
@@ -46,7 +69,7 @@ def store_dq_results(engine: Engine, batch_id: str, results: Sequence[Expectatio
             schema.dq_results,
             rows,
             keys=["batch_id", "suite", "expectation"],
-            update=["level", "evaluated", "failed", "failure_rate", "recorded_at"],
+            update=["level", "evaluated", "failed", "failure_rate", "recorded_at", *_BATCH_LEVEL],
         )
 
 
@@ -56,9 +79,41 @@ def dq_results(engine: Engine, batch_id: str) -> list[ExpectationResult]:
     stmt = sa.select(t).where(t.c.batch_id == batch_id).order_by(t.c.suite, t.c.expectation)
     with reading(engine) as conn:
         return [
-            ExpectationResult(r.suite, r.expectation, r.level, int(r.evaluated), int(r.failed))
+            ExpectationResult(
+                r.suite,
+                r.expectation,
+                r.level,
+                int(r.evaluated),
+                int(r.failed),
+                r.observed,
+                r.baseline,
+                r.lower_bound,
+                r.upper_bound,
+                r.verdict,
+            )
             for r in conn.execute(stmt)
         ]
+
+
+def drift_results(engine: Engine, batch_id: str) -> list[ExpectationResult]:
+    """The stored batch-level (suite ``drift``) results of a batch, ordered by expectation."""
+    return [r for r in dq_results(engine, batch_id) if r.suite == DRIFT_SUITE]
+
+
+def failed_expectations(engine: Engine, batch_id: str) -> list[str]:
+    """Names of the expectations that failed on a batch, sorted and distinct: row-level ones
+    with at least one failing row, and batch-level (drift) checks whose verdict is ``failed``
+    (``insufficient`` is not a failure). For ``imr batches --json``."""
+    t = schema.dq_results
+    stmt = (
+        sa.select(t.c.expectation)
+        .where(t.c.batch_id == batch_id, t.c.failed > 0)
+        .where(sa.or_(t.c.verdict.is_(None), t.c.verdict == "failed"))
+        .distinct()
+        .order_by(t.c.expectation)
+    )
+    with reading(engine) as conn:
+        return [str(name) for name in conn.scalars(stmt)]
 
 
 def insert_dq_failures(

@@ -12,7 +12,8 @@ Tables, parents first::
     diagnoses                 per letter, ordered
     items                     per letter, unique ordinal, decision upheld|overturned
     guideline_citations       per item and party (claims_administrator | reviewer)
-    dq_results                per batch, suite and expectation: evaluated / failed counts
+    dq_results                per batch, suite and expectation: evaluated / failed counts (batch-level
+                              drift checks also: observed value, baseline, bounds and verdict)
     dq_letter_failures        per batch, source file and expectation: which file failed what
     quarantine_reasons        per source file and reason code
 
@@ -43,6 +44,7 @@ FILE_STATUSES: tuple[str, ...] = tuple(s.value for s in FileStatus)
 LETTER_FILE_ROLES: tuple[str, ...] = ("first", "linked")
 PARTIES: tuple[str, ...] = ("claims_administrator", "reviewer")
 DQ_LEVELS: tuple[str, ...] = LEVELS
+DQ_VERDICTS: tuple[str, ...] = ("passed", "failed", "insufficient")
 PRIORITIES: tuple[str, ...] = ("standard", "expedited")
 OUTCOMES: tuple[str, ...] = ("upheld", "overturned", "partially_overturned")
 DECISIONS: tuple[str, ...] = ("upheld", "overturned")
@@ -211,7 +213,14 @@ dq_results = sa.Table(
     sa.Column("failed", sa.Integer, nullable=False),
     sa.Column("failure_rate", sa.Float, nullable=False),
     _ts("recorded_at"),
+    # batch-level (drift) checks only; null for row-level expectations (revision 0004)
+    sa.Column("observed", sa.Float, nullable=True),
+    sa.Column("baseline", sa.Float, nullable=True),
+    sa.Column("lower_bound", sa.Float, nullable=True),
+    sa.Column("upper_bound", sa.Float, nullable=True),
+    sa.Column("verdict", sa.String(16), nullable=True),
     sa.CheckConstraint(_in("level", DQ_LEVELS), name="level"),
+    sa.CheckConstraint(_in("verdict", DQ_VERDICTS), name="verdict"),
     sa.UniqueConstraint("batch_id", "suite", "expectation"),
 )
 

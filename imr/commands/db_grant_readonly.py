@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from imr.commands.ingest import add_db_argument
+from imr.commands.common import add_db_argument
 
 HELP = "grant a PostgreSQL role read-only access (SELECT) to the warehouse tables and views"
 

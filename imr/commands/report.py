@@ -20,7 +20,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from imr.commands.ingest import add_db_argument
+from imr.commands.common import add_db_argument
 
 HELP = "write report.html and report.md: overturn rates, trends, services, guidelines, turnaround"
 
@@ -44,21 +44,15 @@ def run(args: argparse.Namespace) -> int:
     """Write the report and print where; 0 on success, 1 when the warehouse cannot be read."""
     from sqlalchemy import exc
 
-    import warehouse
-    from imr.errors import WarehouseUnavailableError
-    from imr.settings import get_settings
+    from imr.commands.common import CommandError, fail, open_warehouse, warehouse_url
+    from imr.errors import ImrError
     from reports import write_report
 
-    url = args.db or get_settings().warehouse_url()
     try:
-        engine = warehouse.make_engine(url)
-        if warehouse.current_revision(engine) is None:
-            print("imr report: the warehouse is not initialised (run `imr db-upgrade`)", file=sys.stderr)
-            return 1
+        engine = open_warehouse(warehouse_url(args), create=False)
         files = write_report(engine, args.out, args.since, args.until)
-    except WarehouseUnavailableError as e:
-        print(f"imr report: {e}", file=sys.stderr)
-        return 1
+    except (CommandError, ImrError) as e:
+        return fail("report", e)
     except exc.DBAPIError as e:
         print(f"imr report: cannot read the report views ({type(e).__name__}); run `imr db-upgrade`", file=sys.stderr)
         return 1

@@ -1,4 +1,4 @@
-"""A demo warehouse to look at the report without real letters: ``python -m reports.demo --db URL``.
+"""A demo warehouse to look at the report without real letters: ``python scripts/report_demo.py --db URL``.
 
 Synthetic letters from the project's generator (:mod:`imr.synth`, fictional people) are
 validated with the real Great Expectations suites and loaded through the real loader, one
@@ -62,7 +62,6 @@ def build_demo(engine: Engine, letters: int = 1500, batches: int = 30, seed: int
     apart, ending last night (their ``started_at``/``finished_at`` are rewritten after the run).
     """
     from expectations import validate_records
-    from expectations.suites import BY_NAME
 
     records = synthetic_records(letters, seed)
     misread_years(records, 0.03, seed)
@@ -78,13 +77,13 @@ def build_demo(engine: Engine, letters: int = 1500, batches: int = 30, seed: int
             fid = w.register_file(
                 engine, batch, "/demo/inbox", record.source.path, record.source.sha256, 1, "text/plain"
             )
-            failures = [w.DqFailure(BY_NAME[f.name].suite, f.name, f.level) for f in report.failures_of(i)]
+            failures = report.failures_of(i)
             if report.is_quarantined(i):
                 w.mark_file(engine, fid, "quarantined", report.reason_codes(i), dq_failures=failures)
             else:
                 w.load_letter(engine, fid, record, dq_failures=failures)
         w.store_dq_results(
-            engine, batch, [w.DqResult(r.suite, r.name, r.level, r.evaluated, r.failed) for r in report.results]
+            engine, batch, list(report.results)
         )
         quarantined = sum(1 for i in range(len(chunk)) if report.is_quarantined(i))
         w.finish_batch(engine, batch, "completed_with_quarantine" if quarantined else "completed")

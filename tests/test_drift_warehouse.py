@@ -1,0 +1,198 @@
+"""Drift checks against a real warehouse history (SQLite and PostgreSQL).
+
+Baseline batches are loaded with the real loader (``warehouse.load_letter``), then a new batch is
+loaded and judged by :func:`pipeline.drift.evaluate_batch_drift` (real GX), its results stored
+in ``dq_results``. Real letters: the 65 shared gold records split into ordinary letters (baseline
+and an ordinary batch) and the letters with overturned items (a batch of their own). Synthetic
+letters (imr.synth) give batches of a controlled mix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+import warehouse
+from expectations.drift import (
+    OVERTURN,
+    DriftResult,
+    DriftSettings,
+    drift_detected,
+    drift_event_payload,
+    trend_row,
+)
+from imr.models import LetterRecord, Source
+from imr.outcomes import ExpectationResult
+from imr.synth import generate_letter
+from pipeline.drift import evaluate_batch_drift, trend_table
+from warehouse.history import batch_history, batch_profile
+
+INBOX = "/inbox"
+
+
+def load_batch(engine: Engine, records: Sequence[LetterRecord], status: str = "completed") -> str:
+    """A finished batch holding ``records``, each registered and loaded like the pipeline does."""
+    batch = warehouse.start_batch(engine, "ingest", [INBOX])
+    for rec in records:
+        fid = warehouse.register_file(engine, batch, INBOX, rec.source.path, rec.source.sha256, 1000, "text/plain")
+        warehouse.load_letter(engine, fid, rec)
+    warehouse.finish_batch(engine, batch, status)
+    return batch
+
+
+def result(name: str, rs: Sequence[DriftResult]) -> DriftResult:
+    return next(r for r in rs if r.name == name)
+
+
+def overturned(rec: LetterRecord) -> bool:
+    assert rec.letter is not None
+    return any(it.decision == "overturned" for it in rec.letter.items)
+
+
+# ---- real letters --------------------------------------------------------------------------------
+
+
+def gold(real_dir: Path) -> list[LetterRecord]:
+    return [LetterRecord.from_dict(json.loads(line)) for line in (real_dir / "gold.jsonl").open()]
+
+
+def test_real_letters_only_overturned_batch_fails_ordinary_passes(engine: Engine, real_dir: Path) -> None:
+    records = gold(real_dir)
+    ordinary = [r for r in records if not overturned(r)]
+    with_overturns = [r for r in records if overturned(r)]
+    assert len(ordinary) >= 40 and len(with_overturns) >= 10
+    # the baseline: three batches of ordinary letters; a fourth, later, batch of ordinary letters
+    for k in range(3):
+        load_batch(engine, ordinary[k * 13 : (k + 1) * 13])
+    rest = ordinary[39:]
+    settings = DriftSettings(min_history_letters=30)
+    ordinary_batch = load_batch(engine, rest)
+    ordinary_results = evaluate_batch_drift(engine, ordinary_batch, settings)
+    assert result(OVERTURN, ordinary_results).verdict == "passed"
+    assert result(OVERTURN, ordinary_results).baseline_source == "history"
+    assert not drift_detected(ordinary_results), [r.to_dict() for r in ordinary_results if r.failed]
+    assert warehouse.failed_expectations(engine, ordinary_batch) == []
+
+    odd_batch = load_batch(engine, with_overturns)
+    odd = evaluate_batch_drift(engine, odd_batch, settings)
+    r = result(OVERTURN, odd)
+    assert r.verdict == "failed" and r.observed is not None and r.upper is not None and r.observed > r.upper
+    assert r.n == len(with_overturns)
+    assert OVERTURN in warehouse.failed_expectations(engine, odd_batch)
+    payload = drift_event_payload(odd_batch, odd)
+    assert OVERTURN in {f["name"] for f in payload["failed"]}
+    # the ordinary batch is history for the next one, the odd batch's own results are kept with it
+    assert {p.batch_id for p in batch_history(engine, odd_batch, settings.window)} >= {ordinary_batch}
+    stored = {d.expectation: d for d in warehouse.drift_results(engine, odd_batch)}
+    assert stored[OVERTURN].verdict == "failed" and stored[OVERTURN].level == "warning"
+    assert stored[OVERTURN].observed == r.observed and stored[OVERTURN].upper_bound == r.upper
+    assert stored[OVERTURN].evaluated == r.n and stored[OVERTURN].failed == 1
+
+
+# ---- synthetic batches of a controlled mix -------------------------------------------------------
+
+
+def synthetic(first_seed: int, count: int, *, only_overturned: bool = False) -> list[LetterRecord]:
+    """``count`` synthetic letters (natural mix, or every item overturned), unique case and hash."""
+    out: list[LetterRecord] = []
+    for seed in range(first_seed, first_seed + count):
+        letter = generate_letter(seed).letter
+        if only_overturned:
+            for it in letter.items:
+                it.decision = "overturned"
+            letter.outcome = "overturned"
+        letter.case_number = f"CM16-{seed:07d}"
+        sha = hashlib.sha256(f"synthetic-{seed}-{only_overturned}".encode()).hexdigest()
+        out.append(LetterRecord(Source(f"synth-{seed}.txt", sha, "text/plain"), "parsed", [], letter))
+    return out
+
+
+def test_synthetic_batches_of_a_controlled_mix(engine: Engine) -> None:
+    for k in range(4):
+        load_batch(engine, synthetic(1000 + k * 50, 50))
+    history = batch_history(engine)
+    assert len(history) == 4 and all(p.letters == 50 for p in history)
+    share = sum(p.overturned_items for p in history) / sum(p.items for p in history)
+    assert 0.03 < share < 0.3, "the synthetic natural mix overturns a minority of items"
+
+    natural = load_batch(engine, synthetic(5000, 50))
+    natural_results = evaluate_batch_drift(engine, natural)
+    r = result(OVERTURN, natural_results)
+    assert r.verdict == "passed" and r.baseline_source == "history", r
+    assert not drift_detected(natural_results), [x.to_dict() for x in natural_results if x.failed]
+
+    flipped = load_batch(engine, synthetic(6000, 50, only_overturned=True))
+    flipped_results = evaluate_batch_drift(engine, flipped)
+    assert result(OVERTURN, flipped_results).verdict == "failed"
+    assert result(OVERTURN, flipped_results).observed == 1.0
+    assert OVERTURN in warehouse.failed_expectations(engine, flipped)
+    row = trend_row(flipped, flipped_results)
+    assert row["overturned"] == 1.0 and row["overturned_baseline"] is not None
+
+    # the anomalous batch does not enter the overturn baseline of the next night
+    after = load_batch(engine, synthetic(8000, 50))
+    after_results = evaluate_batch_drift(engine, after)
+    baseline_after = result(OVERTURN, after_results).baseline
+    baseline_before = result(OVERTURN, natural_results).baseline
+    assert baseline_after is not None and baseline_before is not None
+    assert abs(baseline_after - baseline_before) < 0.03 and result(OVERTURN, after_results).verdict == "passed"
+    kept = evaluate_batch_drift(engine, after, DriftSettings(exclude_failed=False), store=False)
+    assert (result(OVERTURN, kept).baseline or 0) > baseline_after + 0.05, "kept, the anomaly would lift it"
+
+    small = load_batch(engine, synthetic(7000, 5, only_overturned=True))
+    small_results = evaluate_batch_drift(engine, small)
+    assert {x.verdict for x in small_results} == {"insufficient"}
+    assert warehouse.failed_expectations(engine, small) == []
+
+    table = trend_table(engine)
+    assert [r["batch_id"] for r in table] == [natural, flipped, after, small], "batches with results, oldest first"
+    assert table[1] == {**row, "started": table[1]["started"]}, "stored results give the same row"
+    assert table[0]["failed"] == 0 and table[1]["failed"] >= 1 and table[3]["insufficient"] == len(small_results)
+
+
+def test_history_excludes_failed_and_later_batches(engine: Engine) -> None:
+    first = load_batch(engine, synthetic(100, 5))
+    load_batch(engine, synthetic(200, 5), status="failed")
+    third = load_batch(engine, synthetic(300, 5))
+    assert [p.batch_id for p in batch_history(engine, third)] == [first]
+    assert [p.batch_id for p in batch_history(engine)] == [third, first]
+    assert batch_history(engine, first) == []
+    profile = batch_profile(engine, third)
+    assert profile.letters == 5 and sum(profile.items_per_letter.values()) == 5
+    assert profile.items == sum(k * v for k, v in profile.items_per_letter.items())
+    assert profile.ocr_letters is None, "revision 0001 records no OCR"
+    assert profile.files == 5
+
+
+def test_failed_expectations_lists_row_level_failures_too(engine: Engine) -> None:
+    batch = load_batch(engine, synthetic(400, 3))
+    warehouse.store_dq_results(
+        engine,
+        batch,
+        [
+            ExpectationResult("imr_letters", "case_number_present", "warning", 3, 1),
+            ExpectationResult("imr_letters", "has_items", "critical", 3, 0),
+            ExpectationResult("drift", "layout_share_D2", "warning", 3, 0, 0.5, 0.5, 0.1, 0.9, "insufficient"),
+        ],
+    )
+    assert warehouse.failed_expectations(engine, batch) == ["case_number_present"]
+
+
+def test_ocr_share_once_the_warehouse_records_ocr(engine: Engine) -> None:
+    """Revision 0001 has no OCR flag (ocr_letters None, the check insufficient); once source_files
+    carries an ``ocr`` column, loaded files with ``ocr`` true are counted."""
+    batch = load_batch(engine, synthetic(900, 12))
+    assert batch_profile(engine, batch).ocr_letters is None
+    ids = [row.id for row in warehouse.list_files(engine, batch)][:3]
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE source_files ADD COLUMN ocr BOOLEAN"))
+        conn.execute(
+            sa.text("UPDATE source_files SET ocr = :t WHERE id IN (:a, :b, :c)"),
+            {"t": True, "a": ids[0], "b": ids[1], "c": ids[2]},
+        )
+    assert batch_profile(engine, batch).ocr_letters == 3
