@@ -26,10 +26,11 @@ from typing import Protocol
 from sqlalchemy.engine import Engine
 
 import warehouse
-from imr.errors import TransientError
+from imr.errors import ImrError, TransientError
 from imr.outcomes import BatchKind, ExpectationResult
 from imr.settings import Settings, get_settings
 from pipeline.discovery import discover
+from pipeline.drift import evaluate_batch_drift
 from pipeline.planning import Plan, plan_inboxes, plan_rerun
 from pipeline.stages import ChunkOutcome, Destinations, process_chunk, settle_chunk
 from pipeline.summary import BatchSummary, failed_summary, summarise
@@ -185,8 +186,10 @@ def make_plan(engine: Engine, req: RunRequest, batch_id: str) -> Plan:
 
 
 def summarise_run(engine: Engine, req: RunRequest, batch_id: str, plan: Plan, done: Processed) -> BatchSummary:
-    """:func:`pipeline.summary.summarise` with the plan's counts and the settings' threshold."""
-    return summarise(
+    """:func:`pipeline.summary.summarise` with the plan's counts and the settings' threshold, then
+    the batch-level drift checks against the warehouse's history (stored with the batch; their
+    results join the summary's expectations). Drift never changes the verdict: it is a warning."""
+    summary = summarise(
         engine,
         batch_id,
         kind=req.kind,
@@ -197,6 +200,18 @@ def summarise_run(engine: Engine, req: RunRequest, batch_id: str, plan: Plan, do
         parent_batch_id=req.parent_batch_id,
         **plan.run_counts(),
     )
+    summary.expectations += monitor_drift(engine, batch_id)
+    return summary
+
+
+def monitor_drift(engine: Engine, batch_id: str) -> list[ExpectationResult]:
+    """The batch's drift results (stored with it), or none when they could not be evaluated: the
+    batch is committed by then, so a drift failure is logged, never raised."""
+    try:
+        return [r.to_dq_result() for r in evaluate_batch_drift(engine, batch_id)]
+    except ImrError as e:
+        log.warning("batch %s: drift checks not evaluated: %s", batch_id, e.code)
+        return []
 
 
 def request_engine(req: RunRequest) -> Engine:

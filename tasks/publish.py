@@ -30,7 +30,19 @@ from prefect.client.schemas.objects import State
 from prefect.events import emit_event
 from prefect.events.schemas.events import Event
 from prefect.states import Completed, Failed
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
+from expectations.drift import (
+    DRIFT_EVENT,
+    DRIFT_SUITE,
+    TREND_ARTIFACT_KEY,
+    DriftResult,
+    drift_detected,
+    drift_event_payload,
+    results_from_stored,
+)
+from imr.errors import ImrError
 from imr.outcomes import BatchStatus
 from imr.settings import Settings, get_settings
 from pipeline.artifacts import (
@@ -46,7 +58,18 @@ from pipeline.artifacts import (
     safe_words,
     summary_markdown,
 )
+from pipeline.drift import trend_table
+from pipeline.run import engine_for
 from pipeline.summary import BatchFailedError, BatchSummary
+from reports.headline import headline_rows
+
+#: the table artifact of the report's headline figures, one version per batch
+HEADLINE_KEY = "imr-report-headline"
+
+
+def summary_drift(results: list[DriftResult]) -> str:
+    """The failed drift checks' names, comma-separated."""
+    return ", ".join(safe_label(r.name) for r in results if r.failed)
 
 __all__ = [
     "IngestProgress",
@@ -92,6 +115,18 @@ def publish_batch_report(summary: BatchSummary, settings: Settings | None = None
     if rows:
         create_table_artifact(table=rows, key=EXPECTATIONS_KEY, description=f"Expectations of batch {batch}")
     logger = get_run_logger()
+    try:
+        publish_warehouse_tables(engine_for(get_settings().warehouse_url(), migrate=False))
+    except (ImrError, SQLAlchemyError) as e:  # the batch is committed: its tables are best effort
+        logger.warning("batch %s: trend and headline tables not published: %s", batch, type(e).__name__)
+    drift = results_from_stored([r for r in summary.expectations if r.suite == DRIFT_SUITE])
+    if drift_detected(drift):
+        emit_event(
+            DRIFT_EVENT,
+            resource={"prefect.resource.id": batch_resource_id(batch), "prefect.resource.name": f"batch {batch}"},
+            payload=drift_event_payload(batch, drift),
+        )
+        logger.warning("batch %s: drift detected (%s); event %s emitted", batch, summary_drift(drift), DRIFT_EVENT)
     counts = " ".join(f"{k}={n}" for k, n in summary.counts.to_dict().items())
     logger.info("batch %s: %s -> %s", batch, counts, summary.verdict.state_name)
     if summary.verdict.threshold_breached:
@@ -103,6 +138,19 @@ def publish_batch_report(summary: BatchSummary, settings: Settings | None = None
             100 * threshold,
             BREACH_EVENT,
         )
+
+
+def publish_warehouse_tables(engine: Engine) -> None:
+    """The table artifacts drawn from the whole warehouse: the drift trend (one row per batch) and
+    the report's headline figures, each under a stable key so the UI shows them night after night."""
+    trend = trend_table(engine)
+    if trend:
+        create_table_artifact(table=trend, key=TREND_ARTIFACT_KEY, description="Drift checks, batch by batch")
+    create_table_artifact(
+        table=[dict(r) for r in headline_rows(engine)],
+        key=HEADLINE_KEY,
+        description="The report's headline figures over the whole warehouse (imr report)",
+    )
 
 
 def final_state(summary: BatchSummary) -> State[Any]:

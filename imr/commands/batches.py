@@ -44,7 +44,10 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         engine = open_warehouse(warehouse_url(args), create=False)
-        rows = [_as_dict(b) for b in warehouse.list_batches(engine, limit=args.limit)]
+        rows = [
+            {**_as_dict(b), "failed_expectations": warehouse.failed_expectations(engine, b.id)}
+            for b in warehouse.list_batches(engine, limit=args.limit)
+        ]
     except (CommandError, ImrError) as e:
         return fail("batches", e)
     if args.json:
