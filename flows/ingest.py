@@ -8,9 +8,10 @@ The flow run's result is the batch summary (``BatchSummary.to_dict()``); a Faile
 ``failed`` and fails the run; files whose outcome was not committed stay where they were.
 
 Parameters are JSON-friendly so a deployment can pass them from the UI. ``workers`` is how many
-chunks are in flight at once (default ``IMR_WORKERS``, or the Dask cluster's threads); where they
-run is the flow's task runner (``tasks.runners.configured``: threads, a process pool or Dask). The warehouse is never a
-parameter (flow parameters are stored in Prefect's database and shown in the UI): it comes from
+chunks run at once in worker processes (default ``IMR_WORKERS``; with ``IMR_DASK_ADDRESS`` the
+chunks go to that Dask cluster instead): the chunk task runner is chosen per run
+(``tasks.runners.chunk_runner``), so deployments follow the settings of the process serving them.
+The warehouse is never a parameter (flow parameters are stored in Prefect's database and shown in the UI): it comes from
 ``IMR_DATABASE_URL`` / the embedded SQLite file in the environment of the process running the flow.
 """
 
@@ -28,12 +29,11 @@ from imr.settings import get_settings
 from pipeline.run import RunRequest, run_batch
 from tasks import ingest as t
 from tasks.publish import final_state, publish_batch_report
-from tasks.runners import parallel_chunks
 
 
 def _run(req: RunRequest, workers: int | None, retries: int, retry_delay_seconds: float) -> State[Any]:
     req = dataclasses.replace(req, flow_run_id=flow_run.get_id())
-    steps = t.TaskSteps(window=parallel_chunks(workers), retries=retries, retry_delay_seconds=retry_delay_seconds)
+    steps = t.TaskSteps(workers=workers, retries=retries, retry_delay_seconds=retry_delay_seconds)
     summary = run_batch(steps, req)
     publish_batch_report(summary)
     return final_state(summary)

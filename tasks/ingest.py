@@ -36,6 +36,7 @@ from pipeline.stages import ChunkOutcome, process_chunk, settle_chunk
 from pipeline.summary import BatchSummary
 from pipeline.work import WorkItem
 from tasks.publish import IngestProgress
+from tasks.runners import chunk_runner
 
 #: Default retries of warehouse tasks (flows may override with ``with_options``).
 TRANSIENT_RETRIES = 3
@@ -116,11 +117,11 @@ class TaskSteps:
     def __init__(
         self,
         *,
-        window: int = 1,
+        workers: int | None = None,
         retries: int = TRANSIENT_RETRIES,
         retry_delay_seconds: float = RETRY_DELAY_SECONDS,
     ) -> None:
-        self.window = max(1, window)
+        self.workers = workers
         self.retry: dict[str, Any] = {"retries": retries, "retry_delay_seconds": retry_delay_seconds}
         self._progress: IngestProgress | None = None
 
@@ -140,26 +141,30 @@ class TaskSteps:
         outcomes in chunk order. After a failed chunk nothing new is submitted; the chunks already
         running finish (their outcomes are committed) before the error propagates."""
         self._progress = IngestProgress(total=sum(len(c) for c in chunks), description=f"batch {batch_id}")
+        if not chunks:
+            return
         pending = deque(enumerate(chunks, start=1))
         running: deque[PrefectFuture[ChunkOutcome]] = deque()
-        submit = chunk.with_options(**self.retry)
+        runner, window = chunk_runner(self.workers)
+        with runner:
 
-        def top_up() -> None:
-            while pending and len(running) < self.window:
-                n, items = pending.popleft()
-                running.append(submit.with_options(task_run_name=f"chunk-{n}").submit(req, batch_id, items))
+            def top_up() -> None:
+                while pending and len(running) < window:
+                    n, items = pending.popleft()
+                    named = chunk.with_options(task_run_name=f"chunk-{n}", **self.retry)
+                    running.append(runner.submit(named, {"req": req, "batch_id": batch_id, "items": items}))
 
-        try:
-            top_up()
-            while running:
-                outcome = running[0].result()
-                running.popleft()
+            try:
                 top_up()
-                yield outcome
-        finally:
-            pending.clear()
-            for f in running:
-                f.wait()
+                while running:
+                    outcome = running[0].result()
+                    running.popleft()
+                    top_up()
+                    yield outcome
+            finally:
+                pending.clear()
+                for f in running:
+                    f.wait()
 
     def summarise(self, req: pr.RunRequest, batch_id: str, p: Plan, done: pr.Processed) -> BatchSummary:
         return summarise.with_options(**self.retry)(req, batch_id, p, done)

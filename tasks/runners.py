@@ -23,7 +23,7 @@ def task_runner_for(workers: int, dask_address: str | None = None) -> Any:
 
         return DaskTaskRunner(address=dask_address)
     if workers <= 1:
-        return ThreadPoolTaskRunner(max_workers=1)
+        return ThreadPoolTaskRunner(max_workers=1)  # one chunk at a time: PDFium is not thread-safe
     return ProcessPoolTaskRunner(max_workers=workers)
 
 
@@ -36,24 +36,17 @@ def dask_workers(dask_address: str) -> int:
     return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
 
 
-def parallel_chunks(workers: int | None = None) -> int:
-    """How many chunks a flow keeps in flight: ``workers``, else the Dask cluster's threads when
-    ``IMR_DASK_ADDRESS`` is set, else ``IMR_WORKERS``."""
+def chunk_runner(workers: int | None = None) -> tuple[Any, int]:
+    """The task runner a run's chunks go to, and how many chunks to keep in flight on it.
+
+    ``--dask``/``IMR_DASK_ADDRESS`` set: the cluster, with as many chunks as it has threads; else a
+    process pool of ``workers`` (default ``IMR_WORKERS``), or, for one worker, one chunk at a time
+    in this process (a thread: PDFium must never run twice at once in one process).
+    """
     from imr.settings import get_settings
 
     settings = get_settings()
-    if workers:
-        return workers
     if settings.dask_address:
-        return dask_workers(settings.dask_address)
-    return settings.workers
-
-
-def configured(flow: Any, workers: int | None = None, dask_address: str | None = None) -> Any:
-    """``flow`` with the task runner of the settings (``IMR_WORKERS``, ``IMR_DASK_ADDRESS``) or of
-    the given ``workers``/``dask_address``."""
-    from imr.settings import get_settings
-
-    settings = get_settings()
-    address = dask_address or settings.dask_address
-    return flow.with_options(task_runner=task_runner_for(workers or settings.workers, address))
+        return task_runner_for(1, settings.dask_address), dask_workers(settings.dask_address)
+    n = workers or settings.workers
+    return task_runner_for(n), max(1, n)

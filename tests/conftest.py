@@ -17,6 +17,9 @@ REAL = SHARED / "corpus" / "real"
 CONTRACT = SHARED / "contract" / "letter-record.schema.json"
 SCORER = SHARED / "tools" / "score.py"
 
+# Flows called in the test process run their chunks there, one at a time (tests patch code in this
+# process); the parallel runners are tested through the CLI (tests/test_parallel.py).
+os.environ.setdefault("IMR_WORKERS", "1")
 # Keep third-party telemetry off in every test process.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

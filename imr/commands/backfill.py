@@ -40,10 +40,10 @@ def run(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         print(f"imr backfill: no such folder: {folder}", file=sys.stderr)
         return 2
-    def call(configure: Any) -> Any:
+    def call() -> Any:
         from flows.ingest import backfill_flow
 
-        return configure(backfill_flow)(
+        return backfill_flow(
             folder=str(folder.absolute()),
             chunk_size=args.chunk_size,
             move_files=args.move,

@@ -235,12 +235,10 @@ def run_flow(name: str, call: Callable[[], Any], *, url: str, as_json: bool) -> 
     return 0
 
 
-def run_flow_command(
-    name: str, args: argparse.Namespace, call: Callable[[Any], Any], *, create: bool = True
-) -> int:
+def run_flow_command(name: str, args: argparse.Namespace, call: Callable[[], Any], *, create: bool = True) -> int:
     """The body of ``imr ingest/backfill/rerun``: settle the warehouse (``--db``) and the workers
-    (``--workers``, ``--dask``), check the warehouse answers (one-line error otherwise), then run
-    the flow: ``call(configure)`` calls ``configure(flow)(...)``; print the batch summary."""
+    (``--workers``, ``--dask``) as this process's settings, check the warehouse answers (one-line
+    error otherwise), then run the flow ``call`` starts and print the batch summary."""
     from imr.settings import override
 
     try:
@@ -252,13 +250,7 @@ def run_flow_command(
         return fail(name, e)
     override(workers=args.workers, dask_address=args.dask)
     prepare_prefect()
-
-    def configure(flow: Any) -> Any:
-        from tasks.runners import configured
-
-        return configured(flow)
-
-    return run_flow(name, lambda: call(configure), url=url, as_json=args.json)
+    return run_flow(name, call, url=url, as_json=args.json)
 
 
 def fail(command: str, error: Exception) -> int:

@@ -61,10 +61,10 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"imr ingest: no such inbox folder: {missing[0]} (create it or pass --inbox DIR)", file=sys.stderr)
         return 2
-    def call(configure: Any) -> Any:
+    def call() -> Any:
         from flows.ingest import ingest_flow
 
-        return configure(ingest_flow)(
+        return ingest_flow(
             inboxes=[str(p) for p in inboxes],
             chunk_size=args.chunk_size,
             stable_seconds=args.stable_seconds,

@@ -53,10 +53,10 @@ def run(args: argparse.Namespace) -> int:
         engine.dispose()
     except (CommandError, ImrError) as e:
         return fail("rerun", e)
-    def call(configure: Any) -> Any:
+    def call() -> Any:
         from flows.ingest import rerun_flow
 
-        return configure(rerun_flow)(
+        return rerun_flow(
             batch_id=batch_id,
             chunk_size=args.chunk_size,
             transient_retries=args.retries,
