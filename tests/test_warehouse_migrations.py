@@ -20,7 +20,7 @@ def _tables(engine: Engine) -> set[str]:
 def test_upgrade_from_empty_builds_every_table(empty_engine: Engine) -> None:
     assert current_revision(empty_engine) is None
     upgrade(empty_engine)
-    assert current_revision(empty_engine) == head_revision() == "0001"
+    assert current_revision(empty_engine) == head_revision() == "0003"
     assert _tables(empty_engine) == TABLES
 
 
