@@ -117,6 +117,8 @@ class Discovery:
     refused: list[RefusedFile] = field(default_factory=list)
     unstable: list[Path] = field(default_factory=list)
     ignored_entries: list[IgnoredEntry] = field(default_factory=list)
+    #: The inboxes scanned (each once), whether or not anything was found in them.
+    inboxes: list[Path] = field(default_factory=list)
 
     @property
     def ignored(self) -> int:
@@ -327,6 +329,7 @@ def discover(
     seen_real: set[Path] = set()
     young: list[tuple[Path, Path, os.stat_result]] = []
     for inbox in _dedupe(inboxes):
+        result.inboxes.append(inbox)
         cands, refused, unstable, ignored = scan_inbox(inbox, stable_seconds, clock=clock)
         result.refused.extend(refused)
         result.ignored_entries.extend(ignored)
