@@ -112,3 +112,64 @@ def write(path: Path, data: bytes | str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     return path
+
+
+#: Separators that regular expressions of a letter parser split, anchor or repeat on.
+SEPARATORS: tuple[bytes, ...] = (
+    b" ",
+    b":",
+    b"-",
+    b".",
+    b"\n",
+    b"\n\n",
+    b"\t",
+    b"Item: ",
+    b"Upheld ",
+    b"Overturned\n",
+    b"MTUS ",
+    b"(",
+    b")",
+    b"[[",
+    b"<<",
+    b"0 0 m ",
+    b"BT ",
+    b"obj ",
+    b"\xff",
+    b"\x00",
+    b"\r",
+    b"CM12-",
+    b"/",
+    b"1/1/",
+)
+
+#: One mutation: ``(kind, position fraction, length or count, payload index)``.
+Mutation = tuple[str, float, int, int]
+MUTATION_KINDS: tuple[str, ...] = ("flip", "delete", "insert", "repeat", "separator", "truncate")
+
+
+def mutate(data: bytes, ops: Iterable[Mutation]) -> bytes:
+    """``data`` with each mutation applied in order (positions are fractions of the current length).
+
+    ``flip`` XORs ``n`` bytes, ``delete`` removes ``n`` bytes, ``insert`` puts ``n`` bytes of a
+    separator-derived value, ``repeat`` repeats a slice ``n`` times, ``separator`` inserts one of
+    :data:`SEPARATORS` ``n`` times (long runs of repeated separators), ``truncate`` cuts there.
+    """
+    buf = bytearray(data)
+    for kind, frac, n, k in ops:
+        pos = int(max(0.0, min(1.0, frac)) * len(buf))
+        sep = SEPARATORS[k % len(SEPARATORS)]
+        if kind == "flip":
+            for i in range(pos, min(len(buf), pos + max(1, n))):
+                buf[i] ^= (k % 255) + 1
+        elif kind == "delete":
+            del buf[pos : pos + n]
+        elif kind == "insert":
+            buf[pos:pos] = bytes((sep[0] + i * k) % 256 for i in range(n)) if sep else b""
+        elif kind == "repeat":
+            piece = bytes(buf[pos : pos + 64])
+            buf[pos:pos] = piece * n
+        elif kind == "separator":
+            buf[pos:pos] = sep * n
+        elif kind == "truncate":
+            del buf[pos:]
+    return bytes(buf)
