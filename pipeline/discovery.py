@@ -355,7 +355,7 @@ def discover(
     return result
 
 
-def _open_regular(path: Path) -> int:
+def open_regular(path: Path) -> int:
     """An fd on ``path`` opened without blocking (a FIFO swapped in would otherwise hang); OSError
     when it is not a regular file."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -375,7 +375,7 @@ def sha256_file(path: Path) -> str:
     Raises ``OSError`` when ``path`` cannot be read or is not a regular file.
     """
     h = hashlib.sha256()
-    with os.fdopen(_open_regular(path), "rb") as fh:
+    with os.fdopen(open_regular(path), "rb") as fh:
         while chunk := fh.read(_CHUNK):
             h.update(chunk)
     return h.hexdigest()

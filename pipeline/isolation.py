@@ -54,6 +54,7 @@ from typing import IO, Any
 
 from imr.models import LetterRecord, RecordError, Source
 from imr.settings import Settings, get_settings
+from pipeline.discovery import open_regular
 from pipeline.names import log_safe
 
 log = logging.getLogger("pipeline")
@@ -202,8 +203,8 @@ class IsolatedExtractor:
         path = Path(path)
         lim = self.limits
         try:
-            st = os.stat(path)
-            with open(path, "rb") as fh:
+            with os.fdopen(open_regular(path), "rb") as fh:  # never blocks on a FIFO swapped in
+                st = os.fstat(fh.fileno())
                 head = fh.read(1024)
         except OSError as exc:
             return rejected_record(

@@ -141,3 +141,15 @@ def test_works_inside_daemonic_pool_and_process_pool_workers(letters: list[Path]
     ctx = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as pool2:  # as Prefect's ProcessPoolTaskRunner
         assert pool2.submit(_in_worker, paths).result() == want
+
+
+@pytest.mark.timeout(30)
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "swapped.pdf"
+    os.mkfifo(fifo)
+    with IsolatedExtractor(_settings()) as ex:
+        got = ex.extract(fifo, "swapped.pdf", sha256="cd" * 32)
+        assert ex.children_started == 0
+    assert _codes(got) == ["read_error"] and got.source.sha256 == "cd" * 32
