@@ -351,7 +351,8 @@ def discover(
                 _take(result, seen_real, inbox, path, _rel(inbox, path), st)
             else:
                 result.unstable.append(path)
-    result.unstable.extend(path for _, path, st in young if not any(o[1] == path for o in observe))
+    observed = {path for _, path, _ in observe}
+    result.unstable.extend(path for _, path, _ in young if path not in observed)
     return result
 
 
