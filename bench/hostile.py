@@ -6,7 +6,9 @@ letters from ``IMR_BENCH_REAL``, default ``/work/shared/corpus/real``) in a temp
 runs, each in a fresh subprocess:
 
 * ``imr ingest`` (Prefect flow; a temporary Prefect server unless ``PREFECT_API_URL`` is set);
-* the same pipeline without Prefect (``pipeline.run.run``), to separate the pipeline's own cost.
+* the same pipeline without Prefect (``pipeline.run.run``), to separate the pipeline's own cost;
+* that pipeline with extraction through :class:`pipeline.isolation.IsolatedExtractor` (the
+  extract stage's ``extract_file`` replaced in the subprocess: what wiring isolation gives).
 
 Peak RSS is the largest resident set of any process of the run (``RUSAGE_CHILDREN`` after it
 exits: the CLI, its extraction child, a temporary Prefect server) and of the main process alone
@@ -36,6 +38,12 @@ import json, sys
 from pathlib import Path
 from imr.settings import Settings
 from pipeline.run import RunOptions, engine_for, run
+if sys.argv[4:] == ["isolated"]:  # what wiring pipeline.isolation into the extract stage gives
+    import atexit, imr.extract
+    from pipeline.isolation import IsolatedExtractor
+    ex = IsolatedExtractor(Settings())
+    atexit.register(ex.close)
+    imr.extract.extract_file = lambda path, display_path=None, **kw: ex.extract(path, display_path or str(path))
 settings = Settings(data_dir=Path(sys.argv[2]), stable_seconds=2)
 summary = run(engine_for(sys.argv[3]), RunOptions(kind="ingest", inboxes=[Path(sys.argv[1])], settings=settings))
 print(json.dumps({k: v for k, v in vars(summary).items() if isinstance(v, (int, str, dict))}, default=str))
@@ -76,6 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     """Build the inbox twice (one per run), run both, print the report."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--keep", type=Path, default=None, help="keep the run folders here")
+    ap.add_argument(
+        "--modes",
+        nargs="+",
+        default=["cli", "plain", "isolated"],
+        choices=["cli", "plain", "isolated"],
+        help="cli: imr ingest; plain: pipeline.run without Prefect; isolated: plain with extraction "
+        "through pipeline.isolation (as the lead wires it)",
+    )
     args = ap.parse_args(argv)
     base = Path(tempfile.mkdtemp(prefix="imr-hostile-"))
     env = dict(os.environ, PYTHONPATH=str(ROOT), IMR_STABLE_SECONDS="2", PREFECT_SERVER_ANALYTICS_ENABLED="false")
@@ -83,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     kinds = 0
     try:
-        for mode in ("cli", "plain"):
+        for mode in args.modes:
             tmp = base / mode
             box = build_hostile_inbox(tmp / "inbox", real_dir=REAL if (REAL / "pdf").is_dir() else None)
             kinds = len(box.kinds)
@@ -92,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             if mode == "cli":
                 cmd = [sys.executable, "-m", "imr.cli", "ingest", "--inbox", str(box.inbox), "--db", db, "--json"]
             else:
-                cmd = [sys.executable, "-c", PLAIN, str(box.inbox), str(tmp / "data"), db]
+                cmd = [sys.executable, "-c", PLAIN, str(box.inbox), str(tmp / "data"), db, mode]
             results[mode] = timed(cmd, run_env)
             results[mode]["genuine"] = len(box.genuine)
             box.close()
