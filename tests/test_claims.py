@@ -1,13 +1,18 @@
-"""File claims in the warehouse: one statement decides which run holds a file (SQLite, PostgreSQL)."""
+"""File claims in the warehouse: one statement decides which run holds a file, and planning skips
+files another running batch holds (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 import warehouse
+from imr.synth.corpus import write_corpus
+from pipeline.discovery import discover
+from pipeline.planning import plan_inboxes
 from warehouse import claim_files, list_claims, release_claims, renew_claims
 
 T0 = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
@@ -83,3 +88,23 @@ def test_racing_threads_split_the_files(engine: Engine) -> None:
     assert sorted(all_won) == sorted(keys), "every file held by exactly one run"
     by_claim = {c.key: c.batch_id for c in list_claims(engine)}
     assert all(by_claim[k] == b for b, got in won.items() for k in got)
+
+
+def test_planning_skips_files_another_running_batch_claimed(engine: Engine, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    files = write_corpus(inbox, 4, seed=61, formats=("txt",), bad=False)
+    (inbox / "gold.jsonl").unlink()
+    (inbox / "outside.txt").symlink_to(tmp_path / "nowhere.txt")
+    first = warehouse.start_batch(engine, "ingest", [str(inbox)])
+    second = warehouse.start_batch(engine, "ingest", [str(inbox)])
+    plan1 = plan_inboxes(engine, first, discover([inbox], 0), claim_ttl_seconds=600)
+    plan2 = plan_inboxes(engine, second, discover([inbox], 0), claim_ttl_seconds=600)
+    assert len(plan1.work) == len(files) and len(plan1.settled) == 1 and plan1.claimed == 0
+    assert plan2.claimed == len(files) + 1 and not plan2.work and not plan2.settled
+    assert warehouse.list_files(engine, second) == [], "claimed files are not registered, not duplicates"
+    # the first run moved one file and died; once its batch is no longer running, the rest is free
+    files[0].unlink()
+    warehouse.finish_batch(engine, first, "failed")
+    third = warehouse.start_batch(engine, "ingest", [str(inbox)])
+    plan3 = plan_inboxes(engine, third, discover([inbox], 0), claim_ttl_seconds=600)
+    assert len(plan3.work) == len(files) - 1 and plan3.claimed == 0
