@@ -141,6 +141,19 @@ REASON_CODES: dict[str, str] = {
     "file_changed": "the file changed between discovery and extraction: left for the next run",
     "file_missing": "the file was no longer where the ledger says it is",
     "warehouse_constraint": "the letter breaks a warehouse constraint: nothing of it was written",
+    # set by isolated extraction (pipeline.isolation)
+    "extract_timeout": "extraction took longer than the per-file time limit (the extractor was restarted)",
+    "extract_memory": "extraction exceeded the per-file memory limit (the extractor was restarted)",
+    "extract_crash": "the extractor process died on this file (e.g. a PDF library crash)",
+    "file_too_large": "the file is larger than the file size cap",
+    "text_too_large": "the text is larger than the decoded text cap",
+    "too_many_pages": "the PDF has more pages than the page cap",
+    "too_many_items": "the letter has more items than the items-per-letter cap",
+    # entries of an inbox that are left in place (pipeline.discovery: counted as ignored)
+    "not_regular_file": "not a regular file (FIFO, socket, device or folder): left in place, never opened",
+    "symlink_loop": "a symbolic link that loops: left in place, never followed",
+    "hidden_file": "a hidden file or folder (name starting with a dot, ~$ lock file): left in place",
+    "partial_upload": "a file still being uploaded (.part, .tmp, .crdownload...): left in place",
 }
 # Data-quality reason codes are ``dq_<expectation>``; their texts live with the suites
 # (``expectations.DQ_REASON_CODES``), which this module must not import (it would load pandas).

@@ -73,6 +73,38 @@ class Settings(BaseSettings):
         default=None,
         description="Address of an existing Dask scheduler (tcp://host:8786): chunks run on its workers.",
     )
+    extract_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Per-file extraction time limit; a file taking longer is rejected "
+        "extract_timeout (its extractor process is killed and restarted).",
+    )
+    extract_memory_mb: float = Field(
+        default=768.0,
+        ge=0,
+        description="Address-space limit (RLIMIT_AS) of the extractor process; a file "
+        "exhausting it is rejected extract_memory. 0: no limit.",
+    )
+    extract_max_file_mb: float = Field(
+        default=20.0, gt=0, description="Files larger than this are rejected file_too_large without being read."
+    )
+    extract_max_text_mb: float = Field(
+        default=2.0,
+        gt=0,
+        description="Text letters larger than this are rejected text_too_large (letters have a few KB).",
+    )
+    extract_max_pages: int = Field(
+        default=50,
+        ge=1,
+        description="PDFs with more pages are rejected too_many_pages before extraction (letters have 2-10).",
+    )
+    extract_max_items: int = Field(default=40, ge=1, description="Letters with more items are rejected too_many_items.")
+    claim_ttl_seconds: float = Field(
+        default=900.0,
+        gt=0,
+        description="How long a run's claim on a file holds; a claim older than this "
+        "(its run was killed) is taken over by the next run.",
+    )
 
     def warehouse_url(self) -> str:
         """The warehouse URL: IMR_DATABASE_URL, else the embedded SQLite file under data_dir."""

@@ -7,10 +7,14 @@ Read-only queries over ``source_files`` (through :func:`warehouse.engine.reading
 * :func:`committed_outcome`: whether any batch already committed a final outcome for some bytes
   (a backfill skips those: that is what makes it resumable);
 * :func:`rows_of_file`: every row of one physical file (same bytes, inbox and relative path), so
-  all of them follow the file when it moves.
+  all of them follow the file when it moves;
+* :func:`final_rows_under` and :func:`paths_in_use`: rows whose file was moved but whose new path
+  was never recorded (a crash between the move and its record), found by the planner.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -60,3 +64,27 @@ def rows_of_file(engine: Engine, sha256: str, inbox: str, rel_path: str) -> list
     )
     with reading(engine) as conn:
         return [file_row(r) for r in conn.execute(stmt)]
+
+
+def final_rows_under(engine: Engine, inboxes: Sequence[str]) -> list[FileRow]:
+    """Rows with a final status whose ``current_path`` still lies in one of ``inboxes``, oldest first.
+
+    Normally there are none (a settled file's path follows it); a row here is either a file left
+    in place (a backfill) or a move whose record never happened (a crash between the two).
+    """
+    t = source_files
+    if not inboxes:
+        return []
+    under = sa.or_(*(t.c.current_path.startswith(ib.rstrip("/") + "/", autoescape=True) for ib in inboxes))
+    stmt = sa.select(t).where(t.c.status.in_(COMMITTED) & under).order_by(t.c.seen_at, t.c.id)
+    with reading(engine) as conn:
+        return [file_row(r) for r in conn.execute(stmt)]
+
+
+def paths_in_use(engine: Engine, paths: Sequence[str]) -> set[str]:
+    """Which of ``paths`` some ledger row already names as its ``current_path``."""
+    if not paths:
+        return set()
+    t = source_files
+    with reading(engine) as conn:
+        return {r[0] for r in conn.execute(sa.select(t.c.current_path).where(t.c.current_path.in_(list(paths))))}

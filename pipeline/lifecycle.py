@@ -8,6 +8,8 @@ module only knows *how* to move:
   expectation, with a sidecar ``<name>.reason.json`` (codes and messages only, never letter text).
 
 Name collisions never overwrite: ``letter.pdf`` becomes ``letter.1.pdf``, ``letter.2.pdf``...
+Any name the file system allows can be moved: a destination, collision or sidecar name that would
+pass the 255-byte limit is shortened with a hash of the whole name (:func:`pipeline.names.fit_name`).
 The destination is claimed atomically (hard link, or exclusive create when copying across
 filesystems) before the source is removed, so a crash leaves at worst two copies, never none.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import hashlib
 import json
 import os
 import shutil
@@ -23,6 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+from pipeline.names import fit_name
 
 SIDECAR_SUFFIX = ".reason.json"
 
@@ -44,19 +49,22 @@ def dated_dir(root: Path, day: dt.date) -> Path:
 
 
 def safe_rel_path(rel_path: str) -> PurePosixPath:
-    """``rel_path`` without absolute anchors or ``..`` parts (so a destination stays under its root)."""
-    parts = [p for p in PurePosixPath(rel_path).parts if p not in ("", ".", "..", "/")]
+    """``rel_path`` without absolute anchors or ``..`` parts (so a destination stays under its root),
+    each part short enough to be a file name (shortened with a hash when over 255 bytes)."""
+    parts = [fit_name(p) for p in PurePosixPath(rel_path).parts if p not in ("", ".", "..", "/")]
     if not parts:
         raise ValueError(f"empty relative path: {rel_path!r}")
     return PurePosixPath(*parts)
 
 
 def _candidates(target: Path) -> Iterable[Path]:
+    """``target``, then ``<stem>.1<suffix>``, ``<stem>.2<suffix>``... (each within the name limit)."""
+    target = target.with_name(fit_name(target.name))
     yield target
     stem, suffix = target.stem, target.suffix
     n = 1
     while True:
-        yield target.with_name(f"{stem}.{n}{suffix}")
+        yield target.with_name(fit_name(f"{stem}.{n}{suffix}"))
         n += 1
 
 
@@ -120,8 +128,9 @@ def archive_file(src: Path, archive_root: Path, rel_path: str, day: dt.date) -> 
 
 
 def sidecar_path(quarantined: Path) -> Path:
-    """The reason file beside a quarantined file: ``<name>.reason.json``."""
-    return quarantined.with_name(quarantined.name + SIDECAR_SUFFIX)
+    """The reason file beside a quarantined file: ``<name>.reason.json`` (the name shortened with a
+    hash first when the whole would pass the 255-byte limit)."""
+    return quarantined.with_name(fit_name(quarantined.name, len(SIDECAR_SUFFIX)) + SIDECAR_SUFFIX)
 
 
 def quarantine_file(
@@ -154,7 +163,8 @@ def write_sidecar(quarantined: Path, reasons: Iterable[Reason], *, info: Mapping
     if info:
         doc.update({k: v for k, v in info.items() if k not in doc})
     path = sidecar_path(quarantined)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    key = hashlib.sha256(os.fsencode(path.name)).hexdigest()[:16]
+    tmp = path.with_name(f".reason-{key}.{os.getpid()}.tmp")  # short whatever the name
     tmp.write_text(json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path

@@ -1,17 +1,24 @@
 """Planning a run: which files to process, which are already settled, which moves to finish.
 
-* :func:`plan_inboxes` (ingest and backfill): every file discovered gets a ledger row in the batch,
+* :func:`plan_inboxes` (ingest and backfill): every file discovered is claimed for the batch (files
+  another running batch holds are only counted as ``claimed``), then gets a ledger row in the batch,
   except files whose outcome is already committed but never moved (a crash between commit and
   move: the earlier row is *recovered*, its move finished, nothing counted twice) and, for a
   backfill, files whose bytes already have a committed outcome (*skipped*: that is how a backfill
-  resumes). Bytes already loaded become ``duplicate`` rows at once (no extraction).
+  resumes). Bytes already loaded become ``duplicate`` rows at once (no extraction). Given the
+  archive and quarantine roots, it first repairs ``current_path`` of files a dead run moved without
+  recording it (:func:`repair_moved`).
 * :func:`plan_rerun`: the failed, pending, rejected and quarantined files of a batch, found where
   the ledger says they are now; bytes loaded since then are skipped (a repeated rerun is a no-op).
 """
 
 from __future__ import annotations
 
+import glob
 import logging
+import os
+import stat as stat_mod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,10 +27,11 @@ from sqlalchemy.engine import Engine
 
 import warehouse
 from imr.extract.pipeline import media_type_of
-from imr.outcomes import FileStatus
+from imr.outcomes import SET_ASIDE, FileStatus
 from pipeline import ledger
-from pipeline.discovery import Discovery, RefusedFile, sha256_file
-from pipeline.lifecycle import Reason
+from pipeline.discovery import Discovery, FoundFile, RefusedFile, sha256_file
+from pipeline.lifecycle import Reason, safe_rel_path, sidecar_path, write_sidecar
+from pipeline.names import log_safe
 from pipeline.work import INGEST_REASON_CODES, WorkItem
 
 log = logging.getLogger("imr.pipeline")
@@ -33,7 +41,10 @@ log = logging.getLogger("imr.pipeline")
 class Plan:
     """What a run will do: ``work`` to extract/validate/load, ``settled`` (outcome committed now,
     only a move left), ``recovered`` (outcome committed by an earlier run, move left), and counts
-    of files ``skipped``, ``unstable`` (left for the next run) and ``ignored`` (not letters)."""
+    of files ``skipped``, ``unstable`` (left for the next run), ``ignored`` (entries that are not
+    letters, per reason in ``ignored_by_code``), ``claimed`` (another run is working on them: not
+    registered here, not duplicates) and ``repaired`` (rows whose moved file was found again by
+    its hash in the archive or quarantine and whose ``current_path`` was corrected)."""
 
     batch_id: str
     work: list[WorkItem] = field(default_factory=list)
@@ -43,20 +54,25 @@ class Plan:
     unstable: int = 0
     ignored: int = 0
     claimed: int = 0
-    ignored_reasons: dict[str, int] = field(default_factory=dict)
+    repaired: int = 0
+    ignored_by_code: dict[str, int] = field(default_factory=dict)
 
     def run_counts(self) -> dict[str, Any]:
-        """What the summary reports of the plan: files skipped, unstable, ignored (with reasons), claimed."""
+        """What the summary reports of the plan: files skipped, unstable, ignored (by reason code),
+        claimed by another run, and ledger paths repaired."""
         return {
             "skipped": self.skipped,
             "unstable": self.unstable,
             "ignored": self.ignored,
             "claimed": self.claimed,
-            "ignored_reasons": dict(self.ignored_reasons),
+            "repaired": self.repaired,
+            "ignored_reasons": dict(self.ignored_by_code),
         }
 
 
-def _recovered(engine: Engine, sha256: str, path: str) -> WorkItem | None:
+def _recovered(engine: Engine, sha256: str, path: str, real_path: str | None = None) -> WorkItem | None:
+    """The committed-but-unmoved outcome of the file at ``path`` (its ledger text; ``real_path`` is
+    where the bytes are when the name is not valid UTF-8), or None."""
     rows = ledger.committed_in_place(engine, sha256, path)
     if not rows:
         return None
@@ -68,7 +84,7 @@ def _recovered(engine: Engine, sha256: str, path: str) -> WorkItem | None:
         file_id=first.id,
         inbox=first.inbox,
         rel_path=first.rel_path,
-        path=path,
+        path=real_path or path,
         sha256=sha256,
         size=first.size_bytes,
         media_type=first.media_type or media_type_of(path),
@@ -84,46 +100,95 @@ def _refuse(engine: Engine, batch_id: str, inbox: str, r: RefusedFile) -> WorkIt
     path = str(Path(inbox) / r.rel_path)
     fid = warehouse.register_file(engine, batch_id, inbox, r.rel_path, sha, 0, None, current_path=path)
     warehouse.mark_file(engine, fid, "rejected", [r.code], {r.code: r.message})
-    log.warning("refused %s: %s", r.rel_path, r.code)
-    item = WorkItem(fid, inbox, r.rel_path, path, sha, 0, media_type_of(path), status=FileStatus.REJECTED)
+    log.warning("refused %s: %s", log_safe(r.rel_path), r.code)
+    item = WorkItem(
+        fid, inbox, r.rel_path, str(r.path.absolute()), sha, 0, media_type_of(path), status=FileStatus.REJECTED
+    )
     item.reasons = [Reason(r.code, r.message)]
     return item
 
 
-def plan_inboxes(
-    engine: Engine, batch_id: str, discovery: Discovery, *, move_files: bool = True, skip_committed: bool = False
-) -> Plan:
-    """Register what ``discovery`` found in ``batch_id`` and sort it into work, settled and recovered.
+def _still_there(path: Path, size: int) -> bool:
+    """True when ``path`` still holds a regular file of ``size`` bytes (not moved by another run)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return stat_mod.S_ISREG(st.st_mode) and st.st_size == size
 
-    ``move_files`` (ingest) enables recovery of committed-but-unmoved files; ``skip_committed``
-    (backfill) skips bytes with any committed outcome. Raises
+
+def _claim(
+    engine: Engine, batch_id: str, discovery: Discovery, ttl_seconds: float
+) -> tuple[list[RefusedFile], list[FoundFile], int]:
+    """Claim every discovered file for this batch: ``(refused, files, claimed by another run)``."""
+    keyed_refused = [((r.pseudo_sha256, str(r.inbox.absolute()), r.rel_path), r) for r in discovery.refused]
+    keyed_files = [((f.sha256, str(f.inbox.absolute()), f.rel_path), f) for f in discovery.files]
+    keys = [k for k, _ in keyed_refused] + [k for k, _ in keyed_files]
+    held = warehouse.claim_files(engine, batch_id, keys, ttl_seconds) if keys else set()
+    refused = [r for k, r in keyed_refused if k in held and os.path.lexists(r.path)]
+    files = [f for k, f in keyed_files if k in held and _still_there(f.path, f.size)]
+    other = len(keys) - len(refused) - len(files)
+    if other:
+        log.info("batch %s: %d files claimed by another run (or moved by it meanwhile): skipped", batch_id, other)
+    return refused, files, other
+
+
+def plan_inboxes(
+    engine: Engine,
+    batch_id: str,
+    discovery: Discovery,
+    *,
+    move_files: bool = True,
+    skip_committed: bool = False,
+    search_roots: Sequence[Path] = (),
+    claim_ttl_seconds: float = 900.0,
+) -> Plan:
+    """Claim and register what ``discovery`` found in ``batch_id``; sort it into work, settled, recovered.
+
+    Every file is first claimed for this batch (:func:`warehouse.claim_files`, one statement):
+    files another running batch holds are not registered, only counted in ``Plan.claimed`` (so two
+    concurrent runs process each file once). ``claim_ttl_seconds`` is
+    ``IMR_CLAIM_TTL_SECONDS``. ``move_files`` (ingest) enables recovery of committed-but-unmoved
+    files; ``skip_committed`` (backfill) skips bytes with any committed outcome. ``search_roots``
+    (the archive and quarantine roots) are where files moved by a run that died before recording
+    the move are looked for by their hash (see :func:`repair_moved`). Raises
     :class:`imr.errors.WarehouseUnavailableError` when the warehouse is down (nothing is lost:
-    registering is idempotent, the task can be retried).
+    claiming and registering are idempotent, the task can be retried).
     """
-    plan = Plan(batch_id, unstable=len(discovery.unstable), ignored=discovery.ignored)
-    for r in discovery.refused:
+    plan = Plan(
+        batch_id,
+        unstable=len(discovery.unstable),
+        ignored=discovery.ignored,
+        ignored_by_code=discovery.ignored_by_code(),
+    )
+    if move_files and search_roots:
+        inboxes = [str(p.absolute()) for p in discovery.inboxes]
+        plan.repaired = repair_moved(engine, inboxes, search_roots)
+    refused, files, plan.claimed = _claim(engine, batch_id, discovery, claim_ttl_seconds)
+    for r in refused:
         inbox = str(r.inbox.absolute())
         path = str(Path(inbox) / r.rel_path)
-        rec = _recovered(engine, r.pseudo_sha256, path) if move_files else None
+        rec = _recovered(engine, r.pseudo_sha256, path, str(r.path.absolute())) if move_files else None
         if rec is not None:
             plan.recovered.append(rec)
         elif skip_committed and ledger.committed_outcome(engine, r.pseudo_sha256) is not None:
             plan.skipped += 1
         else:
             plan.settled.append(_refuse(engine, batch_id, inbox, r))
-    for f in discovery.files:
+    for f in files:
         inbox = str(f.inbox.absolute())
-        path = str(Path(inbox) / f.rel_path)
-        rec = _recovered(engine, f.sha256, path) if move_files else None
+        path = str(Path(inbox) / f.rel_path)  # the ledger's text form of where the file is
+        real = str(f.path.absolute())  # where the bytes are (differs for names that are not UTF-8)
+        rec = _recovered(engine, f.sha256, path, real) if move_files else None
         if rec is not None:
-            log.info("recovered %s: outcome %s committed earlier; finishing its move", f.rel_path, rec.status)
+            log.info("recovered %s: outcome %s committed earlier; finishing its move", log_safe(f.rel_path), rec.status)
             plan.recovered.append(rec)
             continue
         if skip_committed and ledger.committed_outcome(engine, f.sha256) is not None:
             plan.skipped += 1
             continue
         fid = warehouse.register_file(engine, batch_id, inbox, f.rel_path, f.sha256, f.size, f.media_type, path)
-        item = WorkItem(fid, inbox, f.rel_path, path, f.sha256, f.size, f.media_type)
+        item = WorkItem(fid, inbox, f.rel_path, real, f.sha256, f.size, f.media_type)
         # earlier rows of this very file (a failed batch's pending rows) follow it when it moves
         item.also_update = [r.id for r in ledger.rows_of_file(engine, f.sha256, inbox, f.rel_path) if r.id != fid]
         letter_id = warehouse.find_loaded_sha(engine, f.sha256)
@@ -135,15 +200,80 @@ def plan_inboxes(
         else:
             plan.work.append(item)
     log.info(
-        "planned batch %s: %d to process, %d settled, %d recovered, %d skipped, %d unstable",
+        "planned batch %s: %d to process, %d settled, %d recovered, %d skipped, %d unstable, %d ignored, "
+        "%d claimed by another run, %d paths repaired",
         batch_id,
         len(plan.work),
         len(plan.settled),
         len(plan.recovered),
         plan.skipped,
         plan.unstable,
+        plan.ignored,
+        plan.claimed,
+        plan.repaired,
     )
     return plan
+
+
+def _moved_copies(roots: Sequence[Path], rel_path: str) -> list[Path]:
+    """Where a file of ``rel_path`` may have been moved: ``root/<day>/<rel_path>`` and its
+    collision names (``<stem>.<n><suffix>``), for every dated folder of every root."""
+    try:
+        rel = safe_rel_path(rel_path)
+    except ValueError:
+        return []
+    found: list[Path] = []
+    for root in roots:
+        try:
+            days = sorted(d for d in Path(root).iterdir() if d.is_dir())
+        except OSError:
+            continue
+        for day in days:
+            target = day / rel
+            pattern = glob.escape(target.stem) + ".*" + glob.escape(target.suffix)
+            for cand in [target, *sorted(target.parent.glob(pattern))]:
+                if cand.is_file() and not cand.is_symlink() and cand not in found:
+                    found.append(cand)
+    return found
+
+
+def repair_moved(engine: Engine, inboxes: Sequence[str], roots: Sequence[Path]) -> int:
+    """Correct ``current_path`` of files moved by a run that died before recording the move.
+
+    A row with a final status whose ``current_path`` still names a file in one of ``inboxes``
+    that is no longer there is looked for in ``roots`` (archive, quarantine) by its relative path
+    and verified by its SHA-256; found, every row of that file gets the new path (and a missing
+    quarantine sidecar is written from the ledger's reasons). Returns how many files were repaired.
+    """
+    repaired = 0
+    done: set[tuple[str, str, str]] = set()
+    for row in ledger.final_rows_under(engine, inboxes):
+        key = (row.sha256, row.inbox, row.rel_path)
+        if key in done or row.current_path is None or os.path.lexists(row.current_path):
+            continue
+        done.add(key)
+        cands = [c for c in _moved_copies(roots, row.rel_path) if str(c) not in ledger.paths_in_use(engine, [str(c)])]
+        match = next((c for c in cands if _sha_or_none(c) == row.sha256), None)
+        if match is None:
+            log.warning("file %s of batch %s is gone and was not found moved", log_safe(row.rel_path), row.batch_id)
+            continue
+        for r in ledger.rows_of_file(engine, *key):
+            warehouse.set_current_path(engine, r.id, str(match))
+        if row.status in SET_ASIDE and not sidecar_path(match).exists():
+            reasons = [Reason(c, m) for c, m in warehouse.quarantine_reasons_of(engine, row.id).items()]
+            reasons = reasons or [Reason(c, INGEST_REASON_CODES.get(c, c)) for c in row.reason_codes]
+            info = {"sha256": row.sha256, "status": row.status, "batch_id": row.batch_id, "rel_path": row.rel_path}
+            write_sidecar(match, reasons, info=info)
+        log.info("repaired %s: found moved to %s", log_safe(row.rel_path), log_safe(match.name))
+        repaired += 1
+    return repaired
+
+
+def _sha_or_none(path: Path) -> str | None:
+    try:
+        return sha256_file(path)
+    except OSError:
+        return None
 
 
 def plan_rerun(engine: Engine, batch_id: str, parent_batch_id: str) -> Plan:

@@ -181,7 +181,13 @@ def make_plan(engine: Engine, req: RunRequest, batch_id: str) -> Plan:
     stable = req.stable_seconds if req.stable_seconds is not None else req.settings.stable_seconds
     found = discover([Path(p) for p in req.inboxes], stable, wait=req.wait_for_stable)
     return plan_inboxes(
-        engine, batch_id, found, move_files=req.move_files, skip_committed=req.kind == BatchKind.BACKFILL
+        engine,
+        batch_id,
+        found,
+        move_files=req.move_files,
+        skip_committed=req.kind == BatchKind.BACKFILL,
+        search_roots=[req.settings.archive_path().absolute(), req.settings.quarantine_path().absolute()],
+        claim_ttl_seconds=req.settings.claim_ttl_seconds,
     )
 
 
@@ -200,6 +206,7 @@ def summarise_run(engine: Engine, req: RunRequest, batch_id: str, plan: Plan, do
         parent_batch_id=req.parent_batch_id,
         **plan.run_counts(),
     )
+    warehouse.release_claims(engine, batch_id)
     summary.expectations += monitor_drift(engine, batch_id)
     return summary
 

@@ -8,9 +8,11 @@ Logs carry file names (relative paths), case numbers, counts and codes: never le
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import datetime as dt
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +22,10 @@ from sqlalchemy.engine import Engine
 
 import warehouse
 from expectations import BY_NAME, validate_records
-from imr.extract import extract_file
 from imr.models import LetterRecord
 from imr.outcomes import DqFailure, ExpectationResult, FileStatus
 from imr.settings import Settings
+from pipeline.isolation import IsolatedExtractor, Limits
 from pipeline.lifecycle import Reason, archive_file, quarantine_file, sidecar_path, write_sidecar
 from pipeline.work import INGEST_REASON_CODES, WorkItem
 
@@ -58,21 +60,35 @@ def _copy(item: WorkItem, **changes: Any) -> WorkItem:
 # --------------------------------------------------------------------------- extract
 
 
-def extract_item(item: WorkItem, pdf_engine: str = "auto") -> WorkItem:
-    """Extract one pending file; the result carries the record or a ``rejected``/``failed`` outcome.
+_extractors: dict[Limits, IsolatedExtractor] = {}
+_extractors_lock = threading.Lock()
 
-    Never raises for bad input: an extractor bug becomes ``rejected`` with ``internal_error`` (the
-    file is kept in quarantine), bytes that changed since discovery become ``failed`` with
-    ``file_changed`` (the file stays where it is for the next run).
+
+def extractor_for(settings: Settings) -> IsolatedExtractor:
+    """This process's isolated extractor for ``settings``' limits (one child process, reused by
+    every chunk the process handles; closed when the process exits)."""
+    limits = Limits.from_settings(settings)
+    with _extractors_lock:
+        ex = _extractors.get(limits)
+        if ex is None:
+            ex = _extractors[limits] = IsolatedExtractor(settings)
+            atexit.register(ex.close)
+        return ex
+
+
+def extract_item(item: WorkItem, extractor: IsolatedExtractor) -> WorkItem:
+    """Extract one pending file in the isolated extractor; the result carries the record or a
+    ``rejected``/``failed`` outcome.
+
+    Never raises for bad input: a file over a cap, timing out, exhausting memory or crashing its
+    worker is ``rejected`` with its code (``extract_timeout``, ``extract_memory``, ``extract_crash``,
+    ...); an extractor bug becomes ``rejected`` with ``internal_error`` (the file is kept in
+    quarantine); bytes that changed since discovery become ``failed`` with ``file_changed`` (the
+    file stays where it is for the next run).
     """
     if item.status != FileStatus.PENDING:
         return _copy(item)
-    try:
-        record = extract_file(Path(item.path), display_path=item.rel_path, pdf_engine=pdf_engine)
-    except Exception as e:  # an extractor bug must not sink the batch: keep the file, say why
-        log.error("extract %s: internal error %s", item.rel_path, type(e).__name__)
-        reason = Reason("internal_error", f"unexpected {type(e).__name__} in the extractor")
-        return _copy(item, status=FileStatus.REJECTED, reasons=[reason])
+    record = extractor.extract(Path(item.path), item.rel_path, sha256=item.sha256)
     if record.source.sha256 != item.sha256:
         reason = Reason("file_changed", INGEST_REASON_CODES["file_changed"])
         return _copy(item, status=FileStatus.FAILED, reasons=[reason])
@@ -82,9 +98,10 @@ def extract_item(item: WorkItem, pdf_engine: str = "auto") -> WorkItem:
     return _copy(item, record=record, case_number=record.letter.case_number)
 
 
-def extract_chunk(items: Sequence[WorkItem], pdf_engine: str = "auto") -> list[WorkItem]:
-    """:func:`extract_item` over a chunk (``pdf_engine``: ``IMR_PDF_ENGINE``)."""
-    out = [extract_item(i, pdf_engine) for i in items]
+def extract_chunk(items: Sequence[WorkItem], settings: Settings) -> list[WorkItem]:
+    """:func:`extract_item` over a chunk, in this process's isolated extractor."""
+    extractor = extractor_for(settings)
+    out = [extract_item(i, extractor) for i in items]
     rejected = sum(1 for i in out if i.status == FileStatus.REJECTED)
     log.info("extracted %d files: %d parsed, %d rejected", len(out), len(out) - rejected, rejected)
     return out
@@ -227,7 +244,9 @@ def settle_chunk(engine: Engine, items: Sequence[WorkItem], dest: Destinations, 
 def process_chunk(
     engine: Engine, chunk: Sequence[WorkItem], dest: Destinations, batch_id: str, settings: Settings
 ) -> ChunkOutcome:
-    """Extract, validate (one GX run), load (outcomes committed) and settle (files moved) one chunk."""
-    validated = validate_chunk(extract_chunk(chunk, settings.pdf_engine))
+    """Extract, validate (one GX run), load (outcomes committed) and settle (files moved) one chunk;
+    the batch's claims on its files are renewed first (a long batch keeps them)."""
+    warehouse.renew_claims(engine, batch_id, settings.claim_ttl_seconds)
+    validated = validate_chunk(extract_chunk(chunk, settings))
     loaded = load_chunk(engine, validated)
     return ChunkOutcome(settle_chunk(engine, loaded, dest, batch_id), validated.results)

@@ -33,7 +33,7 @@ from pipeline.work import WorkItem
 log = logging.getLogger("imr.pipeline")
 
 #: What a run knows beyond the counts (all zero unless something happened).
-RUN_FIELDS: tuple[str, ...] = ("recovered", "skipped", "unstable", "ignored", "claimed", "moved")
+RUN_FIELDS: tuple[str, ...] = ("recovered", "skipped", "unstable", "ignored", "claimed", "repaired", "moved")
 
 
 @dataclass
@@ -50,6 +50,7 @@ class BatchSummary:
     unstable: int = 0
     ignored: int = 0
     claimed: int = 0
+    repaired: int = 0
     moved: int = 0
     reason_codes: dict[str, int] = field(default_factory=dict)
     ignored_reasons: dict[str, int] = field(default_factory=dict)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 from pathlib import Path
 
-from pipeline.discovery import SYMLINK_OUTSIDE, discover, is_hidden_or_partial, is_letter_name
+import pytest
+
+from pipeline.discovery import SYMLINK_OUTSIDE, discover, is_hidden_or_partial, is_letter_name, sha256_file
 
 OLD = time.time() - 3600
 
@@ -29,6 +32,10 @@ def test_extensions_any_case_recursive(tmp_path: Path) -> None:
     found = discover([inbox], stable_seconds=5)
     assert sorted(f.rel_path for f in found.files) == ["a.pdf", "b.TXT", "sub/deeper/c.Pdf"]
     assert found.ignored == 2
+    assert {(e.rel_path, e.code) for e in found.ignored_entries} == {
+        ("notes.docx", "unsupported_type"),
+        ("noext", "unsupported_type"),
+    }
     assert {f.media_type for f in found.files} == {"application/pdf", "text/plain"}
 
 
@@ -115,3 +122,116 @@ def test_several_inboxes_and_missing_inbox(tmp_path: Path) -> None:
     _write(b / "two.pdf", b"2")
     found = discover([a, b, a, tmp_path / "missing"], stable_seconds=0)
     assert sorted((f.inbox.name, f.rel_path) for f in found.files) == [("a", "one.txt"), ("b", "two.pdf")]
+
+
+# --------------------------------------------------------------------------- hostile names and non-files
+
+
+def test_any_name_the_file_system_allows_is_taken(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    names = [
+        "a" * 251 + ".txt",  # 255 bytes
+        "line\nbreak.txt",
+        "-rf.txt",
+        "--help.pdf",
+        "\x1b[31mred.txt",
+        "\u202etxt.exe.pdf",
+        "résumé 💥.pdf",
+    ]
+    for i, name in enumerate(names):
+        _write(inbox / name, f"letter {i}".encode())
+    raw = os.path.join(os.fsencode(inbox), b"caf\xe9.txt")
+    with open(raw, "wb") as fh:
+        fh.write(b"latin-1 name")
+    os.utime(raw, (OLD, OLD))
+    found = discover([inbox], stable_seconds=5)
+    assert len(found.files) == len(names) + 1 and not found.ignored_entries
+    by_data = {f.path.read_bytes(): f for f in found.files}
+    latin = by_data[b"latin-1 name"]
+    assert latin.rel_path == "caf\\xe9.txt", "the ledger gets text, the path stays the real one"
+    assert os.fsencode(latin.path).endswith(b"caf\xe9.txt")
+    for f in found.files:
+        f.rel_path.encode("utf-8")  # storable in any database
+    assert {f.rel_path for f in found.files} >= set(names)
+
+
+def test_non_files_are_ignored_with_a_reason_never_opened(tmp_path: Path) -> None:
+    import socket
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    os.mkfifo(inbox / "fifo.pdf")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(inbox / "sock.txt"))
+    (inbox / "folder.pdf").mkdir()
+    inside = _write(inbox / "folder.pdf" / "inside.txt", b"inside")
+    (inbox / "loop.pdf").symlink_to(inbox / "loop.pdf")
+    (inbox / "a.txt").symlink_to(inbox / "b.txt")
+    (inbox / "b.txt").unlink(missing_ok=True)
+    (inbox / "b.txt").symlink_to(inbox / "a.txt")
+    _write(inbox / "notes.docx", b"doc")
+    _write(inbox / ".hidden.pdf", b"h")
+    _write(inbox / "~$lock.txt", b"l")
+    _write(inbox / "x.pdf.part", b"p")
+    _write(inbox / ".git" / "objects.txt", b"g")
+    _write(inbox / "real.txt", b"real")
+    try:
+        found = discover([inbox], stable_seconds=0)  # would hang on the FIFO if it were opened
+    finally:
+        sock.close()
+    assert sorted(f.path for f in found.files) == [inside, inbox / "real.txt"]
+    got = {e.rel_path: e.code for e in found.ignored_entries}
+    assert got == {
+        "fifo.pdf": "not_regular_file",
+        "sock.txt": "not_regular_file",
+        "folder.pdf": "not_regular_file",
+        "loop.pdf": "symlink_loop",
+        "a.txt": "symlink_loop",
+        "b.txt": "symlink_loop",
+        "notes.docx": "unsupported_type",
+        ".hidden.pdf": "hidden_file",
+        "~$lock.txt": "hidden_file",
+        "x.pdf.part": "partial_upload",
+        ".git": "hidden_file",
+    }
+    assert found.ignored == len(got) and found.ignored_by_code()["not_regular_file"] == 3
+    assert not found.refused
+    assert (inbox / "fifo.pdf").exists() and (inbox / "loop.pdf").is_symlink(), "non-files stay where they are"
+
+
+def test_device_is_ignored(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    try:
+        os.mknod(inbox / "null.pdf", 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("creating a device node needs CAP_MKNOD")
+    found = discover([inbox], stable_seconds=0)
+    assert [(e.rel_path, e.code) for e in found.ignored_entries] == [("null.pdf", "not_regular_file")]
+
+
+def test_hashing_refuses_a_fifo_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "swapped.pdf"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError):
+        sha256_file(fifo)
+
+
+def test_future_mtime_is_taken_once_observed_unchanged(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    now = time.time()
+    skewed = _write(inbox / "skewed.txt", b"from a share with a fast clock", mtime=now + 86400)
+    waits: list[float] = []
+    found = discover([inbox], stable_seconds=5, clock=lambda: now, sleep=waits.append)
+    assert [f.path for f in found.files] == [skewed] and not found.unstable
+    assert waits == [5], "observed over the whole window, whatever the mtime says"
+    # still being written: not taken, left for the next run
+    growing = _write(inbox / "growing.txt", b"g", mtime=now + 86400)
+
+    def writer(seconds: float) -> None:
+        with open(growing, "ab") as fh:
+            fh.write(b"more")
+
+    again = discover([inbox], stable_seconds=5, clock=lambda: now, sleep=writer)
+    assert growing in again.unstable and growing not in [f.path for f in again.files]

@@ -1,13 +1,21 @@
-"""Archive/quarantine moves: dated folders, relative paths kept, no overwrite, sidecar reasons."""
+"""Archive/quarantine moves: dated folders, relative paths kept, no overwrite, sidecar reasons, names at
+the file system's limits, and the repair of a move whose record was lost."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 
+import warehouse
+from imr.settings import Settings
+from imr.synth.corpus import write_corpus
+from pipeline import run as runner
+from pipeline.discovery import discover
 from pipeline.lifecycle import (
     Reason,
     archive_file,
@@ -16,6 +24,9 @@ from pipeline.lifecycle import (
     safe_rel_path,
     sidecar_path,
 )
+from pipeline.names import fit_name, log_safe
+from pipeline.planning import plan_inboxes
+from pipeline.run import RunOptions
 
 DAY = dt.date(2026, 11, 5)
 
@@ -81,3 +92,76 @@ def test_rel_path_cannot_escape(tmp_path: Path) -> None:
 def test_missing_source_raises(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         move_without_overwrite(tmp_path / "gone.txt", tmp_path / "out" / "gone.txt")
+
+
+# --------------------------------------------------------------------------- names at the limit
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a" * 251 + ".pdf", "é" * 125 + ".txt", "line\nbreak.txt", "-rf.txt", "b" * 255, "caf\\xe9 " + "x" * 240 + ".pdf"],
+)
+def test_names_at_the_limit_get_collisions_and_sidecars(tmp_path: Path, name: str) -> None:
+    made = []
+    for i in range(3):
+        src = tmp_path / "inbox" / f"src{i}"
+        src.parent.mkdir(exist_ok=True)
+        src.write_text(str(i))
+        made.append(quarantine_file(src, tmp_path / "q", f"sub/{name}", DAY, [Reason("empty_file", "m")]))
+    assert len(set(made)) == 3 and [p.read_text() for p in made] == ["0", "1", "2"]
+    for p in made:
+        assert len(os.fsencode(p.name)) <= 255 and len(os.fsencode(sidecar_path(p).name)) <= 255
+        assert json.loads(sidecar_path(p).read_text())["codes"] == ["empty_file"]
+    if len(os.fsencode(name)) <= 255:
+        assert made[0].name == name, "a name that fits is kept"
+    assert not [p for p in (tmp_path / "q").rglob(".*")], "no temporary file left behind"
+
+
+def test_fit_name_is_deterministic_and_keeps_the_suffix() -> None:
+    long = "x" * 300 + ".pdf"
+    assert fit_name(long) == fit_name(long) and fit_name(long).endswith(".pdf")
+    assert len(fit_name(long).encode()) == 255 and fit_name("x" * 299 + "y.pdf") != fit_name(long)
+    assert len(fit_name("é" * 200 + ".txt", 12).encode()) <= 243
+    assert fit_name("short.txt") == "short.txt"
+
+
+def test_log_safe_escapes_control_characters_and_bad_bytes() -> None:
+    assert log_safe("a\nb\r\x1b[31m\t.txt") == "a\\nb\\r\\x1b[31m\\t.txt"
+    assert log_safe(os.fsdecode(b"caf\xe9.txt")) == "caf\\xe9.txt"
+    assert log_safe("\u202eevil") == "\\u202eevil" and log_safe("résumé") == "résumé"
+    assert "\n" not in log_safe("x\u2028y\u0085z")
+
+
+# --------------------------------------------------------------------------- a crash between a move and its record
+
+
+def test_next_run_finds_moved_files_by_hash_and_corrects_current_path(engine: Engine, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    paths = write_corpus(inbox, 3, seed=41, formats=("txt",), bad=True)
+    (inbox / "gold.jsonl").unlink()
+    settings = Settings(data_dir=tmp_path / "data", stable_seconds=0)
+    summary = runner.run(engine, RunOptions(kind="ingest", inboxes=[inbox], settings=settings))
+    assert summary.loaded >= 1 and summary.rejected >= 1
+    files = [f for b in warehouse.list_batches(engine) for f in warehouse.list_files(engine, b.id)]
+    assert len(files) == len(paths)
+    # the crash: every move happened, none of the records did (current_path still in the inbox)
+    for f in files:
+        warehouse.set_current_path(engine, f.id, str(inbox.absolute() / f.rel_path))
+    quarantined = [f for f in files if f.status in ("rejected", "quarantined")]
+    lost_sidecar = sidecar_path(Path(quarantined[0].current_path or ""))
+    lost_sidecar.unlink()
+    batch = warehouse.start_batch(engine, "ingest", [str(inbox)])
+    plan = plan_inboxes(
+        engine,
+        batch,
+        discover([inbox], 0),
+        search_roots=[settings.archive_path().absolute(), settings.quarantine_path().absolute()],
+    )
+    assert plan.repaired == len(files) and not plan.work
+    for f in files:
+        now = warehouse.get_file(engine, f.id)
+        assert now is not None and now.current_path == f.current_path, f.rel_path
+        assert Path(now.current_path or "").is_file()
+    assert json.loads(lost_sidecar.read_text())["codes"] == quarantined[0].reason_codes
+    again = plan_inboxes(engine, batch, discover([inbox], 0), search_roots=[settings.archive_path().absolute()])
+    assert again.repaired == 0, "nothing left to repair"

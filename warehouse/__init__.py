@@ -41,6 +41,14 @@ API (all importable from ``warehouse``)::
     files_to_rerun(engine, batch_id) -> list[FileRow]           # failed, pending, rejected, quarantined
     quarantine_reasons_of(engine, file_id) -> dict[code, message]
 
+    # file claims (two runs on one inbox process each file once)
+    claim_files(engine, batch_id, keys, ttl_seconds) -> set[key]  # key = (sha256, inbox, rel_path);
+        # one INSERT .. ON CONFLICT DO UPDATE .. WHERE .. RETURNING: free, own, expired, or of a
+        # batch no longer running -> held by this batch; else another run has it
+    renew_claims(engine, batch_id, ttl_seconds) -> int           # between chunks of a long run
+    release_claims(engine, batch_id, keys=None) -> int           # at the end of a run
+    list_claims(engine, batch_id=None) -> list[Claim]
+
     # loading (one transaction per letter)
     load_letter(engine, file_id, record: LetterRecord, dq_failures=()) -> LoadResult
     load_letters(engine, [(file_id, record, dq_failures), ...]) -> [LoadResult | IntegrityError | DataError]
@@ -86,6 +94,7 @@ from warehouse.batches import (
     resolve_batch_id,
     start_batch,
 )
+from warehouse.claims import Claim, ClaimKey, claim_files, list_claims, release_claims, renew_claims
 from warehouse.engine import describe_error, is_transient, make_engine, reading, transaction
 from warehouse.export import export_record, export_records, letter_ids
 from warehouse.files import (
@@ -107,12 +116,15 @@ from warehouse.quality import dq_failures_of, dq_results, drift_results, failed_
 __all__ = [
     "BatchRow",
     "ChunkLoad",
+    "Claim",
+    "ClaimKey",
     "FileRow",
     "LoadResult",
     "UnknownBatchError",
     "batch_counts",
     "batch_history",
     "batch_profile",
+    "claim_files",
     "current_revision",
     "describe_error",
     "downgrade",
@@ -131,6 +143,7 @@ __all__ = [
     "is_transient",
     "letter_ids",
     "list_batches",
+    "list_claims",
     "list_files",
     "load_letter",
     "load_letters",
@@ -139,6 +152,8 @@ __all__ = [
     "quarantine_reasons_of",
     "reading",
     "register_file",
+    "release_claims",
+    "renew_claims",
     "resolve_batch_id",
     "set_current_path",
     "start_batch",

@@ -16,6 +16,7 @@ Tables, parents first::
                               drift checks also: observed value, baseline, bounds and verdict)
     dq_letter_failures        per batch, source file and expectation: which file failed what
     quarantine_reasons        per source file and reason code
+    file_claims               per file (sha256, inbox, rel_path): the run working on it, until when
 
 ``source_files.letter_id`` and ``letters.first_file_id`` reference each other; the former is
 created with ``use_alter`` (a separate ``ALTER TABLE`` on PostgreSQL, inline on SQLite).
@@ -244,4 +245,16 @@ quarantine_reasons = sa.Table(
     sa.Column("source_file_id", sa.String(UUID_LEN), sa.ForeignKey("source_files.id"), primary_key=True),
     sa.Column("code", sa.String(CODE_LEN * 2), primary_key=True),
     sa.Column("message", sa.Text, nullable=False),
+)
+
+file_claims = sa.Table(
+    "file_claims",
+    metadata,
+    sa.Column("sha256", sa.String(SHA_LEN), primary_key=True),
+    sa.Column("inbox", sa.Text, primary_key=True),
+    sa.Column("rel_path", sa.Text, primary_key=True),
+    sa.Column("batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), nullable=False),
+    _ts("claimed_at"),
+    _ts("expires_at"),
+    sa.Index("ix_file_claims_batch_id", "batch_id"),
 )

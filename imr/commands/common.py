@@ -30,6 +30,7 @@ _RUN_LINES: tuple[tuple[str, str], ...] = (
     ("unstable", "unstable (next run)"),
     ("claimed", "claimed by another run"),
     ("ignored", "ignored (left in place)"),
+    ("repaired", "ledger paths repaired"),
 )
 
 

@@ -1,0 +1,38 @@
+"""file claims: one run per file when runs overlap
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-29
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "file_claims",
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("inbox", sa.Text, nullable=False),
+        sa.Column("rel_path", sa.Text, nullable=False),
+        sa.Column("batch_id", sa.String(36), nullable=False),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["batch_id"], ["ingest_batches.id"], name=op.f("fk_file_claims_batch_id_ingest_batches")
+        ),
+        sa.PrimaryKeyConstraint("sha256", "inbox", "rel_path", name=op.f("pk_file_claims")),
+    )
+    op.create_index(op.f("ix_file_claims_batch_id"), "file_claims", ["batch_id"])
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_file_claims_batch_id"), table_name="file_claims")
+    op.drop_table("file_claims")
