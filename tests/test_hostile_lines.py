@@ -50,10 +50,5 @@ def test_long_line_without_a_heading(tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(10)
-@pytest.mark.xfail(
-    strict=False,
-    reason="quadratic: imr/extract/items.py:184 joins the whole paragraph for every line "
-    "(_decision_lines_only); reported, not fixed here (imr/extract is another area)",
-)
 def test_lines_ending_in_a_decision_without_closing_an_item(tmp_path: Path) -> None:
     _run(tmp_path, IMR_HEAD + "Overturned\n" * 40_000)

@@ -232,6 +232,11 @@ def _segments(rows: Sequence[_Line], kinds: Sequence[str | None]) -> dict[str, s
     return {k: re.sub(r"\s+", " ", " ".join(v)).strip() for k, v in segs.items()}
 
 
+#: The longest paragraph a decision line is read with (real requests take a few lines; a cap keeps
+#: a flood of decision words linear instead of re-joining an ever longer paragraph per line).
+_MAX_PARAGRAPH_LINES = 60
+
+
 def _decision_lines_only(rows: Sequence[_Line]) -> list[Item]:
     """Fallback for a decisions section without guideline/rationale labels: every paragraph
     ending in ': Upheld' / ': Overturned' is an item."""
@@ -241,6 +246,8 @@ def _decision_lines_only(rows: Sequence[_Line]) -> list[Item]:
         if row.para_start or _NUMBERED_START.match(row.text):
             para = []
         para.append(row.text)
+        if len(para) > _MAX_PARAGRAPH_LINES:  # no request is this long: keep the work per line bounded
+            del para[0]
         nxt_starts = idx + 1 >= len(rows) or rows[idx + 1].para_start
         joined = " ".join(para)
         numbered = NUMBERED_NECESSITY.match(joined)
