@@ -163,7 +163,7 @@ def summarise(
         quarantined_cases=sorted({c for i in items if i.status == FileStatus.QUARANTINED and (c := i.case_number)}),
         **run_counts,
     )
-    warehouse.finish_batch(engine, batch_id, verdict.status, counts)
+    warehouse.finish_batch(engine, batch_id, verdict.status, counts, ignored_reasons=summary.ignored_reasons)
     log.info(summary.line())
     return summary
 

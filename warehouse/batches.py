@@ -42,6 +42,8 @@ class BatchRow:
     flow_run_id: str | None
     inboxes: list[str]
     counts: BatchCounts = field(default_factory=BatchCounts)
+    ignored: int = 0
+    ignored_reasons: dict[str, int] = field(default_factory=dict)
 
 
 def _row(r: sa.Row[Any]) -> BatchRow:
@@ -58,6 +60,8 @@ def _row(r: sa.Row[Any]) -> BatchRow:
         flow_run_id=m["flow_run_id"],
         inboxes=list(m["inboxes"] or []),
         counts=BatchCounts.from_mapping(dict(m)),
+        ignored=int(m["ignored"] or 0),
+        ignored_reasons=dict(m["ignored_reasons"] or {}),
     )
 
 
@@ -115,11 +119,13 @@ def finish_batch(
     batch_id: str,
     status: str,
     counts: BatchCounts | Mapping[str, int] | None = None,
+    ignored_reasons: Mapping[str, int] | None = None,
 ) -> BatchRow:
     """Close a batch with ``status`` and ``counts``; returns the stored row.
 
     ``counts``: a :class:`BatchCounts` sets every count; a mapping sets only the counts it
-    names; None computes every count from the batch's ``source_files``.
+    names; None computes every count from the batch's ``source_files``. ``ignored_reasons``
+    (``{reason code: entries}``) records what the run left in its inboxes.
 
     Calling it again overwrites status, counts and ``finished_at`` (idempotent for a retry).
     Raises ``ValueError`` for an unknown status, ``KeyError`` for an unknown batch.
@@ -139,12 +145,19 @@ def finish_batch(
         result = conn.execute(
             sa.update(ingest_batches)
             .where(ingest_batches.c.id == batch_id)
-            .values(status=status, finished_at=utcnow(), **values)
+            .values(status=status, finished_at=utcnow(), **values, **_ignored(ignored_reasons))
         )
         if result.rowcount == 0:
             raise KeyError(f"unknown batch {batch_id}")
         row = conn.execute(sa.select(ingest_batches).where(ingest_batches.c.id == batch_id)).one()
     return _row(row)
+
+
+def _ignored(reasons: Mapping[str, int] | None) -> dict[str, Any]:
+    """The batch columns of the entries its run left in place (nothing when not given)."""
+    if reasons is None:
+        return {}
+    return {"ignored": sum(int(n) for n in reasons.values()), "ignored_reasons": dict(sorted(reasons.items()))}
 
 
 def get_batch(engine: Engine, batch_id: str) -> BatchRow | None:

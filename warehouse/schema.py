@@ -80,6 +80,9 @@ ingest_batches = sa.Table(
     _ts("finished_at", nullable=True),
     sa.Column("status", sa.String(32), nullable=False),
     *(sa.Column(name, sa.Integer, nullable=False, server_default="0") for name in COUNT_FIELDS),
+    # entries the run left in its inboxes (not registered: hidden, partial, other types, non-files)
+    sa.Column("ignored", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("ignored_reasons", sa.JSON, nullable=True),
     sa.Column("flow_run_id", sa.String(64), nullable=True),
     sa.Column("inboxes", sa.JSON, nullable=False),
     sa.CheckConstraint(_in("kind", BATCH_KINDS), name="kind"),

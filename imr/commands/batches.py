@@ -34,6 +34,8 @@ def _as_dict(b: Any) -> dict[str, Any]:
         "parent_batch_id": b.parent_batch_id,
         "flow_run_id": b.flow_run_id,
         **b.counts.to_dict(),
+        "ignored": b.ignored,
+        "ignored_reasons": b.ignored_reasons,
     }
 
 
