@@ -37,16 +37,11 @@ PLAIN = """
 import json, sys
 from pathlib import Path
 from imr.settings import Settings
-from pipeline.run import RunOptions, engine_for, run
-if sys.argv[4:] == ["isolated"]:  # what wiring pipeline.isolation into the extract stage gives
-    import atexit, imr.extract
-    from pipeline.isolation import IsolatedExtractor
-    ex = IsolatedExtractor(Settings())
-    atexit.register(ex.close)
-    imr.extract.extract_file = lambda path, display_path=None, **kw: ex.extract(path, display_path or str(path))
-settings = Settings(data_dir=Path(sys.argv[2]), stable_seconds=2)
-summary = run(engine_for(sys.argv[3]), RunOptions(kind="ingest", inboxes=[Path(sys.argv[1])], settings=settings))
-print(json.dumps({k: v for k, v in vars(summary).items() if isinstance(v, (int, str, dict))}, default=str))
+from imr.outcomes import BatchKind
+from pipeline.run import LocalSteps, RunRequest, run_batch
+settings = Settings(data_dir=Path(sys.argv[2]), stable_seconds=2, database_url=sys.argv[3])
+summary = run_batch(LocalSteps(), RunRequest(BatchKind.INGEST, (sys.argv[1],), settings=settings))
+print(json.dumps(summary.to_dict(), default=str))
 """
 
 
@@ -87,14 +82,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--modes",
         nargs="+",
-        default=["cli", "plain", "isolated"],
-        choices=["cli", "plain", "isolated"],
-        help="cli: imr ingest; plain: pipeline.run without Prefect; isolated: plain with extraction "
-        "through pipeline.isolation (as the lead wires it)",
+        default=["cli", "plain"],
+        choices=["cli", "plain"],
+        help="cli: imr ingest (the flow); plain: the same run order without Prefect (pipeline.run.LocalSteps)",
     )
     args = ap.parse_args(argv)
     base = Path(tempfile.mkdtemp(prefix="imr-hostile-"))
-    env = dict(os.environ, PYTHONPATH=str(ROOT), IMR_STABLE_SECONDS="2", PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        IMR_STABLE_SECONDS="2",
+        IMR_QUARANTINE_THRESHOLD="0.9",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+    )
     env.setdefault("PREFECT_HOME", str(base / "prefect"))
     results = {}
     kinds = 0

@@ -14,7 +14,6 @@ from sqlalchemy.engine import Engine
 import warehouse
 from imr.settings import Settings
 from imr.synth.corpus import write_corpus
-from pipeline import run as runner
 from pipeline.discovery import discover
 from pipeline.lifecycle import (
     Reason,
@@ -26,7 +25,7 @@ from pipeline.lifecycle import (
 )
 from pipeline.names import fit_name, log_safe
 from pipeline.planning import plan_inboxes
-from pipeline.run import RunOptions
+from tests.pipeline_helpers import run_batch
 
 DAY = dt.date(2026, 11, 5)
 
@@ -135,13 +134,14 @@ def test_log_safe_escapes_control_characters_and_bad_bytes() -> None:
 # --------------------------------------------------------------------------- a crash between a move and its record
 
 
+@pytest.mark.usefixtures("prefect_harness")
 def test_next_run_finds_moved_files_by_hash_and_corrects_current_path(engine: Engine, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     paths = write_corpus(inbox, 3, seed=41, formats=("txt",), bad=True)
     (inbox / "gold.jsonl").unlink()
     settings = Settings(data_dir=tmp_path / "data", stable_seconds=0)
-    summary = runner.run(engine, RunOptions(kind="ingest", inboxes=[inbox], settings=settings))
-    assert summary.loaded >= 1 and summary.rejected >= 1
+    summary = run_batch(engine, inbox, settings)
+    assert summary.counts.loaded >= 1 and summary.counts.rejected >= 1
     files = [f for b in warehouse.list_batches(engine) for f in warehouse.list_files(engine, b.id)]
     assert len(files) == len(paths)
     # the crash: every move happened, none of the records did (current_path still in the inbox)
