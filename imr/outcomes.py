@@ -13,7 +13,8 @@ Prefect-free, database-free, no letter text: counts, names and codes only.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from copy import copy
+from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -119,6 +120,28 @@ COUNTED_AS: dict[FileStatus, str] = {
     FileStatus.QUARANTINED: "quarantined",
     FileStatus.FAILED: "failed",
 }
+
+
+@dataclass(kw_only=True)
+class RunNumbers:
+    """What a run knows of its inboxes beyond the batch's counts: files skipped (a backfill's
+    committed bytes, a rerun's loaded ones), unstable (left for the next run), ignored (left in
+    place, by reason code), claimed by another run, and ledger paths repaired."""
+
+    skipped: int = 0
+    unstable: int = 0
+    ignored: int = 0
+    claimed: int = 0
+    repaired: int = 0
+    ignored_reasons: dict[str, int] = field(default_factory=dict)
+
+    def run_numbers(self) -> dict[str, Any]:
+        """These numbers as a dict (a fresh copy of the reasons)."""
+        return {f.name: copy(getattr(self, f.name)) for f in fields(RunNumbers)}
+
+
+#: The run numbers that are counts, in order (the summary's and the CLI's extra lines).
+RUN_COUNT_FIELDS: tuple[str, ...] = ("skipped", "unstable", "ignored", "claimed", "repaired")
 
 
 @dataclass(frozen=True)

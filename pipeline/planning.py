@@ -21,13 +21,12 @@ import stat as stat_mod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.engine import Engine
 
 import warehouse
 from imr.extract.pipeline import media_type_of
-from imr.outcomes import SET_ASIDE, FileStatus
+from imr.outcomes import SET_ASIDE, FileStatus, RunNumbers
 from pipeline import ledger
 from pipeline.discovery import Discovery, FoundFile, RefusedFile, sha256_file
 from pipeline.lifecycle import Reason, safe_rel_path, sidecar_path, write_sidecar
@@ -38,36 +37,19 @@ log = logging.getLogger("imr.pipeline")
 
 
 @dataclass
-class Plan:
+class Plan(RunNumbers):
     """What a run will do: ``work`` to extract/validate/load, ``settled`` (outcome committed now,
-    only a move left), ``recovered`` (outcome committed by an earlier run, move left), and counts
-    of files ``skipped``, ``unstable`` (left for the next run), ``ignored`` (entries that are not
-    letters, per reason in ``ignored_by_code``), ``claimed`` (another run is working on them: not
-    registered here, not duplicates) and ``repaired`` (rows whose moved file was found again by
-    its hash in the archive or quarantine and whose ``current_path`` was corrected)."""
+    only a move left), ``recovered`` (outcome committed by an earlier run, move left), and the
+    :class:`~imr.outcomes.RunNumbers` of its inboxes: files ``skipped``, ``unstable`` (left for the
+    next run), ``ignored`` (entries that are not letters, by reason in ``ignored_reasons``),
+    ``claimed`` (another run is working on them: not registered here, not duplicates) and
+    ``repaired`` (rows whose moved file was found again by its hash in the archive or quarantine
+    and whose ``current_path`` was corrected)."""
 
     batch_id: str
     work: list[WorkItem] = field(default_factory=list)
     settled: list[WorkItem] = field(default_factory=list)
     recovered: list[WorkItem] = field(default_factory=list)
-    skipped: int = 0
-    unstable: int = 0
-    ignored: int = 0
-    claimed: int = 0
-    repaired: int = 0
-    ignored_by_code: dict[str, int] = field(default_factory=dict)
-
-    def run_counts(self) -> dict[str, Any]:
-        """What the summary reports of the plan: files skipped, unstable, ignored (by reason code),
-        claimed by another run, and ledger paths repaired."""
-        return {
-            "skipped": self.skipped,
-            "unstable": self.unstable,
-            "ignored": self.ignored,
-            "claimed": self.claimed,
-            "repaired": self.repaired,
-            "ignored_reasons": dict(self.ignored_by_code),
-        }
 
 
 def _recovered(engine: Engine, sha256: str, path: str, real_path: str | None = None) -> WorkItem | None:
@@ -159,7 +141,7 @@ def plan_inboxes(
         batch_id,
         unstable=len(discovery.unstable),
         ignored=discovery.ignored,
-        ignored_by_code=discovery.ignored_by_code(),
+        ignored_reasons=discovery.ignored_by_code(),
     )
     if move_files and search_roots:
         inboxes = [str(p.absolute()) for p in discovery.inboxes]

@@ -204,7 +204,7 @@ def summarise_run(engine: Engine, req: RunRequest, batch_id: str, plan: Plan, do
         results=done.results,
         threshold=req.settings.quarantine_threshold,
         parent_batch_id=req.parent_batch_id,
-        **plan.run_counts(),
+        **plan.run_numbers(),
     )
     warehouse.release_claims(engine, batch_id)
     summary.expectations += monitor_drift(engine, batch_id)

@@ -20,10 +20,12 @@ from sqlalchemy.engine import Engine
 import warehouse
 from imr.errors import ImrError
 from imr.outcomes import (
+    RUN_COUNT_FIELDS,
     BatchCounts,
     BatchStatus,
     ExpectationResult,
     FileStatus,
+    RunNumbers,
     Verdict,
     decide,
     merge_results,
@@ -33,11 +35,11 @@ from pipeline.work import WorkItem
 log = logging.getLogger("imr.pipeline")
 
 #: What a run knows beyond the counts (all zero unless something happened).
-RUN_FIELDS: tuple[str, ...] = ("recovered", "skipped", "unstable", "ignored", "claimed", "repaired", "moved")
+RUN_FIELDS: tuple[str, ...] = ("recovered", *RUN_COUNT_FIELDS, "moved")
 
 
 @dataclass
-class BatchSummary:
+class BatchSummary(RunNumbers):
     """Counts, verdict, codes and expectation results of one batch (no letter text)."""
 
     batch_id: str
@@ -46,14 +48,8 @@ class BatchSummary:
     verdict: Verdict
     parent_batch_id: str | None = None
     recovered: int = 0
-    skipped: int = 0
-    unstable: int = 0
-    ignored: int = 0
-    claimed: int = 0
-    repaired: int = 0
     moved: int = 0
     reason_codes: dict[str, int] = field(default_factory=dict)
-    ignored_reasons: dict[str, int] = field(default_factory=dict)
     expectations: list[ExpectationResult] = field(default_factory=list)
     quarantined_cases: list[str] = field(default_factory=list)
     failed_stage: str | None = None

@@ -7,27 +7,11 @@ Create Date: 2026-11-29
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from typing import Any
-
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
 down_revision: str | None = "0005"
-branch_labels: str | None = None
-depends_on: str | None = None
-
-
-def _report_views() -> Any:
-    """Revision 0002's module: its views read ``ingest_batches`` and must be dropped around a rebuild."""
-    path = Path(__file__).with_name("0002_report_views.py")
-    spec = importlib.util.spec_from_file_location("imr_revision_0002", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def upgrade() -> None:
@@ -37,9 +21,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    views = _report_views()
-    views.downgrade()
-    with op.batch_alter_table("ingest_batches") as batch:
-        batch.drop_column("ignored_reasons")
-        batch.drop_column("ignored")
-    views.upgrade()
+    # plain DROP COLUMN (SQLite 3.35+, PostgreSQL): no rebuild of a table others reference
+    op.execute("ALTER TABLE ingest_batches DROP COLUMN ignored_reasons")
+    op.execute("ALTER TABLE ingest_batches DROP COLUMN ignored")
