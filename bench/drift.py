@@ -14,41 +14,18 @@ cross-field checks included), warm.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
-
 import warehouse
 from expectations import validate_records
 from expectations.drift import evaluate_drift
-from imr.models import LetterRecord, Source
-from imr.synth import generate_letter
+from imr.synth.records import synthetic_records
 from pipeline.drift import evaluate_batch_drift
 from warehouse.history import batch_history, batch_profile
-
-
-def _records(first: int, count: int) -> list[LetterRecord]:
-    out = []
-    for seed in range(first, first + count):
-        letter = generate_letter(seed).letter
-        letter.case_number = f"CM16-{seed:07d}"
-        sha = hashlib.sha256(f"bench-{seed}".encode()).hexdigest()
-        out.append(LetterRecord(Source(f"b-{seed}.txt", sha, "text/plain"), "parsed", [], letter))
-    return out
-
-
-def _load(engine: Engine, records: Sequence[LetterRecord]) -> str:
-    batch = warehouse.start_batch(engine, "ingest", ["/inbox"])
-    for r in records:
-        fid = warehouse.register_file(engine, batch, "/inbox", r.source.path, r.source.sha256, 1000, "text/plain")
-        warehouse.load_letter(engine, fid, r)
-    warehouse.finish_batch(engine, batch, "completed")
-    return batch
 
 
 def _timed(label: str, rows: list[tuple[str, str]], fn: object) -> object:
@@ -73,10 +50,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         def history() -> None:
             for b in range(args.batches):
-                _load(engine, _records(10_000 + b * n, n))
+                warehouse.load_records(engine, synthetic_records(10_000 + b * n, n))
 
         _timed(f"load history: {args.batches} batches x {n} letters (scale only)", rows, history)
-        current = _timed(f"load the new batch ({n} letters)", rows, lambda: _load(engine, _records(1_000_000, n)))
+        current = _timed(
+            f"load the new batch ({n} letters)",
+            rows,
+            lambda: warehouse.load_records(engine, synthetic_records(1_000_000, n)),
+        )
         assert isinstance(current, str)
         profile = _timed("batch_profile (new batch)", rows, lambda: batch_profile(engine, current))
         past = _timed(f"batch_history (window {args.batches})", rows, lambda: batch_history(engine, current))
@@ -84,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _timed("evaluate_drift, warm", rows, lambda: evaluate_drift(profile, past))  # type: ignore[arg-type]
         results = _timed("evaluate_batch_drift (profile + history + GX + store)", rows,
                          lambda: evaluate_batch_drift(engine, current))  # fmt: skip
-        chunk = _records(2_000_000, 200)
+        chunk = synthetic_records(2_000_000, 200)
         validate_records(chunk[:5])
         _timed("validate_records, 200-letter chunk, warm (all row-level expectations)", rows,
                lambda: validate_records(chunk))  # fmt: skip

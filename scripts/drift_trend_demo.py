@@ -12,41 +12,15 @@ Usage (a Prefect server at PREFECT_API_URL, e.g. from ``imr server``)::
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 
 from prefect.artifacts import create_table_artifact
-from sqlalchemy.engine import Engine
 
 import warehouse
 from expectations.drift import TREND_ARTIFACT_KEY
-from imr.models import LetterRecord, Source
-from imr.synth import generate_letter
+from imr.synth.records import synthetic_records
 from pipeline.drift import evaluate_batch_drift, trend_table
-
-
-def synthetic(first: int, count: int, only_overturned: bool = False) -> list[LetterRecord]:
-    out: list[LetterRecord] = []
-    for seed in range(first, first + count):
-        letter = generate_letter(seed).letter
-        if only_overturned:
-            for it in letter.items:
-                it.decision = "overturned"
-            letter.outcome = "overturned"
-        letter.case_number = f"CM16-{seed:07d}"
-        sha = hashlib.sha256(f"s-{seed}-{only_overturned}".encode()).hexdigest()
-        out.append(LetterRecord(Source(f"s-{seed}.txt", sha, "text/plain"), "parsed", [], letter))
-    return out
-
-
-def load(engine: Engine, records: list[LetterRecord]) -> str:
-    b = warehouse.start_batch(engine, "ingest", ["/inbox"])
-    for r in records:
-        fid = warehouse.register_file(engine, b, "/inbox", r.source.path, r.source.sha256, 1000, "text/plain")
-        warehouse.load_letter(engine, fid, r)
-    warehouse.finish_batch(engine, b, "completed")
-    return b
 
 
 def main(db: Path) -> None:
@@ -56,7 +30,9 @@ def main(db: Path) -> None:
     nights = ["natural"] * 6 + ["overturned", "natural", "small"]
     for k, kind in enumerate(nights):
         n = 6 if kind == "small" else 60
-        b = load(engine, synthetic(1000 + 100 * k, n, only_overturned=kind in ("overturned", "small")))
+        b = warehouse.load_records(
+            engine, synthetic_records(1000 + 100 * k, n, only_overturned=kind in ("overturned", "small"))
+        )
         results = evaluate_batch_drift(engine, b)
         failed = ", ".join(r.name for r in results if r.failed) or "none"
         create_table_artifact(

@@ -9,7 +9,6 @@ letters (imr.synth) give batches of a controlled mix.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,9 +25,9 @@ from expectations.drift import (
     drift_event_payload,
     trend_row,
 )
-from imr.models import LetterRecord, Source
+from imr.models import LetterRecord
 from imr.outcomes import ExpectationResult
-from imr.synth import generate_letter
+from imr.synth.records import synthetic_records
 from pipeline.drift import evaluate_batch_drift, trend_table
 from warehouse.history import batch_history, batch_profile
 
@@ -37,12 +36,7 @@ INBOX = "/inbox"
 
 def load_batch(engine: Engine, records: Sequence[LetterRecord], status: str = "completed") -> str:
     """A finished batch holding ``records``, each registered and loaded like the pipeline does."""
-    batch = warehouse.start_batch(engine, "ingest", [INBOX])
-    for rec in records:
-        fid = warehouse.register_file(engine, batch, INBOX, rec.source.path, rec.source.sha256, 1000, "text/plain")
-        warehouse.load_letter(engine, fid, rec)
-    warehouse.finish_batch(engine, batch, status)
-    return batch
+    return warehouse.load_records(engine, records, inbox=INBOX, status=status)
 
 
 def result(name: str, rs: Sequence[DriftResult]) -> DriftResult:
@@ -97,36 +91,21 @@ def test_real_letters_only_overturned_batch_fails_ordinary_passes(engine: Engine
 # ---- synthetic batches of a controlled mix -------------------------------------------------------
 
 
-def synthetic(first_seed: int, count: int, *, only_overturned: bool = False) -> list[LetterRecord]:
-    """``count`` synthetic letters (natural mix, or every item overturned), unique case and hash."""
-    out: list[LetterRecord] = []
-    for seed in range(first_seed, first_seed + count):
-        letter = generate_letter(seed).letter
-        if only_overturned:
-            for it in letter.items:
-                it.decision = "overturned"
-            letter.outcome = "overturned"
-        letter.case_number = f"CM16-{seed:07d}"
-        sha = hashlib.sha256(f"synthetic-{seed}-{only_overturned}".encode()).hexdigest()
-        out.append(LetterRecord(Source(f"synth-{seed}.txt", sha, "text/plain"), "parsed", [], letter))
-    return out
-
-
 def test_synthetic_batches_of_a_controlled_mix(engine: Engine) -> None:
     for k in range(4):
-        load_batch(engine, synthetic(1000 + k * 50, 50))
+        load_batch(engine, synthetic_records(1000 + k * 50, 50))
     history = batch_history(engine)
     assert len(history) == 4 and all(p.letters == 50 for p in history)
     share = sum(p.overturned_items for p in history) / sum(p.items for p in history)
     assert 0.03 < share < 0.3, "the synthetic natural mix overturns a minority of items"
 
-    natural = load_batch(engine, synthetic(5000, 50))
+    natural = load_batch(engine, synthetic_records(5000, 50))
     natural_results = evaluate_batch_drift(engine, natural)
     r = result(OVERTURN, natural_results)
     assert r.verdict == "passed" and r.baseline_source == "history", r
     assert not drift_detected(natural_results), [x.to_dict() for x in natural_results if x.failed]
 
-    flipped = load_batch(engine, synthetic(6000, 50, only_overturned=True))
+    flipped = load_batch(engine, synthetic_records(6000, 50, only_overturned=True))
     flipped_results = evaluate_batch_drift(engine, flipped)
     assert result(OVERTURN, flipped_results).verdict == "failed"
     assert result(OVERTURN, flipped_results).observed == 1.0
@@ -135,7 +114,7 @@ def test_synthetic_batches_of_a_controlled_mix(engine: Engine) -> None:
     assert row["overturned"] == 1.0 and row["overturned_baseline"] is not None
 
     # the anomalous batch does not enter the overturn baseline of the next night
-    after = load_batch(engine, synthetic(8000, 50))
+    after = load_batch(engine, synthetic_records(8000, 50))
     after_results = evaluate_batch_drift(engine, after)
     baseline_after = result(OVERTURN, after_results).baseline
     baseline_before = result(OVERTURN, natural_results).baseline
@@ -144,7 +123,7 @@ def test_synthetic_batches_of_a_controlled_mix(engine: Engine) -> None:
     kept = evaluate_batch_drift(engine, after, DriftSettings(exclude_failed=False), store=False)
     assert (result(OVERTURN, kept).baseline or 0) > baseline_after + 0.05, "kept, the anomaly would lift it"
 
-    small = load_batch(engine, synthetic(7000, 5, only_overturned=True))
+    small = load_batch(engine, synthetic_records(7000, 5, only_overturned=True))
     small_results = evaluate_batch_drift(engine, small)
     assert {x.verdict for x in small_results} == {"insufficient"}
     assert warehouse.failed_expectations(engine, small) == []
@@ -156,9 +135,9 @@ def test_synthetic_batches_of_a_controlled_mix(engine: Engine) -> None:
 
 
 def test_history_excludes_failed_and_later_batches(engine: Engine) -> None:
-    first = load_batch(engine, synthetic(100, 5))
-    load_batch(engine, synthetic(200, 5), status="failed")
-    third = load_batch(engine, synthetic(300, 5))
+    first = load_batch(engine, synthetic_records(100, 5))
+    load_batch(engine, synthetic_records(200, 5), status="failed")
+    third = load_batch(engine, synthetic_records(300, 5))
     assert [p.batch_id for p in batch_history(engine, third)] == [first]
     assert [p.batch_id for p in batch_history(engine)] == [third, first]
     assert batch_history(engine, first) == []
@@ -170,7 +149,7 @@ def test_history_excludes_failed_and_later_batches(engine: Engine) -> None:
 
 
 def test_failed_expectations_lists_row_level_failures_too(engine: Engine) -> None:
-    batch = load_batch(engine, synthetic(400, 3))
+    batch = load_batch(engine, synthetic_records(400, 3))
     warehouse.store_dq_results(
         engine,
         batch,
@@ -186,7 +165,7 @@ def test_failed_expectations_lists_row_level_failures_too(engine: Engine) -> Non
 def test_ocr_share_once_the_warehouse_records_ocr(engine: Engine) -> None:
     """Revision 0001 has no OCR flag (ocr_letters None, the check insufficient); once source_files
     carries an ``ocr`` column, loaded files with ``ocr`` true are counted."""
-    batch = load_batch(engine, synthetic(900, 12))
+    batch = load_batch(engine, synthetic_records(900, 12))
     assert batch_profile(engine, batch).ocr_letters is None
     ids = [row.id for row in warehouse.list_files(engine, batch)][:3]
     with engine.begin() as conn:

@@ -109,7 +109,7 @@ from warehouse.files import (
     set_current_path,
 )
 from warehouse.history import batch_history, batch_profile
-from warehouse.load import ChunkLoad, LoadResult, load_letter, load_letters
+from warehouse.load import ChunkLoad, LoadResult, load_letter, load_letters, load_records
 from warehouse.migrations import current_revision, downgrade, head_revision, upgrade
 from warehouse.quality import dq_failures_of, dq_results, drift_results, failed_expectations, store_dq_results
 
@@ -147,6 +147,7 @@ __all__ = [
     "list_files",
     "load_letter",
     "load_letters",
+    "load_records",
     "make_engine",
     "mark_file",
     "quarantine_reasons_of",

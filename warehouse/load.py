@@ -261,3 +261,22 @@ def _insert_letter(
 def _insert_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     if rows:
         conn.execute(sa.insert(table), rows)
+
+
+def load_records(
+    engine: Engine, records: Sequence[LetterRecord], *, inbox: str = "/records", status: str = "completed"
+) -> str:
+    """Load already-extracted ``records`` as one finished batch (each file registered, then loaded
+    in one transaction per chunk): for demos, benchmarks and backfills of records from elsewhere.
+    Returns the batch id."""
+    from warehouse.batches import finish_batch, start_batch
+    from warehouse.files import register_file
+
+    batch = start_batch(engine, "ingest", [inbox])
+    entries = [
+        (register_file(engine, batch, inbox, r.source.path, r.source.sha256, 0, r.source.media_type), r, ())
+        for r in records
+    ]
+    load_letters(engine, entries)
+    finish_batch(engine, batch, status)
+    return batch
