@@ -20,26 +20,8 @@ from sqlalchemy.engine import Engine
 
 import warehouse as w
 from imr.models import LetterRecord
-from imr.synth.generator import generate_letter
+from imr.synth.records import synthetic_records
 from warehouse import schema as s
-
-
-def synthetic_records(count: int, seed: int) -> list[LetterRecord]:
-    """``count`` generator letters as parsed records with distinct case numbers (fake file bytes)."""
-    out: list[LetterRecord] = []
-    seen: set[str] = set()
-    i = 0
-    while len(out) < count:
-        i += 1
-        letter = generate_letter(seed * 100_003 + i)
-        cn = letter.case_number
-        if cn is not None and cn in seen:
-            continue
-        if cn is not None:
-            seen.add(cn)
-        data = f"demo {seed} {i}".encode()
-        out.append(letter.record(path=f"demo_{i:05d}.txt", data=data, media_type="text/plain", pages=None))
-    return out
 
 
 def misread_years(records: list[LetterRecord], share: float, seed: int) -> int:
@@ -63,7 +45,7 @@ def build_demo(engine: Engine, letters: int = 1500, batches: int = 30, seed: int
     """
     from expectations import validate_records
 
-    records = synthetic_records(letters, seed)
+    records = synthetic_records(seed * 100_003, letters)
     misread_years(records, 0.03, seed)
     today = dt.datetime.now(dt.UTC).date()
     per = -(-len(records) // batches)

@@ -23,7 +23,7 @@ from imr.models import LetterRecord
 from pipeline import stages
 from pipeline.lifecycle import SIDECAR_SUFFIX
 from pipeline.work import WorkItem
-from tests.test_expectations import CASES, TODAY, valid_record
+from tests.expectation_cases import CASES, TODAY, valid_record
 
 CRITICAL = {e.name for e in EXPECTATIONS if e.level == "critical"}
 

@@ -12,7 +12,7 @@ import warehouse as w
 from imr.cli import main
 from imr.models import LetterRecord
 from imr.outcomes import ExpectationResult
-from tests.test_report_numbers import load_golds, synthetic_golds
+from tests.report_helpers import load_golds, synthetic_golds
 
 EXPECTATIONS = [
     ExpectationResult("letters", "expect_decision_date_present", "warning", 40, 4),

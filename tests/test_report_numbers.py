@@ -18,47 +18,10 @@ import pytest
 from sqlalchemy.engine import Engine
 
 import warehouse as w
-from imr.models import LetterRecord
 from imr.outcomes import ExpectationResult
-from imr.synth.generator import generate_letter
 from reports import Period, collect, headline_rows, write_report
 from reports.figures import pct
-
-Gold = dict[str, Any]
-
-
-# ---------------------------------------------------------------- loading and gold sets (shared)
-
-
-def load_golds(engine: Engine, golds: list[Gold]) -> str:
-    """Load every parsed gold record through the real loader in one batch; returns the batch id."""
-    batch = w.start_batch(engine, "ingest", ["/inbox"])
-    for g in golds:
-        record = LetterRecord.from_dict(g)
-        fid = w.register_file(engine, batch, "/inbox", record.source.path, record.source.sha256, 1, "text/plain")
-        assert w.load_letter(engine, fid, record).status == "loaded"
-    w.finish_batch(engine, batch, "completed")
-    return batch
-
-
-def synthetic_golds(count: int, seed: int = 12) -> list[Gold]:
-    """``count`` synthetic gold records with distinct case numbers (generator letters, fake bytes)."""
-    out: list[Gold] = []
-    seen: set[str] = set()
-    i = 0
-    while len(out) < count:
-        i += 1
-        letter = generate_letter(seed * 100_003 + i)
-        cn = letter.case_number
-        if cn is not None and cn in seen:
-            continue
-        if cn is not None:
-            seen.add(cn)
-        rec = letter.record(
-            path=f"syn_{i:05d}.txt", data=f"synthetic {seed} {i}".encode(), media_type="text/plain", pages=None
-        )
-        out.append(rec.to_dict())
-    return out
+from tests.report_helpers import Gold, load_golds, synthetic_golds
 
 
 def real_golds(real_dir: Path) -> list[Gold]:

@@ -14,7 +14,7 @@ import warehouse as w
 from imr.cli import main
 from reports import write_report
 from tests.fixtures_db import postgres_test_url
-from tests.test_report_numbers import load_golds, synthetic_golds
+from tests.report_helpers import load_golds, synthetic_golds
 from warehouse.roles import grant_readonly, readonly_grant_sql
 
 pytestmark = pytest.mark.postgres
