@@ -26,7 +26,6 @@ import argparse
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,8 @@ from pathlib import Path
 
 import psutil
 
+from tests.services import dask_cluster, free_port
+
 YEAR_LETTERS = 175_000
 PAGES_PER_LETTER = 2.6
 PG_URL = os.environ.get("IMR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -47,12 +48,6 @@ BIN = Path(sys.executable).parent
 
 def _log(msg: str) -> None:
     print(f"[bench.pipeline {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -108,7 +103,7 @@ def timed(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
 @contextmanager
 def prefect_server(home: Path) -> Iterator[str]:
     """A real `prefect server start` for the benchmark's runs."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     proc = subprocess.Popen(
         [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
@@ -135,31 +130,6 @@ def prefect_server(home: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=60)
-
-
-@contextmanager
-def dask_cluster(env: dict[str, str], workers: int = 2) -> Iterator[str]:
-    """`dask scheduler` and ``workers`` single-threaded `dask worker` processes on this machine."""
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
-    procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port)], **quiet)]
-    procs += [
-        subprocess.Popen([str(BIN / "dask"), "worker", address, "--nthreads", "1", "--no-dashboard"], **quiet)
-        for _ in range(workers)
-    ]
-    from distributed import Client
-
-    with Client(address, timeout="60s") as client:  # type: ignore[no-untyped-call]
-        while len(client.scheduler_info()["workers"]) < workers:
-            time.sleep(0.5)
-    try:
-        yield address
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            p.wait(timeout=60)
 
 
 def write_letters(folder: Path, count: int, fmt: str, seed: int) -> int:

@@ -6,23 +6,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import warehouse
+from tests import services
 from tests.fixtures_db import count_rows
 from tests.pipeline_helpers import exported, letter_files, make_corpus
 
 pytestmark = [pytest.mark.slow, pytest.mark.prefect, pytest.mark.usefixtures("prefect_harness")]
-
-BIN = Path(sys.executable).parent
-
 
 def _env(data: Path, **extra: str) -> dict[str, str]:
     from prefect.settings import PREFECT_API_URL
@@ -84,49 +80,11 @@ def test_workers_2_equals_workers_1(corpus: Path, serial: str, tmp_path: Path) -
     _same_as_serial(tmp_path, corpus, serial, "--workers", "2")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def dask_cluster(tmp_path: Path) -> Iterator[str]:
     """A `dask scheduler` and two single-threaded `dask worker` processes on this machine."""
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = _env(tmp_path / "data")
-    procs = [
-        subprocess.Popen(
-            [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    ]
-    try:
-        from distributed import Client
-
-        for _ in range(2):
-            procs.append(
-                subprocess.Popen(
-                    [str(BIN / "dask"), "worker", address, "--nthreads", "1", "--no-dashboard"],
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-        deadline = time.monotonic() + 120
-        with Client(address, timeout="60s") as client:  # type: ignore[no-untyped-call]
-            while len(client.scheduler_info()["workers"]) < 2:
-                assert time.monotonic() < deadline, "the Dask workers did not join"
-                time.sleep(0.5)
+    with services.dask_cluster(_env(tmp_path / "data")) as address:
         yield address
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            p.wait(timeout=30)
 
 
 def test_dask_cluster_equals_workers_1(corpus: Path, serial: str, tmp_path: Path, dask_cluster: str) -> None:

@@ -18,7 +18,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from imr.commands.common import add_db_argument, add_parallel_arguments, add_retry_arguments, run_flow_command
+from imr.commands.common import (
+    add_db_argument,
+    add_parallel_arguments,
+    add_retry_arguments,
+    flow_options,
+    run_flow_command,
+)
 
 HELP = "load a folder tree of historical letters (resumable; files stay in place)"
 
@@ -40,16 +46,14 @@ def run(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         print(f"imr backfill: no such folder: {folder}", file=sys.stderr)
         return 2
+
     def call() -> Any:
         from flows.ingest import backfill_flow
 
         return backfill_flow(
             folder=str(folder.absolute()),
-            chunk_size=args.chunk_size,
             move_files=args.move,
-            transient_retries=args.retries,
-            retry_delay_seconds=args.retry_delay,
-            return_state=True,
+            **flow_options(args),
         )
 
     return run_flow_command("backfill", args, call)

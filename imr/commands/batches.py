@@ -17,6 +17,7 @@ from imr.outcomes import COUNT_FIELDS
 
 HELP = "list ingest batches with their counts"
 
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``imr batches``."""
     add_db_argument(p)

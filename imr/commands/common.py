@@ -68,6 +68,16 @@ def add_parallel_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def flow_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The flow parameters every flow command passes: chunk size and retries (and its final state back)."""
+    return {
+        "chunk_size": args.chunk_size,
+        "transient_retries": args.retries,
+        "retry_delay_seconds": args.retry_delay,
+        "return_state": True,
+    }
+
+
 def warehouse_url(args: argparse.Namespace) -> str:
     """The warehouse URL of this command: ``--db``, else the settings'. ``--db`` becomes the
     process's setting, so flows and task workers read it from there (never a flow parameter)."""

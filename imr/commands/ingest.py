@@ -25,7 +25,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from imr.commands.common import add_db_argument, add_parallel_arguments, add_retry_arguments, run_flow_command
+from imr.commands.common import (
+    add_db_argument,
+    add_parallel_arguments,
+    add_retry_arguments,
+    flow_options,
+    run_flow_command,
+)
 
 HELP = "ingest the drop folders into the warehouse (runs the Prefect flow `ingest`)"
 
@@ -61,16 +67,14 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"imr ingest: no such inbox folder: {missing[0]} (create it or pass --inbox DIR)", file=sys.stderr)
         return 2
+
     def call() -> Any:
         from flows.ingest import ingest_flow
 
         return ingest_flow(
             inboxes=[str(p) for p in inboxes],
-            chunk_size=args.chunk_size,
             stable_seconds=args.stable_seconds,
-            transient_retries=args.retries,
-            retry_delay_seconds=args.retry_delay,
-            return_state=True,
+            **flow_options(args),
         )
 
     return run_flow_command("ingest", args, call)

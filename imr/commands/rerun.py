@@ -23,6 +23,7 @@ from imr.commands.common import (
     add_parallel_arguments,
     add_retry_arguments,
     fail,
+    flow_options,
     open_warehouse,
     run_flow_command,
     warehouse_url,
@@ -53,15 +54,13 @@ def run(args: argparse.Namespace) -> int:
         engine.dispose()
     except (CommandError, ImrError) as e:
         return fail("rerun", e)
+
     def call() -> Any:
         from flows.ingest import rerun_flow
 
         return rerun_flow(
             batch_id=batch_id,
-            chunk_size=args.chunk_size,
-            transient_retries=args.retries,
-            retry_delay_seconds=args.retry_delay,
-            return_state=True,
+            **flow_options(args),
         )
 
     return run_flow_command("rerun", args, call, create=False)

@@ -34,9 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--limit", type=int, default=None, help="most flow runs executed at the same time (default: no limit)"
     )
-    parser.add_argument(
-        "--list", action="store_true", help="print the deployments and their schedule, then exit"
-    )
+    parser.add_argument("--list", action="store_true", help="print the deployments and their schedule, then exit")
 
 
 def run(args: argparse.Namespace) -> int:

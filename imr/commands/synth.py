@@ -26,9 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("out_dir", metavar="OUT_DIR", help="directory to write (created if missing)")
     parser.add_argument("--count", type=int, default=20, help="number of letters (default 20)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument(
-        "--formats", default="txt,pdf", help="comma-separated file formats: txt, pdf (default txt,pdf)"
-    )
+    parser.add_argument("--formats", default="txt,pdf", help="comma-separated file formats: txt, pdf (default txt,pdf)")
     parser.add_argument("--no-bad", action="store_true", help="do not add the rejection cases")
     parser.add_argument(
         "--sample", action="store_true", help="write the bundled sample inbox (ignores the other options)"
