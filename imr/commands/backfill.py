@@ -19,9 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from imr.commands.common import (
-    add_db_argument,
-    add_parallel_arguments,
-    add_retry_arguments,
+    add_flow_arguments,
     flow_options,
     run_flow_command,
 )
@@ -32,12 +30,8 @@ HELP = "load a folder tree of historical letters (resumable; files stay in place
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``imr backfill``."""
     p.add_argument("folder", metavar="DIR", help="the folder tree to load (searched recursively)")
-    add_db_argument(p)
-    p.add_argument("--chunk-size", type=int, default=None, help="files per task (default: IMR_CHUNK_SIZE)")
+    add_flow_arguments(p)
     p.add_argument("--move", action="store_true", help="archive/quarantine the files afterwards")
-    add_parallel_arguments(p)
-    add_retry_arguments(p)
-    p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -58,6 +58,16 @@ def add_retry_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_flow_arguments(p: argparse.ArgumentParser) -> None:
+    """The options every flow command takes: ``--db``, ``--chunk-size``, ``--workers``, ``--dask``,
+    ``--retries``, ``--retry-delay`` and ``--json``."""
+    add_db_argument(p)
+    p.add_argument("--chunk-size", type=int, default=None, help="files per task (default: IMR_CHUNK_SIZE)")
+    add_parallel_arguments(p)
+    add_retry_arguments(p)
+    p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+
+
 def add_parallel_arguments(p: argparse.ArgumentParser) -> None:
     """``--workers N --dask ADDRESS``: where and how many chunks run at once."""
     p.add_argument(

@@ -12,6 +12,7 @@ Examples:
   imr ingest                                   # the inboxes of IMR_INBOXES (default data/inbox)
   imr ingest --inbox /srv/drop/a --inbox /srv/drop/b
   imr ingest --db postgresql+psycopg://etl@db:5432/imr --json
+  imr ingest --workers 2                       # two chunks at a time in worker processes
 Exit status: 0 when the batch completed (even with rejected or quarantined files), 1 when it
 failed (more than IMR_QUARANTINE_THRESHOLD of the files set aside, or a step failed, e.g. the
 warehouse stayed unreachable: files are left in the inbox; see `imr rerun`), 2 for a bad argument
@@ -26,9 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from imr.commands.common import (
-    add_db_argument,
-    add_parallel_arguments,
-    add_retry_arguments,
+    add_flow_arguments,
     flow_options,
     run_flow_command,
 )
@@ -45,17 +44,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="a drop folder (repeatable; default: IMR_INBOXES)",
     )
-    add_db_argument(p)
-    p.add_argument("--chunk-size", type=int, default=None, help="files per task (default: IMR_CHUNK_SIZE)")
+    add_flow_arguments(p)
     p.add_argument(
         "--stable-seconds",
         type=float,
         default=None,
         help="take a file once unchanged this long (default: IMR_STABLE_SECONDS)",
     )
-    add_parallel_arguments(p)
-    add_retry_arguments(p)
-    p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -19,9 +19,7 @@ from typing import Any
 
 from imr.commands.common import (
     CommandError,
-    add_db_argument,
-    add_parallel_arguments,
-    add_retry_arguments,
+    add_flow_arguments,
     fail,
     flow_options,
     open_warehouse,
@@ -35,11 +33,7 @@ HELP = "reprocess a batch's failed, pending, rejected and quarantined files (new
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``imr rerun``."""
     p.add_argument("batch_id", metavar="BATCH_ID", help="the batch to rerun (id or unique prefix)")
-    add_db_argument(p)
-    p.add_argument("--chunk-size", type=int, default=None, help="files per task (default: IMR_CHUNK_SIZE)")
-    add_parallel_arguments(p)
-    add_retry_arguments(p)
-    p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    add_flow_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
