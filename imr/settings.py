@@ -58,6 +58,12 @@ class Settings(BaseSettings):
         "'pdfium' or 'pdfplumber' (see bench/RESULTS.md).",
     )
 
+    ocr: Literal["auto", "off"] = Field(
+        default="auto",
+        description="OCR of PDF pages without a text layer (scanned letters): 'auto' (Tesseract, "
+        "see bench/RESULTS.md) or 'off' (image-only PDFs are rejected pdf_no_text).",
+    )
+
     def warehouse_url(self) -> str:
         """The warehouse URL: IMR_DATABASE_URL, else the embedded SQLite file under data_dir."""
         if self.database_url is not None:
