@@ -55,7 +55,7 @@ def decision_form(text: str) -> str | None:
     core = _TRAIL.sub("", _LEAD.sub("", text))
     for word, pattern in _DECISION_FORMS.items():
         if pattern.match(core):
-            return word.capitalize() if core[:1].isupper() else word
+            return word.capitalize() if core[:1].isupper() or core[:1] == "0" else word
     return None
 
 
