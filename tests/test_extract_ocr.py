@@ -15,7 +15,7 @@ import pytest
 from imr.errors import REASON_CODES, OcrCheckError
 from imr.extract.document import Document
 from imr.extract.ocr_checks import check_ocr_letter
-from imr.extract.ocr_words import decision_form, resembles_decision
+from imr.extract.ocr_words import OcrWord, decision_form, fix_labels, resembles_decision
 from imr.extract.pipeline import extract_file
 from imr.models import Letter
 from imr.synth.corpus import write_corpus
@@ -150,6 +150,24 @@ def test_decision_words_are_restored_only_from_fixed_confusions() -> None:
     assert not resembles_decision("Standard") and not resembles_decision("Cervical")
 
 
+def _words(*texts: str) -> list[OcrWord]:
+    return [OcrWord(t, 10.0 * i, 10.0 * i + 8, 0, 10, conf=90, line=0) for i, t in enumerate(texts)]
+
+
+def test_labels_are_restored_but_values_never_changed() -> None:
+    words = _words("Daie", "Assigned:", "11/09/2016", "Baie", "of", "Injury:", "10/13/2016")
+    fix_labels(words)
+    assert [w.text for w in words] == ["Date", "Assigned:", "11/09/2016", "Date", "of", "Injury:", "10/13/2016"]
+    words = _words("Claims.", "Administrator", "guideline:", "Decision", "based")
+    fix_labels(words)
+    assert [w.text for w in words][:3] == ["Claims", "Administrator", "guideline:"]
+    # two misread words, or no colon on a misread label: left as read
+    for texts in (("Daie", "Asigned:"), ("Daie", "Assigned"), ("Dxyz", "Assigned:")):
+        words = _words(*texts)
+        fix_labels(words)
+        assert tuple(w.text for w in words) == texts
+
+
 def _letter(**dates: dt.date) -> Letter:
     return Letter(case_number="CM16-0213037", **dates)  # type: ignore[arg-type]
 
@@ -177,6 +195,10 @@ def test_ocr_header_values_are_cross_checked() -> None:
     three = Document(pages=[["Page 1 of 3"], ["Page 2 of 3"]], media_type="application/pdf", page_count=2)
     with pytest.raises(OcrCheckError):
         check_ocr_letter(good, three)
+    misread = Document(pages=[["x"]], media_type="application/pdf", page_count=1,
+                       header_fields={"Application Received": "41/21/2016"})  # fmt: skip
+    with pytest.raises(OcrCheckError):
+        check_ocr_letter(good, misread)
 
 
 def test_ocr_reason_codes_are_registered_and_documented() -> None:

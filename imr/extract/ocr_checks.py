@@ -4,6 +4,7 @@ Run after parsing, only for OCR'd documents (text layers are trusted as written)
 
 * the case number, when present, matches ``CM`` + 2-digit year + ``-`` + 7 digits, and a letter
   whose text names a ``Case Number`` has one;
+* every header date paired by position is a valid date (``41/21/2016`` is a misread, not a gap);
 * the header dates are in their natural order: date of injury <= UR denial <= application
   received <= date assigned <= decision date (each pair that is present);
 * every ``Page N of M`` the pages carry agrees with the file's page count.
@@ -18,6 +19,7 @@ import itertools
 import re
 
 from imr.errors import OcrCheckError, OcrLowConfidenceError
+from imr.extract.dates import parse_date
 from imr.extract.document import Document
 from imr.extract.ocr import OcrDocument
 from imr.models import Letter
@@ -25,6 +27,8 @@ from imr.models import Letter
 CASE_NUMBER = re.compile(r"CM\d{2}-\d{7}")
 _PAGE_OF = re.compile(r"\bpage\s+(\d{1,3})\s+of\s+(\d{1,3})\b", re.I)
 _CASE_LABEL = re.compile(r"Case\s+Number\s*:", re.I)
+DATE_LABELS = ("Date Assigned", "Date of Injury", "Decision Date", "UR Denial Date", "Application Received")
+_DATE_LIKE = re.compile(r"\d{1,2}\s*[/-]\s*\d{1,2}\s*[/-]\s*\d{2,4}")
 DATE_ORDER: tuple[str, ...] = (
     "date_of_injury",
     "ur_denial_date",
@@ -49,6 +53,10 @@ def check_ocr_letter(letter: Letter, doc: Document) -> None:
         raise OcrCheckError("the case number read by OCR does not match CM<yy>-<7 digits>")
     if letter.case_number is None and any(_CASE_LABEL.search(ln) for ln in doc.lines()):
         raise OcrCheckError("the letter names a case number that OCR could not read")
+    for label, value in doc.header_fields.items():
+        found = _DATE_LIKE.search(value) if label in DATE_LABELS else None
+        if found is not None and parse_date(found.group(0)) is None:
+            raise OcrCheckError("a header date read by OCR is not a valid date")
     dates = [(name, getattr(letter, name)) for name in DATE_ORDER if getattr(letter, name) is not None]
     for (a, da), (b, db) in itertools.pairwise(dates):
         if da > db:

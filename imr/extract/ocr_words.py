@@ -119,16 +119,27 @@ def _letters(text: str) -> str:
     return re.sub(r"[^a-z]", "", text.lower())
 
 
+def _near(word: str, token: str) -> bool:
+    """Same letters, or (a word of 4+ letters) the same length with at most 2 letters misread."""
+    a, b = _letters(word), _letters(token)
+    if a == b:
+        return True
+    return len(a) == len(b) >= 4 and sum(x != y for x, y in zip(a, b, strict=True)) <= 2
+
+
 def fix_labels(words: list[OcrWord]) -> None:
-    """Restore the punctuation of the parser's labels when OCR read their letters exactly but
-    glued speckle to them (only punctuation changes; a label's last word keeps a colon only when
-    OCR saw one)."""
+    """Restore the parser's labels when OCR glued speckle to them ('Claims. Administrator') or
+    misread a few letters of one of their words ('Daie Assigned:'): every other word of the label
+    must be read exactly, and a label's last word keeps a colon only when OCR saw one. Labels
+    are structure, never values: no date, number or decision is changed here."""
     for i in range(len(words)):
         for label in LABELS:
             seq = words[i : i + len(label)]
             if len(seq) < len(label) or any(w.line != seq[0].line for w in seq):
                 continue
-            if all(_letters(w.text) == _letters(tok) for w, tok in zip(seq, label, strict=True)):
+            exact = [_letters(w.text) == _letters(tok) for w, tok in zip(seq, label, strict=True)]
+            near = all(_near(w.text, tok) for w, tok in zip(seq, label, strict=True))
+            if all(exact) or (near and exact.count(False) == 1 and ":" in seq[-1].text):
                 for w, tok in zip(seq[:-1], label[:-1], strict=True):
                     w.text = tok
                 if ":" in seq[-1].text:
