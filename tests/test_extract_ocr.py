@@ -15,7 +15,7 @@ import pytest
 from imr.errors import REASON_CODES, OcrCheckError
 from imr.extract.document import Document
 from imr.extract.ocr_checks import check_ocr_letter
-from imr.extract.ocr_words import OcrWord, decision_form, fix_labels, resembles_decision
+from imr.extract.ocr_words import OcrWord, decision_form, fix_labels, join_split_labels, resembles_decision
 from imr.extract.pipeline import extract_file
 from imr.models import Letter
 from imr.synth.corpus import write_corpus
@@ -161,6 +161,8 @@ def test_labels_are_restored_but_values_never_changed() -> None:
     words = _words("Claims.", "Administrator", "guideline:", "Decision", "based")
     fix_labels(words)
     assert [w.text for w in words][:3] == ["Claims", "Administrator", "guideline:"]
+    words = join_split_labels(_words("Claims", "Administrator", "guidelin", "e:", "Decision", "ba", "sed"))
+    assert [w.text for w in words] == ["Claims", "Administrator", "guideline:", "Decision", "ba", "sed"]
     # two misread words, or no colon on a misread label: left as read
     for texts in (("Daie", "Asigned:"), ("Daie", "Assigned"), ("Dxyz", "Assigned:")):
         words = _words(*texts)

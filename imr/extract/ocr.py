@@ -209,6 +209,10 @@ def ocr_image(
     return words_from_hocr(proc.stdout, dpi, image.size)
 
 
+#: A word as read (text, pixel box, confidence) with its deskewed centre x.
+_Placed = tuple[float, float, list[tuple[str, tuple[float, float, float, float], float, float]]]
+
+
 @dataclass
 class _Line:
     slope: float
@@ -251,17 +255,31 @@ def words_from_hocr(hocr: bytes, dpi: int, size: tuple[int, int]) -> list[OcrWor
     cos, sin = math.cos(angle), math.sin(angle)
     cx, cy = width / 2, height / 2
     k = 72.0 / dpi
-    out: list[OcrWord] = []
-    for number, ln in enumerate(lines):
-        centres = []
-        for _, (x0, y0, x1, y1), _ in ln.words:
+    placed: list[_Placed] = []
+    for ln in lines:
+        turned: list[tuple[str, tuple[float, float, float, float], float, float]] = []
+        for text, (x0, y0, x1, y1), conf in ln.words:
             mx, my = (x0 + x1) / 2 - cx, (y0 + y1) / 2 - cy
             # rotate by -angle: the baseline becomes horizontal
-            centres.append((mx * cos + my * sin + cx, -mx * sin + my * cos + cy))
+            turned.append((text, (x0, y0, x1, y1), conf, mx * cos + my * sin + cx))
+        mids = [-((b[0] + b[2]) / 2 - cx) * sin + ((b[1] + b[3]) / 2 - cy) * cos + cy for _, b, _ in ln.words]
         heights = [b[3] - b[1] for _, b, _ in ln.words]
         line_h = max(ln.size, statistics.median(heights)) if ln.size else statistics.median(heights)
-        mid = statistics.median(c[1] for c in centres)
-        for (text, (x0, y0, x1, y1), conf), (rx, _ry) in zip(ln.words, centres, strict=True):
+        placed.append((statistics.median(mids), line_h, turned))
+    # lines Tesseract split at one height (a table row, a word set apart) become one line again
+    placed.sort(key=lambda p: p[0])
+    groups: list[list[_Placed]] = []
+    for item in placed:
+        if groups and abs(item[0] - groups[-1][0][0]) < 0.4 * min(item[1], groups[-1][0][1]):
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    out: list[OcrWord] = []
+    for number, group in enumerate(groups):
+        mid = statistics.mean(g[0] for g in group)
+        line_h = max(g[1] for g in group)
+        members = sorted((w for g in group for w in g[2]), key=lambda w: w[3])
+        for text, (x0, y0, x1, y1), conf, rx in members:
             half = (x1 - x0) / 2
             out.append(
                 OcrWord(

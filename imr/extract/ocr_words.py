@@ -33,6 +33,8 @@ _TRAIL = re.compile(r"[.,;'`\"~_\u2018\u2019\u201c\u201d|]+$")
 _HEADER_LABEL = re.compile(
     r"Case\s+Number|Date\s+Assigned|Date\s+of\s+Injury|Decision\s+Date|UR\s+Denial|Received|Dated", re.I
 )
+#: The heading after which item decision lines stand (every layout names decisions, issues or rationales).
+_DECISIONS_HEADING = re.compile(r"\b(DECISIONS?|ISSUES?|RATIONALES?)\b")
 _HEADING = re.compile(r"^[A-Z][A-Z()/,'&\- ]{12,}:?$")
 _HEADER_VALUE = re.compile(r"\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|CM\d", re.I)
 _SENTENCE_KEY = re.compile(r"^appropriate[.,;]?$", re.I)
@@ -97,6 +99,7 @@ def clean_words(words: Sequence[OcrWord]) -> list[OcrWord]:
         out.append(
             OcrWord(text, w.x0, w.x1, w.top, w.bottom, conf=w.conf, box_height=w.box_height, line=w.line, px=w.px)
         )
+    out = join_split_labels(out)
     fix_labels(out)
     return out
 
@@ -125,6 +128,51 @@ def _near(word: str, token: str) -> bool:
     if a == b:
         return True
     return len(a) == len(b) >= 4 and sum(x != y for x, y in zip(a, b, strict=True)) <= 2
+
+
+def join_split_labels(words: list[OcrWord]) -> list[OcrWord]:
+    """Join a label word OCR split in two ('guidelin e:', 'g uideline:') when its neighbour in the
+    label is read exactly; other words are never joined."""
+    out: list[OcrWord] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) and words[i + 1].line == w.line else None
+        if nxt is not None and _is_split_label(
+            out[-1] if out and out[-1].line == w.line else None, w, nxt, words[i + 2 : i + 3]
+        ):
+            out.append(
+                OcrWord(
+                    w.text + nxt.text,
+                    w.x0,
+                    nxt.x1,
+                    w.top,
+                    w.bottom,
+                    conf=min(w.conf, nxt.conf),
+                    box_height=max(w.box_height, nxt.box_height),
+                    line=w.line,
+                    px=(w.px[0], min(w.px[1], nxt.px[1]), nxt.px[2], max(w.px[3], nxt.px[3])),
+                )
+            )
+            i += 2
+            continue
+        out.append(w)
+        i += 1
+    return out
+
+
+def _is_split_label(prev: OcrWord | None, a: OcrWord, b: OcrWord, after: Sequence[OcrWord]) -> bool:
+    joined = _letters(a.text + b.text)
+    for label in LABELS:
+        for j, tok in enumerate(label):
+            if len(_letters(tok)) < 5 or joined != _letters(tok) or _letters(a.text) == joined:
+                continue
+            before_ok = j > 0 and prev is not None and _letters(prev.text) == _letters(label[j - 1])
+            after_ok = j + 1 < len(label) and bool(after) and after[0].line == a.line
+            after_ok = after_ok and _letters(after[0].text) == _letters(label[j + 1])
+            if before_ok or after_ok:
+                return True
+    return False
 
 
 def fix_labels(words: list[OcrWord]) -> None:
@@ -195,10 +243,12 @@ def find_doubts(pages: Sequence[Sequence[OcrWord]], header_first: bool = True) -
     word where an item's decision should stand. ``header_first``: the first of ``pages`` is the
     letter's page 1 (which carries the header)."""
     doubts: list[Doubt] = []
+    in_decisions = False
     for number, words in enumerate(pages):
         lines = _lines(words)
         for line in lines:
-            doubts += _decision_tail(number, line)
+            in_decisions = in_decisions or bool(_DECISIONS_HEADING.search(" ".join(w.text for w in line)))
+            doubts += _decision_tail(number, line, in_decisions)
         if number == 0 and header_first:
             doubts += _header_zone(lines)
         for i, w in enumerate(words):
@@ -213,7 +263,7 @@ def find_doubts(pages: Sequence[Sequence[OcrWord]], header_first: bool = True) -
     return doubts
 
 
-def _decision_tail(page: int, line: Sequence[OcrWord]) -> list[Doubt]:
+def _decision_tail(page: int, line: Sequence[OcrWord], in_decisions: bool = True) -> list[Doubt]:
     colon = max((i for i, w in enumerate(line) if w.text.endswith(":") or w.text == ":"), default=-1)
     tail = list(line[colon + 1 :])
     if not tail or len(tail) > 2:
@@ -231,7 +281,7 @@ def _decision_tail(page: int, line: Sequence[OcrWord]) -> list[Doubt]:
         return [Doubt(page, None, "a decision word could not be read (damaged in the scan)")]
     width = max(w.x1 for w in tail) - min(w.x0 for w in tail)
     unreadable = max(w.conf for w in tail) < 50.0 and not any(c.isdigit() for c in text) and width >= 24
-    if unreadable and colon >= 0 and not _HEADER_LABEL.search(" ".join(w.text for w in line)):
+    if unreadable and in_decisions and colon >= 0 and not _HEADER_LABEL.search(" ".join(w.text for w in line)):
         return [Doubt(page, None, "the word after an item's colon could not be read")]
     return []
 
