@@ -163,8 +163,11 @@ def test_labels_are_restored_but_values_never_changed() -> None:
     assert [w.text for w in words][:3] == ["Claims", "Administrator", "guideline:"]
     words = join_split_labels(_words("Claims", "Administrator", "guidelin", "e:", "Decision", "ba", "sed"))
     assert [w.text for w in words] == ["Claims", "Administrator", "guideline:", "Decision", "ba", "sed"]
-    # two misread words, or no colon on a misread label: left as read
-    for texts in (("Daie", "Asigned:"), ("Daie", "Assigned"), ("Dxyz", "Assigned:")):
+    words = _words("aie", "Assigned:", "UR", "Denia!", "Daie:", "Annlication", "12/14/2016")
+    fix_labels(words)
+    assert [w.text for w in words] == ["Date", "Assigned:", "UR", "Denial", "Date:", "Application", "12/14/2016"]
+    # no word read exactly, no colon on a misread label, or 3 letters off: left as read
+    for texts in (("Daie", "Asigned"), ("Daie", "Assigned"), ("Dxyz", "Assigned:"), ("Daie", "Asigmed:")):
         words = _words(*texts)
         fix_labels(words)
         assert tuple(w.text for w in words) == texts

@@ -122,12 +122,27 @@ def _letters(text: str) -> str:
     return re.sub(r"[^a-z]", "", text.lower())
 
 
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (a few letters: labels only)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
 def _near(word: str, token: str) -> bool:
-    """Same letters, or (a word of 4+ letters) the same length with at most 2 letters misread."""
+    """Same letters, or (a label word of 4+ letters) at most 2 letters misread, lost or added."""
     a, b = _letters(word), _letters(token)
     if a == b:
         return True
-    return len(a) == len(b) >= 4 and sum(x != y for x, y in zip(a, b, strict=True)) <= 2
+    return len(b) >= 4 and len(a) >= 3 and _distance(a, b) <= 2
+
+
+#: Long label words restored alone (a wrapped label puts them on a line of their own).
+_LONE_LABEL_WORDS = ("Application",)
 
 
 def join_split_labels(words: list[OcrWord]) -> list[OcrWord]:
@@ -177,8 +192,8 @@ def _is_split_label(prev: OcrWord | None, a: OcrWord, b: OcrWord, after: Sequenc
 
 def fix_labels(words: list[OcrWord]) -> None:
     """Restore the parser's labels when OCR glued speckle to them ('Claims. Administrator') or
-    misread a few letters of one of their words ('Daie Assigned:'): every other word of the label
-    must be read exactly, and a label's last word keeps a colon only when OCR saw one. Labels
+    misread a few letters of their words ('Daie Assigned:', 'UR Denia! Daie:'): each word at most
+    2 letters off, at least one word read exactly, and the last word read with its colon. Labels
     are structure, never values: no date, number or decision is changed here."""
     for i in range(len(words)):
         for label in LABELS:
@@ -187,12 +202,17 @@ def fix_labels(words: list[OcrWord]) -> None:
                 continue
             exact = [_letters(w.text) == _letters(tok) for w, tok in zip(seq, label, strict=True)]
             near = all(_near(w.text, tok) for w, tok in zip(seq, label, strict=True))
-            if all(exact) or (near and exact.count(False) == 1 and ":" in seq[-1].text):
+            if all(exact) or (near and any(exact) and ":" in seq[-1].text):
                 for w, tok in zip(seq[:-1], label[:-1], strict=True):
                     w.text = tok
                 if ":" in seq[-1].text:
                     seq[-1].text = label[-1]
                 break
+        w = words[i]
+        for lone in _LONE_LABEL_WORDS:
+            same_length = len(_letters(w.text)) == len(_letters(lone))
+            if w.text[:1].isupper() and same_length and _letters(w.text) != _letters(lone) and _near(w.text, lone):
+                w.text = lone
 
 
 def _lines(words: Sequence[OcrWord]) -> list[list[OcrWord]]:
