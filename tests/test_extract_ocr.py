@@ -231,3 +231,25 @@ def test_cli_ocr_flag(scanned: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["extract", pdf, "--ocr", "auto"]) == 0
     on = json.loads(capsys.readouterr().out)
     assert on["status"] == "parsed" and on["source"]["ocr"] is True
+
+
+def test_a_blank_page_beside_a_text_layer_is_not_ocr(tmp_path: Path) -> None:
+    """A born-digital letter with an empty page: the empty page is OCR'd, finds nothing, and the
+    letter is read from its text layer (source.ocr false), as before OCR existed."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    write_corpus(tmp_path, 1, seed=5, formats=("pdf",), bad=False)
+    (gold,) = read_jsonl(tmp_path / "gold.jsonl")
+    pdf = pdfium.PdfDocument((tmp_path / gold["source"]["path"]).read_bytes())
+    pdf.new_page(612, 792)
+    buf = io.BytesIO()
+    pdf.save(buf)
+    pdf.close()
+    path = tmp_path / "with-blank.pdf"
+    path.write_bytes(buf.getvalue())
+    rec = extract_file(path, ocr="auto").to_dict()
+    assert rec["status"] == "parsed" and rec["source"]["ocr"] is False
+    assert rec["source"]["pages"] == gold["source"]["pages"] + 1
+    assert letter_exact_diffs(rec, gold) == []

@@ -74,6 +74,8 @@ def document_with_ocr(data: bytes, pages_words: Sequence[Sequence[Word]], dpi: i
         images.append(clean)
         merged[i] = list(words)
     if not any(any(w.text.strip() for w in ws) for ws in ocr_words):
+        if any(pages_words):
+            return document_from_words(pages_words)  # blank pages beside a text layer: no OCR text
         raise NoTextLayerError("the PDF has no text layer and OCR found no text in its page images")
     header_first = missing[0] == 0
     second_reads(ocr_words, images, dpi, header_first)
