@@ -18,6 +18,7 @@ $(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
 	touch $@
 
 setup: $(VENV)/.installed
+	@command -v tesseract >/dev/null || (apt-get update && apt-get install -y tesseract-ocr tesseract-ocr-eng)
 
 demo: setup
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)/inbox

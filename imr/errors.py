@@ -10,13 +10,17 @@
     │   │   ├── UndecodableTextError       code ``undecodable_text``
     │   │   ├── CorruptPdfError            code ``pdf_corrupt``
     │   │   ├── PasswordProtectedError     code ``pdf_password``
-    │   │   └── NoTextLayerError           code ``pdf_no_text`` (image-only: needs OCR)
+    │   │   ├── NoTextLayerError           code ``pdf_no_text`` (image-only, and OCR off or found no text)
+    │   │   └── OcrFailedError             code ``ocr_failed`` (Tesseract missing, failed or timed out)
     │   ├── NotImrLetterError      code ``not_imr_letter`` / ``other_program`` / ``utilization_review``
     │   └── ParseError             a recognised IMR letter we cannot read safely
     │       ├── NoItemsError               code ``no_items``
     │       ├── UnresolvedItemError        code ``unresolved_item`` (never guess a decision)
-    │       └── DateValueError             code ``unreadable_date`` (also a ValueError; on a parsed
-    │                                      record a warning: the field stays empty)
+    │       ├── DateValueError             code ``unreadable_date`` (also a ValueError; on a parsed
+    │       │                              record a warning: the field stays empty)
+    │       ├── OcrLowConfidenceError      code ``ocr_low_confidence`` (a decision or header value
+    │       │                              read by OCR with low confidence: never guessed)
+    │       └── OcrCheckError              code ``ocr_check_failed`` (OCR'd header values fail their checks)
     └── TransientError             worth a retry: the warehouse is unreachable, a lock timed out
         └── WarehouseUnavailableError  code ``warehouse_unavailable``
 
@@ -85,6 +89,10 @@ class NoTextLayerError(ReadError):
     code = "pdf_no_text"
 
 
+class OcrFailedError(ReadError):
+    code = "ocr_failed"
+
+
 class NotImrLetterError(TerminalError):
     code = "not_imr_letter"
 
@@ -107,6 +115,14 @@ class DateValueError(ParseError, ValueError):
     code = "unreadable_date"
 
 
+class OcrLowConfidenceError(ParseError):
+    code = "ocr_low_confidence"
+
+
+class OcrCheckError(ParseError):
+    code = "ocr_check_failed"
+
+
 class TransientError(ImrError):
     """Worth a retry (database outage, lock timeout)."""
 
@@ -125,7 +141,10 @@ REASON_CODES: dict[str, str] = {
     "undecodable_text": "a text file whose encoding could not be determined",
     "pdf_corrupt": "the PDF cannot be parsed",
     "pdf_password": "the PDF needs a password to open",
-    "pdf_no_text": "the PDF has no text layer (image-only; OCR is not supported)",
+    "pdf_no_text": "the PDF has no text layer (image-only) and OCR is off (IMR_OCR=off) or found no text",
+    "ocr_failed": "OCR of an image-only page failed (tesseract missing, failed or timed out)",
+    "ocr_low_confidence": "a decision word or header value was read by OCR with low confidence: not guessed",
+    "ocr_check_failed": "header values read by OCR fail their checks (case-number pattern, date order, page count)",
     "read_error": "the file could not be read",
     "not_imr_letter": "not a DWC IMR final determination letter",
     "other_program": "an IMR letter of another program (DMHC or CDI health-plan review)",

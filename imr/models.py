@@ -198,19 +198,33 @@ def outcome_of(decisions: list[str]) -> Outcome:
 
 @dataclass
 class Source:
-    """The input file: path as given (or as found relative to its inbox), hash, type, pages."""
+    """The input file: path as given (or as found relative to its inbox), hash, type, pages, and
+    whether its text was read by OCR from page images (``ocr``)."""
 
     path: str
     sha256: str
     media_type: MediaType
     pages: int | None = None
+    ocr: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "sha256": self.sha256, "media_type": self.media_type, "pages": self.pages}
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "media_type": self.media_type,
+            "pages": self.pages,
+            "ocr": self.ocr,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Source:
-        return cls(path=d["path"], sha256=d["sha256"], media_type=d["media_type"], pages=d.get("pages"))
+        return cls(
+            path=d["path"],
+            sha256=d["sha256"],
+            media_type=d["media_type"],
+            pages=d.get("pages"),
+            ocr=bool(d.get("ocr")),
+        )
 
 
 @dataclass

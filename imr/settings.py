@@ -105,6 +105,11 @@ class Settings(BaseSettings):
         description="How long a run's claim on a file holds; a claim older than this "
         "(its run was killed) is taken over by the next run.",
     )
+    ocr: Literal["auto", "off"] = Field(
+        default="auto",
+        description="OCR of PDF pages without a text layer (scanned letters): 'auto' (Tesseract, "
+        "see bench/RESULTS.md) or 'off' (image-only PDFs are rejected pdf_no_text).",
+    )
 
     def warehouse_url(self) -> str:
         """The warehouse URL: IMR_DATABASE_URL, else the embedded SQLite file under data_dir."""

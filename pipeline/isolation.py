@@ -80,6 +80,7 @@ class Limits:
     max_pages: int
     max_items: int
     pdf_engine: str
+    ocr: str = "auto"
 
     @classmethod
     def from_settings(cls, s: Settings) -> Limits:
@@ -92,6 +93,7 @@ class Limits:
             max_pages=s.extract_max_pages,
             max_items=s.extract_max_items,
             pdf_engine=s.pdf_engine,
+            ocr=s.ocr,
         )
 
 
@@ -123,7 +125,7 @@ class IsolatedExtractor:
     """Extract files one at a time in a reused child process with time, memory and size limits.
 
     ``settings`` default to :func:`imr.settings.get_settings`. ``extractor`` is the dotted path of
-    a function ``f(path, display_path, pdf_engine=...) -> LetterRecord`` run in the child
+    a function ``f(path, display_path, pdf_engine=..., ocr=...) -> LetterRecord`` run in the child
     (default :func:`imr.extract.extract_file`; tests point it at hostile helpers). Use as a
     context manager (or call :meth:`close`); the child starts on the first :meth:`extract`.
     Not thread-safe: one extractor per worker thread.
@@ -353,7 +355,7 @@ def _child_extract(
         pages = _pdf_pages(path)
         if pages is not None and pages > lim["max_pages"]:
             return "reject", ("too_many_pages", f"the PDF has {pages} pages, over the cap of {lim['max_pages']}")
-    record = fn(path, display_path, pdf_engine=lim["pdf_engine"])
+    record = fn(path, display_path, pdf_engine=lim["pdf_engine"], ocr=lim.get("ocr", "auto"))
     letter = record.letter
     if letter is not None and len(letter.items) > lim["max_items"]:
         n = len(letter.items)

@@ -38,8 +38,10 @@ def _by_name(path: Path, display_path: str, pdf_engine: str) -> LetterRecord | N
     return None
 
 
-def hostile_extract(path: Any, display_path: str | None = None, pdf_engine: str = "auto") -> LetterRecord:
+def hostile_extract(
+    path: Any, display_path: str | None = None, pdf_engine: str = "auto", ocr: str = "auto"
+) -> LetterRecord:
     """``extract_file``, except for files whose name says how to misbehave (hang, bloat, segv...)."""
     shown = display_path if display_path is not None else str(path)
     _by_name(Path(path), shown, pdf_engine)
-    return extract_file(path, shown, pdf_engine)
+    return extract_file(path, shown, pdf_engine, ocr)

@@ -4,6 +4,7 @@ Examples:
   imr extract letters/                      # every .pdf/.txt under letters/, recursively
   imr extract a.pdf b.txt --format jsonl > records.jsonl
   imr extract big-folder/ --jobs 2 --progress
+  imr extract scans/ --ocr off              # reject image-only PDFs (pdf_no_text) instead of OCR
 Exit status: 0 when every input was processed, whatever its status; 2 for usage errors.
 """
 
@@ -28,13 +29,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="PDF text engine (default: IMR_PDF_ENGINE, else auto)",
     )
+    p.add_argument(
+        "--ocr",
+        choices=["auto", "off"],
+        default=None,
+        help="OCR of PDF pages without a text layer (default: IMR_OCR, else auto)",
+    )
 
 
-def _one(args: tuple[str, str]) -> str:
+def _one(args: tuple[str, str, str]) -> str:
     from imr.extract.pipeline import extract_file
 
-    path, engine = args
-    return json.dumps(extract_file(path, pdf_engine=engine).to_dict(), ensure_ascii=False)
+    path, engine, ocr = args
+    return json.dumps(extract_file(path, pdf_engine=engine, ocr=ocr).to_dict(), ensure_ascii=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,12 +55,13 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         print("imr extract: --jobs must be at least 1", file=sys.stderr)
         return 2
-    engine = args.pdf_engine
-    if engine is None:
+    engine, ocr = args.pdf_engine, args.ocr
+    if engine is None or ocr is None:
         from imr.settings import get_settings
 
-        engine = get_settings().pdf_engine
-    work = [(f, engine) for f in files]
+        engine = engine or get_settings().pdf_engine
+        ocr = ocr or get_settings().ocr
+    work = [(f, engine, ocr) for f in files]
     results: Iterator[str]
     if args.jobs > 1 and len(work) > 1:
         from concurrent.futures import ProcessPoolExecutor

@@ -10,6 +10,7 @@ beside it (how samples/inbox and samples/inbox-gold.jsonl are regenerated).
 Examples:
   imr synth out/ --count 200 --seed 7
   imr synth out/ --count 50 --formats txt --no-bad
+  imr synth scans/ --count 10 --formats pdf --scanned    # image-only scanned copies (OCR)
   imr synth samples/inbox --sample
 """
 
@@ -28,6 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--formats", default="txt,pdf", help="comma-separated file formats: txt, pdf (default txt,pdf)")
     parser.add_argument("--no-bad", action="store_true", help="do not add the rejection cases")
+    parser.add_argument(
+        "--scanned",
+        action="store_true",
+        help="write PDF letters as image-only scans (200 dpi greyscale, skew, speckle, blur, JPEG) for OCR",
+    )
     parser.add_argument(
         "--sample", action="store_true", help="write the bundled sample inbox (ignores the other options)"
     )
@@ -50,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
     if args.count < 0:
         print("imr synth: --count must be >= 0", file=sys.stderr)
         return 2
-    paths = write_corpus(args.out_dir, args.count, args.seed, formats=formats, bad=not args.no_bad)
+    paths = write_corpus(
+        args.out_dir, args.count, args.seed, formats=formats, bad=not args.no_bad, scanned=args.scanned
+    )
     print(f"imr synth: wrote {len(paths)} files and {args.out_dir}/gold.jsonl")
     return 0

@@ -6,7 +6,8 @@
   becomes a paragraph break, which the item parser relies on.
 * The page-1 header is a two-column table whose labels and values text extractors emit out of
   order; :func:`pair_header` pairs each value with the label on its left by position.
-* A PDF without any text layer (image-only) is rejected (``pdf_no_text``): OCR is not supported.
+* A PDF without any text layer (image-only) is rejected (``pdf_no_text``) here; with OCR on, the
+  read step OCRs the pages that have no words instead (:mod:`imr.extract.ocr`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ class Word:
 
 def read_pdf(data: bytes) -> Document:
     """Extract a PDF's text lines page by page; raises a ReadError subclass for unusable PDFs."""
+    return document_from_words(read_pdf_words(data))
+
+
+def read_pdf_words(data: bytes) -> list[list[Word]]:
+    """Each page's positioned words (an empty list for a page without a text layer)."""
     if not data.strip():
         raise EmptyFileError("the file is empty")
     import pdfplumber
@@ -58,7 +64,7 @@ def read_pdf(data: bytes) -> Document:
         raise CorruptPdfError(f"the PDF cannot be parsed ({type(cause).__name__})") from None
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError) as exc:
         raise CorruptPdfError(f"the PDF cannot be parsed ({type(exc).__name__})") from None
-    return document_from_words(pages_words)
+    return pages_words
 
 
 def document_from_words(pages_words: Sequence[Sequence[Word]]) -> Document:
@@ -66,7 +72,7 @@ def document_from_words(pages_words: Sequence[Sequence[Word]]) -> Document:
     if not pages_words:
         raise CorruptPdfError("the PDF has no pages")
     if not any(pages_words):
-        raise NoTextLayerError("the PDF has no text layer (image-only; OCR is not supported)")
+        raise NoTextLayerError("the PDF has no text layer (image-only) and OCR is off")
     pages = [_lines(words) for words in pages_words]
     header = pair_header(pages_words[0])
     return Document(pages=pages, media_type="application/pdf", page_count=len(pages_words), header_fields=header)

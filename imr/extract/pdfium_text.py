@@ -22,6 +22,11 @@ _TOKEN = re.compile(r"\S+")
 
 def read_pdf_pdfium(data: bytes) -> Document:
     """Extract a PDF's text lines page by page with PDFium; raises ReadError subclasses."""
+    return document_from_words(read_pdfium_words(data))
+
+
+def read_pdfium_words(data: bytes) -> list[list[Word]]:
+    """Each page's positioned words with PDFium (an empty list for a page without a text layer)."""
     if not data.strip():
         raise EmptyFileError("the file is empty")
     import pypdfium2 as pdfium
@@ -33,7 +38,7 @@ def read_pdf_pdfium(data: bytes) -> Document:
             raise PasswordProtectedError("the PDF needs a password to open") from None
         raise CorruptPdfError("the PDF cannot be parsed (PdfiumError)") from None
     try:
-        pages_words = []
+        pages_words: list[list[Word]] = []
         for i in range(len(pdf)):
             page = pdf[i]
             try:
@@ -44,7 +49,7 @@ def read_pdf_pdfium(data: bytes) -> Document:
         raise CorruptPdfError("the PDF cannot be parsed (PdfiumError)") from None
     finally:
         pdf.close()
-    return document_from_words(pages_words)
+    return pages_words
 
 
 def _words(page: Any) -> list[Word]:

@@ -20,7 +20,7 @@ from imr.extract.media import is_letter_name
 from imr.extract.media import media_type_of as media_type_of  # re-exported: imr.ingest imports it from here
 from imr.extract.normalize import normalize, split_text_pages
 from imr.extract.patient import parse_diagnoses, parse_patient
-from imr.extract.pdf_text import read_pdf
+from imr.extract.pdf_text import document_from_words
 from imr.extract.program import check_program
 from imr.extract.reviewer import parse_reviewer
 from imr.extract.sections import Sections, detect_layout, find_sections
@@ -29,19 +29,37 @@ from imr.models import Item, Letter, LetterRecord, MediaType, Patient, RecordErr
 from imr.taxonomy import classify_service
 
 
-def read_document(data: bytes, media_type: str, pdf_engine: str = "pdfplumber") -> Document:
-    """Bytes to a raw Document (raises a ReadError subclass for unusable input)."""
+def read_document(data: bytes, media_type: str, pdf_engine: str = "pdfplumber", ocr: str = "off") -> Document:
+    """Bytes to a raw Document (raises a ReadError subclass for unusable input).
+
+    ``ocr``: ``auto`` OCRs the PDF pages that have no text layer (the Document is then an
+    :class:`~imr.extract.ocr.OcrDocument`); ``off`` rejects an image-only PDF (``pdf_no_text``)."""
     if media_type == "application/pdf":
         if pdf_engine == "pdfium":
-            from imr.extract.pdfium_text import read_pdf_pdfium
+            from imr.extract.pdfium_text import read_pdfium_words
 
-            return read_pdf_pdfium(data)
-        return read_pdf(data)
+            words = read_pdfium_words(data)
+        else:
+            from imr.extract.pdf_text import read_pdf_words
+
+            words = read_pdf_words(data)
+        if ocr == "auto" and words and not all(words):
+            from imr.extract.ocr import document_with_ocr
+
+            return document_with_ocr(data, words)
+        return document_from_words(words)
     text = decode_text(data)
     pages = split_text_pages(text)
     if not any(ln for p in pages for ln in p if ln != BREAK):
         raise EmptyFileError("the file has no text")
     return Document(pages=pages, media_type="text/plain", page_count=None)
+
+
+def is_ocr(doc: Document) -> bool:
+    """True when some of ``doc``'s text was read by OCR."""
+    from imr.extract.ocr import OcrDocument
+
+    return isinstance(doc, OcrDocument) and bool(doc.ocr_pages)
 
 
 def parse_document(doc: Document, warnings: list[RecordError] | None = None) -> Letter:
@@ -191,31 +209,60 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+OCR_MODES = ("auto", "off")
+
+
 def extract_bytes(
-    data: bytes, display_path: str, pdf_engine: str = "auto", media_type: MediaType | None = None
+    data: bytes,
+    display_path: str,
+    pdf_engine: str = "auto",
+    media_type: MediaType | None = None,
+    ocr: str | None = None,
 ) -> LetterRecord:
     """One record for a file's bytes; ``display_path`` is what ``source.path`` says.
 
     ``pdf_engine``: ``pdfium`` (fast), ``pdfplumber`` (pdfminer), or ``auto``: PDFium first and,
     when its text does not give a parsed letter, pdfplumber as a second reader (records were
-    identical on every corpus letter; see bench/RESULTS.md)."""
+    identical on every corpus letter; see bench/RESULTS.md).
+    ``ocr``: ``auto`` (OCR the PDF pages without a text layer) or ``off``; None reads ``IMR_OCR``."""
     media = media_type or media_type_of(display_path, data)
+    mode = ocr if ocr is not None else _ocr_setting()
     if media == "application/pdf" and pdf_engine == "auto":
-        first = _extract(data, display_path, "pdfium", media)
-        if first.status == "parsed":
-            return first
-        second = _extract(data, display_path, "pdfplumber", media)
+        first = _extract(data, display_path, "pdfium", media, mode)
+        if first.status == "parsed" or first.source.ocr:
+            return first  # a second text reader cannot help a page that has no text layer
+        second = _extract(data, display_path, "pdfplumber", media, mode)
         return second if second.status == "parsed" else first
-    return _extract(data, display_path, pdf_engine, media)
+    return _extract(data, display_path, pdf_engine, media, mode)
 
 
-def _extract(data: bytes, display_path: str, pdf_engine: str, media: MediaType) -> LetterRecord:
+def _verify_ocr(doc: Document, letter: Letter | None) -> None:
+    from imr.extract.ocr_checks import verify_ocr
+
+    verify_ocr(doc, letter)
+
+
+def _ocr_setting() -> str:
+    from imr.settings import get_settings  # the setting only when no mode is passed (imr extract passes it)
+
+    return get_settings().ocr
+
+
+def _extract(data: bytes, display_path: str, pdf_engine: str, media: MediaType, ocr: str = "off") -> LetterRecord:
     source = Source(path=display_path, sha256=sha256_hex(data), media_type=media, pages=None)
     try:
-        doc = read_document(data, media, pdf_engine)
+        doc = read_document(data, media, pdf_engine, ocr)
         source.pages = doc.page_count
+        source.ocr = is_ocr(doc)
         warnings: list[RecordError] = []
-        letter = parse_document(normalize(doc), warnings)
+        try:
+            letter = parse_document(normalize(doc), warnings)
+        except ParseError:
+            if source.ocr:
+                _verify_ocr(doc, None)  # a doubtful OCR'd word explains the failure better
+            raise
+        if source.ocr:
+            _verify_ocr(doc, letter)
     except TerminalError as exc:
         exc.path = exc.path or display_path
         return LetterRecord(source=source, status="rejected", errors=[RecordError(exc.code, exc.message)])
@@ -233,9 +280,10 @@ def _extract(data: bytes, display_path: str, pdf_engine: str, media: MediaType) 
 
 
 def extract_file(
-    path: str | os.PathLike[str], display_path: str | None = None, pdf_engine: str = "auto"
+    path: str | os.PathLike[str], display_path: str | None = None, pdf_engine: str = "auto", ocr: str | None = None
 ) -> LetterRecord:
-    """Extract one file; ``display_path`` defaults to the path as given."""
+    """Extract one file; ``display_path`` defaults to the path as given; ``ocr`` as for
+    :func:`extract_bytes` (None: ``IMR_OCR``)."""
     p = Path(path)
     shown = display_path if display_path is not None else str(path)
     try:
@@ -246,7 +294,7 @@ def extract_file(
             status="rejected",
             errors=[RecordError("read_error", f"the file could not be read ({type(exc).__name__})")],
         )
-    return extract_bytes(data, shown, pdf_engine)
+    return extract_bytes(data, shown, pdf_engine, ocr=ocr)
 
 
 def iter_input_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:

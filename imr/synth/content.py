@@ -138,9 +138,14 @@ class SyntheticLetter:
         """Whether any block contains a character outside ASCII."""
         return any(not _ascii(b.text + b.label) for b in self.blocks)
 
-    def record(self, *, path: str, data: bytes, media_type: MediaType, pages: int | None) -> LetterRecord:
-        """The gold record of one rendering of this letter (``data`` = the written bytes)."""
-        source = Source(path=path, sha256=hashlib.sha256(data).hexdigest(), media_type=media_type, pages=pages)
+    def record(
+        self, *, path: str, data: bytes, media_type: MediaType, pages: int | None, ocr: bool = False
+    ) -> LetterRecord:
+        """The gold record of one rendering of this letter (``data`` = the written bytes; ``ocr``:
+        a scanned rendering, whose text can only be read by OCR)."""
+        source = Source(
+            path=path, sha256=hashlib.sha256(data).hexdigest(), media_type=media_type, pages=pages, ocr=ocr
+        )
         return LetterRecord(source=source, status="parsed", errors=[], letter=self.letter)
 
 

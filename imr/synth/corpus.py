@@ -23,9 +23,10 @@ TEXT_VARIANT_WEIGHTS: dict[str, int] = {"lf": 40, "crlf": 15, "bom": 10, "cp1252
 
 
 def render_file(
-    letter: SyntheticLetter, fmt: str, rng: random.Random, name: str
+    letter: SyntheticLetter, fmt: str, rng: random.Random, name: str, scanned: bool = False
 ) -> tuple[bytes, LetterRecord]:
-    """Bytes of ``letter`` as ``fmt`` (txt or pdf) with render options drawn from ``rng``, and its gold."""
+    """Bytes of ``letter`` as ``fmt`` (txt or pdf) with render options drawn from ``rng``, and its
+    gold. ``scanned``: a PDF becomes an image-only scan of itself (:mod:`imr.synth.scanned`)."""
     if fmt == "txt":
         variants = [v for v in TEXT_VARIANT_WEIGHTS if v != "cp1252" or letter.has_non_ascii()]
         variant = rng.choices(variants, weights=[TEXT_VARIANT_WEIGHTS[v] for v in variants])[0]
@@ -35,7 +36,11 @@ def render_file(
         from imr.synth.pdf_render import random_pdf_options, render_pdf_counted
 
         data, pages = render_pdf_counted(letter, random_pdf_options(rng))
-        return data, letter.record(path=name, data=data, media_type="application/pdf", pages=pages)
+        if scanned:
+            from imr.synth.scanned import scan_pdf
+
+            data = scan_pdf(data, seed=rng.getrandbits(32))
+        return data, letter.record(path=name, data=data, media_type="application/pdf", pages=pages, ocr=scanned)
     raise ValueError(f"unknown format {fmt!r}; expected txt or pdf")
 
 
@@ -54,8 +59,12 @@ def write_corpus(
     formats: Sequence[str] = FORMATS,
     bad: bool = True,
     hard: HardCases | None = None,
+    scanned: bool = False,
 ) -> list[Path]:
     """Write ``count`` synthetic letters (and, with ``bad``, one file per rejection case) to ``out_dir``.
+
+    ``scanned``: PDF letters are written as image-only scans (200 dpi greyscale, skew, speckle,
+    blur, JPEG) whose gold says ``source.ocr: true`` (the bad inputs stay as they are).
 
     Also writes ``out_dir/gold.jsonl`` (one record per file). Returns the paths of the letter and
     bad-input files in the order of the gold records. Deterministic for a given ``seed``.
@@ -76,7 +85,7 @@ def write_corpus(
         fmt = master.choice(list(formats))
         letter = generate_letter(letter_seed, hard=hard)
         name = f"syn_{index:04d}_{letter.layout}.{fmt}"
-        data, record = render_file(letter, fmt, random.Random(letter_seed ^ 0x5EED), name)
+        data, record = render_file(letter, fmt, random.Random(letter_seed ^ 0x5EED), name, scanned=scanned)
         (out / name).write_bytes(data)
         paths.append(out / name)
         records.append(record)

@@ -1,0 +1,312 @@
+"""OCR of PDF pages that have no text layer (scanned or faxed letters), with Tesseract.
+
+A pure function of the PDF's bytes, called from the read step: each page without text is
+rendered by PDFium (greyscale, :data:`OCR_DPI`), table rules are erased, and the ``tesseract``
+program (Debian ``tesseract-ocr``, run as a subprocess with ``OMP_THREAD_LIMIT=1`` and its own
+timeout) returns hOCR: words with boxes, per-word confidence and per-line baselines. Boxes are
+turned back by the page's skew (the median baseline slope) and converted to PDF points, so the
+positioned-word path of :mod:`imr.extract.pdf_text` (lines by position, paragraph gaps, header
+table pairing) reads OCR'd pages exactly as it reads text layers.
+
+Cleanup is conservative (:mod:`imr.extract.ocr_words`): speckle and table-rule fragments are
+dropped, and a decision word is only restored from a fixed set of glyph confusions; a decision
+word read with low confidence raises :class:`~imr.errors.OcrLowConfidenceError` instead of being
+guessed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import subprocess
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from imr.errors import CorruptPdfError, NoTextLayerError, OcrFailedError
+from imr.extract.document import Document
+from imr.extract.ocr_words import OcrWord, clean_words, confirms, find_doubts, low_confidence_reason
+from imr.extract.pdf_text import Word, document_from_words
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+    from PIL.Image import Image as PilImage
+
+#: Resolution pages are rendered at for OCR: an office scan's own resolution. 300 dpi was slower
+#: and no more accurate on 200-dpi scans (bench/RESULTS.md).
+OCR_DPI = 200
+#: Seconds one page may take in Tesseract before the file is rejected (``ocr_failed``).
+PAGE_TIMEOUT_SECONDS = 60.0
+#: The Tesseract command; ``--psm 4`` (one column of text of variable sizes) keeps a header
+#: table's label and value on one line.
+TESSERACT = "tesseract"
+
+_HOCR_NS = "{http://www.w3.org/1999/xhtml}"
+
+
+@dataclass
+class OcrDocument(Document):
+    """A Document at least one page of which was read by OCR (``ocr_pages``, 0-based);
+    ``low_confidence`` says why a decisive word cannot be trusted (None when nothing is in doubt)."""
+
+    ocr_pages: list[int] = field(default_factory=list)
+    low_confidence: str | None = None
+
+
+def document_with_ocr(data: bytes, pages_words: Sequence[Sequence[Word]], dpi: int = OCR_DPI) -> Document:
+    """The Document of a PDF whose text-layer words are ``pages_words``; pages without any word
+    are rendered and OCR'd. Raises NoTextLayerError when OCR finds no text either and
+    OcrFailedError when Tesseract fails; a decisive word in doubt is recorded in ``low_confidence``
+    (:func:`imr.extract.ocr_checks.verify_ocr` rejects the letter)."""
+    missing = [i for i, words in enumerate(pages_words) if not words]
+    if not pages_words or not missing:
+        return document_from_words(pages_words)
+    merged: list[list[Word]] = [list(w) for w in pages_words]
+    ocr_words: list[list[OcrWord]] = []
+    images: list[PilImage] = []
+    for i, image in zip(missing, render_pages(data, missing, dpi), strict=True):
+        clean = erase_rules(image, dpi)
+        words = clean_words(ocr_image(clean, dpi, erase=False))
+        ocr_words.append(words)
+        images.append(clean)
+        merged[i] = list(words)
+    if not any(any(w.text.strip() for w in ws) for ws in ocr_words):
+        if any(pages_words):
+            return document_from_words(pages_words)  # blank pages beside a text layer: no OCR text
+        raise NoTextLayerError("the PDF has no text layer and OCR found no text in its page images")
+    header_first = missing[0] == 0
+    second_reads(ocr_words, images, dpi, header_first)
+    doc = document_from_words(merged)
+    return OcrDocument(
+        pages=doc.pages,
+        media_type=doc.media_type,
+        page_count=doc.page_count,
+        header_fields=doc.header_fields,
+        ocr_pages=missing,
+        low_confidence=low_confidence_reason(ocr_words, header_first),
+    )
+
+
+def second_reads(
+    pages: Sequence[Sequence[OcrWord]], images: Sequence[PilImage], dpi: int, header_first: bool = True
+) -> int:
+    """Read each decisive word in doubt again, alone (Tesseract ``--psm 7`` on its crop); a second
+    read that gives the very same word with enough confidence confirms it (its confidence is
+    raised). Nothing is ever replaced. Returns how many words were confirmed."""
+    confirmed = 0
+    for doubt in find_doubts(pages, header_first)[:12]:
+        w = doubt.word
+        if w is None:
+            continue
+        x0, y0, x1, y1 = w.px
+        pad = max(4.0, 0.35 * (y1 - y0))
+        image = images[doubt.page]
+        box = (
+            max(0, int(x0 - pad)),
+            max(0, int(y0 - pad)),
+            min(image.width, int(x1 + pad)),
+            min(image.height, int(y1 + pad)),
+        )
+        if box[2] <= box[0] or box[3] <= box[1]:
+            continue
+        again = ocr_image(image.crop(box), dpi, psm="7", erase=False)
+        if not again:
+            continue
+        text = "".join(a.text for a in again)
+        conf = min(a.conf for a in again)
+        if confirms(doubt, text, conf):
+            w.conf = max(w.conf, conf)
+            confirmed += 1
+    return confirmed
+
+
+def render_pages(data: bytes, indexes: Sequence[int], dpi: int = OCR_DPI) -> list[PilImage]:
+    """Greyscale images of the pages ``indexes`` of the PDF ``data`` at ``dpi``."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data, password="")
+    except pdfium.PdfiumError:
+        raise CorruptPdfError("the PDF cannot be rendered for OCR (PdfiumError)") from None
+    try:
+        out = []
+        for i in indexes:
+            page = pdf[i]
+            try:
+                out.append(page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
+            finally:
+                page.close()
+        return out
+    except pdfium.PdfiumError:
+        raise CorruptPdfError("the PDF cannot be rendered for OCR (PdfiumError)") from None
+    finally:
+        pdf.close()
+
+
+def erase_rules(image: PilImage, dpi: int) -> PilImage:
+    """``image`` despeckled (3x3 median) and with long horizontal and vertical rules (table
+    borders, underlines) made white: Tesseract reads the cells of a ruled table as words glued to
+    ``|``, and speckle as punctuation, otherwise."""
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    image = image.filter(ImageFilter.MedianFilter(3))  # speckle of a pixel or two goes too
+    arr = np.asarray(image, dtype=np.uint8)
+    dark = arr < 190
+    run = max(20, dpi // 5)
+    mask = _runs(dark, run) | _runs(dark.T, run).T
+    if not mask.any():
+        return image
+    # widen by one pixel so that blurred rule edges go too
+    grown = mask.copy()
+    grown[1:, :] |= mask[:-1, :]
+    grown[:-1, :] |= mask[1:, :]
+    grown[:, 1:] |= mask[:, :-1]
+    grown[:, :-1] |= mask[:, 1:]
+    out = arr.copy()
+    out[grown] = 255
+    return Image.fromarray(out, mode="L")
+
+
+def _runs(dark: NDArray[np.bool_], length: int) -> NDArray[np.bool_]:
+    """Mask of the pixels that belong to a horizontal run of at least ``length`` dark pixels."""
+    import numpy as np
+
+    rows, cols = dark.shape
+    if cols < length:
+        return np.zeros(dark.shape, dtype=bool)
+    csum = np.zeros((rows, cols + 1), dtype=np.int32)
+    np.cumsum(dark, axis=1, dtype=np.int32, out=csum[:, 1:])
+    full = (csum[:, length:] - csum[:, :-length]) == length  # full[:, j]: pixels j .. j+length-1 all dark
+    edges = np.zeros((rows, cols + 1), dtype=np.int32)
+    edges[:, : full.shape[1]] += full
+    edges[:, length:] -= full
+    mask: NDArray[np.bool_] = np.cumsum(edges, axis=1)[:, :cols] > 0
+    return mask
+
+
+def ocr_image(
+    image: PilImage, dpi: int = OCR_DPI, timeout: float = PAGE_TIMEOUT_SECONDS, psm: str = "4", erase: bool = True
+) -> list[OcrWord]:
+    """Words of one page image, boxes in PDF points (top-left origin) with the skew removed.
+    ``erase``: make table rules white first (:func:`erase_rules`)."""
+    import io
+
+    buf = io.BytesIO()
+    (erase_rules(image, dpi) if erase else image).save(buf, format="PPM")  # greyscale PGM: no encoding cost
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    cmd = [TESSERACT, "stdin", "stdout", "--psm", psm, "--dpi", str(dpi), "-l", "eng"]
+    cmd += ["-c", "tessedit_do_invert=0", "hocr"]
+    try:
+        proc = subprocess.run(cmd, input=buf.getvalue(), capture_output=True, timeout=timeout, env=env, check=False)
+    except FileNotFoundError:
+        raise OcrFailedError("OCR is on but the tesseract program is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise OcrFailedError(f"OCR of a page took longer than {timeout:.0f} s") from None
+    if proc.returncode != 0:
+        raise OcrFailedError(f"tesseract failed (exit status {proc.returncode})")
+    return words_from_hocr(proc.stdout, dpi, image.size)
+
+
+#: A word as read (text, pixel box, confidence) with its deskewed centre x.
+_Placed = tuple[float, float, list[tuple[str, tuple[float, float, float, float], float, float]]]
+
+
+@dataclass
+class _Line:
+    slope: float
+    size: float
+    words: list[tuple[str, tuple[float, float, float, float], float]]
+
+
+def words_from_hocr(hocr: bytes, dpi: int, size: tuple[int, int]) -> list[OcrWord]:
+    """Parse Tesseract hOCR into positioned words (PDF points, deskewed by the median baseline slope)."""
+    try:
+        root = ET.fromstring(hocr)
+    except ET.ParseError:
+        raise OcrFailedError("tesseract returned unreadable hOCR") from None
+    lines: list[_Line] = []
+    for span in root.iter(f"{_HOCR_NS}span"):
+        if span.get("class") not in ("ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat"):
+            continue
+        props = _props(span.get("title", ""))
+        baseline = props.get("baseline", ["0", "0"])
+        slope = float(baseline[0]) if baseline else 0.0
+        x_size = float(props.get("x_size", ["0"])[0])
+        words = []
+        for w in span.iter(f"{_HOCR_NS}span"):
+            if w.get("class") != "ocrx_word":
+                continue
+            text = "".join(w.itertext()).strip()
+            wp = _props(w.get("title", ""))
+            if not text or "bbox" not in wp:
+                continue
+            x0, y0, x1, y1 = (float(v) for v in wp["bbox"][:4])
+            conf = float(wp.get("x_wconf", ["0"])[0])
+            words.append((text, (x0, y0, x1, y1), conf))
+        if words:
+            lines.append(_Line(slope, x_size, words))
+    if not lines:
+        return []
+    width, height = size
+    long_lines = [ln.slope for ln in lines if _span(ln) > width / 4] or [ln.slope for ln in lines]
+    angle = math.atan(statistics.median(long_lines))
+    cos, sin = math.cos(angle), math.sin(angle)
+    cx, cy = width / 2, height / 2
+    k = 72.0 / dpi
+    placed: list[_Placed] = []
+    for ln in lines:
+        turned: list[tuple[str, tuple[float, float, float, float], float, float]] = []
+        for text, (x0, y0, x1, y1), conf in ln.words:
+            mx, my = (x0 + x1) / 2 - cx, (y0 + y1) / 2 - cy
+            # rotate by -angle: the baseline becomes horizontal
+            turned.append((text, (x0, y0, x1, y1), conf, mx * cos + my * sin + cx))
+        mids = [-((b[0] + b[2]) / 2 - cx) * sin + ((b[1] + b[3]) / 2 - cy) * cos + cy for _, b, _ in ln.words]
+        heights = [b[3] - b[1] for _, b, _ in ln.words]
+        line_h = max(ln.size, statistics.median(heights)) if ln.size else statistics.median(heights)
+        placed.append((statistics.median(mids), line_h, turned))
+    # lines Tesseract split at one height (a table row, a word set apart) become one line again
+    placed.sort(key=lambda p: p[0])
+    groups: list[list[_Placed]] = []
+    for item in placed:
+        if groups and abs(item[0] - groups[-1][0][0]) < 0.4 * min(item[1], groups[-1][0][1]):
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    out: list[OcrWord] = []
+    for number, group in enumerate(groups):
+        mid = statistics.mean(g[0] for g in group)
+        line_h = max(g[1] for g in group)
+        members = sorted((w for g in group for w in g[2]), key=lambda w: w[3])
+        for text, (x0, y0, x1, y1), conf, rx in members:
+            half = (x1 - x0) / 2
+            out.append(
+                OcrWord(
+                    text,
+                    (rx - half) * k,
+                    (rx + half) * k,
+                    (mid - line_h / 2) * k,
+                    (mid + line_h / 2) * k,
+                    conf=conf,
+                    box_height=(y1 - y0) * k,
+                    line=number,
+                    px=(x0, y0, x1, y1),
+                )
+            )
+    return out
+
+
+def _span(ln: _Line) -> float:
+    return max(b[2] for _, b, _ in ln.words) - min(b[0] for _, b, _ in ln.words)
+
+
+def _props(title: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for part in title.split(";"):
+        bits = part.strip().split()
+        if bits:
+            out[bits[0]] = bits[1:]
+    return out

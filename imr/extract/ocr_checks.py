@@ -1,0 +1,69 @@
+"""Cross-checks of a letter whose text came from OCR: a misread digit must not become a wrong fact.
+
+Run after parsing, only for OCR'd documents (text layers are trusted as written):
+
+* the case number, when present, matches ``CM`` + 2-digit year + ``-`` + 7 digits, and a letter
+  whose text names a ``Case Number`` has one;
+* every header date paired by position is a valid date (``41/21/2016`` is a misread, not a gap);
+* the header dates are in their natural order: date of injury <= UR denial <= application
+  received <= date assigned <= decision date (each pair that is present);
+* every ``Page N of M`` the pages carry agrees with the file's page count.
+
+A failure raises :class:`~imr.errors.OcrCheckError` (``ocr_check_failed``): the letter is
+rejected with a reason, never loaded with a value that may be misread.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from imr.errors import OcrCheckError, OcrLowConfidenceError
+from imr.extract.dates import parse_date
+from imr.extract.document import Document
+from imr.extract.ocr import OcrDocument
+from imr.models import Letter
+
+CASE_NUMBER = re.compile(r"CM\d{2}-\d{7}")
+_PAGE_OF = re.compile(r"\bpage\s+(\d{1,3})\s+of\s+(\d{1,3})\b", re.I)
+_CASE_LABEL = re.compile(r"Case\s+Number\s*:", re.I)
+DATE_LABELS = ("Date Assigned", "Date of Injury", "Decision Date", "UR Denial Date", "Application Received")
+_DATE_LIKE = re.compile(r"\d{1,2}\s*[/-]\s*\d{1,2}\s*[/-]\s*\d{2,4}")
+DATE_ORDER: tuple[str, ...] = (
+    "date_of_injury",
+    "ur_denial_date",
+    "application_received",
+    "date_assigned",
+    "decision_date",
+)
+
+
+def verify_ocr(doc: Document, letter: Letter | None) -> None:
+    """Reject an OCR'd letter that cannot be trusted: a decisive word read with low confidence
+    (``ocr_low_confidence``, also when parsing failed), else header values that fail their checks."""
+    if isinstance(doc, OcrDocument) and doc.low_confidence:
+        raise OcrLowConfidenceError(doc.low_confidence)
+    if letter is not None:
+        check_ocr_letter(letter, doc)
+
+
+def check_ocr_letter(letter: Letter, doc: Document) -> None:
+    """Raise OcrCheckError when an OCR'd letter's header values fail their checks."""
+    if letter.case_number is not None and not CASE_NUMBER.fullmatch(letter.case_number):
+        raise OcrCheckError("the case number read by OCR does not match CM<yy>-<7 digits>")
+    if letter.case_number is None and any(_CASE_LABEL.search(ln) for ln in doc.lines()):
+        raise OcrCheckError("the letter names a case number that OCR could not read")
+    for label, value in doc.header_fields.items():
+        found = _DATE_LIKE.search(value) if label in DATE_LABELS else None
+        if found is not None and parse_date(found.group(0)) is None:
+            raise OcrCheckError("a header date read by OCR is not a valid date")
+    dates = [(name, getattr(letter, name)) for name in DATE_ORDER if getattr(letter, name) is not None]
+    for (a, da), (b, db) in itertools.pairwise(dates):
+        if da > db:
+            raise OcrCheckError(f"dates read by OCR are out of order ({a} after {b})")
+    if doc.page_count:
+        for ln in doc.lines():
+            for m in _PAGE_OF.finditer(ln):
+                n, total = int(m.group(1)), int(m.group(2))
+                if total != doc.page_count or n > total:
+                    raise OcrCheckError("a 'Page N of M' read by OCR disagrees with the file's page count")

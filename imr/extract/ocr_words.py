@@ -1,0 +1,322 @@
+"""OCR'd words: conservative cleanup and the confidence checks that stop a guessed decision.
+
+Cleanup only undoes what a scan adds: speckle read as punctuation, table rules read as ``|``,
+``:-`` for ``:``, and a fixed set of glyph confusions inside the two decision words (``Upheid``,
+``Overtumed``). It never makes an unreadable decision word readable: a word in a decision position
+that is read with low confidence, or that resembles a decision word without being one, raises
+:class:`~imr.errors.OcrLowConfidenceError`, and so does a header date or case number read with low
+confidence. Thresholds are Tesseract's per-word confidences (0-100); ``bench/ocr.py`` measures them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from imr.extract.pdf_text import Word
+
+#: A decision word (or a word of an A/C decision sentence) read below this confidence is not trusted.
+DECISION_MIN_CONF = 70.0
+#: A header date or case number read below this confidence is not trusted.
+HEADER_MIN_CONF = 60.0
+#: Punctuation-only words below this confidence are speckle.
+SPECKLE_MAX_CONF = 60.0
+
+_DECISION_FORMS: dict[str, re.Pattern[str]] = {
+    "upheld": re.compile(r"^[uU][pP][hH][eEcC][lI1i|!][dD]$"),
+    "overturned": re.compile(r"^[oO0][vV][eEcC][rR][tT][uU](?:rn|m|rm|ri|n)[eEcC][dD]$"),
+}
+_LEAD = re.compile(r"^[:;.,'`\"~_\-\u2013\u2014\u2018\u2019\u201c\u201d|]+")
+_TRAIL = re.compile(r"[.,;'`\"~_\u2018\u2019\u201c\u201d|]+$")
+_HEADER_LABEL = re.compile(
+    r"Case\s+Number|Date\s+Assigned|Date\s+of\s+Injury|Decision\s+Date|UR\s+Denial|Received|Dated", re.I
+)
+#: The heading after which item decision lines stand (every layout names decisions, issues or rationales).
+_DECISIONS_HEADING = re.compile(r"\b(DECISIONS?|ISSUES?|RATIONALES?)\b")
+_HEADING = re.compile(r"^[A-Z][A-Z()/,'&\- ]{12,}:?$")
+_HEADER_VALUE = re.compile(r"\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|CM\d", re.I)
+_SENTENCE_KEY = re.compile(r"^appropriate[.,;]?$", re.I)
+
+
+@dataclass
+class OcrWord(Word):
+    """A word read by OCR: Tesseract's confidence (0-100), its own box height and line number."""
+
+    conf: float = 100.0
+    box_height: float = 0.0
+    line: int = 0
+    #: the word's box in the page image (pixels, before deskewing), for a second read
+    px: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+
+
+def decision_form(text: str) -> str | None:
+    """``Upheld``/``Overturned`` (case as written) when ``text``, stripped of scan punctuation, is a
+    decision word or one of its fixed glyph confusions; else None. Never a fuzzy match."""
+    core = _TRAIL.sub("", _LEAD.sub("", text))
+    for word, pattern in _DECISION_FORMS.items():
+        if pattern.match(core):
+            return word.capitalize() if core[:1].isupper() or core[:1] == "0" else word
+    return None
+
+
+def resembles_decision(text: str) -> bool:
+    """True when ``text`` looks like a damaged decision word (similar letters, not a clean read)."""
+    letters = re.sub(r"[^a-z]", "", text.lower())
+    if len(letters) < 3:
+        return False
+    return any(difflib.SequenceMatcher(None, letters, w).ratio() >= 0.6 for w in _DECISION_FORMS)
+
+
+def clean_words(words: Sequence[OcrWord]) -> list[OcrWord]:
+    """Drop speckle and table-rule fragments; restore decision words from fixed glyph confusions."""
+    out: list[OcrWord] = []
+    for i, w in enumerate(words):
+        text = w.text.strip().strip("|").strip()
+        if not text:
+            continue
+        nxt = words[i + 1] if i + 1 < len(words) and words[i + 1].line == w.line else None
+        prev = out[-1] if out and out[-1].line == w.line else None
+        if not any(c.isalnum() for c in text):
+            before_decision = nxt is not None and decision_form(nxt.text) is not None
+            if ":" in text and before_decision:
+                if prev is not None and not prev.text.endswith(":"):
+                    prev.text += ":"  # 'shoulder :- Upheld'
+                continue
+            if before_decision and prev is not None and prev.text.endswith(":"):
+                continue  # 'shoulder: - Upheld'
+            if w.conf < SPECKLE_MAX_CONF or w.box_height < 0.2 * w.height:
+                continue
+        form = decision_form(text)
+        if form is not None:
+            lead = _LEAD.match(text)
+            if lead and ":" in lead.group(0) and prev is not None and not prev.text.endswith(":"):
+                prev.text += ":"  # 'shoulder :-Upheld'
+            text = form
+        elif text.endswith((":-", ":.", ":_")):
+            text = text[:-1]
+        out.append(
+            OcrWord(text, w.x0, w.x1, w.top, w.bottom, conf=w.conf, box_height=w.box_height, line=w.line, px=w.px)
+        )
+    out = join_split_labels(out)
+    fix_labels(out)
+    return out
+
+
+#: Labels the parser keys on; OCR glues speckle to them ('Claims. Administrator guideline:').
+LABELS: tuple[tuple[str, ...], ...] = (
+    ("Claims", "Administrator", "guideline:"),
+    ("MAXIMUS", "guideline:"),
+    ("Decision", "rationale:"),
+    ("Case", "Number:"),
+    ("Date", "Assigned:"),
+    ("Date", "of", "Injury:"),
+    ("Decision", "Date:"),
+    ("UR", "Denial", "Date:"),
+    ("Application", "Received:"),
+)
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (a few letters: labels only)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _near(word: str, token: str) -> bool:
+    """Same letters, or (a label word of 4+ letters) at most 2 letters misread, lost or added."""
+    a, b = _letters(word), _letters(token)
+    if a == b:
+        return True
+    return len(b) >= 4 and len(a) >= 3 and _distance(a, b) <= 2
+
+
+#: Long label words restored alone (a wrapped label puts them on a line of their own).
+_LONE_LABEL_WORDS = ("Application",)
+
+
+def join_split_labels(words: list[OcrWord]) -> list[OcrWord]:
+    """Join a label word OCR split in two ('guidelin e:', 'g uideline:') when its neighbour in the
+    label is read exactly; other words are never joined."""
+    out: list[OcrWord] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) and words[i + 1].line == w.line else None
+        if nxt is not None and _is_split_label(
+            out[-1] if out and out[-1].line == w.line else None, w, nxt, words[i + 2 : i + 3]
+        ):
+            out.append(
+                OcrWord(
+                    w.text + nxt.text,
+                    w.x0,
+                    nxt.x1,
+                    w.top,
+                    w.bottom,
+                    conf=min(w.conf, nxt.conf),
+                    box_height=max(w.box_height, nxt.box_height),
+                    line=w.line,
+                    px=(w.px[0], min(w.px[1], nxt.px[1]), nxt.px[2], max(w.px[3], nxt.px[3])),
+                )
+            )
+            i += 2
+            continue
+        out.append(w)
+        i += 1
+    return out
+
+
+def _is_split_label(prev: OcrWord | None, a: OcrWord, b: OcrWord, after: Sequence[OcrWord]) -> bool:
+    joined = _letters(a.text + b.text)
+    for label in LABELS:
+        for j, tok in enumerate(label):
+            if len(_letters(tok)) < 5 or joined != _letters(tok) or _letters(a.text) == joined:
+                continue
+            before_ok = j > 0 and prev is not None and _letters(prev.text) == _letters(label[j - 1])
+            after_ok = j + 1 < len(label) and bool(after) and after[0].line == a.line
+            after_ok = after_ok and _letters(after[0].text) == _letters(label[j + 1])
+            if before_ok or after_ok:
+                return True
+    return False
+
+
+def fix_labels(words: list[OcrWord]) -> None:
+    """Restore the parser's labels when OCR glued speckle to them ('Claims. Administrator') or
+    misread a few letters of their words ('Daie Assigned:', 'UR Denia! Daie:'): each word at most
+    2 letters off, at least one word read exactly, and the last word read with its colon. Labels
+    are structure, never values: no date, number or decision is changed here."""
+    for i in range(len(words)):
+        for label in LABELS:
+            seq = words[i : i + len(label)]
+            if len(seq) < len(label) or any(w.line != seq[0].line for w in seq):
+                continue
+            exact = [_letters(w.text) == _letters(tok) for w, tok in zip(seq, label, strict=True)]
+            near = all(_near(w.text, tok) for w, tok in zip(seq, label, strict=True))
+            if all(exact) or (near and any(exact) and ":" in seq[-1].text):
+                for w, tok in zip(seq[:-1], label[:-1], strict=True):
+                    w.text = tok
+                if ":" in seq[-1].text:
+                    seq[-1].text = label[-1]
+                break
+        w = words[i]
+        for lone in _LONE_LABEL_WORDS:
+            same_length = len(_letters(w.text)) == len(_letters(lone))
+            if w.text[:1].isupper() and same_length and _letters(w.text) != _letters(lone) and _near(w.text, lone):
+                w.text = lone
+
+
+def _lines(words: Sequence[OcrWord]) -> list[list[OcrWord]]:
+    lines: list[list[OcrWord]] = []
+    for w in words:
+        if lines and lines[-1][-1].line == w.line:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return lines
+
+
+@dataclass
+class Doubt:
+    """A decisive word read with low confidence (``word``; None when a second read cannot help),
+    on page ``page`` (index into the OCR'd pages), and why it is in doubt."""
+
+    page: int
+    word: OcrWord | None
+    reason: str
+    min_conf: float = DECISION_MIN_CONF
+
+
+def low_confidence_reason(pages: Sequence[Sequence[OcrWord]], header_first: bool = True) -> str | None:
+    """Why the OCR'd words cannot be trusted, or None when nothing decisive is in doubt."""
+    doubts = find_doubts(pages, header_first)
+    return doubts[0].reason if doubts else None
+
+
+def confirms(doubt: Doubt, text: str, conf: float) -> bool:
+    """True when a second, independent read of the doubtful word gives the same word with enough
+    confidence (the same decision word, or the same date or case number character for character)."""
+    if doubt.word is None or conf < doubt.min_conf:
+        return False
+    first, second = _core(doubt.word.text), _core(text)
+    if decision_form(first) is not None:
+        return decision_form(second) == decision_form(first)
+    return bool(second) and second == first
+
+
+def _core(text: str) -> str:
+    return _TRAIL.sub("", _LEAD.sub("", text.strip()))
+
+
+def find_doubts(pages: Sequence[Sequence[OcrWord]], header_first: bool = True) -> list[Doubt]:
+    """Every decisive word in doubt: a decision word (or a word of a numbered decision sentence)
+    or a header date/case number read with low confidence, a damaged decision word, an unreadable
+    word where an item's decision should stand. ``header_first``: the first of ``pages`` is the
+    letter's page 1 (which carries the header)."""
+    doubts: list[Doubt] = []
+    in_decisions = False
+    for number, words in enumerate(pages):
+        lines = _lines(words)
+        for line in lines:
+            in_decisions = in_decisions or bool(_DECISIONS_HEADING.search(" ".join(w.text for w in line)))
+            doubts += _decision_tail(number, line, in_decisions)
+        if number == 0 and header_first:
+            doubts += _header_zone(lines)
+        for i, w in enumerate(words):
+            if _SENTENCE_KEY.match(w.text) and i >= 2 and words[i - 1].text.lower() == "and":
+                window = words[max(0, i - 6) : i + 1]
+                if any(x.text.lower().startswith("necessar") for x in window):
+                    doubts += [
+                        Doubt(number, x, "a decision sentence was read with low OCR confidence")
+                        for x in window
+                        if x.conf < DECISION_MIN_CONF
+                    ]
+    return doubts
+
+
+def _decision_tail(page: int, line: Sequence[OcrWord], in_decisions: bool = True) -> list[Doubt]:
+    colon = max((i for i, w in enumerate(line) if w.text.endswith(":") or w.text == ":"), default=-1)
+    tail = list(line[colon + 1 :])
+    if not tail or len(tail) > 2:
+        return []
+    if colon < 0 and len(line) > 1:
+        return []  # not a decision line ('Upheld' alone on its line, or after the last colon)
+    text = " ".join(w.text for w in tail)
+    if decision_form(text) is not None:
+        return [
+            Doubt(page, w, "a decision word was read with low OCR confidence")
+            for w in tail
+            if w.conf < DECISION_MIN_CONF
+        ]
+    if resembles_decision(text):
+        return [Doubt(page, None, "a decision word could not be read (damaged in the scan)")]
+    width = max(w.x1 for w in tail) - min(w.x0 for w in tail)
+    unreadable = max(w.conf for w in tail) < 50.0 and not any(c.isdigit() for c in text) and width >= 24
+    if unreadable and in_decisions and colon >= 0 and not _HEADER_LABEL.search(" ".join(w.text for w in line)):
+        return [Doubt(page, None, "the word after an item's colon could not be read")]
+    return []
+
+
+def _header_zone(lines: Sequence[Sequence[OcrWord]]) -> list[Doubt]:
+    """Dates and case numbers above the first heading of page 1 (the header) must be read with
+    confidence: a misread digit there is a wrong fact, not a visible gap."""
+    out: list[Doubt] = []
+    for line in lines:
+        words = [w.text for w in line]
+        if len(words) >= 3 and _HEADING.match(" ".join(words)):
+            break
+        out += [
+            Doubt(0, w, "a header date or case number was read with low OCR confidence", HEADER_MIN_CONF)
+            for w in line
+            if _HEADER_VALUE.search(w.text) and w.conf < HEADER_MIN_CONF
+        ]
+    return out
