@@ -448,15 +448,12 @@ def evaluate_drift(
 
 def profile_records(records: Sequence[LetterRecord], batch_id: str = "records") -> BatchProfile:
     """The profile of records not (yet) in a warehouse: parsed letters, items, error codes per
-    file. ``ocr_letters`` is counted when the records' sources carry an ``ocr`` flag."""
+    file, letters read by OCR."""
     from collections import Counter
 
     letters = [r.letter for r in records if r.status == "parsed" and r.letter is not None]
     items = [it for lt in letters for it in lt.items]
     parsed = [r for r in records if r.status == "parsed" and r.letter is not None]
-    # OCR is known once the records' sources carry the flag (contract: true when OCR'd; false,
-    # null or absent when the file had its own text)
-    ocr_known = any(hasattr(r.source, "ocr") for r in records)
     return BatchProfile(
         batch_id=batch_id,
         letters=len(letters),
@@ -476,7 +473,7 @@ def profile_records(records: Sequence[LetterRecord], batch_id: str = "records") 
             ),
             "reviewer_guideline_source": sum(1 for it in items if it.reviewer_guideline.source is None),
         },
-        ocr_letters=sum(1 for r in parsed if getattr(r.source, "ocr", None)) if ocr_known else None,
+        ocr_letters=sum(1 for r in parsed if r.source.ocr),
         files=len(records),
         reason_codes=dict(Counter(c for r in records for c in {e.code for e in r.errors})),
         decision_days=tuple(

@@ -13,7 +13,6 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 import warehouse
@@ -144,7 +143,7 @@ def test_history_excludes_failed_and_later_batches(engine: Engine) -> None:
     profile = batch_profile(engine, third)
     assert profile.letters == 5 and sum(profile.items_per_letter.values()) == 5
     assert profile.items == sum(k * v for k, v in profile.items_per_letter.items())
-    assert profile.ocr_letters is None, "revision 0001 records no OCR"
+    assert profile.ocr_letters == 0, "no letter of these batches was read by OCR"
     assert profile.files == 5
 
 
@@ -162,16 +161,13 @@ def test_failed_expectations_lists_row_level_failures_too(engine: Engine) -> Non
     assert warehouse.failed_expectations(engine, batch) == ["case_number_present"]
 
 
-def test_ocr_share_once_the_warehouse_records_ocr(engine: Engine) -> None:
-    """Revision 0001 has no OCR flag (ocr_letters None, the check insufficient); once source_files
-    carries an ``ocr`` column, loaded files with ``ocr`` true are counted."""
-    batch = load_batch(engine, synthetic_records(900, 12))
-    assert batch_profile(engine, batch).ocr_letters is None
-    ids = [row.id for row in warehouse.list_files(engine, batch)][:3]
-    with engine.begin() as conn:
-        conn.execute(sa.text("ALTER TABLE source_files ADD COLUMN ocr BOOLEAN"))
-        conn.execute(
-            sa.text("UPDATE source_files SET ocr = :t WHERE id IN (:a, :b, :c)"),
-            {"t": True, "a": ids[0], "b": ids[1], "c": ids[2]},
-        )
+def test_ocr_share_counts_the_loaded_files_read_by_ocr(engine: Engine) -> None:
+    """Loaded files whose text was read by OCR (source.ocr, stored on source_files) are counted."""
+    records = synthetic_records(900, 12)
+    for r in records[:3]:
+        r.source.ocr = True
+    batch = load_batch(engine, records)
     assert batch_profile(engine, batch).ocr_letters == 3
+    assert {r.source.path for r in warehouse.export_records(engine) if r.source.ocr} == {
+        r.source.path for r in records[:3]
+    }

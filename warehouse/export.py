@@ -65,7 +65,7 @@ def _ordered(conn: Connection, table: sa.Table, column: str, ids: Sequence[str])
 def _records(conn: Connection, ids: Sequence[str]) -> dict[str, LetterRecord]:
     lt, sf = s.letters, s.source_files
     heads = conn.execute(
-        sa.select(lt, sf.c.rel_path, sf.c.sha256, sf.c.media_type, sf.c.pages)
+        sa.select(lt, sf.c.rel_path, sf.c.sha256, sf.c.media_type, sf.c.pages, sf.c.ocr)
         .join(sf, sf.c.id == lt.c.first_file_id)
         .where(lt.c.id.in_(ids))
     ).all()
@@ -114,7 +114,7 @@ def _records(conn: Connection, ids: Sequence[str]) -> dict[str, LetterRecord]:
             items=items.get(h.id, []),
         )
         out[h.id] = LetterRecord(
-            source=Source(path=h.rel_path, sha256=h.sha256, media_type=h.media_type, pages=h.pages),
+            source=Source(path=h.rel_path, sha256=h.sha256, media_type=h.media_type, pages=h.pages, ocr=bool(h.ocr)),
             status="parsed",
             errors=errors.get(h.id, []),
             letter=letter,

@@ -27,30 +27,18 @@ from warehouse.engine import reading
 
 #: Batches that count as history: finished ones (a failed or running batch is not a baseline).
 HISTORY_STATUSES: tuple[str, ...] = ("completed", "completed_with_quarantine")
-#: The column that records OCR (on source_files, else on letters), when the warehouse has it (not
-#: in revision 0001): true when the text was read by OCR; false or null when the file had its own.
-OCR_COLUMN = "ocr"
 
 
-def _ocr_counts(conn: Connection, ids: Sequence[str]) -> dict[str, int] | None:
-    """OCR'd letters per batch: loaded files (or letters) whose ``ocr`` is true; None when neither
-    table has the column."""
-    insp = sa.inspect(conn)
-    flag: sa.ColumnClause[Any] = sa.column(OCR_COLUMN)
-    if OCR_COLUMN in {c["name"] for c in insp.get_columns("source_files")}:
-        F = s.source_files
-        stmt = sa.select(F.c.batch_id, sa.func.count()).select_from(F)
-        stmt = stmt.where(F.c.batch_id.in_(ids), F.c.status == "loaded", flag.is_(True))
-        key = F.c.batch_id
-    elif OCR_COLUMN in {c["name"] for c in insp.get_columns("letters")}:
-        L = s.letters
-        stmt = sa.select(L.c.batch_id, sa.func.count()).select_from(L)
-        stmt = stmt.where(L.c.batch_id.in_(ids), flag.is_(True))
-        key = L.c.batch_id
-    else:
-        return None
+def _ocr_counts(conn: Connection, ids: Sequence[str]) -> dict[str, int]:
+    """OCR'd letters per batch: the batch's loaded files whose text was read by OCR."""
+    F = s.source_files
+    stmt = (
+        sa.select(F.c.batch_id, sa.func.count())
+        .where(F.c.batch_id.in_(ids), F.c.status == "loaded", F.c.ocr.is_(True))
+        .group_by(F.c.batch_id)
+    )
     counts = {b: 0 for b in ids}
-    for b, n in conn.execute(stmt.group_by(key)):
+    for b, n in conn.execute(stmt):
         counts[b] = int(n)
     return counts
 

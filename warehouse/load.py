@@ -145,6 +145,7 @@ def _load(
     now = utcnow()
     file_values: dict[str, Any] = {
         "pages": record.source.pages,
+        "ocr": record.source.ocr,
         "media_type": record.source.media_type,
         "reason_codes": [],
         "updated_at": now,

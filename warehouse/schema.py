@@ -100,6 +100,7 @@ source_files = sa.Table(
     sa.Column("size_bytes", sa.BigInteger, nullable=False),
     sa.Column("media_type", sa.String(CODE_LEN), nullable=True),
     sa.Column("pages", sa.Integer, nullable=True),
+    sa.Column("ocr", sa.Boolean, nullable=False, server_default=sa.false()),  # text read from page images
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("reason_codes", sa.JSON, nullable=False),
     sa.Column(
