@@ -80,7 +80,7 @@ def test_every_reason_code_the_pipeline_sets_is_registered() -> None:
     from imr.errors import REASON_CODES
 
     codes = _codes_set_in("pipeline")
-    assert {"internal_error", "file_changed", "duplicate_file"} <= codes  # the scan sees real call sites
+    assert {"file_changed", "duplicate_file", "warehouse_constraint"} <= codes  # the scan sees real call sites
     assert codes - set(REASON_CODES) == set(), "codes set without a registered meaning"
 
 

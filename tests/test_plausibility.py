@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from expectations import EXPECTATIONS, items_frame, validate_records
+from expectations import EXPECTATIONS, QualityReport, items_frame, validate_records
 from expectations.frames import MAX_ITEMS
 from imr.extract import extract_file
 from imr.models import LetterRecord
@@ -38,6 +38,11 @@ PLAUSIBILITY = {
 }
 
 
+def critical(report: QualityReport, i: int) -> list[str]:
+    """The critical expectations record ``i`` failed."""
+    return [f.expectation for f in report.sorted_failures(i, "critical")]
+
+
 def test_the_new_expectations_have_their_levels() -> None:
     levels = {e.name: e.level for e in EXPECTATIONS}
     assert {levels[n] for n in PLAUSIBILITY} == {"critical"}
@@ -58,7 +63,7 @@ def test_a_decision_flood_is_never_loaded(tmp_path: Path) -> None:
         assert record.errors and report.validated == ()
         return
     assert report.is_quarantined(0)
-    failed = set(report.critical_failures(0))
+    failed = set(critical(report, 0))
     assert {"item_count_plausible", "reviewer_credential_or_rationale_present"} <= failed
     assert "item_structure_matches_layout" in failed
     assert len(items_frame([record])) == MAX_ITEMS + 1, "a flood is judged on its first items only"
@@ -71,9 +76,7 @@ def test_a_short_flood_is_quarantined_too(tmp_path: Path, lines: int) -> None:
     report = validate_records([record], today=TODAY)
     assert record.status == "rejected" or report.is_quarantined(0)
     if record.status == "parsed":
-        assert {"reviewer_credential_or_rationale_present", "item_structure_matches_layout"} <= set(
-            report.critical_failures(0)
-        )
+        assert {"reviewer_credential_or_rationale_present", "item_structure_matches_layout"} <= set(critical(report, 0))
 
 
 def _extracted(folder: Path, pattern: str) -> list[LetterRecord]:
@@ -88,7 +91,7 @@ def test_real_letters_pass_every_expectation(real_dir: Path) -> None:
     report = validate_records(records, today=TODAY)
     assert len(report.validated) == len(records) == 65
     assert report.quarantined == []
-    assert {f.name for i in report.failures for f in report.failures_of(i)} & CROSS_FIELD == set()
+    assert {f.expectation for i in report.failures for f in report.failures_of(i)} & CROSS_FIELD == set()
     assert report.failures == {}
 
 
@@ -97,7 +100,7 @@ def test_seed_letters_pass_every_expectation(seeds_dir: Path) -> None:
     records = _extracted(seeds_dir, "*.txt")
     report = validate_records(records, today=TODAY)
     assert report.quarantined == []
-    assert {f.name for i in report.failures for f in report.failures_of(i)} <= {"case_number_present"}
+    assert {f.expectation for i in report.failures for f in report.failures_of(i)} <= {"case_number_present"}
 
 
 def test_real_gold_records_pass_the_cross_field_warnings(real_dir: Path) -> None:
@@ -105,7 +108,7 @@ def test_real_gold_records_pass_the_cross_field_warnings(real_dir: Path) -> None
     records = [LetterRecord.from_dict(json.loads(line)) for line in (real_dir / "gold.jsonl").open()]
     report = validate_records(records, today=TODAY)
     assert len(report.validated) == 65
-    failing = {f.name for i in report.failures for f in report.failures_of(i)}
+    failing = {f.expectation for i in report.failures for f in report.failures_of(i)}
     # gold items carry no rationale: only the layout-dependent structure check could notice, and
     # without a layout it does not apply
     assert failing == set()
@@ -129,7 +132,9 @@ def test_synthetic_letters_pass_every_critical_expectation() -> None:
         rec.letter.layout = t.letter.layout
         rec.letter.items = t.letter.items  # rationales are not part of the contract's dict
     report = validate_records(records, today=TODAY)
-    assert report.quarantined == [], {i: report.critical_failures(i) for i in report.quarantined[:5]}
+    assert report.quarantined == [], {
+        i: [f.expectation for f in report.sorted_failures(i, "critical")] for i in report.quarantined[:5]
+    }
     assert {t.layout for t in truths} == {"A", "B", "C", "D1", "D2"}
 
 
@@ -142,4 +147,6 @@ def test_extracted_synthetic_letters_pass_every_critical_expectation(tmp_path: P
     records = [extract_file(p, display_path=p.name) for p in paths]
     assert all(r.status == "parsed" for r in records)
     report = validate_records(records, today=TODAY)
-    assert report.quarantined == [], {i: report.critical_failures(i) for i in report.quarantined[:5]}
+    assert report.quarantined == [], {
+        i: [f.expectation for f in report.sorted_failures(i, "critical")] for i in report.quarantined[:5]
+    }
