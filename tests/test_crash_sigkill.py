@@ -32,7 +32,7 @@ def _ingest(inbox: Path, data: Path, db: str) -> subprocess.Popen[bytes]:
         "IMR_DATA_DIR": str(data),
         "IMR_STABLE_SECONDS": "0",
         "IMR_CHUNK_SIZE": "5",
-        "IMR_CLAIM_SECONDS": "1",
+        "IMR_CLAIM_TTL_SECONDS": "1",  # a killed run's claims are taken over after a second
     }
     argv = [sys.executable, "-m", "imr.cli", "ingest", "--inbox", str(inbox), "--db", db, "--retries", "0"]
     return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
