@@ -44,6 +44,13 @@ def _figure(height: float = HEIGHT) -> tuple[Figure, Axes]:
     return fig, ax
 
 
+
+def _counts_axis(ax: Axes, label: str) -> None:
+    """A y axis of whole counts labelled ``label``, and the legend."""
+    ax.set_ylabel(label)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(frameon=False, fontsize=8)
+
 def _empty(fig: Figure, ax: Axes, text: str) -> None:
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color=GREY)
     ax.set_axis_off()
@@ -151,9 +158,7 @@ def guideline_sources(data: ReportData) -> tuple[Figure, str]:
                       color=(BLUE, GREY)[j])  # fmt: skip
         ax.bar_label(bars, fontsize=7, padding=1)
     ax.set_xticks(range(len(sources)), [GUIDELINE_LABELS[s] for s in sources])
-    ax.set_ylabel("items")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(frameon=False, fontsize=8)
+    _counts_axis(ax, "items")
     return fig, ""
 
 
@@ -169,9 +174,7 @@ def days_to_decision(data: ReportData) -> tuple[Figure, str]:
         if value is not None:
             ax.axvline(value, color=color, linestyle="--", linewidth=1.2, label=f"{name} {value} days")
     ax.set_xlabel("days from application received to decision")
-    ax.set_ylabel("letters")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(frameon=False, fontsize=8)
+    _counts_axis(ax, "letters")
     return fig, ""
 
 

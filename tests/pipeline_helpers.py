@@ -75,6 +75,14 @@ def settings_for(tmp: Path, **kw: Any) -> Settings:
     return Settings(**base)
 
 
+def letters_in(tmp: Path, count: int, seed: int) -> tuple[Path, list[Path], dict[str, dict[str, Any]], Settings]:
+    """An inbox ``tmp/inbox`` of ``count`` synthetic letters and bad inputs, what extraction says
+    of them, and the settings of a test run: ``(inbox, files, expected records, settings)``."""
+    inbox = tmp / "inbox"
+    files = make_corpus(inbox, count, seed=seed, bad=True)
+    return inbox, files, expected_records(files, inbox), settings_for(tmp)
+
+
 def run_batch(
     engine: Engine,
     inbox: Path | None,

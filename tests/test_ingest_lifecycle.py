@@ -37,6 +37,7 @@ from tests.pipeline_helpers import (
     expected_records,
     exported,
     letter_files,
+    letters_in,
     make_corpus,
     run_batch,
     settings_for,
@@ -70,10 +71,7 @@ def failing_after(n: int, real: Callable[..., Any]) -> Callable[..., Any]:
 def test_crash_between_commit_and_move_loses_nothing(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    inbox = tmp_path / "inbox"
-    files = make_corpus(inbox, 6, seed=21, bad=True)
-    want = expected_records(files, inbox)
-    settings = settings_for(tmp_path)
+    inbox, files, want, settings = letters_in(tmp_path, 6, seed=21)
 
     def crash(*a: Any, **k: Any) -> Path:
         raise OSError("power cut")
@@ -160,10 +158,7 @@ def test_unstable_file_waits_for_the_next_run(engine: Engine, tmp_path: Path) ->
 def test_outage_then_rerun_reaches_the_clean_result(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    inbox = tmp_path / "inbox"
-    files = make_corpus(inbox, 5, seed=25, bad=True)
-    want = expected_records(files, inbox)
-    settings = settings_for(tmp_path)
+    inbox, files, want, settings = letters_in(tmp_path, 5, seed=25)
     monkeypatch.setattr(warehouse, "load_letters", failing_after(0, warehouse.load_letters))
     with pytest.raises(WarehouseUnavailableError):
         ingest(engine, inbox, settings)

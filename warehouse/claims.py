@@ -56,18 +56,12 @@ def _claim_statement(engine: Engine, rows: list[dict[str, object]], now: dt.date
     t = file_claims
     finished = sa.select(ingest_batches.c.id).where(ingest_batches.c.status != "running")
     key = [t.c.sha256, t.c.inbox, t.c.rel_path]
-    if engine.dialect.name == "postgresql":
-        pg = postgresql.insert(t).values(rows)
-        ex_pg = pg.excluded
-        return pg.on_conflict_do_update(
-            index_elements=key,
-            set_={"batch_id": ex_pg.batch_id, "claimed_at": ex_pg.claimed_at, "expires_at": ex_pg.expires_at},
-            where=(t.c.batch_id == ex_pg.batch_id) | (t.c.expires_at < now) | t.c.batch_id.in_(finished),
-        ).returning(*key)
-    if engine.dialect.name == "sqlite":
-        lite = sqlite.insert(t).values(rows)
-        ex = lite.excluded
-        return lite.on_conflict_do_update(
+    dialects: dict[str, Any] = {"postgresql": postgresql, "sqlite": sqlite}
+    dialect = dialects.get(engine.dialect.name)
+    if dialect is not None:
+        stmt = dialect.insert(t).values(rows)
+        ex = stmt.excluded
+        return stmt.on_conflict_do_update(  # type: ignore[no-any-return]
             index_elements=key,
             set_={"batch_id": ex.batch_id, "claimed_at": ex.claimed_at, "expires_at": ex.expires_at},
             where=(t.c.batch_id == ex.batch_id) | (t.c.expires_at < now) | t.c.batch_id.in_(finished),
