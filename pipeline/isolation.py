@@ -57,7 +57,7 @@ from imr.settings import Settings, get_settings
 from pipeline.discovery import open_regular
 from pipeline.names import log_safe
 
-log = logging.getLogger("pipeline")
+log = logging.getLogger("imr.pipeline")
 
 #: The extractor the child runs unless told otherwise (a dotted ``module.function`` path).
 DEFAULT_EXTRACTOR = "imr.extract.extract_file"
@@ -277,7 +277,7 @@ class IsolatedExtractor:
         self.close()
         if rc == -signal.SIGXCPU:
             return "extract_timeout", "extraction used more CPU time than the limit allows"
-        near_limit = self.limits.memory_bytes > 0 and peak >= self.limits.memory_bytes // 2
+        near_limit = self.limits.memory_bytes > 0 and peak >= self.limits.memory_bytes * 9 // 10
         if any(m in tail for m in _MEMORY_MARKERS) or rc == -signal.SIGKILL or (rc < 0 and near_limit):
             return "extract_memory", f"the extractor ran out of memory (limit {self.limits.memory_bytes // _MB} MB)"
         how = f"signal {-rc}" if rc < 0 else f"exit status {rc}"

@@ -206,7 +206,7 @@ def summarise_run(engine: Engine, req: RunRequest, batch_id: str, plan: Plan, do
         parent_batch_id=req.parent_batch_id,
         **plan.run_numbers(),
     )
-    warehouse.release_claims(engine, batch_id)
+    warehouse.release_claims(engine, batch_id, expired=True)
     summary.expectations += monitor_drift(engine, batch_id)
     return summary
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 import warehouse as w
+from imr.errors import REASON_CODES
 from imr.outcomes import BatchCounts, DqFailure, ExpectationResult
 from tests.warehouse_helpers import SHA_A, SHA_B, SHA_C, make_record
 
@@ -119,7 +120,7 @@ def test_mark_file_and_quarantine_reasons(engine: Engine) -> None:
     reasons = w.quarantine_reasons_of(engine, fid)
     assert reasons == {
         "dq_expect_items": "no items",
-        "pdf_no_text": "the PDF has no text layer (image-only; OCR is not supported)",
+        "pdf_no_text": REASON_CODES["pdf_no_text"],
     }
     assert w.dq_failures_of(engine, fid) == [DqFailure("letters", "expect_items", "critical")]
     # idempotent, and re-marking replaces the reasons

@@ -104,10 +104,15 @@ def renew_claims(engine: Engine, batch_id: str, ttl_seconds: float, *, now: dt.d
         return int(conn.execute(stmt).rowcount or 0)
 
 
-def release_claims(engine: Engine, batch_id: str, keys: Sequence[ClaimKey] | None = None) -> int:
-    """Drop the claims of ``batch_id`` (only ``keys`` when given); returns how many were dropped."""
+def release_claims(
+    engine: Engine, batch_id: str, keys: Sequence[ClaimKey] | None = None, *, expired: bool = False
+) -> int:
+    """Drop the claims of ``batch_id`` (only ``keys`` when given; with ``expired``, also every
+    expired claim: those a killed run left on files no later run needed); returns how many."""
     t = file_claims
     cond = t.c.batch_id == batch_id
+    if expired:
+        cond = cond | (t.c.expires_at < utcnow())
     if keys is not None:
         if not keys:
             return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -29,6 +30,10 @@ def alembic_config() -> Config:
     return cfg
 
 
+#: The PostgreSQL advisory lock a migration holds for its transaction (an arbitrary constant).
+MIGRATION_LOCK_KEY = 0x494D52  # "IMR"
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the warehouse at ``engine`` up to ``revision`` (default the newest), in one transaction.
 
@@ -36,6 +41,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """
     cfg = alembic_config()
     with transaction(engine) as conn:
+        if conn.dialect.name == "postgresql":  # two runs starting on an empty warehouse migrate one at a time
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
