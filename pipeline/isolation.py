@@ -39,6 +39,7 @@ import importlib
 import logging
 import os
 import pickle
+import resource
 import select
 import signal
 import struct
@@ -136,6 +137,7 @@ class IsolatedExtractor:
         self.extractor = extractor
         self._proc: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
+        self._inherited_rss = 0
         #: Children started so far (a restart after a timeout or crash adds one).
         self.children_started = 0
 
@@ -185,6 +187,9 @@ class IsolatedExtractor:
         proc.stdin.flush()
         self._proc = proc
         self.children_started += 1
+        # what the child's ru_maxrss starts from: Linux carries the forking parent's high-water mark
+        # across exec, so only a peak well above it is the child's own
+        self._inherited_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         return proc
 
     def _kill(self) -> None:
@@ -277,7 +282,9 @@ class IsolatedExtractor:
         self.close()
         if rc == -signal.SIGXCPU:
             return "extract_timeout", "extraction used more CPU time than the limit allows"
-        near_limit = self.limits.memory_bytes > 0 and peak >= self.limits.memory_bytes * 9 // 10
+        limit = self.limits.memory_bytes
+        grew = peak > self._inherited_rss * 1.1  # its own allocations, not the parent's
+        near_limit = limit > 0 and peak >= limit // 2 and grew
         if any(m in tail for m in _MEMORY_MARKERS) or rc == -signal.SIGKILL or (rc < 0 and near_limit):
             return "extract_memory", f"the extractor ran out of memory (limit {self.limits.memory_bytes // _MB} MB)"
         how = f"signal {-rc}" if rc < 0 else f"exit status {rc}"
