@@ -103,8 +103,12 @@ def test_real_hostile_inputs_get_their_codes(tmp_path: Path) -> None:
         H.write(tmp_path / name, data)
     with IsolatedExtractor(_settings(extract_timeout_seconds=60)) as ex:
         got = {name: ex.extract(tmp_path / name, name) for name in files}
+    # PDFium aborts (SIGABRT, no message) when an allocation fails under the limit; when the test
+    # process itself is large (the whole suite), its inherited high-water mark hides the child's
+    # peak, so that death reads as a crash: rejected either way, the batch goes on
     assert _codes(got["bomb.pdf"]) in (
         ["extract_memory"],
+        ["extract_crash"],
         ["extract_timeout"],
         ["pdf_corrupt"],
         ["empty_file"],
