@@ -2,10 +2,11 @@
 
 Read-only queries over ``source_files`` (through :func:`warehouse.engine.reading`):
 
-* :func:`committed_in_place`: rows whose outcome is committed but whose file was never moved
-  (the process died between the commit and the move): the next run finishes the move;
-* :func:`committed_outcome`: whether any batch already committed a final outcome for some bytes
-  (a backfill skips those: that is what makes it resumable);
+* :func:`snapshot`: every row of many files' bytes, read at once, answering per file (a
+  :class:`LedgerSnapshot`): rows whose outcome is committed but whose file was never moved (the
+  process died between the commit and the move: the next run finishes the move), whether any
+  batch already committed a final outcome for some bytes (a backfill skips those: that is what
+  makes it resumable), the rows of one physical file and the letter its bytes already carry;
 * :func:`rows_of_file`: every row of one physical file (same bytes, inbox and relative path), so
   all of them follow the file when it moves;
 * :func:`final_rows_under` and :func:`paths_in_use`: rows whose file was moved but whose new path
@@ -14,56 +15,76 @@ Read-only queries over ``source_files`` (through :func:`warehouse.engine.reading
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from imr.outcomes import COMMITTED
 from warehouse.engine import reading
-from warehouse.files import FileRow, file_row
+from warehouse.files import DONE_STATUSES, FileRow, file_row
 from warehouse.schema import source_files
 
+#: How many hashes one ``IN (...)`` lists (well under SQLite's and PostgreSQL's parameter limits).
+_IN_BATCH = 500
 
-def committed_in_place(engine: Engine, sha256: str, current_path: str) -> list[FileRow]:
-    """Rows with a final status for these bytes whose ``current_path`` is still ``current_path``.
 
-    Oldest first. Non-empty means: the outcome was committed, the move never happened.
-    """
-    t = source_files
-    stmt = (
-        sa.select(t)
-        .where((t.c.sha256 == sha256) & (t.c.current_path == current_path) & t.c.status.in_(COMMITTED))
-        .order_by(t.c.seen_at, t.c.id)
-    )
+@dataclass(frozen=True)
+class LedgerSnapshot:
+    """Every ledger row (all batches) of some bytes, read in a few statements: what the planner asks
+    of thousands of files at once, answered in memory with the same rules as the single queries."""
+
+    rows: Mapping[str, tuple[FileRow, ...]]
+
+    def committed_in_place(self, sha256: str, current_path: str) -> list[FileRow]:
+        """Rows with a final status for these bytes whose ``current_path`` is still ``current_path``.
+
+        Oldest first. Non-empty means: the outcome was committed, the move never happened.
+        """
+        return [r for r in self._committed(sha256) if r.current_path == current_path]
+
+    def committed_outcome(self, sha256: str) -> FileRow | None:
+        """The earliest row of any batch with a final outcome for these bytes, or None."""
+        return next(iter(self._committed(sha256)), None)
+
+    def rows_of_file(self, sha256: str, inbox: str, rel_path: str) -> list[FileRow]:
+        """Every row (all batches) of the file with these bytes at ``inbox``/``rel_path``, newest first."""
+        rows = [r for r in self.rows.get(sha256, ()) if r.inbox == inbox and r.rel_path == rel_path]
+        return sorted(sorted(rows, key=lambda r: r.id), key=lambda r: r.updated_at, reverse=True)
+
+    def loaded_letter(self, sha256: str) -> str | None:
+        """The letter these bytes already carry (loaded, linked or a duplicate), or None."""
+        return next((r.letter_id for r in _oldest_first(self.rows.get(sha256, ())) if _carries_letter(r)), None)
+
+    def _committed(self, sha256: str) -> list[FileRow]:
+        return [r for r in _oldest_first(self.rows.get(sha256, ())) if r.status in COMMITTED]
+
+
+def _oldest_first(rows: Sequence[FileRow]) -> list[FileRow]:
+    return sorted(rows, key=lambda r: (r.seen_at, r.id))
+
+
+def _carries_letter(row: FileRow) -> bool:
+    return row.status in DONE_STATUSES and row.letter_id is not None
+
+
+def snapshot(engine: Engine, sha256s: Iterable[str]) -> LedgerSnapshot:
+    """The ledger rows of these bytes (one read, ``_IN_BATCH`` hashes per statement)."""
+    wanted = sorted(set(sha256s))
+    found: dict[str, list[FileRow]] = {}
     with reading(engine) as conn:
-        return [file_row(r) for r in conn.execute(stmt)]
-
-
-def committed_outcome(engine: Engine, sha256: str) -> FileRow | None:
-    """The earliest row of any batch with a final outcome for these bytes, or None."""
-    t = source_files
-    stmt = (
-        sa.select(t)
-        .where((t.c.sha256 == sha256) & t.c.status.in_(COMMITTED))
-        .order_by(t.c.seen_at, t.c.id)
-        .limit(1)
-    )
-    with reading(engine) as conn:
-        row = conn.execute(stmt).first()
-    return file_row(row) if row is not None else None
+        for i in range(0, len(wanted), _IN_BATCH):
+            stmt = sa.select(source_files).where(source_files.c.sha256.in_(wanted[i : i + _IN_BATCH]))
+            for r in conn.execute(stmt):
+                row = file_row(r)
+                found.setdefault(row.sha256, []).append(row)
+    return LedgerSnapshot({sha: tuple(rows) for sha, rows in found.items()})
 
 
 def rows_of_file(engine: Engine, sha256: str, inbox: str, rel_path: str) -> list[FileRow]:
-    """Every row (all batches) of the file with these bytes at ``inbox``/``rel_path``, newest first."""
-    t = source_files
-    stmt = (
-        sa.select(t)
-        .where((t.c.sha256 == sha256) & (t.c.inbox == inbox) & (t.c.rel_path == rel_path))
-        .order_by(t.c.updated_at.desc(), t.c.id)
-    )
-    with reading(engine) as conn:
-        return [file_row(r) for r in conn.execute(stmt)]
+    """:meth:`LedgerSnapshot.rows_of_file` of one file."""
+    return snapshot(engine, [sha256]).rows_of_file(sha256, inbox, rel_path)
 
 
 def final_rows_under(engine: Engine, inboxes: Sequence[str]) -> list[FileRow]:

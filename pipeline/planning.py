@@ -52,10 +52,12 @@ class Plan(RunNumbers):
     recovered: list[WorkItem] = field(default_factory=list)
 
 
-def _recovered(engine: Engine, sha256: str, path: str, real_path: str | None = None) -> WorkItem | None:
+def _recovered(
+    engine: Engine, known: ledger.LedgerSnapshot, sha256: str, path: str, real_path: str | None = None
+) -> WorkItem | None:
     """The committed-but-unmoved outcome of the file at ``path`` (its ledger text; ``real_path`` is
     where the bytes are when the name is not valid UTF-8), or None."""
-    rows = ledger.committed_in_place(engine, sha256, path)
+    rows = known.committed_in_place(sha256, path)
     if not rows:
         return None
     first = rows[0]
@@ -147,33 +149,41 @@ def plan_inboxes(
         inboxes = [str(p.absolute()) for p in discovery.inboxes]
         plan.repaired = repair_moved(engine, inboxes, search_roots)
     refused, files, plan.claimed = _claim(engine, batch_id, discovery, claim_ttl_seconds)
+    # what the ledger knows of these bytes, read once (not a few queries per file)
+    known = ledger.snapshot(engine, [r.pseudo_sha256 for r in refused] + [f.sha256 for f in files])
     for r in refused:
         inbox = str(r.inbox.absolute())
         path = str(Path(inbox) / r.rel_path)
-        rec = _recovered(engine, r.pseudo_sha256, path, str(r.path.absolute())) if move_files else None
+        rec = _recovered(engine, known, r.pseudo_sha256, path, str(r.path.absolute())) if move_files else None
         if rec is not None:
             plan.recovered.append(rec)
-        elif skip_committed and ledger.committed_outcome(engine, r.pseudo_sha256) is not None:
+        elif skip_committed and known.committed_outcome(r.pseudo_sha256) is not None:
             plan.skipped += 1
         else:
             plan.settled.append(_refuse(engine, batch_id, inbox, r))
+    new: list[tuple[FoundFile, str, str]] = []
     for f in files:
         inbox = str(f.inbox.absolute())
         path = str(Path(inbox) / f.rel_path)  # the ledger's text form of where the file is
         real = str(f.path.absolute())  # where the bytes are (differs for names that are not UTF-8)
-        rec = _recovered(engine, f.sha256, path, real) if move_files else None
+        rec = _recovered(engine, known, f.sha256, path, real) if move_files else None
         if rec is not None:
             log.info("recovered %s: outcome %s committed earlier; finishing its move", log_safe(f.rel_path), rec.status)
             plan.recovered.append(rec)
-            continue
-        if skip_committed and ledger.committed_outcome(engine, f.sha256) is not None:
+        elif skip_committed and known.committed_outcome(f.sha256) is not None:
             plan.skipped += 1
-            continue
-        fid = warehouse.register_file(engine, batch_id, inbox, f.rel_path, f.sha256, f.size, f.media_type, path)
-        item = WorkItem(fid, inbox, f.rel_path, real, f.sha256, f.size, f.media_type)
+        else:
+            new.append((f, inbox, path))
+    ids = warehouse.register_files(
+        engine,
+        batch_id,
+        [warehouse.NewFile(inbox, f.rel_path, f.sha256, f.size, f.media_type, path) for f, inbox, path in new],
+    )
+    for (f, inbox, _), fid in zip(new, ids, strict=True):
+        item = WorkItem(fid, inbox, f.rel_path, str(f.path.absolute()), f.sha256, f.size, f.media_type)
         # earlier rows of this very file (a failed batch's pending rows) follow it when it moves
-        item.also_update = [r.id for r in ledger.rows_of_file(engine, f.sha256, inbox, f.rel_path) if r.id != fid]
-        letter_id = warehouse.find_loaded_sha(engine, f.sha256)
+        item.also_update = [r.id for r in known.rows_of_file(f.sha256, inbox, f.rel_path) if r.id != fid]
+        letter_id = known.loaded_letter(f.sha256)
         if letter_id is not None:
             reason = Reason("duplicate_file", INGEST_REASON_CODES["duplicate_file"])
             warehouse.mark_file(engine, fid, "duplicate", [reason.code], {reason.code: reason.message})

@@ -30,6 +30,8 @@ API (all importable from ``warehouse``)::
     register_file(engine, batch_id, inbox, rel_path, sha256, size, media_type, current_path=None) -> file_id
         # status pending; idempotent on (batch_id, sha256, inbox, rel_path);
         # current_path defaults to inbox/rel_path
+    register_files(engine, batch_id, [NewFile(inbox, rel_path, sha256, size, media_type)]) -> [file_id]
+        # the same for many files in one transaction
     find_loaded_sha(engine, sha256) -> letter_id | None          # content already loaded/linked/duplicate?
     mark_file(engine, file_id, status, reason_codes=(), messages=None, current_path=None, dq_failures=())
         -> FileRow
@@ -99,6 +101,7 @@ from warehouse.engine import describe_error, is_transient, make_engine, reading,
 from warehouse.export import export_record, export_records, letter_ids
 from warehouse.files import (
     FileRow,
+    NewFile,
     files_to_rerun,
     find_loaded_sha,
     get_file,
@@ -106,6 +109,7 @@ from warehouse.files import (
     mark_file,
     quarantine_reasons_of,
     register_file,
+    register_files,
     set_current_path,
 )
 from warehouse.history import batch_history, batch_profile
@@ -120,6 +124,7 @@ __all__ = [
     "ClaimKey",
     "FileRow",
     "LoadResult",
+    "NewFile",
     "UnknownBatchError",
     "batch_counts",
     "batch_history",
@@ -153,6 +158,7 @@ __all__ = [
     "quarantine_reasons_of",
     "reading",
     "register_file",
+    "register_files",
     "release_claims",
     "renew_claims",
     "resolve_batch_id",

@@ -71,6 +71,18 @@ def file_row(r: sa.Row[Any]) -> FileRow:
     )
 
 
+@dataclass(frozen=True)
+class NewFile:
+    """A file found in ``inbox`` at ``rel_path``, to be registered in a batch (see :func:`register_files`)."""
+
+    inbox: str
+    rel_path: str
+    sha256: str
+    size: int
+    media_type: str | None
+    current_path: str | None = None  # default: inbox/rel_path
+
+
 def register_file(
     engine: Engine,
     batch_id: str,
@@ -87,33 +99,43 @@ def register_file(
     row as it is. ``current_path`` defaults to ``inbox/rel_path``. Raises ``IntegrityError``
     for an unknown batch, :class:`imr.errors.WarehouseUnavailableError` when unreachable.
     """
+    new = NewFile(str(inbox), str(rel_path), sha256, size, media_type, current_path)
+    return register_files(engine, batch_id, [new])[0]
+
+
+def register_files(engine: Engine, batch_id: str, files: Sequence[NewFile]) -> list[str]:
+    """:func:`register_file` for many files in one transaction; returns their ids in order."""
+    if not files:
+        return []
     now = utcnow()
-    key = (
-        (source_files.c.batch_id == batch_id)
-        & (source_files.c.sha256 == sha256)
-        & (source_files.c.inbox == str(inbox))
-        & (source_files.c.rel_path == str(rel_path))
-    )
-    row = {
-        "id": str(uuid.uuid4()),
-        "batch_id": batch_id,
-        "inbox": str(inbox),
-        "rel_path": str(rel_path),
-        "sha256": sha256,
-        "size_bytes": int(size),
-        "media_type": media_type,
-        "pages": None,
-        "status": "pending",
-        "reason_codes": [],
-        "letter_id": None,
-        "current_path": current_path if current_path is not None else str(PurePath(inbox) / rel_path),
-        "seen_at": now,
-        "updated_at": now,
-    }
+    rows: list[dict[str, Any]] = [
+        {
+            "id": str(uuid.uuid4()),
+            "batch_id": batch_id,
+            "inbox": f.inbox,
+            "rel_path": f.rel_path,
+            "sha256": f.sha256,
+            "size_bytes": int(f.size),
+            "media_type": f.media_type,
+            "pages": None,
+            "status": "pending",
+            "reason_codes": [],
+            "letter_id": None,
+            "current_path": f.current_path if f.current_path is not None else str(PurePath(f.inbox) / f.rel_path),
+            "seen_at": now,
+            "updated_at": now,
+        }
+        for f in files
+    ]
+    t = source_files
     with transaction(engine) as conn:
-        insert_ignoring(conn, source_files, [row], keys=["batch_id", "sha256", "inbox", "rel_path"])
-        file_id: str = conn.execute(sa.select(source_files.c.id).where(key)).scalar_one()
-    return file_id
+        insert_ignoring(conn, t, rows, keys=["batch_id", "sha256", "inbox", "rel_path"])
+        stmt = sa.select(t.c.id, t.c.sha256, t.c.inbox, t.c.rel_path).where(t.c.batch_id == batch_id)
+        if len(files) == 1:  # the common single call: only its row
+            f = files[0]
+            stmt = stmt.where((t.c.sha256 == f.sha256) & (t.c.inbox == f.inbox) & (t.c.rel_path == f.rel_path))
+        ids = {(r.sha256, r.inbox, r.rel_path): r.id for r in conn.execute(stmt)}
+    return [ids[(f.sha256, f.inbox, f.rel_path)] for f in files]
 
 
 def get_file(engine: Engine, file_id: str) -> FileRow | None:
@@ -192,10 +214,7 @@ def mark_file(
         if status in ("rejected", "quarantined") and codes:
             conn.execute(
                 sa.insert(quarantine_reasons),
-                [
-                    {"source_file_id": file_id, "code": c, "message": m}
-                    for c, m in _messages(codes, messages).items()
-                ],
+                [{"source_file_id": file_id, "code": c, "message": m} for c, m in _messages(codes, messages).items()],
             )
         row = conn.execute(sa.select(source_files).where(source_files.c.id == file_id)).one()
         if dq_failures:
@@ -238,4 +257,3 @@ def files_to_rerun(engine: Engine, batch_id: str) -> list[FileRow]:
     )
     with reading(engine) as conn:
         return [file_row(r) for r in conn.execute(stmt)]
-
