@@ -9,6 +9,7 @@ files), ``failed`` = 1 when the check failed, and their ``observed`` value, ``ba
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -120,9 +121,16 @@ def insert_dq_failures(
     conn: Connection, batch_id: str, file_id: str, letter_id: str | None, failures: Sequence[DqFailure]
 ) -> None:
     """Inside a transaction: record the expectations a file failed (existing ones are kept)."""
+    insert_dq_rows(conn, dq_failure_rows(batch_id, file_id, letter_id, failures))
+
+
+def dq_failure_rows(
+    batch_id: str, file_id: str, letter_id: str | None, failures: Sequence[DqFailure]
+) -> list[dict[str, Any]]:
+    """The ``dq_letter_failures`` rows of the expectations a file failed (levels checked)."""
     for f in failures:
         _check_level(f.level)
-    rows = [
+    return [
         {
             "batch_id": batch_id,
             "source_file_id": file_id,
@@ -133,6 +141,10 @@ def insert_dq_failures(
         }
         for f in failures
     ]
+
+
+def insert_dq_rows(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Inside a transaction: insert :func:`dq_failure_rows` (rows already there are kept)."""
     insert_ignoring(
         conn, dq_letter_failures, rows, keys=["batch_id", "source_file_id", "suite", "expectation"]
     )
