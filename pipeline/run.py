@@ -34,7 +34,7 @@ from pipeline.drift import evaluate_batch_drift
 from pipeline.planning import Plan, plan_inboxes, plan_rerun
 from pipeline.stages import ChunkOutcome, Destinations, process_chunk, settle_chunk
 from pipeline.summary import BatchSummary, failed_summary, summarise
-from pipeline.work import WorkItem, chunked
+from pipeline.work import WorkItem, chunks_for
 
 log = logging.getLogger("imr.pipeline")
 
@@ -119,6 +119,10 @@ class Steps(Protocol):
         """Move files whose outcome is committed; return them."""
         ...
 
+    def lanes(self, req: RunRequest) -> int:
+        """How many chunks run at once (the run's chunks are cut so that every lane stays busy)."""
+        ...
+
     def process(self, req: RunRequest, batch_id: str, chunks: Sequence[list[WorkItem]]) -> Iterable[ChunkOutcome]:
         """Process every chunk (possibly in parallel); yield their outcomes in chunk order."""
         ...
@@ -149,7 +153,7 @@ def run_batch(steps: Steps, req: RunRequest) -> BatchSummary:
         stage = "settle"
         done = Processed(steps.settle(req, batch_id, plan.settled), steps.settle(req, batch_id, plan.recovered))
         stage = "process"
-        chunks = list(chunked(plan.work, req.resolved_chunk_size()))
+        chunks = chunks_for(plan.work, req.resolved_chunk_size(), steps.lanes(req))
         for outcome in steps.process(req, batch_id, chunks):
             done.items += outcome.items
             done.results += outcome.results
@@ -248,6 +252,9 @@ class LocalSteps:
 
     def settle(self, req: RunRequest, batch_id: str, items: Sequence[WorkItem]) -> list[WorkItem]:
         return settle_chunk(request_engine(req), items, req.destinations(self.day), batch_id)
+
+    def lanes(self, req: RunRequest) -> int:
+        return 1
 
     def process(self, req: RunRequest, batch_id: str, chunks: Sequence[list[WorkItem]]) -> Iterable[ChunkOutcome]:
         dest = req.destinations(self.day)

@@ -72,3 +72,25 @@ def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
     step = max(1, int(size))
     for start in range(0, len(items), step):
         yield list(items[start : start + step])
+
+
+#: The fewest letters worth a chunk of their own (a chunk's validation has a fixed cost of ~0.5 s).
+MIN_CHUNK = 50
+
+
+def chunks_for(items: Sequence[T], size: int, lanes: int = 1) -> list[list[T]]:
+    """The chunks of a run: consecutive, at most ``size`` items each. With ``lanes`` > 1 (chunks
+    that run at once), the count is a multiple of ``lanes`` and the chunks are of even size, so
+    every worker stays busy to the end, as long as each chunk keeps ``MIN_CHUNK`` items."""
+    count = -(-len(items) // max(1, int(size)))
+    if lanes <= 1 or len(items) < lanes * MIN_CHUNK:
+        return list(chunked(items, size))
+    count = min(len(items), lanes * -(-count // lanes))
+    base, extra = divmod(len(items), count)
+    out: list[list[T]] = []
+    start = 0
+    for n in range(count):
+        end = start + base + (1 if n < extra else 0)
+        out.append(list(items[start:end]))
+        start = end
+    return out

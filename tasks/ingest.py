@@ -36,7 +36,7 @@ from pipeline.stages import ChunkOutcome, process_chunk, settle_chunk
 from pipeline.summary import BatchSummary
 from pipeline.work import WorkItem
 from tasks.publish import IngestProgress
-from tasks.runners import chunk_runner
+from tasks.runners import chunk_lanes, chunk_runner
 
 #: Default retries of warehouse tasks (flows may override with ``with_options``).
 TRANSIENT_RETRIES = 3
@@ -124,6 +124,7 @@ class TaskSteps:
         self.workers = workers
         self.retry: dict[str, Any] = {"retries": retries, "retry_delay_seconds": retry_delay_seconds}
         self._progress: IngestProgress | None = None
+        self._lanes: int | None = None
 
     def open_batch(self, req: pr.RunRequest) -> str:
         return open_batch.with_options(**self.retry)(req)
@@ -136,6 +137,11 @@ class TaskSteps:
             return []
         return settle.with_options(**self.retry)(req, batch_id, items)
 
+    def lanes(self, req: pr.RunRequest) -> int:
+        if self._lanes is None:
+            self._lanes = chunk_lanes(self.workers)
+        return self._lanes
+
     def process(self, req: pr.RunRequest, batch_id: str, chunks: Sequence[list[WorkItem]]) -> Iterable[ChunkOutcome]:
         """Submit the chunks to the flow's task runner, at most ``window`` at a time, and yield their
         outcomes in chunk order. After a failed chunk nothing new is submitted; the chunks already
@@ -145,7 +151,7 @@ class TaskSteps:
             return
         pending = deque(enumerate(chunks, start=1))
         running: deque[PrefectFuture[ChunkOutcome]] = deque()
-        runner, window = chunk_runner(self.workers)
+        runner, window = chunk_runner(self.workers), self.lanes(req)
         with runner:
 
             def top_up() -> None:

@@ -36,17 +36,27 @@ def dask_workers(dask_address: str) -> int:
     return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
 
 
-def chunk_runner(workers: int | None = None) -> tuple[Any, int]:
-    """The task runner a run's chunks go to, and how many chunks to keep in flight on it.
+def chunk_lanes(workers: int | None = None) -> int:
+    """How many chunks run at once: the Dask cluster's threads with ``--dask``/``IMR_DASK_ADDRESS``,
+    else ``workers`` (default ``IMR_WORKERS``)."""
+    from imr.settings import get_settings
 
-    ``--dask``/``IMR_DASK_ADDRESS`` set: the cluster, with as many chunks as it has threads; else a
-    process pool of ``workers`` (default ``IMR_WORKERS``), or, for one worker, one chunk at a time
-    in this process (a thread: PDFium must never run twice at once in one process).
+    settings = get_settings()
+    if settings.dask_address:
+        return dask_workers(settings.dask_address)
+    return max(1, workers or settings.workers)
+
+
+def chunk_runner(workers: int | None = None) -> Any:
+    """The task runner a run's chunks go to.
+
+    ``--dask``/``IMR_DASK_ADDRESS`` set: the cluster; else a process pool of ``workers`` (default
+    ``IMR_WORKERS``), or, for one worker, one chunk at a time in this process (a thread: PDFium
+    must never run twice at once in one process).
     """
     from imr.settings import get_settings
 
     settings = get_settings()
     if settings.dask_address:
-        return task_runner_for(1, settings.dask_address), dask_workers(settings.dask_address)
-    n = workers or settings.workers
-    return task_runner_for(n), max(1, n)
+        return task_runner_for(1, settings.dask_address)
+    return task_runner_for(workers or settings.workers)

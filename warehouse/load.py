@@ -12,8 +12,9 @@ For a registered source file and its parsed :class:`imr.models.LetterRecord`,
 
 Either everything of a letter commits or nothing does. :func:`load_letters` loads a chunk in one
 transaction with a few multi-row statements (the same decisions, taken letter after letter in
-memory), falling back to one SAVEPOINT per letter only when some letter breaks a constraint. Two loads racing for the same content or case number
-both succeed: the loser hits a unique constraint, rolls back and is decided again (duplicate/linked).
+memory), falling back to one SAVEPOINT per letter only when some letter breaks a constraint. Two loads
+racing for the same content or case number both succeed: the loser hits a unique constraint, rolls
+back and is decided again (duplicate/linked).
 """
 
 from __future__ import annotations
