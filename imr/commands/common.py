@@ -162,13 +162,8 @@ def prefect_api(name: str) -> Iterator[None]:
 
     configured = os.environ.get("PREFECT_API_URL") or get_current_settings().api.url
     if configured:  # a server (or a test harness) is already there: workers use it too
-        saved = os.environ.get("PREFECT_API_URL")
-        os.environ["PREFECT_API_URL"] = str(configured)
-        try:
+        with _api_url_exported(str(configured)):
             yield
-        finally:
-            if saved is None:
-                os.environ.pop("PREFECT_API_URL", None)
         return
     print(
         f"imr {name}: running on a temporary Prefect server; to keep runs in the UI, start `imr server` "
@@ -180,16 +175,35 @@ def prefect_api(name: str) -> Iterator[None]:
 
     server = SubprocessASGIServer(port=_free_port())  # its own instance, never a shared one
     server.start(timeout=int(EPHEMERAL_STARTUP_TIMEOUT))
-    os.environ["PREFECT_API_URL"] = server.api_url
     try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        with _api_url_exported(server.api_url), temporary_settings(updates={PREFECT_API_URL: server.api_url}):
             yield
     finally:
         from prefect.logging.handlers import APILogHandler
 
         APILogHandler().flush()  # the run's last log lines reach the server before it stops
-        os.environ.pop("PREFECT_API_URL", None)
         server.stop()
+
+
+@contextmanager
+def _api_url_exported(url: str) -> Iterator[None]:
+    """``PREFECT_API_URL`` set in the environment (for worker processes) and in Prefect's
+    process-wide settings, which threads without a settings context read (the process pool's
+    log and event forwarder): without it, that thread starts a server of its own and the
+    workers' logs go there instead of to the run's server."""
+    from prefect.context import refresh_global_settings_context
+
+    saved = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = url
+    refresh_global_settings_context()
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = saved
+        refresh_global_settings_context()
 
 
 def _free_port() -> int:
