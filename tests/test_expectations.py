@@ -42,11 +42,8 @@ def run() -> Run:
         return len(records) - 1
 
     for case in CASES:
-        batch = []
-        for _ in range(case.letters):
-            n += 1
-            batch.append(valid_record(n))
-        case.mutate(batch)
+        batch = case.records(n + 1)
+        n += case.letters
         positions[case.id] = [add(r) for r in batch]
         n += 1
         clean.append(add(valid_record(n)))
