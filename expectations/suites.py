@@ -109,6 +109,23 @@ def _date_specs() -> list[ExpectationSpec]:
 
 
 #: Every expectation, letter suite first, in the order reason codes are reported.
+def _turnaround_spec(priority: str, column: str, days: tuple[int, int]) -> ExpectationSpec:
+    """A warning unless a ``priority`` review's ``column`` (days from the application, else the
+    assignment, to the decision) is within ``days``."""
+    low, high = days
+    article = "An" if priority[0] in "aeiou" else "A"
+    span = f"within {high} days of" if low == 0 else f"{low}-{high} days after"
+    return _letter(
+        f"{priority}_turnaround_plausible",
+        "warning",
+        f"{article} {priority} review is decided {span} the application (else the assignment).",
+        "ExpectColumnValuesToBeBetween",
+        column=column,
+        min_value=low,
+        max_value=high,
+    )
+
+
 EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     _letter(
         "case_number_present",
@@ -238,26 +255,8 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
         min_value=0,
         max_value=CASE_YEAR_MONTHS_MAX,
     ),
-    _letter(
-        "standard_turnaround_plausible",
-        "warning",
-        f"A standard review is decided {STANDARD_TURNAROUND_DAYS[0]}-{STANDARD_TURNAROUND_DAYS[1]} days after "
-        "the application (else the assignment).",
-        "ExpectColumnValuesToBeBetween",
-        column=F.STANDARD_TURNAROUND_DAYS,
-        min_value=STANDARD_TURNAROUND_DAYS[0],
-        max_value=STANDARD_TURNAROUND_DAYS[1],
-    ),
-    _letter(
-        "expedited_turnaround_plausible",
-        "warning",
-        f"An expedited review is decided within {EXPEDITED_TURNAROUND_DAYS[1]} days of the application "
-        "(else the assignment).",
-        "ExpectColumnValuesToBeBetween",
-        column=F.EXPEDITED_TURNAROUND_DAYS,
-        min_value=EXPEDITED_TURNAROUND_DAYS[0],
-        max_value=EXPEDITED_TURNAROUND_DAYS[1],
-    ),
+    _turnaround_spec("standard", F.STANDARD_TURNAROUND_DAYS, STANDARD_TURNAROUND_DAYS),
+    _turnaround_spec("expedited", F.EXPEDITED_TURNAROUND_DAYS, EXPEDITED_TURNAROUND_DAYS),
     _letter(
         "licensure_states_are_us_states",
         "warning",

@@ -9,7 +9,7 @@ Dates are kept as :class:`datetime.date` and written as ISO 8601 strings.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Decision = Literal["upheld", "overturned"]
@@ -208,13 +208,8 @@ class Source:
     ocr: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "sha256": self.sha256,
-            "media_type": self.media_type,
-            "pages": self.pages,
-            "ocr": self.ocr,
-        }
+        """The fields by name, in order (all plain values): the contract's ``source`` object."""
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Source:

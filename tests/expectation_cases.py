@@ -67,6 +67,12 @@ class Case:
     letters: int = 1
     also: tuple[str, ...] = ()
 
+    def records(self, first: int) -> list[LetterRecord]:
+        """The case's ``letters`` records (case numbers from ``first`` on): clean, then mutated."""
+        records = [valid_record(first + k) for k in range(self.letters)]
+        self.mutate(records)
+        return records
+
 
 def _set(field: str, value: object) -> Mutation:
     def mutate(rs: list[LetterRecord]) -> None:

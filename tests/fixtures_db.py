@@ -8,6 +8,7 @@ Enable with ``pytest_plugins = ["tests.fixtures_db"]`` in ``tests/conftest.py``.
   afterwards, so tests never see each other's rows. PostgreSQL cases are marked ``postgres``
   and skipped when the server is unreachable.
 * ``empty_engine``: the same, not migrated.
+* :func:`postgres_schema`: such a fresh PostgreSQL schema, for fixtures of their own.
 * :func:`wipe` deletes every row (for Hypothesis examples sharing one database).
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,18 +53,26 @@ def postgres_admin() -> Iterator[Engine]:
     admin.dispose()
 
 
-def _postgres_engine(admin: Engine) -> Iterator[Engine]:
+@contextmanager
+def postgres_schema(admin: Engine) -> Iterator[tuple[Engine, str]]:
+    """A fresh, empty PostgreSQL schema and an engine whose ``search_path`` is that schema; both
+    are disposed of (the schema dropped with everything in it) on leaving."""
     schema = f"imr_test_{uuid.uuid4().hex[:12]}"
     with admin.begin() as conn:
         conn.execute(sa.schema.CreateSchema(schema))
     url = admin.url.update_query_dict({"options": f"-csearch_path={schema}"})
     engine = make_engine(url)
     try:
-        yield engine
+        yield engine, schema
     finally:
         engine.dispose()
         with admin.begin() as conn:
             conn.execute(sa.schema.DropSchema(schema, cascade=True))
+
+
+def _postgres_engine(admin: Engine) -> Iterator[Engine]:
+    with postgres_schema(admin) as (engine, _schema):
+        yield engine
 
 
 @pytest.fixture(params=BACKENDS)

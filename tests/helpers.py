@@ -1,8 +1,11 @@
-"""Small helpers shared by the extraction tests."""
+"""Small helpers shared by the tests (extraction, contract, fresh interpreters)."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,14 @@ def contract_validator() -> Any:
 def assert_contract(record: dict[str, Any]) -> None:
     errors = sorted(contract_validator().iter_errors(record), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors][:5]
+
+
+def assert_runs_in_fresh_python(code: str) -> None:
+    """Run ``code`` in a new interpreter at the repository root (nothing imported yet) and fail
+    with the end of its stderr unless it exits 0."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

@@ -5,10 +5,6 @@ here except in the one test that checks GX gives the same verdicts as the bounds
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -34,8 +30,8 @@ from expectations.drift import (
     wilson_interval,
 )
 from imr.profiles import BatchProfile
+from tests.helpers import assert_runs_in_fresh_python
 
-ROOT = Path(__file__).resolve().parents[1]
 Z = DriftSettings().z
 
 shares = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
@@ -220,14 +216,11 @@ def test_drift_bounds_report_insufficient_without_baseline() -> None:
 
 
 def test_importing_drift_does_not_import_great_expectations() -> None:
-    code = (
+    assert_runs_in_fresh_python(
         "import sys, expectations.drift, warehouse.history\n"
         "assert 'great_expectations' not in sys.modules, 'imported GX'\n"
         "assert 'prefect' not in sys.modules, 'imported Prefect'\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-2000:]
 
 
 def test_a_night_of_rejected_files_is_judged_on_its_files() -> None:

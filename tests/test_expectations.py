@@ -9,9 +9,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 
 import pytest
@@ -20,8 +17,8 @@ import expectations
 from expectations import EXPECTATIONS, QualityReport, items_frame, letters_frame, validate_records
 from expectations.suites import BY_NAME
 from imr.models import LetterRecord, Source
-from tests.conftest import ROOT
 from tests.expectation_cases import CASES, SECRET, TODAY, Case, L, rejected_record, valid_record
+from tests.helpers import assert_runs_in_fresh_python
 
 
 @dataclass
@@ -45,11 +42,8 @@ def run() -> Run:
         return len(records) - 1
 
     for case in CASES:
-        batch = []
-        for _ in range(case.letters):
-            n += 1
-            batch.append(valid_record(n))
-        case.mutate(batch)
+        batch = case.records(n + 1)
+        n += case.letters
         positions[case.id] = [add(r) for r in batch]
         n += 1
         clean.append(add(valid_record(n)))
@@ -200,16 +194,13 @@ def test_every_code_a_failing_letter_carries_is_registered(run: Run) -> None:
 
 
 def test_import_does_not_import_great_expectations() -> None:
-    code = (
+    assert_runs_in_fresh_python(
         "import sys, expectations\n"
         "from expectations import validate_records\n"
         "assert 'great_expectations' not in sys.modules, 'imported GX'\n"
         "assert validate_records([]).validated == ()\n"
         "assert 'great_expectations' not in sys.modules, 'imported GX on an empty chunk'\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-2000:]
 
 
 def test_chunk_without_any_item_skips_the_item_suite() -> None:

@@ -45,11 +45,8 @@ def test_critical_failures_are_quarantined_warnings_load(engine: Engine, tmp_pat
     expected: dict[str, str] = {}  # file name -> expectation it must fail
     n = 0
     for case in CASES:
-        records = []
-        for _ in range(case.letters):
-            n += 1
-            records.append(valid_record(n))
-        case.mutate(records)
+        records = case.records(n + 1)
+        n += case.letters
         for k, rec in enumerate(records):
             name = f"{case.id}-{k}.txt"
             items.append(_item(engine, batch, inbox, name, rec))

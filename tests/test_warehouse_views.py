@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from sqlalchemy.engine import Engine
 import warehouse as w
 from imr.outcomes import ExpectationResult
 from reports import Period, collect
+from tests.fixtures_db import postgres_schema
 from tests.report_helpers import load_golds, synthetic_golds
 from warehouse import views as v
 
@@ -82,19 +82,13 @@ def test_aggregate_views_equal_the_report(engine: Engine) -> None:
 def both(tmp_path: Path, postgres_admin: Engine) -> Iterator[tuple[Engine, Engine]]:
     """A migrated SQLite warehouse and a migrated PostgreSQL schema."""
     lite = w.make_engine(f"sqlite:///{tmp_path / 'w.db'}")
-    schema = f"imr_test_{uuid.uuid4().hex[:12]}"
-    with postgres_admin.begin() as conn:
-        conn.execute(sa.schema.CreateSchema(schema))
-    pg = w.make_engine(postgres_admin.url.update_query_dict({"options": f"-csearch_path={schema}"}))
-    try:
-        w.upgrade(lite)
-        w.upgrade(pg)
-        yield lite, pg
-    finally:
-        lite.dispose()
-        pg.dispose()
-        with postgres_admin.begin() as conn:
-            conn.execute(sa.schema.DropSchema(schema, cascade=True))
+    with postgres_schema(postgres_admin) as (pg, _schema):
+        try:
+            w.upgrade(lite)
+            w.upgrade(pg)
+            yield lite, pg
+        finally:
+            lite.dispose()
 
 
 @pytest.mark.postgres

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 import warehouse as w
 from imr.cli import main
 from reports import write_report
-from tests.fixtures_db import postgres_test_url
+from tests.fixtures_db import postgres_schema, postgres_test_url
 from tests.report_helpers import load_golds, synthetic_golds
 from warehouse.roles import grant_readonly, readonly_grant_sql
 
@@ -23,18 +23,10 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def warehouse_schema(postgres_admin: Engine) -> Iterator[tuple[Engine, str]]:
     """A migrated warehouse in a fresh schema, loaded with a few letters, and the schema's name."""
-    schema = f"imr_test_{uuid.uuid4().hex[:12]}"
-    with postgres_admin.begin() as conn:
-        conn.execute(sa.schema.CreateSchema(schema))
-    engine = w.make_engine(postgres_admin.url.update_query_dict({"options": f"-csearch_path={schema}"}))
-    try:
+    with postgres_schema(postgres_admin) as (engine, schema):
         w.upgrade(engine)
         load_golds(engine, synthetic_golds(6, seed=4))
         yield engine, schema
-    finally:
-        engine.dispose()
-        with postgres_admin.begin() as conn:
-            conn.execute(sa.schema.DropSchema(schema, cascade=True))
 
 
 @pytest.fixture

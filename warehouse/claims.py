@@ -130,12 +130,12 @@ def list_claims(engine: Engine, batch_id: str | None = None) -> list[Claim]:
     with reading(engine) as conn:
         return [
             Claim(
-                r.sha256,
-                r.inbox,
-                r.rel_path,
-                r.batch_id,
-                as_utc(r.claimed_at) or r.claimed_at,
-                as_utc(r.expires_at) or r.expires_at,
+                sha256=r.sha256,
+                inbox=r.inbox,
+                rel_path=r.rel_path,
+                batch_id=r.batch_id,
+                claimed_at=as_utc(r.claimed_at) or r.claimed_at,
+                expires_at=as_utc(r.expires_at) or r.expires_at,
             )
             for r in conn.execute(stmt)
         ]

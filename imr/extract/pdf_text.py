@@ -42,11 +42,6 @@ class Word:
         return self.bottom - self.top
 
 
-def read_pdf(data: bytes) -> Document:
-    """Extract a PDF's text lines page by page; raises a ReadError subclass for unusable PDFs."""
-    return document_from_words(read_pdf_words(data))
-
-
 def read_pdf_words(data: bytes) -> list[list[Word]]:
     """Each page's positioned words (an empty list for a page without a text layer)."""
     if not data.strip():

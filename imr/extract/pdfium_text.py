@@ -1,8 +1,9 @@
-"""PDF bytes to a :class:`Document` through pypdfium2 (PDFium, shipped with pdfplumber).
+"""PDF bytes to positioned words through pypdfium2 (PDFium, shipped with pdfplumber).
 
-The same geometry as the pdfplumber path (:func:`imr.extract.pdf_text.document_from_words`):
-PDFium gives each character's box, which are grouped into words here. It is several times faster
-than pdfminer; ``bench/RESULTS.md`` records the speed and whether records are identical.
+The words become a :class:`Document` with the same geometry as the pdfplumber path
+(:func:`imr.extract.pdf_text.document_from_words`): PDFium gives each character's box, which are
+grouped into words here. It is several times faster than pdfminer; ``bench/RESULTS.md`` records
+the speed and whether records are identical.
 """
 
 from __future__ import annotations
@@ -11,18 +12,12 @@ import re
 from typing import Any
 
 from imr.errors import CorruptPdfError, EmptyFileError, PasswordProtectedError
-from imr.extract.document import Document
 from imr.extract.pdf_settings import PDF_SETTINGS as S
-from imr.extract.pdf_text import Word, document_from_words
+from imr.extract.pdf_text import Word
 
 # PDFium marks a hyphen at a line break as U+FFFE (or U+0002); NUL separates nothing useful.
 _CLEAN = str.maketrans({"\ufffe": "-", "\x02": "-", "\x00": " "})
 _TOKEN = re.compile(r"\S+")
-
-
-def read_pdf_pdfium(data: bytes) -> Document:
-    """Extract a PDF's text lines page by page with PDFium; raises ReadError subclasses."""
-    return document_from_words(read_pdfium_words(data))
 
 
 def read_pdfium_words(data: bytes) -> list[list[Word]]:

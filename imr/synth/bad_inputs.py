@@ -58,74 +58,77 @@ class BadInput:
         )
 
 
+#: The look-alike and unrelated texts; ``{...}`` marks what the functions below draw from their rng.
+DMHC_LETTER = """\
+MAXIMUS Federal Services
+Independent Medical Review - Final Determination
+California Department of Managed Health Care (DMHC) Help Center
+Health Plan: {plan}
+Reference No. IMR-{reference}
+
+ISSUE AT DISPUTE:
+The enrollee asked whether the health plan must cover an MRI of the lumbar spine.
+
+FINDINGS:
+The physician reviewer found that the requested imaging is medically necessary for this enrollee.
+The Health Plan's denial should be overturned. Decision: Overturned
+
+A second service, a course of physical therapy, was also reviewed: Upheld
+The DMHC will notify the health plan to implement this decision within five working days.
+"""
+
+CDI_LETTER = """\
+Independent Medical Review Determination
+California Department of Insurance - Consumer Services Division
+Insurer: {insurer}
+
+The reviewer considered whether an outpatient knee arthroscopy is medically necessary.
+Determination: The Health Insurer's denial should be overturned.
+Arthroscopy of the right knee: Overturned
+Under the Insurance Code the insurer must promptly authorize the service.
+"""
+
+UR_LETTER = """\
+{firm}
+UTILIZATION REVIEW DETERMINATION - NOTICE OF NON-CERTIFICATION
+
+Request received: 03/02/2016      Decision: Non-certified
+Requested service: Acupuncture 12 sessions for the lumbar spine
+Reviewer: physician advisor, Physical Medicine and Rehabilitation
+
+The request is not certified because the MTUS acupuncture guidance supports an initial trial of
+three to six visits. If you disagree with this decision you may ask for Independent Medical
+Review by sending the Application for Independent Medical Review (DWC Form IMR) within 30 days.
+"""
+
+UNRELATED_TEXT = """\
+Office notice: {topic} rota for next month
+
+Please sign up for a slot on the sheet by the front desk. Each team covers one week.
+Reminder: the quarterly planning meeting moves to Thursday at 10:00.
+Thanks, Facilities
+"""
+
+
 def dmhc_letter(rng: random.Random) -> str:
     """A DMHC health-plan IMR look-alike (code ``other_program``)."""
     plan = rng.choice(FICTIONAL_PLANS)
-    return "\n".join([
-        "MAXIMUS Federal Services",
-        "Independent Medical Review - Final Determination",
-        "California Department of Managed Health Care (DMHC) Help Center",
-        f"Health Plan: {plan}",
-        "Reference No. IMR-" + str(rng.randint(100000, 999999)),
-        "",
-        "ISSUE AT DISPUTE:",
-        "The enrollee asked whether the health plan must cover an MRI of the lumbar spine.",
-        "",
-        "FINDINGS:",
-        "The physician reviewer found that the requested imaging is medically necessary for this enrollee.",
-        "The Health Plan's denial should be overturned. Decision: Overturned",
-        "",
-        "A second service, a course of physical therapy, was also reviewed: Upheld",
-        "The DMHC will notify the health plan to implement this decision within five working days.",
-        "",
-    ])
+    return DMHC_LETTER.format(plan=plan, reference=rng.randint(100000, 999999))
 
 
 def cdi_letter(rng: random.Random) -> str:
     """A California Department of Insurance IMR look-alike (code ``other_program``)."""
-    insurer = rng.choice(FICTIONAL_INSURERS)
-    return "\n".join([
-        "Independent Medical Review Determination",
-        "California Department of Insurance - Consumer Services Division",
-        f"Insurer: {insurer}",
-        "",
-        "The reviewer considered whether an outpatient knee arthroscopy is medically necessary.",
-        "Determination: The Health Insurer's denial should be overturned.",
-        "Arthroscopy of the right knee: Overturned",
-        "Under the Insurance Code the insurer must promptly authorize the service.",
-        "",
-    ])
+    return CDI_LETTER.format(insurer=rng.choice(FICTIONAL_INSURERS))
 
 
 def ur_letter(rng: random.Random) -> str:
     """A utilization review non-certification (code ``utilization_review``)."""
-    firm = rng.choice(FICTIONAL_UR_FIRMS)
-    return "\n".join([
-        f"{firm}",
-        "UTILIZATION REVIEW DETERMINATION - NOTICE OF NON-CERTIFICATION",
-        "",
-        "Request received: 03/02/2016      Decision: Non-certified",
-        "Requested service: Acupuncture 12 sessions for the lumbar spine",
-        "Reviewer: physician advisor, Physical Medicine and Rehabilitation",
-        "",
-        "The request is not certified because the MTUS acupuncture guidance supports an initial trial of",
-        "three to six visits. If you disagree with this decision you may ask for Independent Medical",
-        "Review by sending the Application for Independent Medical Review (DWC Form IMR) within 30 days.",
-        "",
-    ])
+    return UR_LETTER.format(firm=rng.choice(FICTIONAL_UR_FIRMS))
 
 
 def unrelated_text(rng: random.Random) -> str:
     """A harmless unrelated document (code ``not_imr_letter``)."""
-    topic = rng.choice(("parking", "kitchen", "printer"))
-    return "\n".join([
-        f"Office notice: {topic} rota for next month",
-        "",
-        "Please sign up for a slot on the sheet by the front desk. Each team covers one week.",
-        "Reminder: the quarterly planning meeting moves to Thursday at 10:00.",
-        "Thanks, Facilities",
-        "",
-    ])
+    return UNRELATED_TEXT.format(topic=rng.choice(("parking", "kitchen", "printer")))
 
 
 def image_only_pdf(rng: random.Random) -> bytes:

@@ -3,6 +3,10 @@
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-29
+
+A claim is keyed by the file's identity (sha256, inbox, rel_path) and names the claiming run's
+batch and an expiry, so that of two runs racing for a file exactly one processes it
+(``warehouse/claims.py``).
 """
 
 from __future__ import annotations
