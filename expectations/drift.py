@@ -80,13 +80,13 @@ PUBLISHED_MEANS: dict[str, tuple[float, float, float]] = {
 class DriftSettings:
     """Thresholds of the drift checks (see the module docstring)."""
 
-    alpha: float = 0.001
-    min_letters: int = 10
-    min_trials: int = 10
-    min_history_batches: int = 3
-    min_history_letters: int = 50
-    window: int = 30
-    history_k: float = 2.0
+    alpha: float = 0.001  # a check fails when the batch's 1 - alpha interval excludes the band
+    min_letters: int = 10  # a smaller batch is ``insufficient`` for every check
+    min_trials: int = 10  # a check counting fewer letters, items or files is ``insufficient``
+    min_history_batches: int = 3  # the history is a baseline with this many earlier batches ...
+    min_history_letters: int = 50  # ... holding this many letters (else the published figures)
+    window: int = 30  # earlier batches in the rolling history
+    history_k: float = 2.0  # the band: the history's figure widened by k times its own variation
     #: leave a batch out of the baseline of a check that batch itself failed (an anomaly must not
     #: widen the band that judges the next nights; see docs/operations.md for a lasting change)
     exclude_failed: bool = True

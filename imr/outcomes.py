@@ -69,13 +69,13 @@ LEVELS: tuple[Level, ...] = ("critical", "warning")
 class BatchCounts:
     """How the files of a batch ended; ``files_seen`` is every file registered in the batch."""
 
-    files_seen: int = 0
-    loaded: int = 0
-    duplicates: int = 0
-    linked: int = 0
-    rejected: int = 0
-    quarantined: int = 0
-    failed: int = 0
+    files_seen: int = 0  # every file registered in the batch
+    loaded: int = 0  # a new letter in the warehouse
+    duplicates: int = 0  # bytes already loaded: no new rows
+    linked: int = 0  # another file of a case already loaded: attached to its letter
+    rejected: int = 0  # not a letter, unreadable or hostile (set aside with a reason code)
+    quarantined: int = 0  # a letter failing a critical expectation (set aside with its codes)
+    failed: int = 0  # an error the run could not get past (rerun the batch)
 
     @classmethod
     def from_statuses(cls, by_status: Mapping[str, int]) -> BatchCounts:

@@ -42,11 +42,7 @@ class Settings(BaseSettings):
     stable_seconds: float = Field(
         default=5.0, ge=0, description="A file is taken only once its size and mtime are unchanged this long."
     )
-    chunk_size: int = Field(
-        default=1000,
-        ge=1,
-        description="Most letters per extraction/validation/load task (chunks are evened out over the workers).",
-    )
+    chunk_size: int = Field(default=1000, ge=1, description="Most letters per task (evened out over the workers).")
     quarantine_threshold: float = Field(
         default=0.2, ge=0, le=1, description="The run fails when more than this share of files is quarantined."
     )

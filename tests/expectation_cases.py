@@ -186,11 +186,17 @@ def _layout_without_decision_date(layout: str) -> Mutation:
     return mutate
 
 
-def _dates(case_number: str, **dates: dt.date) -> Mutation:
+#: A case's dates in the order it goes through them.
+_TIMELINE = ("ur_denial_date", "application_received", "date_assigned", "decision_date")
+
+
+def _timeline(case_number: str, *dates: dt.date) -> Mutation:
+    """The case number, and the first ``len(dates)`` dates of :data:`_TIMELINE`."""
+
     def mutate(rs: list[LetterRecord]) -> None:
         L(rs[0]).case_number = case_number
-        for k, v in dates.items():
-            setattr(L(rs[0]), k, v)
+        for name, value in zip(_TIMELINE, dates, strict=False):
+            setattr(L(rs[0]), name, value)
 
     return mutate
 
@@ -260,12 +266,7 @@ CASES: list[Case] = [
     Case(
         "assigned-the-year-before-the-case-year",
         "case_year_agrees_with_date_assigned",
-        _dates(
-            "CM15-0000777",
-            ur_denial_date=dt.date(2014, 12, 1),
-            application_received=dt.date(2014, 12, 10),
-            date_assigned=dt.date(2014, 12, 20),
-        ),
+        _timeline("CM15-0000777", dt.date(2014, 12, 1), dt.date(2014, 12, 10), dt.date(2014, 12, 20)),
     ),
     Case(
         "case-year-long-after-dates",
@@ -282,13 +283,7 @@ CASES: list[Case] = [
     Case(
         "decided-too-late-for-the-case-year",
         "case_year_agrees_with_decision_date",
-        _dates(
-            "CM14-0000777",
-            ur_denial_date=dt.date(2015, 5, 20),
-            application_received=dt.date(2015, 5, 25),
-            date_assigned=dt.date(2015, 6, 1),
-            decision_date=dt.date(2015, 7, 1),
-        ),
+        _timeline("CM14-0000777", dt.date(2015, 5, 20), dt.date(2015, 5, 25), dt.date(2015, 6, 1), dt.date(2015, 7, 1)),
     ),
     Case("standard-decided-in-a-year", "standard_turnaround_plausible", _turnaround("standard", 200)),
     Case("standard-decided-next-day", "standard_turnaround_plausible", _turnaround("standard", 1)),

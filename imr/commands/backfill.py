@@ -18,11 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from imr.commands.common import (
-    add_flow_arguments,
-    flow_options,
-    run_flow_command,
-)
+from imr.commands.common import add_flow_arguments, flow_options, run_flow_command
 
 HELP = "load a folder tree of historical letters (resumable; files stay in place)"
 

@@ -25,11 +25,11 @@ _PDF_DATE = time.gmtime(1480593600)  # 2016-12-01 12:00 UTC
 class ScanOptions:
     """How rough the scan is. The defaults imitate an office scanner at 200 dpi."""
 
-    dpi: int = 200
-    max_skew_degrees: float = 1.5
-    speckles_per_page: int = 900
-    blur_radius: float = 0.6
-    jpeg_quality: int = 55
+    dpi: int = 200  # the resolution pages are rendered at
+    max_skew_degrees: float = 1.5  # each page is turned by up to this much, either way
+    speckles_per_page: int = 900  # dust and toner dots
+    blur_radius: float = 0.6  # Gaussian blur of the optics, in pixels
+    jpeg_quality: int = 55  # the scanner's JPEG compression
 
 
 def scan_pdf(data: bytes, seed: int, options: ScanOptions | None = None) -> bytes:
