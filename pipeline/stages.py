@@ -196,8 +196,9 @@ def _under(path: Path, root: Path) -> bool:
     return True
 
 
-def settle_item(engine: Engine, item: WorkItem, dest: Destinations, batch_id: str) -> WorkItem:
-    """Move one file whose outcome is committed, then record where it went; return the item.
+def move_item(item: WorkItem, dest: Destinations, batch_id: str) -> WorkItem:
+    """Move one file whose outcome is committed; return the item (``moved_to`` set when it moved).
+    Where it went is recorded by :func:`settle_chunk`.
 
     Archive for loaded/linked/duplicate, quarantine (with sidecar) for rejected/quarantined, nothing
     for other statuses or when ``dest.move_files`` is false. A file already in the right place
@@ -226,18 +227,39 @@ def settle_item(engine: Engine, item: WorkItem, dest: Destinations, batch_id: st
     except FileNotFoundError:
         log.warning("settle %s: file is gone; left as recorded", item.rel_path)
         return done
-    for fid in dict.fromkeys([item.file_id, *item.also_update]):
-        warehouse.set_current_path(engine, fid, str(new))
     done.moved_to = str(new)
     done.path = str(new)
     return done
 
 
+#: Moves recorded in one transaction. A run dying between a move and its record leaves the ledger's
+#: path stale; the next run finds such files by their hash (:func:`pipeline.planning.repair_moved`).
+RECORD_MOVES_EVERY = 100
+
+
+def _record_moves(engine: Engine, moved: Sequence[WorkItem]) -> None:
+    """Record where moved files are now: every ledger row of each (its own and ``also_update``)."""
+    paths = {fid: str(i.moved_to) for i in moved for fid in (i.file_id, *i.also_update)}
+    warehouse.set_current_paths(engine, list(paths.items()))
+
+
 def settle_chunk(engine: Engine, items: Sequence[WorkItem], dest: Destinations, batch_id: str) -> list[WorkItem]:
-    """:func:`settle_item` over a chunk (in order; the first unexpected error stops the chunk)."""
-    out = [settle_item(engine, i, dest, batch_id) for i in items]
-    moved = sum(1 for i in out if i.moved_to)
-    log.info("settled %d files: %d moved", len(out), moved)
+    """Move a chunk's files (:func:`move_item`, in order) and record where they went, a hundred
+    moves per transaction. The first unexpected error stops the chunk; the moves made before it
+    are recorded all the same."""
+    out: list[WorkItem] = []
+    unrecorded: list[WorkItem] = []
+    try:
+        for item in items:
+            out.append(move_item(item, dest, batch_id))
+            if out[-1].moved_to:
+                unrecorded.append(out[-1])
+            if len(unrecorded) >= RECORD_MOVES_EVERY:
+                _record_moves(engine, unrecorded)
+                unrecorded = []
+    finally:
+        _record_moves(engine, unrecorded)
+    log.info("settled %d files: %d moved", len(out), sum(1 for i in out if i.moved_to))
     return out
 
 

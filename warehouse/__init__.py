@@ -38,6 +38,7 @@ API (all importable from ``warehouse``)::
         # status: rejected | quarantined | duplicate | failed | pending; messages: {code: message};
         # rejected/quarantined codes -> quarantine_reasons, same transaction; idempotent
     set_current_path(engine, file_id, current_path) -> None     # after a move to archive/quarantine
+    set_current_paths(engine, [(file_id, current_path), ...]) -> None   # many in one transaction
     get_file(engine, file_id) -> FileRow | None
     list_files(engine, batch_id) -> list[FileRow]
     files_to_rerun(engine, batch_id) -> list[FileRow]           # failed, pending, rejected, quarantined
@@ -111,6 +112,7 @@ from warehouse.files import (
     register_file,
     register_files,
     set_current_path,
+    set_current_paths,
 )
 from warehouse.history import batch_history, batch_profile
 from warehouse.load import ChunkLoad, LoadResult, load_letter, load_letters, load_records
@@ -163,6 +165,7 @@ __all__ = [
     "renew_claims",
     "resolve_batch_id",
     "set_current_path",
+    "set_current_paths",
     "start_batch",
     "store_dq_results",
     "transaction",

@@ -224,14 +224,25 @@ def mark_file(
 
 def set_current_path(engine: Engine, file_id: str, current_path: str) -> None:
     """Record where a file is now (after it was archived or quarantined). Raises ``KeyError``."""
+    set_current_paths(engine, [(file_id, current_path)])
+
+
+def set_current_paths(engine: Engine, paths: Sequence[tuple[str, str]]) -> None:
+    """:func:`set_current_path` of many ``(file_id, current_path)`` in one transaction. Raises
+    ``KeyError`` (nothing recorded) when a file is unknown."""
+    if not paths:
+        return
+    t = source_files
+    stmt = (
+        sa.update(t)
+        .where(t.c.id == sa.bindparam("file_id"))
+        .values(current_path=sa.bindparam("new_path"), updated_at=utcnow())
+    )
     with transaction(engine) as conn:
-        result = conn.execute(
-            sa.update(source_files)
-            .where(source_files.c.id == file_id)
-            .values(current_path=str(current_path), updated_at=utcnow())
-        )
-        if result.rowcount == 0:
-            raise KeyError(f"unknown source file {file_id}")
+        result = conn.execute(stmt, [{"file_id": fid, "new_path": str(path)} for fid, path in paths])
+        counted = len(paths) == 1 or conn.dialect.supports_sane_multi_rowcount
+        if counted and result.rowcount != len(paths):
+            raise KeyError(f"unknown source file among {[fid for fid, _ in paths][:3]}")
 
 
 def quarantine_reasons_of(engine: Engine, file_id: str) -> dict[str, str]:
