@@ -193,12 +193,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", default="1,2", help="--workers values")
     parser.add_argument("--dask", action="store_true", help="also on a local 2-worker Dask cluster")
     parser.add_argument("--plain", action="store_true", help="also the plain-Python run (Prefect's overhead)")
+    parser.add_argument(
+        "--commands",
+        default="backfill",
+        help="backfill (files stay), ingest (files archived; each run on a fresh, untimed copy), or both",
+    )
     parser.add_argument("--out", type=Path, default=None, help="also write the markdown here")
     args = parser.parse_args(argv)
     dbs = [d for d in args.db.split(",") if d and (d != "postgresql" or pg_reachable())]
     sizes = [("txt", int(n)) for n in args.text.split(",") if n] + [("pdf", int(n)) for n in args.pdf.split(",") if n]
     sizes = [(f, n) for f, n in sizes if n > 0]
     workers = [int(w) for w in args.workers.split(",") if w]
+    commands = [c for c in args.commands.split(",") if c in ("backfill", "ingest")]
     rows: list[Run] = []
     notes: list[str] = []
     tmp = Path(tempfile.mkdtemp(prefix="imr-bench-pipeline-"))
@@ -221,17 +227,25 @@ def main(argv: Sequence[str] | None = None) -> int:
                     runners = [("--workers", str(w)) for w in workers]
                     if args.dask:
                         runners.append(("--dask", ""))
-                    for flag, value in runners:
-                        url = fresh_db(db, tmp, f"{fmt}{n}{db}{flag}{value}".replace("-", ""))
-                        _log(f"{fmt} {n} {db} {flag} {value}")
-                        cmd = [*imr, "backfill", str(folder), "--db", url, "--retries", "0"]
-                        if flag == "--dask":
-                            with dask_cluster(env) as address:
-                                secs, rss = timed([*cmd, "--dask", address], env)
-                        else:
-                            secs, rss = timed([*cmd, flag, value], env)
-                        label = f"{fmt} {n}: {db}, {flag.strip('-')} {value or 'local 2x1'}".rstrip()
-                        rows.append(Run(label + f" ({secs / floor:.2f}x floor)", n, pages, secs, rss))
+                    for command in commands:
+                        for flag, value in runners:
+                            url = fresh_db(db, tmp, f"{fmt}{n}{db}{command}{flag}{value}".replace("-", ""))
+                            _log(f"{fmt} {n} {db} {command} {flag} {value}")
+                            if command == "ingest":
+                                inbox = tmp / "inbox"
+                                shutil.rmtree(inbox, ignore_errors=True)
+                                shutil.rmtree(tmp / "data" / "archive", ignore_errors=True)
+                                shutil.copytree(folder, inbox)
+                                cmd = [*imr, "ingest", "--inbox", str(inbox), "--db", url, "--retries", "0"]
+                            else:
+                                cmd = [*imr, "backfill", str(folder), "--db", url, "--retries", "0"]
+                            if flag == "--dask":
+                                with dask_cluster(env) as address:
+                                    secs, rss = timed([*cmd, "--dask", address], env)
+                            else:
+                                secs, rss = timed([*cmd, flag, value], env)
+                            label = f"{fmt} {n}: {db}, {command} {flag.strip('-')} {value or 'local 2x1'}".rstrip()
+                            rows.append(Run(label + f" ({secs / floor:.2f}x floor)", n, pages, secs, rss))
                     if args.plain:
                         url = fresh_db(db, tmp, f"{fmt}{n}{db}plain")
                         secs, rss = timed([sys.executable, "-c", PLAIN, url, str(folder)], env)

@@ -13,19 +13,21 @@ Tasks touching the warehouse retry on :class:`imr.errors.TransientError` only (s
 loading and marking are idempotent and stages never mutate their inputs. Tasks are handed file
 paths and ids (never letter text) and the flow's settings inside the request (the warehouse URL
 as a masked ``SecretStr``, never a flow parameter), so workers need no ``IMR_`` environment.
-No task persists its result or hashes its inputs for a cache key.
+No task persists its result or hashes its inputs for a cache key, and the lists of files handed
+to a task are passed as they are (:func:`_as_is`): Prefect does not walk them looking for futures.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from prefect import Task, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.futures import PrefectFuture
+from prefect.utilities.annotations import quote
 
 import warehouse
 from imr.errors import TransientError
@@ -42,6 +44,16 @@ from tasks.runners import chunk_lanes, chunk_runner
 TRANSIENT_RETRIES = 3
 #: Default delay between those retries, in seconds.
 RETRY_DELAY_SECONDS = 10.0
+
+
+T = TypeVar("T")
+
+
+def _as_is(value: T) -> T:
+    """``value`` marked for Prefect not to traverse (``quote``; the task receives ``value``): a list
+    of thousands of work items would otherwise be walked item by item looking for futures and
+    states, seconds of the flow's CPU per run."""
+    return cast(T, quote(value))
 
 
 def retry_if_transient(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -135,7 +147,7 @@ class TaskSteps:
     def settle(self, req: pr.RunRequest, batch_id: str, items: Sequence[WorkItem]) -> list[WorkItem]:
         if not items:
             return []
-        return settle.with_options(**self.retry)(req, batch_id, items)
+        return settle.with_options(**self.retry)(req, batch_id, _as_is(items))
 
     def lanes(self, req: pr.RunRequest) -> int:
         if self._lanes is None:
@@ -173,7 +185,7 @@ class TaskSteps:
                     f.wait()
 
     def summarise(self, req: pr.RunRequest, batch_id: str, p: Plan, done: pr.Processed) -> BatchSummary:
-        return summarise.with_options(**self.retry)(req, batch_id, p, done)
+        return summarise.with_options(**self.retry)(req, batch_id, _as_is(p), _as_is(done))
 
     def fail(self, req: pr.RunRequest, batch_id: str, stage: str) -> None:
         pr.mark_failed(req, batch_id, stage)
