@@ -31,10 +31,6 @@ from warehouse.schema import file_claims, ingest_batches
 #: A file's identity in the ledger: ``(sha256, inbox, rel_path)``.
 ClaimKey = tuple[str, str, str]
 
-#: Rows per claiming statement (6 bound parameters each: far below SQLite's variable limit).
-_ROWS_PER_STATEMENT = 500
-
-
 @dataclass(frozen=True)
 class Claim:
     """One claim as stored."""
@@ -51,15 +47,16 @@ class Claim:
         return (self.sha256, self.inbox, self.rel_path)
 
 
-def _claim_statement(engine: Engine, rows: list[dict[str, object]], now: dt.datetime) -> ReturningInsert[Any]:
-    """``INSERT rows ON CONFLICT (key) DO UPDATE ... WHERE <takeable> RETURNING key`` for this dialect."""
+def _claim_statement(engine: Engine, now: dt.datetime) -> ReturningInsert[Any]:
+    """``INSERT ON CONFLICT (key) DO UPDATE ... WHERE <takeable> RETURNING key`` for this dialect
+    (executed with many rows: SQLAlchemy batches them into multi-row statements, compiled once)."""
     t = file_claims
     finished = sa.select(ingest_batches.c.id).where(ingest_batches.c.status != "running")
     key = [t.c.sha256, t.c.inbox, t.c.rel_path]
     dialects: dict[str, Any] = {"postgresql": postgresql, "sqlite": sqlite}
     dialect = dialects.get(engine.dialect.name)
     if dialect is not None:
-        stmt = dialect.insert(t).values(rows)
+        stmt = dialect.insert(t)
         ex = stmt.excluded
         return stmt.on_conflict_do_update(  # type: ignore[no-any-return]
             index_elements=key,
@@ -75,22 +72,20 @@ def claim_files(
     """Claim ``keys`` for ``batch_id`` for ``ttl_seconds``; returns the keys this batch now holds.
 
     A key is held when it was free, already this batch's, expired, or claimed by a batch that is
-    no longer running; otherwise another run works on it and it is not returned. One statement
-    per (up to) 500 keys. Raises :class:`imr.errors.WarehouseUnavailableError` when unreachable.
+    no longer running; otherwise another run works on it and it is not returned. One transaction
+    (the rows go in multi-row statements). Raises :class:`imr.errors.WarehouseUnavailableError` when unreachable.
     """
     now = now or utcnow()
     expires = now + dt.timedelta(seconds=ttl_seconds)
     wanted = list(dict.fromkeys(keys))
-    held: set[ClaimKey] = set()
-    for start in range(0, len(wanted), _ROWS_PER_STATEMENT):
-        rows: list[dict[str, object]] = [
-            {"sha256": s, "inbox": i, "rel_path": r, "batch_id": batch_id, "claimed_at": now, "expires_at": expires}
-            for s, i, r in wanted[start : start + _ROWS_PER_STATEMENT]
-        ]
-        stmt = _claim_statement(engine, rows, now)
-        with transaction(engine) as conn:
-            held.update((r[0], r[1], r[2]) for r in conn.execute(stmt))
-    return held
+    if not wanted:
+        return set()
+    rows = [
+        {"sha256": s, "inbox": i, "rel_path": r, "batch_id": batch_id, "claimed_at": now, "expires_at": expires}
+        for s, i, r in wanted
+    ]
+    with transaction(engine) as conn:
+        return {(r[0], r[1], r[2]) for r in conn.execute(_claim_statement(engine, now), rows)}
 
 
 def renew_claims(engine: Engine, batch_id: str, ttl_seconds: float, *, now: dt.datetime | None = None) -> int:
