@@ -139,6 +139,10 @@ class Steps(Protocol):
         """``done`` of ``total`` files processed."""
         ...
 
+    def close(self) -> None:
+        """Release what the steps hold for the run (e.g. worker processes); called last, always."""
+        ...
+
 
 def run_batch(steps: Steps, req: RunRequest) -> BatchSummary:
     """Run one batch through ``steps``; return its summary (also stored in the batch row).
@@ -163,6 +167,8 @@ def run_batch(steps: Steps, req: RunRequest) -> BatchSummary:
     except Exception:
         steps.fail(req, batch_id, stage)
         raise
+    finally:
+        steps.close()
 
 
 # ----------------------------------------------------------------------------- the plain steps
@@ -269,3 +275,6 @@ class LocalSteps:
 
     def progress(self, done: int, total: int) -> None:
         log.debug("processed %d of %d files", done, total)
+
+    def close(self) -> None:
+        pass

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
 from typing import Any, TypeVar, cast
 
 from prefect import Task, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.futures import PrefectFuture
+from prefect.task_runners import ProcessPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 import warehouse
@@ -137,6 +139,8 @@ class TaskSteps:
         self.retry: dict[str, Any] = {"retries": retries, "retry_delay_seconds": retry_delay_seconds}
         self._progress: IngestProgress | None = None
         self._lanes: int | None = None
+        self._runner: Any = None
+        self._exit = ExitStack()
 
     def open_batch(self, req: pr.RunRequest) -> str:
         return open_batch.with_options(**self.retry)(req)
@@ -163,29 +167,45 @@ class TaskSteps:
             return
         pending = deque(enumerate(chunks, start=1))
         running: deque[PrefectFuture[ChunkOutcome]] = deque()
-        runner, window = chunk_runner(self.workers), self.lanes(req)
-        with runner:
+        runner, window = self._open_runner(), self.lanes(req)
 
-            def top_up() -> None:
-                while pending and len(running) < window:
-                    n, items = pending.popleft()
-                    named = chunk.with_options(task_run_name=f"chunk-{n}", **self.retry)
-                    running.append(runner.submit(named, {"req": req, "batch_id": batch_id, "items": items}))
+        def top_up() -> None:
+            while pending and len(running) < window:
+                n, items = pending.popleft()
+                named = chunk.with_options(task_run_name=f"chunk-{n}", **self.retry)
+                running.append(runner.submit(named, {"req": req, "batch_id": batch_id, "items": items}))
 
-            try:
+        try:
+            top_up()
+            while running:
+                outcome = running[0].result()
+                running.popleft()
                 top_up()
-                while running:
-                    outcome = running[0].result()
-                    running.popleft()
-                    top_up()
-                    yield outcome
-            finally:
-                pending.clear()
-                for f in running:
-                    f.wait()
+                yield outcome
+        finally:
+            pending.clear()
+            for f in running:
+                f.wait()
 
     def summarise(self, req: pr.RunRequest, batch_id: str, p: Plan, done: pr.Processed) -> BatchSummary:
-        return summarise.with_options(**self.retry)(req, batch_id, _as_is(p), _as_is(done))
+        """The summarise task; on a process pool, in one of its workers: they have imported Great
+        Expectations already (the drift checks need it), the flow's process has not."""
+        named = summarise.with_options(**self.retry)
+        if isinstance(self._runner, ProcessPoolTaskRunner):
+            params = {"req": req, "batch_id": batch_id, "p": _as_is(p), "done": _as_is(done)}
+            summary: BatchSummary = self._runner.submit(named, params).result()
+            return summary
+        return named(req, batch_id, _as_is(p), _as_is(done))
+
+    def close(self) -> None:
+        self._runner = None
+        self._exit.close()
+
+    def _open_runner(self) -> Any:
+        """The chunk runner of this run, started on first use and kept until :meth:`close`."""
+        if self._runner is None:
+            self._runner = self._exit.enter_context(chunk_runner(self.workers))
+        return self._runner
 
     def fail(self, req: pr.RunRequest, batch_id: str, stage: str) -> None:
         pr.mark_failed(req, batch_id, stage)
