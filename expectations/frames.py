@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from expectations.credentials import is_known_specialty, is_us_state
 from imr.models import LetterRecord, outcome_of
@@ -227,6 +228,8 @@ def letters_frame(records: Sequence[LetterRecord], *, today: dt.date | None = No
         rows.append(row)
     columns = [ROW_KEY, CASE_NUMBER, CONFLICTING_CASE, *DATE_CHAIN, PRIORITY, OUTCOME, EXPECTED_OUTCOME, ITEM_COUNT]
     columns += [SPECIALTY_COUNT, PATIENT_AGE, LAYOUT, *_LETTER_COUNTS, *_LETTER_NUMBERS]
+    import pandas as pd  # lazy: only the processes that validate need pandas (~65 MB)
+
     df = pd.DataFrame(rows, columns=columns)
     for c in (CASE_NUMBER, CONFLICTING_CASE, *DATE_CHAIN, PRIORITY, OUTCOME, EXPECTED_OUTCOME, LAYOUT):
         df[c] = df[c].astype(object).where(df[c].notna(), None)
@@ -280,6 +283,8 @@ def items_frame(records: Sequence[LetterRecord]) -> pd.DataFrame:
             )
     columns = [ROW_KEY, ORDINAL, REQUEST_CHARS, DECISION, CA_GUIDELINE_SOURCE, REVIEWER_GUIDELINE_SOURCE]
     columns += [MISSING_ITEM_PARTS, REQUEST_LENGTH]
+    import pandas as pd  # lazy, as in letters_frame
+
     df = pd.DataFrame(rows, columns=columns)
     for c in (DECISION, CA_GUIDELINE_SOURCE, REVIEWER_GUIDELINE_SOURCE):
         df[c] = df[c].astype(object).where(df[c].notna(), None)

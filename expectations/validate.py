@@ -13,9 +13,10 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from expectations.frames import ROW_KEY, items_frame, letters_frame, validated_indices
 from expectations.results import QualityReport
