@@ -85,11 +85,13 @@ def _claim_by_copy(src: Path, dst: Path) -> None:
     shutil.copystat(src, dst)
 
 
-def move_without_overwrite(src: Path, target: Path) -> Path:
+def move_without_overwrite(src: Path, target: Path, *, sync: bool = True) -> Path:
     """Move ``src`` to ``target`` or, if taken, to the first free ``<stem>.<n><suffix>``; return it.
 
     The destination is created first (hard link, else exclusive copy) and the source removed after,
     so there is no moment without a copy. A symbolic link is moved as a link (never followed).
+    The destination folder is flushed to disk (``sync``; a caller moving many files passes False
+    and calls :func:`sync_dirs` once for their folders before recording where they went).
     Raises ``FileNotFoundError`` when ``src`` is gone, ``OSError`` on other failures.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -104,27 +106,31 @@ def move_without_overwrite(src: Path, target: Path) -> Path:
         except FileExistsError:
             continue
         os.unlink(src)
-        _fsync_dir(dst.parent)
+        if sync:
+            sync_dirs([dst.parent])
         return dst
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+def sync_dirs(paths: Iterable[Path]) -> None:
+    """Flush each folder (its entries: files moved in or out) to disk, once each; best effort."""
+    for path in dict.fromkeys(paths):
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
-def archive_file(src: Path, archive_root: Path, rel_path: str, day: dt.date) -> Path:
-    """Move a loaded (or duplicate/linked) file to ``archive_root/day/rel_path``; return where it went."""
-    return move_without_overwrite(src, dated_dir(archive_root, day) / safe_rel_path(rel_path))
+def archive_file(src: Path, archive_root: Path, rel_path: str, day: dt.date, *, sync: bool = True) -> Path:
+    """Move a loaded (or duplicate/linked) file to ``archive_root/day/rel_path``; return where it went
+    (``sync`` as in :func:`move_without_overwrite`)."""
+    return move_without_overwrite(src, dated_dir(archive_root, day) / safe_rel_path(rel_path), sync=sync)
 
 
 def sidecar_path(quarantined: Path) -> Path:
@@ -141,13 +147,15 @@ def quarantine_file(
     reasons: Iterable[Reason],
     *,
     info: Mapping[str, Any] | None = None,
+    sync: bool = True,
 ) -> Path:
-    """Move a rejected/quarantined file to ``quarantine_root/day/rel_path`` and write its sidecar.
+    """Move a rejected/quarantined file to ``quarantine_root/day/rel_path`` and write its sidecar
+    (``sync`` as in :func:`move_without_overwrite`).
 
     The sidecar holds ``reasons`` (codes and messages) and ``info`` (sha256, status, batch id:
     never letter text). Returns the quarantined file's path.
     """
-    dst = move_without_overwrite(src, dated_dir(quarantine_root, day) / safe_rel_path(rel_path))
+    dst = move_without_overwrite(src, dated_dir(quarantine_root, day) / safe_rel_path(rel_path), sync=sync)
     write_sidecar(dst, reasons, info=info)
     return dst
 

@@ -26,7 +26,7 @@ from imr.models import LetterRecord
 from imr.outcomes import DqFailure, ExpectationResult, FileStatus
 from imr.settings import Settings
 from pipeline.isolation import IsolatedExtractor, Limits
-from pipeline.lifecycle import Reason, archive_file, quarantine_file, sidecar_path, write_sidecar
+from pipeline.lifecycle import Reason, archive_file, quarantine_file, sidecar_path, sync_dirs, write_sidecar
 from pipeline.work import INGEST_REASON_CODES, WorkItem
 
 log = logging.getLogger("imr.pipeline")
@@ -198,7 +198,7 @@ def _under(path: Path, root: Path) -> bool:
 
 def move_item(item: WorkItem, dest: Destinations, batch_id: str) -> WorkItem:
     """Move one file whose outcome is committed; return the item (``moved_to`` set when it moved).
-    Where it went is recorded by :func:`settle_chunk`.
+    Its new folder is flushed to disk and where it went recorded by :func:`settle_chunk`.
 
     Archive for loaded/linked/duplicate, quarantine (with sidecar) for rejected/quarantined, nothing
     for other statuses or when ``dest.move_files`` is false. A file already in the right place
@@ -215,7 +215,7 @@ def move_item(item: WorkItem, dest: Destinations, batch_id: str) -> WorkItem:
         if where == "archive":
             if _under(src, dest.archive_root):
                 return done
-            new = archive_file(src, dest.archive_root, item.rel_path, dest.day)
+            new = archive_file(src, dest.archive_root, item.rel_path, dest.day, sync=False)
             old_sidecar = sidecar_path(src)
             if _under(src, dest.quarantine_root) and old_sidecar.exists():
                 old_sidecar.unlink()
@@ -223,7 +223,9 @@ def move_item(item: WorkItem, dest: Destinations, batch_id: str) -> WorkItem:
             write_sidecar(src, item.reasons, info=info)
             return done
         else:
-            new = quarantine_file(src, dest.quarantine_root, item.rel_path, dest.day, item.reasons, info=info)
+            new = quarantine_file(
+                src, dest.quarantine_root, item.rel_path, dest.day, item.reasons, info=info, sync=False
+            )
     except FileNotFoundError:
         log.warning("settle %s: file is gone; left as recorded", item.rel_path)
         return done
@@ -238,7 +240,9 @@ RECORD_MOVES_EVERY = 100
 
 
 def _record_moves(engine: Engine, moved: Sequence[WorkItem]) -> None:
-    """Record where moved files are now: every ledger row of each (its own and ``also_update``)."""
+    """Flush the moved files' new folders to disk, then record where the files are now: every
+    ledger row of each (its own and ``also_update``)."""
+    sync_dirs(Path(str(i.moved_to)).parent for i in moved)
     paths = {fid: str(i.moved_to) for i in moved for fid in (i.file_id, *i.also_update)}
     warehouse.set_current_paths(engine, list(paths.items()))
 

@@ -28,7 +28,7 @@ from prefect import Task, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.futures import PrefectFuture
-from prefect.task_runners import ProcessPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 import warehouse
@@ -56,6 +56,10 @@ def _as_is(value: T) -> T:
     of thousands of work items would otherwise be walked item by item looking for futures and
     states, seconds of the flow's CPU per run."""
     return cast(T, quote(value))
+
+
+def _same(value: T) -> T:
+    return value
 
 
 def retry_if_transient(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -168,12 +172,14 @@ class TaskSteps:
         pending = deque(enumerate(chunks, start=1))
         running: deque[PrefectFuture[ChunkOutcome]] = deque()
         runner, window = self._open_runner(), self.lanes(req)
+        # prefect-dask hands a quoted parameter to the task still wrapped: only Prefect's own runners
+        as_is = _as_is if isinstance(runner, ThreadPoolTaskRunner | ProcessPoolTaskRunner) else _same
 
         def top_up() -> None:
             while pending and len(running) < window:
                 n, items = pending.popleft()
                 named = chunk.with_options(task_run_name=f"chunk-{n}", **self.retry)
-                running.append(runner.submit(named, {"req": req, "batch_id": batch_id, "items": items}))
+                running.append(runner.submit(named, {"req": req, "batch_id": batch_id, "items": as_is(items)}))
 
         try:
             top_up()
