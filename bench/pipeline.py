@@ -57,6 +57,7 @@ class Run:
     pages: int
     seconds: float
     peak_rss_mb: float
+    peak_pss_mb: float
 
     @property
     def per_second(self) -> float:
@@ -71,22 +72,27 @@ class Run:
         return 1000 * self.seconds / self.pages if self.pages else 0.0
 
 
-def timed(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run ``argv``; return (wall seconds, peak RSS of its process tree in MB). Raises on failure."""
+def timed(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Run ``argv``; return (wall seconds, peak RSS and peak PSS of its process tree in MB).
+
+    RSS counts a page shared by several processes in each of them; PSS splits it between them
+    (the tree's real footprint). Raises on failure."""
     started = time.perf_counter()
     proc = psutil.Popen(list(argv), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0.0
+    peak = peak_pss = 0.0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not stop.is_set():
+            rss = pss = 0
             try:
-                tree = [proc, *proc.children(recursive=True)]
-                rss = sum(p.memory_info().rss for p in tree if p.is_running())
+                for p in [proc, *proc.children(recursive=True)]:
+                    mem = p.memory_full_info()
+                    rss, pss = rss + mem.rss, pss + mem.pss
             except psutil.Error:
-                rss = 0
-            peak = max(peak, rss / 2**20)
+                pass  # a process ended between the listing and the reading: take the next sample
+            peak, peak_pss = max(peak, rss / 2**20), max(peak_pss, pss / 2**20)
             stop.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -97,7 +103,7 @@ def timed(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
     seconds = time.perf_counter() - started
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"{argv[2:4]} exited {proc.returncode}: {err.decode()[-800:]}")
-    return seconds, peak
+    return seconds, peak, peak_pss
 
 
 @contextmanager
@@ -193,11 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", default="1,2", help="--workers values")
     parser.add_argument("--dask", action="store_true", help="also on a local 2-worker Dask cluster")
     parser.add_argument("--plain", action="store_true", help="also the plain-Python run (Prefect's overhead)")
-    parser.add_argument(
-        "--commands",
-        default="backfill",
-        help="backfill (files stay), ingest (files archived; each run on a fresh, untimed copy), or both",
-    )
+    parser.add_argument("--commands", default="backfill", help="backfill, ingest (on a fresh copy each run), or both")
     parser.add_argument("--out", type=Path, default=None, help="also write the markdown here")
     args = parser.parse_args(argv)
     dbs = [d for d in args.db.split(",") if d and (d != "postgresql" or pg_reachable())]
@@ -214,14 +216,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             imr = [sys.executable, "-m", "imr.cli"]
             empty = tmp / "empty"
             empty.mkdir()
-            secs, rss = timed([*imr, "ingest", "--inbox", str(empty), "--db", fresh_db("sqlite", tmp, "empty")], env)
-            notes.append(f"empty nightly run (`imr ingest` on an empty inbox): {secs:.1f} s, peak RSS {rss:.0f} MB")
+            empty_db = fresh_db("sqlite", tmp, "empty")
+            secs, rss, pss = timed([*imr, "ingest", "--inbox", str(empty), "--db", empty_db], env)
+            notes.append(f"empty nightly run (`imr ingest`): {secs:.1f} s, peak RSS {rss:.0f} MB, PSS {pss:.0f} MB")
             for fmt, n in sizes:
                 folder = tmp / f"{fmt}-{n}"
                 _log(f"writing {n} {fmt} letters")
                 pages = write_letters(folder, n, fmt, seed=n)
-                secs, rss = timed([*imr, "extract", str(folder), "--jobs", "2"], env)
-                rows.append(Run(f"{fmt} {n}: `imr extract --jobs 2` (floor)", n, pages, secs, rss))
+                secs, rss, pss = timed([*imr, "extract", str(folder), "--jobs", "2"], env)
+                rows.append(Run(f"{fmt} {n}: `imr extract --jobs 2` (floor)", n, pages, secs, rss, pss))
                 floor = secs
                 for db in dbs:
                     runners = [("--workers", str(w)) for w in workers]
@@ -241,15 +244,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 cmd = [*imr, "backfill", str(folder), "--db", url, "--retries", "0"]
                             if flag == "--dask":
                                 with dask_cluster(env) as address:
-                                    secs, rss = timed([*cmd, "--dask", address], env)
+                                    secs, rss, pss = timed([*cmd, "--dask", address], env)
                             else:
-                                secs, rss = timed([*cmd, flag, value], env)
+                                secs, rss, pss = timed([*cmd, flag, value], env)
                             label = f"{fmt} {n}: {db}, {command} {flag.strip('-')} {value or 'local 2x1'}".rstrip()
-                            rows.append(Run(label + f" ({secs / floor:.2f}x floor)", n, pages, secs, rss))
+                            rows.append(Run(label + f" ({secs / floor:.2f}x floor)", n, pages, secs, rss, pss))
                     if args.plain:
                         url = fresh_db(db, tmp, f"{fmt}{n}{db}plain")
-                        secs, rss = timed([sys.executable, "-c", PLAIN, url, str(folder)], env)
-                        rows.append(Run(f"{fmt} {n}: {db}, plain Python (LocalSteps, 1 process)", n, pages, secs, rss))
+                        secs, rss, pss = timed([sys.executable, "-c", PLAIN, url, str(folder)], env)
+                        label = f"{fmt} {n}: {db}, plain Python (LocalSteps, 1 process)"
+                        rows.append(Run(label, n, pages, secs, rss, pss))
                 shutil.rmtree(folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -265,14 +269,14 @@ def render(rows: Sequence[Run], notes: Sequence[str]) -> str:
         f"Machine: {platform.node() or 'host'}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"load average at the end {os.getloadavg()[0]:.1f}.",
         "",
-        "| run | letters | wall s | letters/s | ms/letter | ms/page | peak RSS MB |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| run | letters | wall s | letters/s | ms/letter | ms/page | peak RSS MB | peak PSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         page = f"{r.ms_per_page:.1f}" if r.pages else "-"
         lines.append(
             f"| {r.label} | {r.letters} | {r.seconds:.1f} | {r.per_second:.0f} | {r.ms_per_letter:.2f} | {page} "
-            f"| {r.peak_rss_mb:.0f} |"
+            f"| {r.peak_rss_mb:.0f} | {r.peak_pss_mb:.0f} |"
         )
     lines += ["", *[f"- {n}" for n in notes]]
     text = [r for r in rows if r.pages == 0 and "floor" not in r.label]
