@@ -49,4 +49,7 @@ def test_stray_files_are_left_and_reported(
     assert main(["batches", "--db", db, "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["ignored"] == 3 and row["ignored_reasons"] == summary["ignored_reasons"]
+    assert main(["batches", "--db", db]) == 0
+    head, line = capsys.readouterr().out.splitlines()
+    assert head.split()[-1] == "ignored" and line.split()[-1] == "3"
     assert "unsupported_type" in _artifact_markdown(summary["flow_run_id"])

@@ -56,9 +56,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    head = ["batch", "kind", "status", "started (UTC)", *COUNT_FIELDS]
+    numbers = [*COUNT_FIELDS, "ignored"]  # ignored: entries that are not letters, left in the inbox
+    head = ["batch", "kind", "status", "started (UTC)", *numbers]
     table = [
-        [r["id"], r["kind"], r["status"], r["started_at"][:19].replace("T", " "), *(str(r[c]) for c in COUNT_FIELDS)]
+        [r["id"], r["kind"], r["status"], r["started_at"][:19].replace("T", " "), *(str(r[c]) for c in numbers)]
         for r in rows
     ]
     widths = [max(len(str(x)) for x in col) for col in zip(head, *table, strict=False)]
