@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 
 import warehouse
 from imr.errors import ImrError, TransientError
-from imr.outcomes import BatchKind, ExpectationResult
+from imr.outcomes import BatchKind, ExpectationResult, RunNumbers
 from imr.settings import Settings, get_settings
 from pipeline.discovery import discover
 from pipeline.drift import evaluate_batch_drift
@@ -201,8 +201,11 @@ def make_plan(engine: Engine, req: RunRequest, batch_id: str) -> Plan:
     )
 
 
-def summarise_run(engine: Engine, req: RunRequest, batch_id: str, plan: Plan, done: Processed) -> BatchSummary:
-    """:func:`pipeline.summary.summarise` with the plan's counts and the settings' threshold, then
+def summarise_run(
+    engine: Engine, req: RunRequest, batch_id: str, numbers: RunNumbers, done: Processed
+) -> BatchSummary:
+    """:func:`pipeline.summary.summarise` with the plan's ``numbers`` (a :class:`Plan` is one) and
+    the settings' threshold, then
     the batch-level drift checks against the warehouse's history (stored with the batch; their
     results join the summary's expectations). Drift never changes the verdict: it is a warning."""
     summary = summarise(
@@ -214,7 +217,7 @@ def summarise_run(engine: Engine, req: RunRequest, batch_id: str, plan: Plan, do
         results=done.results,
         threshold=req.settings.quarantine_threshold,
         parent_batch_id=req.parent_batch_id,
-        **plan.run_numbers(),
+        **numbers.run_numbers(),
     )
     warehouse.release_claims(engine, batch_id, expired=True)
     summary.expectations += monitor_drift(engine, batch_id)

@@ -33,6 +33,7 @@ from prefect.utilities.annotations import quote
 
 import warehouse
 from imr.errors import TransientError
+from imr.outcomes import RunNumbers
 from imr.settings import get_settings
 from pipeline import run as pr
 from pipeline.planning import Plan
@@ -116,9 +117,9 @@ def chunk(req: pr.RunRequest, batch_id: str, items: Sequence[WorkItem]) -> Chunk
 
 
 @task(name="summarise", **_RETRYING)
-def summarise(req: pr.RunRequest, batch_id: str, p: Plan, done: pr.Processed) -> BatchSummary:
+def summarise(req: pr.RunRequest, batch_id: str, numbers: RunNumbers, done: pr.Processed) -> BatchSummary:
     """Close the batch (verdict, counts, expectation results) and return its summary."""
-    summary = pr.summarise_run(pr.request_engine(req), req, batch_id, p, done)
+    summary = pr.summarise_run(pr.request_engine(req), req, batch_id, numbers, done)
     get_run_logger().info(summary.line())
     return summary
 
@@ -197,11 +198,12 @@ class TaskSteps:
         """The summarise task; on a process pool, in one of its workers: they have imported Great
         Expectations already (the drift checks need it), the flow's process has not."""
         named = summarise.with_options(**self.retry)
+        numbers = RunNumbers(**p.run_numbers())  # the plan's counts: its lists of files are not needed
         if isinstance(self._runner, ProcessPoolTaskRunner):
-            params = {"req": req, "batch_id": batch_id, "p": _as_is(p), "done": _as_is(done)}
+            params = {"req": req, "batch_id": batch_id, "numbers": numbers, "done": _as_is(done)}
             summary: BatchSummary = self._runner.submit(named, params).result()
             return summary
-        return named(req, batch_id, _as_is(p), _as_is(done))
+        return named(req, batch_id, numbers, _as_is(done))
 
     def close(self) -> None:
         self._runner = None
