@@ -22,12 +22,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from imr.outcomes import COMMITTED
-from warehouse.engine import reading
+from warehouse.engine import reading, select_in
 from warehouse.files import DONE_STATUSES, FileRow, file_row
 from warehouse.schema import source_files
-
-#: How many hashes one ``IN (...)`` lists (well under SQLite's and PostgreSQL's parameter limits).
-_IN_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -70,15 +67,12 @@ def _carries_letter(row: FileRow) -> bool:
 
 
 def snapshot(engine: Engine, sha256s: Iterable[str]) -> LedgerSnapshot:
-    """The ledger rows of these bytes (one read, ``_IN_BATCH`` hashes per statement)."""
-    wanted = sorted(set(sha256s))
+    """The ledger rows of these bytes (one read)."""
     found: dict[str, list[FileRow]] = {}
     with reading(engine) as conn:
-        for i in range(0, len(wanted), _IN_BATCH):
-            stmt = sa.select(source_files).where(source_files.c.sha256.in_(wanted[i : i + _IN_BATCH]))
-            for r in conn.execute(stmt):
-                row = file_row(r)
-                found.setdefault(row.sha256, []).append(row)
+        for r in select_in(conn, sa.select(source_files), source_files.c.sha256, sorted(set(sha256s))):
+            row = file_row(r)
+            found.setdefault(row.sha256, []).append(row)
     return LedgerSnapshot({sha: tuple(rows) for sha, rows in found.items()})
 
 

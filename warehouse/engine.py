@@ -175,6 +175,24 @@ def reading(engine: Engine) -> Iterator[Connection]:
             raise
 
 
+#: How many keys one ``IN (...)`` lists (well under SQLite's and PostgreSQL's parameter limits).
+IN_BATCH = 500
+
+
+def key_batches(keys: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    """``keys`` in slices of at most :data:`IN_BATCH`, one ``IN (...)`` each."""
+    for i in range(0, len(keys), IN_BATCH):
+        yield keys[i : i + IN_BATCH]
+
+
+def select_in(conn: Connection, stmt: sa.Select[Any], column: sa.ColumnElement[Any], keys: Sequence[Any]) -> list[Any]:
+    """The rows of ``stmt`` whose ``column`` is one of ``keys`` (a statement per :func:`key_batches`)."""
+    rows: list[Any] = []
+    for batch in key_batches(keys):
+        rows += conn.execute(stmt.where(column.in_(batch))).all()
+    return rows
+
+
 def insert_ignoring(
     conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]], *, keys: Sequence[str]
 ) -> int:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from imr.errors import REASON_CODES
 from imr.outcomes import ARCHIVED, RERUNNABLE, DqFailure, FileStatus
 from warehouse.batches import as_utc, utcnow
-from warehouse.engine import insert_ignoring, reading, transaction
+from warehouse.engine import insert_ignoring, reading, select_in, transaction
 from warehouse.quality import insert_dq_failures
 from warehouse.schema import quarantine_reasons, source_files
 
@@ -159,22 +159,22 @@ def list_files(engine: Engine, batch_id: str) -> list[FileRow]:
 def find_loaded_sha(engine: Engine, sha256: str) -> str | None:
     """The id of the letter whose content has this sha256 (loaded, linked or a duplicate), or None."""
     with reading(engine) as conn:
-        return loaded_letter_of_sha(conn, sha256)
+        return carried_letters(conn, [sha256]).get(sha256)
 
 
-def loaded_letter_of_sha(conn: Connection, sha256: str) -> str | None:
-    """Inside a transaction: the letter a file with this content already carries, or None."""
-    letter_id: str | None = conn.execute(
-        sa.select(source_files.c.letter_id)
-        .where(
-            (source_files.c.sha256 == sha256)
-            & source_files.c.status.in_(DONE_STATUSES)
-            & source_files.c.letter_id.is_not(None)
-        )
-        .order_by(source_files.c.seen_at, source_files.c.id)
-        .limit(1)
-    ).scalar()
-    return letter_id
+def carried_letters(conn: Connection, sha256s: Sequence[str]) -> dict[str, str]:
+    """Inside a transaction: for each of these contents, the letter its earliest file with a
+    loaded/linked/duplicate outcome carries (contents without one are left out)."""
+    t = source_files
+    stmt = (
+        sa.select(t.c.sha256, t.c.letter_id)
+        .where(t.c.status.in_(DONE_STATUSES) & t.c.letter_id.is_not(None))
+        .order_by(t.c.seen_at, t.c.id)
+    )
+    carried: dict[str, str] = {}
+    for r in select_in(conn, stmt, t.c.sha256, sorted(set(sha256s))):
+        carried.setdefault(r.sha256, r.letter_id)
+    return carried
 
 
 def _messages(codes: Sequence[str], messages: Mapping[str, str] | None) -> dict[str, str]:

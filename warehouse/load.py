@@ -34,8 +34,8 @@ from imr.outcomes import DqFailure
 from warehouse import schema as s
 from warehouse.batches import utcnow
 from warehouse.columns import letter_columns
-from warehouse.engine import reading, transaction
-from warehouse.files import DONE_STATUSES
+from warehouse.engine import key_batches, reading, select_in, transaction
+from warehouse.files import DONE_STATUSES, carried_letters
 from warehouse.quality import dq_failure_rows, insert_dq_rows
 
 LoadStatus = Literal["loaded", "linked", "duplicate"]
@@ -139,18 +139,6 @@ def _taken(engine: Engine, record: LetterRecord) -> bool:
         return _taken_in(conn, record)
 
 
-#: How many keys one ``IN (...)`` lists (well under SQLite's and PostgreSQL's parameter limits).
-_IN_BATCH = 500
-
-
-def _in_batches(conn: Connection, stmt: sa.Select[Any], column: sa.Column[Any], keys: Sequence[Any]) -> list[Any]:
-    """The rows of ``stmt`` whose ``column`` is one of ``keys``, ``_IN_BATCH`` keys per statement."""
-    rows: list[Any] = []
-    for i in range(0, len(keys), _IN_BATCH):
-        rows += conn.execute(stmt.where(column.in_(keys[i : i + _IN_BATCH]))).all()
-    return rows
-
-
 @dataclass
 class _Known:
     """What the warehouse holds for a chunk's files, contents and case numbers (read once, then
@@ -164,20 +152,17 @@ class _Known:
     @classmethod
     def read(cls, conn: Connection, entries: Sequence[Entry]) -> _Known:
         t, lt = s.source_files, s.letters
-        files = {r.id: r for r in _in_batches(conn, sa.select(t).with_for_update(), t.c.id, [e[0] for e in entries])}
+        files = {r.id: r for r in select_in(conn, sa.select(t).with_for_update(), t.c.id, [e[0] for e in entries])}
         shas = sorted({r.sha256 for r in files.values()})
-        done = sa.select(t.c.sha256, t.c.letter_id).where(t.c.status.in_(DONE_STATUSES) & t.c.letter_id.is_not(None))
-        carried: dict[str, str] = {}
-        for r in _in_batches(conn, done.order_by(t.c.seen_at, t.c.id), t.c.sha256, shas):
-            carried.setdefault(r.sha256, r.letter_id)
+        carried = carried_letters(conn, shas)
         by_content = {
             r.content_sha256: r.id
-            for r in _in_batches(conn, sa.select(lt.c.id, lt.c.content_sha256), lt.c.content_sha256, shas)
+            for r in select_in(conn, sa.select(lt.c.id, lt.c.content_sha256), lt.c.content_sha256, shas)
         }
         cases = sorted({e[1].letter.case_number for e in entries if e[1].letter and e[1].letter.case_number})
         by_case = {
             r.case_number: r.id
-            for r in _in_batches(conn, sa.select(lt.c.id, lt.c.case_number), lt.c.case_number, cases)
+            for r in select_in(conn, sa.select(lt.c.id, lt.c.case_number), lt.c.case_number, cases)
         }
         return cls(files, carried, by_content, by_case)
 
@@ -316,8 +301,8 @@ class _Rows:
             # a file quarantined earlier and loaded on a rerun keeps no stale reasons
             qr = s.quarantine_reasons
             ids = [r["file_id"] for r in self.files]
-            for i in range(0, len(ids), _IN_BATCH):
-                conn.execute(sa.delete(qr).where(qr.c.source_file_id.in_(ids[i : i + _IN_BATCH])))
+            for batch in key_batches(ids):
+                conn.execute(sa.delete(qr).where(qr.c.source_file_id.in_(batch)))
         insert_dq_rows(conn, self.dq)
 
 
