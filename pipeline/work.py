@@ -82,10 +82,10 @@ def chunks_for(items: Sequence[T], size: int, lanes: int = 1) -> list[list[T]]:
     """The chunks of a run: consecutive, at most ``size`` items each. With ``lanes`` > 1 (chunks
     that run at once), the count is a multiple of ``lanes`` and the chunks are of even size, so
     every worker stays busy to the end, as long as each chunk keeps ``MIN_CHUNK`` items."""
-    count = -(-len(items) // max(1, int(size)))
     if lanes <= 1 or len(items) < lanes * MIN_CHUNK:
         return list(chunked(items, size))
-    count = min(len(items), lanes * -(-count // lanes))
+    at_most_size = -(-len(items) // max(1, int(size)))
+    count = min(len(items), lanes * -(-at_most_size // lanes))
     base, extra = divmod(len(items), count)
     out: list[list[T]] = []
     start = 0

@@ -57,6 +57,4 @@ def chunk_runner(workers: int | None = None) -> Any:
     from imr.settings import get_settings
 
     settings = get_settings()
-    if settings.dask_address:
-        return task_runner_for(1, settings.dask_address)
-    return task_runner_for(workers or settings.workers)
+    return task_runner_for(workers or settings.workers, settings.dask_address)
