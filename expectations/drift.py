@@ -34,7 +34,6 @@ the drift event payload are built here too (Prefect-free; the flow publishes the
 from __future__ import annotations
 
 import math
-import os
 import statistics
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -42,6 +41,7 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, Literal
 
+from expectations.context import gx_context
 from imr.models import LetterRecord
 from imr.outcomes import ExpectationResult
 from imr.profiles import ITEM_NULL_FIELDS, LETTER_NULL_FIELDS, BatchProfile
@@ -379,15 +379,8 @@ _gx: dict[str, Any] = {}
 
 def _batch_definition() -> Any:
     if "bd" not in _gx:
-        os.environ["GX_ANALYTICS_ENABLED"] = "False"
-        import great_expectations as gx  # lazy: ~6 s import
-        from great_expectations.data_context.types.base import ProgressBarsConfig
-
-        context = gx.get_context(mode="ephemeral")
-        context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        asset = context.data_sources.add_pandas(name="imr_drift").add_dataframe_asset(name=DRIFT_SUITE)
+        asset = gx_context().data_sources.add_pandas(name="imr_drift").add_dataframe_asset(name=DRIFT_SUITE)
         _gx["bd"] = asset.add_batch_definition_whole_dataframe(name="drift_batch")
-        _gx["context"] = context
     return _gx["bd"]
 
 

@@ -8,7 +8,6 @@ chunk of 200 letters about 0.5 s on 2 cores). GX is imported only inside functio
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 import time
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+from expectations.context import gx_context
 from expectations.frames import ROW_KEY, items_frame, letters_frame, validated_indices
 from expectations.results import QualityReport
 from expectations.suites import BY_NAME, EXPECTATIONS, ITEM_SUITE, LETTER_SUITE, SUITES, build_suite
@@ -54,13 +54,7 @@ def _get_runtime() -> _Runtime:
     global _runtime
     if _runtime is not None:
         return _runtime
-    # Telemetry off: for an ephemeral context this variable is the only switch; set before import.
-    os.environ["GX_ANALYTICS_ENABLED"] = "False"
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context = gx_context()
     source = context.data_sources.add_pandas(name="imr_chunk")
     batch_definitions: dict[str, Any] = {}
     suites: dict[str, Any] = {}
