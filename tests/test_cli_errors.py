@@ -29,6 +29,7 @@ def test_missing_inbox_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture
     ("url", "reason"),
     [
         ("bogus://x", "unknown database driver"),
+        ("mysql://etl:s3cret-pw@127.0.0.1/imr", "unknown database driver"),  # a dialect whose driver is absent
         ("postgresql+psycopg://etl:s3cret-pw@127.0.0.1:1/imr", "connection refused"),
         ("not a url at all", "malformed warehouse URL"),
     ],

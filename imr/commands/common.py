@@ -122,7 +122,7 @@ def open_warehouse(url: str, *, create: bool) -> Engine:
     try:
         engine = warehouse.make_engine(url)
         revision = warehouse.current_revision(engine)
-    except (exc.NoSuchModuleError, exc.ArgumentError):
+    except (exc.NoSuchModuleError, exc.ArgumentError, ImportError):  # no such dialect, or its driver not installed
         raise CommandError(f"unknown database driver in {shown} (use sqlite:/// or postgresql+psycopg://)") from None
     except WarehouseUnavailableError as e:
         raise CommandError(str(e)) from None
