@@ -34,7 +34,7 @@ from pipeline.drift import evaluate_batch_drift
 from pipeline.planning import Plan, plan_inboxes, plan_rerun
 from pipeline.stages import ChunkOutcome, Destinations, process_chunk, settle_chunk
 from pipeline.summary import BatchSummary, failed_summary, summarise
-from pipeline.work import WorkItem, chunks_for
+from pipeline.work import Tally, WorkItem, chunks_for
 
 log = logging.getLogger("imr.pipeline")
 
@@ -96,11 +96,11 @@ class RunRequest:
 
 @dataclass
 class Processed:
-    """What a run did before it summarises: its settled items, the earlier rows whose moves it
-    finished, and the expectation results of its chunks."""
+    """What a run did before it summarises: the tallies of its settled files and of the earlier rows
+    whose moves it finished, and the expectation results of its chunks."""
 
-    items: list[WorkItem] = field(default_factory=list)
-    recovered: list[WorkItem] = field(default_factory=list)
+    settled: Tally = field(default_factory=Tally)
+    recovered: Tally = field(default_factory=Tally)
     results: list[ExpectationResult] = field(default_factory=list)
 
 
@@ -155,13 +155,14 @@ def run_batch(steps: Steps, req: RunRequest) -> BatchSummary:
     try:
         plan = steps.plan(req, batch_id)
         stage = "settle"
-        done = Processed(steps.settle(req, batch_id, plan.settled), steps.settle(req, batch_id, plan.recovered))
+        settled = Tally.of(steps.settle(req, batch_id, plan.settled))
+        done = Processed(settled, Tally.of(steps.settle(req, batch_id, plan.recovered)))
         stage = "process"
         chunks = chunks_for(plan.work, req.resolved_chunk_size(), steps.lanes(req))
         for outcome in steps.process(req, batch_id, chunks):
-            done.items += outcome.items
+            done.settled += outcome.tally
             done.results += outcome.results
-            steps.progress(len(done.items) - len(plan.settled), len(plan.work))
+            steps.progress(done.settled.files - settled.files, len(plan.work))
         stage = "summarise"
         return steps.summarise(req, batch_id, plan, done)
     except Exception:
@@ -212,7 +213,7 @@ def summarise_run(
         engine,
         batch_id,
         kind=req.kind,
-        items=done.items,
+        settled=done.settled,
         recovered=done.recovered,
         results=done.results,
         threshold=req.settings.quarantine_threshold,

@@ -27,7 +27,7 @@ from imr.outcomes import DqFailure, ExpectationResult, FileStatus
 from imr.settings import Settings
 from pipeline.isolation import IsolatedExtractor, Limits
 from pipeline.lifecycle import Reason, archive_file, quarantine_file, sidecar_path, sync_dirs, write_sidecar
-from pipeline.work import INGEST_REASON_CODES, WorkItem
+from pipeline.work import INGEST_REASON_CODES, Tally, WorkItem
 
 log = logging.getLogger("imr.pipeline")
 
@@ -44,9 +44,9 @@ class Validated:
 
 @dataclass
 class ChunkOutcome:
-    """What a processed chunk hands back: its settled items (records dropped) and expectation results."""
+    """What a processed chunk hands back: the tally of its settled files and its expectation results."""
 
-    items: list[WorkItem]
+    tally: Tally
     results: list[ExpectationResult] = field(default_factory=list)
 
 
@@ -275,4 +275,4 @@ def process_chunk(
     warehouse.renew_claims(engine, batch_id, settings.claim_ttl_seconds)
     validated = validate_chunk(extract_chunk(chunk, settings))
     loaded = load_chunk(engine, validated)
-    return ChunkOutcome(settle_chunk(engine, loaded, dest, batch_id), validated.results)
+    return ChunkOutcome(Tally.of(settle_chunk(engine, loaded, dest, batch_id)), validated.results)

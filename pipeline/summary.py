@@ -10,8 +10,7 @@ artifacts are drawn from it (:mod:`pipeline.artifacts`). Counts, codes and names
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,13 +23,12 @@ from imr.outcomes import (
     BatchCounts,
     BatchStatus,
     ExpectationResult,
-    FileStatus,
     RunNumbers,
     Verdict,
     decide,
     merge_results,
 )
-from pipeline.work import WorkItem
+from pipeline.work import Tally
 
 log = logging.getLogger("imr.pipeline")
 
@@ -124,8 +122,8 @@ def summarise(
     batch_id: str,
     *,
     kind: str,
-    items: Sequence[WorkItem],
-    recovered: Sequence[WorkItem] = (),
+    settled: Tally,
+    recovered: Tally | None = None,
     results: Iterable[ExpectationResult] = (),
     threshold: float = 1.0,
     parent_batch_id: str | None = None,
@@ -134,16 +132,14 @@ def summarise(
     """Close the batch: store its expectation results, count its files, decide its verdict, write
     status and counts to its row; return the summary.
 
-    ``items`` are the batch's settled items, ``recovered`` the earlier rows whose moves this run
-    finished; ``run_counts`` the plan's ``skipped``, ``unstable``, ``ignored``, ``claimed`` and
+    ``settled`` tallies the batch's settled files, ``recovered`` the earlier rows whose moves this
+    run finished; ``run_counts`` the plan's ``skipped``, ``unstable``, ``ignored``, ``claimed`` and
     ``ignored_reasons``. Raises :class:`imr.errors.WarehouseUnavailableError` when the warehouse is down.
     """
     merged = merge_results(results)
     if merged:
         warehouse.store_dq_results(engine, batch_id, merged)
-    codes: Counter[str] = Counter()
-    for item in items:
-        codes.update(item.codes)
+    recovered = recovered or Tally()
     counts = warehouse.batch_counts(engine, batch_id)
     verdict = decide(kind, counts, threshold=threshold, label=batch_id)
     summary = BatchSummary(
@@ -152,11 +148,11 @@ def summarise(
         counts=counts,
         verdict=verdict,
         parent_batch_id=parent_batch_id,
-        recovered=len(recovered),
-        moved=sum(1 for i in [*items, *recovered] if i.moved_to),
-        reason_codes=dict(sorted(codes.items())),
+        recovered=recovered.files,
+        moved=settled.moved + recovered.moved,
+        reason_codes=dict(sorted(settled.codes.items())),
         expectations=merged,
-        quarantined_cases=sorted({c for i in items if i.status == FileStatus.QUARANTINED and (c := i.case_number)}),
+        quarantined_cases=sorted(settled.quarantined_cases),
         **run_counts,
     )
     warehouse.finish_batch(engine, batch_id, verdict.status, counts, ignored_reasons=summary.ignored_reasons)

@@ -6,7 +6,8 @@ tasks pass lists of them from stage to stage, one chunk at a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
@@ -65,6 +66,37 @@ class WorkItem:
         if self.status in SET_ASIDE:
             return "quarantine"
         return "keep"
+
+
+@dataclass
+class Tally:
+    """What a run's summary needs of its settled files, without the files: how many, how many moved,
+    their reason codes and the case numbers of the quarantined ones. A chunk hands back its tally,
+    never its thousand work items (they would be pickled to the flow and kept there to the end)."""
+
+    files: int = 0
+    moved: int = 0
+    codes: Counter[str] = field(default_factory=Counter)
+    quarantined_cases: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, items: Iterable[WorkItem]) -> Tally:
+        """The tally of settled ``items``."""
+        tally = cls()
+        for item in items:
+            tally.files += 1
+            tally.moved += item.moved_to is not None
+            tally.codes.update(item.codes)
+            if item.status == FileStatus.QUARANTINED and item.case_number:
+                tally.quarantined_cases.add(item.case_number)
+        return tally
+
+    def __iadd__(self, other: Tally) -> Tally:
+        self.files += other.files
+        self.moved += other.moved
+        self.codes.update(other.codes)
+        self.quarantined_cases |= other.quarantined_cases
+        return self
 
 
 def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:

@@ -112,7 +112,7 @@ def settle(req: pr.RunRequest, batch_id: str, items: Sequence[WorkItem]) -> list
 def chunk(req: pr.RunRequest, batch_id: str, items: Sequence[WorkItem]) -> ChunkOutcome:
     """Extract, validate (one GX run), load (a letter per transaction) and settle one chunk."""
     outcome = process_chunk(pr.request_engine(req), items, req.destinations(), batch_id, req.settings)
-    get_run_logger().info("chunk: %d files settled", len(outcome.items))
+    get_run_logger().info("chunk: %d files settled", outcome.tally.files)
     return outcome
 
 
