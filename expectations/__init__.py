@@ -38,7 +38,7 @@ from expectations.suites import (
     build_suite,
     expectations_of,
 )
-from expectations.validate import ExpectationRunError, validate_records
+from expectations.validate import ExpectationRunError, prepare_validation, validate_records
 
 __all__ = [
     "BY_NAME",
@@ -63,6 +63,7 @@ __all__ = [
     "expectations_of",
     "items_frame",
     "letters_frame",
+    "prepare_validation",
     "profile_records",
     "trend_row",
     "validate_records",

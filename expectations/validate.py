@@ -66,6 +66,13 @@ def _get_runtime() -> _Runtime:
     return _runtime
 
 
+def prepare_validation() -> None:
+    """Import Great Expectations and build the context and the suites now (seconds, once per
+    process), so that the first chunk a worker validates does not wait for them."""
+    with _lock:
+        _get_runtime()
+
+
 def _run_suite(suite: str, frame: pd.DataFrame) -> list[Any]:
     runtime = _get_runtime()
     batch = runtime.batch_definitions[suite].get_batch(batch_parameters={"dataframe": frame})

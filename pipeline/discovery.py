@@ -217,6 +217,12 @@ def _walk(inbox: Path, ignored: list[IgnoredEntry]) -> Iterator[tuple[Path, bool
         stack.extend(reversed(subdirs))
 
 
+def has_letters(inboxes: Iterable[Path]) -> bool:
+    """Whether any inbox holds a letter-named file or link: a quick look (listings only, nothing
+    opened or hashed) that tells a run with nothing to do from one worth starting workers for."""
+    return any(inbox.is_dir() and next(_walk(inbox, []), None) is not None for inbox in inboxes)
+
+
 def _link_target(link: Path) -> Path | str:
     """The resolved target of ``link``, or ``"loop"`` / ``"dangling"``."""
     try:

@@ -237,11 +237,20 @@ class IsolatedExtractor:
         code, message = outcome
         return reject(code, message)
 
-    def _round_trip(self, path: Path, display_path: str) -> LetterRecord | tuple[str, str]:
+    def start(self) -> None:
+        """Start the child now unless it is running: it loads the extractor while the caller goes on."""
+        self._running()
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        """The live child, started afresh when there is none (or it died)."""
         proc = self._proc if self._proc is not None and self._proc.poll() is None else None
         if proc is None:
             self.close()
             proc = self._start()
+        return proc
+
+    def _round_trip(self, path: Path, display_path: str) -> LetterRecord | tuple[str, str]:
+        proc = self._running()
         assert proc.stdin is not None and proc.stdout is not None
         mark = self._stderr.tell() if self._stderr is not None else 0
         request = pickle.dumps((str(path), display_path))

@@ -19,9 +19,24 @@ one decimal and ``%``, ``n<10`` for small bases), ``tables`` (sections as text c
 
 from __future__ import annotations
 
-from reports.build import ReportFiles, write_report
+from typing import TYPE_CHECKING, Any
+
 from reports.data import ReportData, collect
 from reports.headline import HEADLINE_COLUMNS, headline_rows
 from reports.queries import Period
+
+if TYPE_CHECKING:
+    from reports.build import ReportFiles, write_report
+
+
+def __getattr__(name: str) -> Any:
+    """``write_report`` and ``ReportFiles`` on first use: they bring matplotlib (half a second and
+    tens of MB), which the flow's headline artifact and the chunk workers never need."""
+    if name in ("write_report", "ReportFiles"):
+        from reports import build
+
+        return getattr(build, name)
+    raise AttributeError(f"module 'reports' has no attribute {name!r}")
+
 
 __all__ = ["HEADLINE_COLUMNS", "Period", "ReportData", "ReportFiles", "collect", "headline_rows", "write_report"]

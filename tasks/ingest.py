@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from prefect import Task, get_run_logger, task
@@ -33,9 +34,11 @@ from prefect.utilities.annotations import quote
 
 import warehouse
 from imr.errors import TransientError
-from imr.outcomes import RunNumbers
+from imr.outcomes import BatchKind, RunNumbers
 from imr.settings import get_settings
 from pipeline import run as pr
+from pipeline import worker
+from pipeline.discovery import has_letters
 from pipeline.planning import Plan
 from pipeline.stages import ChunkOutcome, process_chunk, settle_chunk
 from pipeline.summary import BatchSummary
@@ -116,6 +119,13 @@ def chunk(req: pr.RunRequest, batch_id: str, items: Sequence[WorkItem]) -> Chunk
     return outcome
 
 
+@task(name="prepare-worker", cache_policy=NO_CACHE, persist_result=False)
+def prepare_worker(req: pr.RunRequest) -> None:
+    """Ready a process-pool worker while the flow plans: the isolated extractor started, Great
+    Expectations imported and the suites built (seconds that the first chunk would otherwise wait)."""
+    worker.prepare_worker(req.settings)
+
+
 @task(name="summarise", **_RETRYING)
 def summarise(req: pr.RunRequest, batch_id: str, numbers: RunNumbers, done: pr.Processed) -> BatchSummary:
     """Close the batch (verdict, counts, expectation results) and return its summary."""
@@ -145,13 +155,31 @@ class TaskSteps:
         self._progress: IngestProgress | None = None
         self._lanes: int | None = None
         self._runner: Any = None
+        self._preparing: list[PrefectFuture[None]] = []
         self._exit = ExitStack()
 
     def open_batch(self, req: pr.RunRequest) -> str:
         return open_batch.with_options(**self.retry)(req)
 
     def plan(self, req: pr.RunRequest, batch_id: str) -> Plan:
+        """The plan task, with the workers of a process pool getting ready meanwhile."""
+        self._prepare_workers(req)
         return plan.with_options(**self.retry)(req, batch_id)
+
+    def _prepare_workers(self, req: pr.RunRequest) -> None:
+        """On a process pool, when letters are waiting (or a rerun has files), start one worker per
+        lane now with a ``prepare-worker`` task: their imports (Prefect, Great Expectations, the
+        extractor) then overlap the flow's planning instead of delaying the first chunks. A run
+        with nothing to do starts no worker."""
+        if get_settings().dask_address or self.lanes(req) <= 1:
+            return
+        if req.kind != BatchKind.RERUN and not has_letters(Path(p) for p in req.inboxes):
+            return
+        runner = self._open_runner()
+        if isinstance(runner, ProcessPoolTaskRunner):
+            for n in range(1, self.lanes(req) + 1):
+                named = prepare_worker.with_options(task_run_name=f"prepare-worker-{n}")
+                self._preparing.append(runner.submit(named, {"req": req}))
 
     def settle(self, req: pr.RunRequest, batch_id: str, items: Sequence[WorkItem]) -> list[WorkItem]:
         if not items:
@@ -206,6 +234,9 @@ class TaskSteps:
         return named(req, batch_id, numbers, _as_is(done))
 
     def close(self) -> None:
+        for f in self._preparing:  # quick by now; a failed one changes nothing (chunks prepare themselves)
+            f.wait()
+        self._preparing.clear()
         self._runner = None
         self._exit.close()
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
+from pipeline.worker import leave_without_teardown
+
 
 def task_runner_for(workers: int, dask_address: str | None = None) -> Any:
     """The task runner for ``workers`` parallel chunks, or for the Dask scheduler at ``dask_address``.
@@ -24,7 +26,7 @@ def task_runner_for(workers: int, dask_address: str | None = None) -> Any:
         return DaskTaskRunner(address=dask_address)
     if workers <= 1:
         return ThreadPoolTaskRunner(max_workers=1)  # one chunk at a time: PDFium is not thread-safe
-    return ProcessPoolTaskRunner(max_workers=workers)
+    return ProcessPoolTaskRunner(max_workers=workers, initializer=leave_without_teardown)
 
 
 def dask_workers(dask_address: str) -> int:

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.discovery import SYMLINK_OUTSIDE, discover, is_hidden_or_partial, is_letter_name, sha256_file
+from pipeline.discovery import (
+    SYMLINK_OUTSIDE,
+    discover,
+    has_letters,
+    is_hidden_or_partial,
+    is_letter_name,
+    sha256_file,
+)
 
 OLD = time.time() - 3600
 
@@ -235,3 +242,19 @@ def test_future_mtime_is_taken_once_observed_unchanged(tmp_path: Path) -> None:
 
     again = discover([inbox], stable_seconds=5, clock=lambda: now, sleep=writer)
     assert growing in again.unstable and growing not in [f.path for f in again.files]
+
+
+def test_has_letters_sees_a_letter_anywhere_and_nothing_else(tmp_path: Path) -> None:
+    """The quick look that decides whether a run starts its workers early."""
+    inbox = tmp_path / "inbox"
+    assert not has_letters([inbox])  # missing
+    inbox.mkdir()
+    (inbox / ".hidden.txt").write_text("x")
+    (inbox / "upload.pdf.part").write_text("x")
+    (inbox / "notes.docx").write_text("x")
+    (inbox / ".cache").mkdir()
+    (inbox / ".cache" / "letter.txt").write_text("x")  # hidden folders are never entered
+    assert not has_letters([inbox])
+    (inbox / "2024" / "05").mkdir(parents=True)
+    (inbox / "2024" / "05" / "letter.PDF").write_bytes(b"%PDF")
+    assert has_letters([tmp_path / "other", inbox])

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
@@ -76,8 +77,40 @@ def _same_as_serial(root: Path, corpus: Path, serial: str, *flags: str) -> None:
     want.dispose()
 
 
+def _task_runs(db: str) -> list[tuple[str, str]]:
+    """(name, state type) of the task runs of the one flow run that wrote ``db``'s batch."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    engine = warehouse.make_engine(db)
+    (batch,) = warehouse.list_batches(engine)
+    engine.dispose()
+    assert batch.flow_run_id
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(batch.flow_run_id)])))
+    return sorted((r.name, r.state_type.value if r.state_type else "") for r in runs)
+
+
+def _prepared(db: str) -> list[tuple[str, str]]:
+    return [(name, state) for name, state in _task_runs(db) if name.startswith("prepare-worker")]
+
+
 def test_workers_2_equals_workers_1(corpus: Path, serial: str, tmp_path: Path) -> None:
     _same_as_serial(tmp_path, corpus, serial, "--workers", "2")
+    # each worker got ready while the flow planned; one worker in the flow's own process needs none
+    db = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    assert _prepared(db) == [("prepare-worker-1", "COMPLETED"), ("prepare-worker-2", "COMPLETED")]
+    assert _prepared(serial) == []
+
+
+def test_a_run_with_nothing_to_do_starts_no_worker(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "notes.docx").write_text("not a letter")  # an entry, but no letter
+    db = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    _ingest(inbox, tmp_path / "data", db, "--workers", "2")
+    assert _prepared(db) == []
+    assert [name for name, _ in _task_runs(db) if name.startswith("chunk")] == []
 
 
 @pytest.fixture
