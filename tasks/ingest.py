@@ -44,7 +44,7 @@ from pipeline.stages import ChunkOutcome, process_chunk, settle_chunk
 from pipeline.summary import BatchSummary
 from pipeline.work import WorkItem
 from tasks.publish import IngestProgress
-from tasks.runners import chunk_lanes, chunk_runner
+from tasks.runners import chunk_lanes, chunk_runner, worker_pins
 
 #: Default retries of warehouse tasks (flows may override with ``with_options``).
 TRANSIENT_RETRIES = 3
@@ -167,17 +167,17 @@ class TaskSteps:
         return plan.with_options(**self.retry)(req, batch_id)
 
     def _prepare_workers(self, req: pr.RunRequest) -> None:
-        """On a process pool, when letters are waiting (or a rerun has files), start one worker per
-        lane now with a ``prepare-worker`` task: their imports (Prefect, Great Expectations, the
-        extractor) then overlap the flow's planning instead of delaying the first chunks. A run
-        with nothing to do starts no worker."""
-        if get_settings().dask_address or self.lanes(req) <= 1:
+        """With parallel workers and letters waiting (or a rerun's files), a ``prepare-worker`` task
+        on each worker process now (on a process pool this starts them): their imports (Prefect,
+        Great Expectations, the extractor) then overlap the flow's planning instead of delaying the
+        first chunks. A run with nothing to do starts no worker."""
+        if self.lanes(req) <= 1:
             return
         if req.kind != BatchKind.RERUN and not has_letters(Path(p) for p in req.inboxes):
             return
         runner = self._open_runner()
-        if isinstance(runner, ProcessPoolTaskRunner):
-            for n in range(1, self.lanes(req) + 1):
+        for n, pin in enumerate(worker_pins(runner, self.lanes(req)), start=1):
+            with pin:
                 named = prepare_worker.with_options(task_run_name=f"prepare-worker-{n}")
                 self._preparing.append(runner.submit(named, {"req": req}))
 

@@ -8,6 +8,7 @@ and keeps its engine; tasks are handed file paths and ids, never letter text.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
@@ -60,3 +61,20 @@ def chunk_runner(workers: int | None = None) -> Any:
 
     settings = get_settings()
     return task_runner_for(workers or settings.workers, settings.dask_address)
+
+
+def worker_pins(runner: Any, lanes: int) -> list[AbstractContextManager[Any]]:
+    """One context per worker process of a started ``runner``: a task submitted inside it runs on
+    that worker. On a process pool, ``lanes`` plain contexts (a pool whose workers are all busy
+    starts a new one for each task, up to its size); on a Dask cluster, ``dask.annotate`` naming
+    each worker of the cluster in turn (prefect-dask submits through ``Client.submit``, which
+    honours the annotation); none for a runner in the flow's own process."""
+    if isinstance(runner, ProcessPoolTaskRunner):
+        return [nullcontext() for _ in range(lanes)]
+    client = getattr(runner, "client", None)  # prefect-dask's DaskTaskRunner, once started
+    if client is None:
+        return []
+    from dask.base import annotate
+
+    workers = sorted(client.scheduler_info(n_workers=-1).get("workers", {}))
+    return [annotate(workers=[w], allow_other_workers=False) for w in workers]

@@ -120,5 +120,49 @@ def dask_cluster(tmp_path: Path) -> Iterator[str]:
         yield address
 
 
+def _extractor_children(address: str) -> list[int]:
+    """How many isolated extractor processes each worker of the Dask cluster runs."""
+    from distributed import Client
+
+    def count() -> int:
+        import psutil
+
+        return sum("pipeline.isolation" in " ".join(c.cmdline()) for c in psutil.Process().children())
+
+    with Client(address, timeout="30s") as client:  # type: ignore[no-untyped-call]
+        return sorted(client.run(count).values())
+
+
 def test_dask_cluster_equals_workers_1(corpus: Path, serial: str, tmp_path: Path, dask_cluster: str) -> None:
     _same_as_serial(tmp_path, corpus, serial, "--dask", dask_cluster)
+    # a prepare-worker task went to each of the cluster's workers: each has its extractor running
+    db = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    assert _prepared(db) == [("prepare-worker-1", "COMPLETED"), ("prepare-worker-2", "COMPLETED")]
+    assert _extractor_children(dask_cluster) == [1, 1]
+
+
+def test_worker_pins_send_one_task_to_each_dask_worker(dask_cluster: str) -> None:
+    from distributed import Client
+    from prefect import flow, task
+
+    from tasks.runners import task_runner_for, worker_pins
+
+    @task
+    def where() -> str:
+        from distributed import get_worker
+
+        return str(get_worker().address)
+
+    @flow
+    def each_worker() -> list[str]:
+        with task_runner_for(1, dask_cluster) as runner:
+            futures = []
+            for _ in range(3):  # three rounds: landing as pinned by chance would be 1 in 64
+                for pin in worker_pins(runner, 2):
+                    with pin:
+                        futures.append(runner.submit(where, {}))
+            return [f.result() for f in futures]
+
+    with Client(dask_cluster, timeout="30s") as client:  # type: ignore[no-untyped-call]
+        workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
+    assert each_worker() == workers * 3
