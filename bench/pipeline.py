@@ -202,6 +202,18 @@ run_batch(LocalSteps(), RunRequest(BatchKind.BACKFILL, (sys.argv[2],), move_file
 """
 
 
+def command_line(imr: list[str], command: str, folder: Path, tmp: Path, url: str) -> list[str]:
+    """The ``imr backfill`` or ``imr ingest`` command over ``folder`` into ``url`` (an ingest gets a
+    fresh copy of the letters in ``tmp/inbox``: it archives what it loads)."""
+    if command == "backfill":
+        return [*imr, "backfill", str(folder), "--db", url, "--retries", "0"]
+    inbox = tmp / "inbox"
+    shutil.rmtree(inbox, ignore_errors=True)
+    shutil.rmtree(tmp / "data" / "archive", ignore_errors=True)
+    shutil.copytree(folder, inbox)
+    return [*imr, "ingest", "--inbox", str(inbox), "--db", url, "--retries", "0"]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pipeline", description=__doc__.split("\n\n")[0])
     parser.add_argument("--text", default="1000,10000", help="text letter counts (comma-separated)")
@@ -243,22 +255,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                         runners.append(("--dask", ""))
                     for command in commands:
                         for flag, value in runners:
-                            url = fresh_db(db, tmp, f"{fmt}{n}{db}{command}{flag}{value}".replace("-", ""))
+                            tag = f"{fmt}{n}{db}{command}{flag}{value}".replace("-", "")
                             _log(f"{fmt} {n} {db} {command} {flag} {value}")
-                            if command == "ingest":
-                                inbox = tmp / "inbox"
-                                shutil.rmtree(inbox, ignore_errors=True)
-                                shutil.rmtree(tmp / "data" / "archive", ignore_errors=True)
-                                shutil.copytree(folder, inbox)
-                                cmd = [*imr, "ingest", "--inbox", str(inbox), "--db", url, "--retries", "0"]
-                            else:
-                                cmd = [*imr, "backfill", str(folder), "--db", url, "--retries", "0"]
-                            if flag == "--dask":
-                                with dask_cluster(env) as address:
-                                    secs, rss, pss = timed([*cmd, "--dask", address], env)
-                            else:
-                                secs, rss, pss = timed([*cmd, flag, value], env)
                             label = f"{fmt} {n}: {db}, {command} {flag.strip('-')} {value or 'local 2x1'}".rstrip()
+
+                            if flag == "--dask":
+                                # a fresh cluster (cold: its workers import everything during the run),
+                                # then a second run on it (warm: an existing cluster, as --dask expects)
+                                with dask_cluster(env) as address:
+                                    for when in ("cold", "warm"):
+                                        url = fresh_db(db, tmp, tag + when)
+                                        cmd = [*command_line(imr, command, folder, tmp, url), "--dask", address]
+                                        secs, rss, pss = timed(cmd, env)
+                                        ratio = f"({secs / floor:.2f}x floor)"
+                                        rows.append(Run(f"{label}, {when} {ratio}", n, pages, secs, rss, pss))
+                                continue
+                            cmd = command_line(imr, command, folder, tmp, fresh_db(db, tmp, tag))
+                            secs, rss, pss = timed([*cmd, flag, value], env)
                             rows.append(Run(label + f" ({secs / floor:.2f}x floor)", n, pages, secs, rss, pss))
                     if args.plain:
                         url = fresh_db(db, tmp, f"{fmt}{n}{db}plain")
@@ -273,6 +286,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.out:
         args.out.write_text(report, encoding="utf-8")
     return 0
+
+
+def linear_costs(runs: Sequence[Run]) -> list[str]:
+    """For each runner measured at several sizes: the least-squares line wall = fixed + N x per
+    letter, and how far each size's cost per letter, net of the fixed part, lies from the line's."""
+    groups: dict[str, list[Run]] = {}
+    for r in runs:
+        groups.setdefault(r.label.split(": ", 1)[1].split(" (")[0], []).append(r)
+    out: list[str] = []
+    for key, rs in groups.items():
+        if len({r.letters for r in rs}) < 2:
+            continue
+        n = [float(r.letters) for r in rs]
+        t = [r.seconds for r in rs]
+        mean_n, mean_t = sum(n) / len(n), sum(t) / len(t)
+        slope = sum((a - mean_n) * (b - mean_t) for a, b in zip(n, t, strict=True)) / sum((a - mean_n) ** 2 for a in n)
+        fixed = mean_t - slope * mean_n
+        per = {r.letters: (r.seconds - fixed) / r.letters for r in rs}
+        net = ", ".join(f"{k}: {1000 * v:.2f} ({v / slope - 1:+.0%})" for k, v in sorted(per.items()))
+        out.append(
+            f"- cost per letter, `{key}`: {1000 * slope:.2f} ms a letter + {fixed:.1f} s fixed; "
+            f"net of the fixed part, ms a letter by size: {net}"
+        )
+    return out
 
 
 def render(rows: Sequence[Run], notes: Sequence[str]) -> str:
@@ -299,6 +336,7 @@ def render(rows: Sequence[Run], notes: Sequence[str]) -> str:
             f"- a year of text letters ({YEAR_LETTERS:,}) at the rate of `{best.label}`: "
             f"{YEAR_LETTERS / best.per_second / 60:.1f} min"
         )
+    lines += linear_costs(text)
     pdf = [r for r in runs if r.pages]
     if pdf:
         best = min(pdf, key=lambda r: r.ms_per_page)
