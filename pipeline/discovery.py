@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import itertools
 import os
 import stat as stat_mod
 import time
@@ -217,10 +218,17 @@ def _walk(inbox: Path, ignored: list[IgnoredEntry]) -> Iterator[tuple[Path, bool
         stack.extend(reversed(subdirs))
 
 
-def has_letters(inboxes: Iterable[Path]) -> bool:
-    """Whether any inbox holds a letter-named file or link: a quick look (listings only, nothing
-    opened or hashed) that tells a run with nothing to do from one worth starting workers for."""
-    return any(inbox.is_dir() and next(_walk(inbox, []), None) is not None for inbox in inboxes)
+def count_letters(inboxes: Iterable[Path], at_most: int) -> int:
+    """How many letter-named files and links the inboxes hold, counting stops at ``at_most``: a
+    quick look (listings only, nothing opened or hashed) that tells a run with few letters or none
+    from one worth starting worker processes for."""
+    seen = 0
+    for inbox in inboxes:
+        if seen >= at_most:
+            break
+        if inbox.is_dir():
+            seen += sum(1 for _ in itertools.islice(_walk(inbox, []), at_most - seen))
+    return seen
 
 
 def _link_target(link: Path) -> Path | str:

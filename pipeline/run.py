@@ -119,8 +119,9 @@ class Steps(Protocol):
         """Move files whose outcome is committed; return them."""
         ...
 
-    def lanes(self, req: RunRequest) -> int:
-        """How many chunks run at once (the run's chunks are cut so that every lane stays busy)."""
+    def lanes(self, req: RunRequest, files: int) -> int:
+        """How many chunks of a run with ``files`` to process run at once (its chunks are cut so
+        that every lane stays busy)."""
         ...
 
     def process(self, req: RunRequest, batch_id: str, chunks: Sequence[list[WorkItem]]) -> Iterable[ChunkOutcome]:
@@ -158,7 +159,7 @@ def run_batch(steps: Steps, req: RunRequest) -> BatchSummary:
         settled = Tally.of(steps.settle(req, batch_id, plan.settled))
         done = Processed(settled, Tally.of(steps.settle(req, batch_id, plan.recovered)))
         stage = "process"
-        chunks = chunks_for(plan.work, req.resolved_chunk_size(), steps.lanes(req))
+        chunks = chunks_for(plan.work, req.resolved_chunk_size(), steps.lanes(req, len(plan.work)))
         for outcome in steps.process(req, batch_id, chunks):
             done.settled += outcome.tally
             done.results += outcome.results
@@ -263,7 +264,7 @@ class LocalSteps:
     def settle(self, req: RunRequest, batch_id: str, items: Sequence[WorkItem]) -> list[WorkItem]:
         return settle_chunk(request_engine(req), items, req.destinations(self.day), batch_id)
 
-    def lanes(self, req: RunRequest) -> int:
+    def lanes(self, req: RunRequest, files: int) -> int:
         return 1
 
     def process(self, req: RunRequest, batch_id: str, chunks: Sequence[list[WorkItem]]) -> Iterable[ChunkOutcome]:

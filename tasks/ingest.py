@@ -38,7 +38,7 @@ from imr.outcomes import BatchKind, RunNumbers
 from imr.settings import get_settings
 from pipeline import run as pr
 from pipeline import worker
-from pipeline.discovery import has_letters
+from pipeline.discovery import count_letters
 from pipeline.planning import Plan
 from pipeline.stages import ChunkOutcome, process_chunk, settle_chunk
 from pipeline.summary import BatchSummary
@@ -154,6 +154,7 @@ class TaskSteps:
         self.retry: dict[str, Any] = {"retries": retries, "retry_delay_seconds": retry_delay_seconds}
         self._progress: IngestProgress | None = None
         self._lanes: int | None = None
+        self._in_process = False  # a small batch: its chunks run in the flow's process (see lanes)
         self._runner: Any = None
         self._preparing: list[PrefectFuture[None]] = []
         self._exit = ExitStack()
@@ -167,16 +168,20 @@ class TaskSteps:
         return plan.with_options(**self.retry)(req, batch_id)
 
     def _prepare_workers(self, req: pr.RunRequest) -> None:
-        """With parallel workers and letters waiting (or a rerun's files), a ``prepare-worker`` task
-        on each worker process now (on a process pool this starts them): their imports (Prefect,
-        Great Expectations, the extractor) then overlap the flow's planning instead of delaying the
-        first chunks. A run with nothing to do starts no worker."""
-        if self.lanes(req) <= 1:
+        """A ``prepare-worker`` task on each worker process now, when the run will use them: their
+        imports (Prefect, Great Expectations, the extractor) then overlap the flow's planning
+        instead of delaying the first chunks. On a Dask cluster whenever a letter is waiting; on a
+        process pool (which this starts) when at least ``IMR_PARALLEL_MIN_FILES`` letters are. Not
+        for a rerun (its files are known only once planned: its workers start with its chunks). A
+        run with nothing to do starts no worker."""
+        lanes = self._parallel_lanes()
+        if lanes <= 1 or req.kind == BatchKind.RERUN:
             return
-        if req.kind != BatchKind.RERUN and not has_letters(Path(p) for p in req.inboxes):
+        enough = 1 if self._dask else max(1, req.settings.parallel_min_files)
+        if count_letters((Path(p) for p in req.inboxes), enough) < enough:
             return
         runner = self._open_runner()
-        for n, pin in enumerate(worker_pins(runner, self.lanes(req)), start=1):
+        for n, pin in enumerate(worker_pins(runner, lanes), start=1):
             with pin:
                 named = prepare_worker.with_options(task_run_name=f"prepare-worker-{n}")
                 self._preparing.append(runner.submit(named, {"req": req}))
@@ -186,10 +191,25 @@ class TaskSteps:
             return []
         return settle.with_options(**self.retry)(req, batch_id, _as_is(items))
 
-    def lanes(self, req: pr.RunRequest) -> int:
+    @property
+    def _dask(self) -> bool:
+        return bool(get_settings().dask_address)
+
+    def _parallel_lanes(self) -> int:
+        """The chunks the runner can run at once (``--workers``, or the Dask cluster's threads)."""
         if self._lanes is None:
             self._lanes = chunk_lanes(self.workers)
         return self._lanes
+
+    def lanes(self, req: pr.RunRequest, files: int) -> int:
+        """The parallel lanes, except for a run with fewer than ``IMR_PARALLEL_MIN_FILES`` files on a
+        process pool not started yet: its chunks run in the flow's own process (starting workers
+        would cost more than they save)."""
+        lanes = self._parallel_lanes()
+        if lanes > 1 and self._runner is None and not self._dask and files < req.settings.parallel_min_files:
+            self._in_process = True
+            return 1
+        return lanes
 
     def process(self, req: pr.RunRequest, batch_id: str, chunks: Sequence[list[WorkItem]]) -> Iterable[ChunkOutcome]:
         """Submit the chunks to the flow's task runner, at most ``window`` at a time, and yield their
@@ -200,7 +220,7 @@ class TaskSteps:
             return
         pending = deque(enumerate(chunks, start=1))
         running: deque[PrefectFuture[ChunkOutcome]] = deque()
-        runner, window = self._open_runner(), self.lanes(req)
+        runner, window = self._open_runner(), 1 if self._in_process else self._parallel_lanes()
         # prefect-dask hands a quoted parameter to the task still wrapped: only Prefect's own runners
         as_is = _as_is if isinstance(runner, ThreadPoolTaskRunner | ProcessPoolTaskRunner) else _same
 
@@ -243,7 +263,7 @@ class TaskSteps:
     def _open_runner(self) -> Any:
         """The chunk runner of this run, started on first use and kept until :meth:`close`."""
         if self._runner is None:
-            self._runner = self._exit.enter_context(chunk_runner(self.workers))
+            self._runner = self._exit.enter_context(chunk_runner(1 if self._in_process else self.workers))
         return self._runner
 
     def fail(self, req: pr.RunRequest, batch_id: str, stage: str) -> None:

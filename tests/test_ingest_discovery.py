@@ -12,8 +12,8 @@ import pytest
 
 from pipeline.discovery import (
     SYMLINK_OUTSIDE,
+    count_letters,
     discover,
-    has_letters,
     is_hidden_or_partial,
     is_letter_name,
     sha256_file,
@@ -244,17 +244,22 @@ def test_future_mtime_is_taken_once_observed_unchanged(tmp_path: Path) -> None:
     assert growing in again.unstable and growing not in [f.path for f in again.files]
 
 
-def test_has_letters_sees_a_letter_anywhere_and_nothing_else(tmp_path: Path) -> None:
+def test_count_letters_sees_letters_anywhere_and_nothing_else(tmp_path: Path) -> None:
     """The quick look that decides whether a run starts its workers early."""
     inbox = tmp_path / "inbox"
-    assert not has_letters([inbox])  # missing
+    assert count_letters([inbox], 10) == 0  # missing
     inbox.mkdir()
     (inbox / ".hidden.txt").write_text("x")
     (inbox / "upload.pdf.part").write_text("x")
     (inbox / "notes.docx").write_text("x")
     (inbox / ".cache").mkdir()
     (inbox / ".cache" / "letter.txt").write_text("x")  # hidden folders are never entered
-    assert not has_letters([inbox])
+    assert count_letters([inbox], 10) == 0
     (inbox / "2024" / "05").mkdir(parents=True)
-    (inbox / "2024" / "05" / "letter.PDF").write_bytes(b"%PDF")
-    assert has_letters([tmp_path / "other", inbox])
+    for n in range(3):
+        (inbox / "2024" / "05" / f"letter{n}.PDF").write_bytes(b"%PDF")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.txt").write_text("x")
+    assert count_letters([tmp_path / "missing", inbox, other], 10) == 4
+    assert count_letters([inbox, other], 2) == 2  # stops counting at the limit

@@ -31,13 +31,14 @@ def _env(data: Path, **extra: str) -> dict[str, str]:
         "IMR_STABLE_SECONDS": "0",
         "IMR_CHUNK_SIZE": "6",
         "IMR_QUARANTINE_THRESHOLD": "0.5",
+        "IMR_PARALLEL_MIN_FILES": "0",  # these corpora are small: run them on the workers all the same
         **extra,
     }
 
 
-def _ingest(inbox: Path, data: Path, db: str, *flags: str) -> None:
+def _ingest(inbox: Path, data: Path, db: str, *flags: str, **env: str) -> None:
     argv = [sys.executable, "-m", "imr.cli", "ingest", "--inbox", str(inbox), "--db", db, "--retries", "0", *flags]
-    done = subprocess.run(argv, env=_env(data), capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(argv, env=_env(data, **env), capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
 
 
@@ -64,11 +65,11 @@ def serial(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     return db
 
 
-def _same_as_serial(root: Path, corpus: Path, serial: str, *flags: str) -> None:
+def _same_as_serial(root: Path, corpus: Path, serial: str, *flags: str, **env: str) -> None:
     inbox = root / "inbox"
     shutil.copytree(corpus, inbox)
     db = f"sqlite:///{root / 'warehouse.db'}"
-    _ingest(inbox, root / "data", db, *flags)
+    _ingest(inbox, root / "data", db, *flags, **env)
     got, want = warehouse.make_engine(db), warehouse.make_engine(serial)
     assert exported(got) == exported(want)
     assert _letters(got) == _letters(want)
@@ -101,6 +102,26 @@ def test_workers_2_equals_workers_1(corpus: Path, serial: str, tmp_path: Path) -
     db = f"sqlite:///{tmp_path / 'warehouse.db'}"
     assert _prepared(db) == [("prepare-worker-1", "COMPLETED"), ("prepare-worker-2", "COMPLETED")]
     assert _prepared(serial) == []
+
+
+def test_a_small_batch_runs_in_the_flows_process(corpus: Path, serial: str, tmp_path: Path) -> None:
+    """Fewer files than IMR_PARALLEL_MIN_FILES: no worker is started (each would import Prefect and
+    Great Expectations for a few letters); the warehouse is the same."""
+    _same_as_serial(tmp_path, corpus, serial, "--workers", "2", IMR_PARALLEL_MIN_FILES="1000")
+    assert _prepared(f"sqlite:///{tmp_path / 'warehouse.db'}") == []
+
+
+def test_lanes_follow_the_batch_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    from imr.outcomes import BatchKind
+    from imr.settings import Settings
+    from pipeline.run import RunRequest
+    from tasks.ingest import TaskSteps
+
+    monkeypatch.delenv("IMR_DASK_ADDRESS", raising=False)
+    req = RunRequest(BatchKind.INGEST, ("/nowhere",), settings=Settings(parallel_min_files=1000))
+    assert TaskSteps(workers=2).lanes(req, 999) == 1
+    assert TaskSteps(workers=2).lanes(req, 1000) == 2
+    assert TaskSteps(workers=1).lanes(req, 5000) == 1
 
 
 def test_a_run_with_nothing_to_do_starts_no_worker(tmp_path: Path) -> None:
