@@ -70,7 +70,7 @@ class Settings(BaseSettings):
         description="Chunks processed in parallel (processes) by ingest, backfill and rerun; 1 = one after another.",
     )
     parallel_min_files: int = Field(
-        default=1000,
+        default=2000,
         ge=0,
         description="Fewest files to process for a run to start worker processes: a smaller batch runs in "
         "the flow's own process (each worker imports Prefect and Great Expectations: ~5 s of CPU).",
