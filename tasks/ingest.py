@@ -163,7 +163,7 @@ class TaskSteps:
         return open_batch.with_options(**self.retry)(req)
 
     def plan(self, req: pr.RunRequest, batch_id: str) -> Plan:
-        """The plan task, with the workers of a process pool getting ready meanwhile."""
+        """The plan task, with the workers getting ready meanwhile (:meth:`_prepare_workers`)."""
         self._prepare_workers(req)
         return plan.with_options(**self.retry)(req, batch_id)
 
