@@ -121,8 +121,9 @@ def chunk(req: pr.RunRequest, batch_id: str, items: Sequence[WorkItem]) -> Chunk
 
 @task(name="prepare-worker", cache_policy=NO_CACHE, persist_result=False)
 def prepare_worker(req: pr.RunRequest) -> None:
-    """Ready a process-pool worker while the flow plans: the isolated extractor started, Great
-    Expectations imported and the suites built (seconds that the first chunk would otherwise wait)."""
+    """Ready a worker (of the process pool or the Dask cluster) while the flow plans: the isolated
+    extractor started, Great Expectations imported and the suites built (seconds that the first
+    chunk would otherwise wait)."""
     worker.prepare_worker(req.settings)
 
 
