@@ -52,12 +52,16 @@ class BatchKind(StrEnum):
 
 
 class BatchStatus(StrEnum):
-    """How a batch stands (``ingest_batches.status``); the last three are verdicts."""
+    """How a batch stands (``ingest_batches.status``): running, one of the three verdicts, or ended
+    before its verdict: ``abandoned`` (its run died: found by the next run, ``warehouse.runs``) or
+    ``interrupted`` (stopped by SIGINT/SIGTERM between letters)."""
 
     RUNNING = "running"
     COMPLETED = "completed"
     COMPLETED_WITH_QUARANTINE = "completed_with_quarantine"
     FAILED = "failed"
+    ABANDONED = "abandoned"
+    INTERRUPTED = "interrupted"
 
 
 #: The data-quality levels: a critical failure quarantines the letter, a warning is recorded.

@@ -140,15 +140,20 @@ def _connect(engine: Engine) -> Connection:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Connection]:
+def transaction(engine: Engine, *, foreign_keys_off: bool = False) -> Iterator[Connection]:
     """``with transaction(engine) as conn:`` — one write transaction, committed on exit.
 
     Rolls back when the block raises. Raises :class:`WarehouseUnavailableError` when the
     warehouse cannot be reached or the failure is transient (lock, dropped connection,
     serialization failure); other database errors (e.g. ``IntegrityError``) propagate.
+    ``foreign_keys_off``: on SQLite, foreign keys are not enforced during this transaction (the
+    migrations' table rebuilds; the caller checks them before the commit), on again after it.
     """
     with _connect(engine) as conn:
         conn.execution_options(**{_WRITE_OPTION: True})
+        raw = conn.connection.dbapi_connection if foreign_keys_off and engine.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys = OFF")  # outside the transaction (a no-op inside one)
         try:
             with conn.begin():
                 yield conn
@@ -156,6 +161,9 @@ def transaction(engine: Engine) -> Iterator[Connection]:
             if is_transient(e):
                 raise _unavailable(engine, e) from e
             raise
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys = ON")
 
 
 @contextmanager

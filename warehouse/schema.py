@@ -85,8 +85,21 @@ ingest_batches = sa.Table(
     sa.Column("ignored_reasons", sa.JSON, nullable=True),
     sa.Column("flow_run_id", sa.String(64), nullable=True),
     sa.Column("inboxes", sa.JSON, nullable=False),
+    # who runs it (host, pid, process start, lock): a dead owner is recognised at once (warehouse.runs)
+    sa.Column("owner", sa.JSON, nullable=True),
+    sa.Column("status_reason", sa.Text, nullable=True),  # why it ended so (abandoned, interrupted, failed)
     sa.CheckConstraint(_in("kind", BATCH_KINDS), name="kind"),
     sa.CheckConstraint(_in("status", BATCH_STATUSES), name="status"),
+)
+
+batch_progress = sa.Table(
+    "batch_progress",
+    metadata,
+    sa.Column("batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), primary_key=True),
+    sa.Column("chunk", sa.String(CODE_LEN), primary_key=True),
+    sa.Column("done", sa.Integer, nullable=False),  # letters of the chunk settled or extracted so far
+    sa.Column("total", sa.Integer, nullable=False),
+    _ts("updated_at"),
 )
 
 source_files = sa.Table(

@@ -40,19 +40,27 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     Raises :class:`imr.errors.WarehouseUnavailableError` when the database is unreachable.
     """
     cfg = alembic_config()
-    with transaction(engine) as conn:
+    with transaction(engine, foreign_keys_off=True) as conn:  # SQLite: rebuilds of referenced tables
         if conn.dialect.name == "postgresql":  # two runs starting on an empty warehouse migrate one at a time
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        _check_foreign_keys(conn)
+
+
+def _check_foreign_keys(conn: sa.Connection) -> None:
+    """Raise when a migration left a row pointing nowhere (SQLite, whose keys were off meanwhile)."""
+    if conn.dialect.name == "sqlite" and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+        raise RuntimeError("the migration left rows whose foreign keys point nowhere; it was rolled back")
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
     """Migrate the warehouse down to ``revision`` (default ``base``: drop every table)."""
     cfg = alembic_config()
-    with transaction(engine) as conn:
+    with transaction(engine, foreign_keys_off=True) as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)
+        _check_foreign_keys(conn)
 
 
 def current_revision(engine: Engine) -> str | None:

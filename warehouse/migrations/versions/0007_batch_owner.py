@@ -1,0 +1,60 @@
+"""ingest batches record who runs them (host, pid, process start, lock) and why they ended as
+they did; two more batch statuses: ``abandoned`` (its run died) and ``interrupted`` (stopped by a
+signal); ``batch_progress`` holds each chunk's letters done while a run works
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-07
+
+The status CHECK changes, so ``ingest_batches`` is rebuilt on SQLite (move and copy, with the
+report views dropped meanwhile and foreign keys checked afterwards: see ``warehouse.migrations``).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from warehouse.migrations.rebuild import report_views_dropped
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+
+_OLD = ("running", "completed", "completed_with_quarantine", "failed")
+_NEW = (*_OLD, "abandoned", "interrupted")
+
+
+def _check(values: tuple[str, ...]) -> str:
+    return f"status IN ({', '.join(repr(v) for v in values)})"
+
+
+def upgrade() -> None:
+    with report_views_dropped(), op.batch_alter_table("ingest_batches") as batch:
+        batch.drop_constraint(op.f("ck_ingest_batches_status"), type_="check")
+        batch.create_check_constraint(op.f("ck_ingest_batches_status"), _check(_NEW))
+        batch.add_column(sa.Column("owner", sa.JSON, nullable=True))
+        batch.add_column(sa.Column("status_reason", sa.Text, nullable=True))
+    op.create_table(
+        "batch_progress",
+        sa.Column("batch_id", sa.String(36), nullable=False),
+        sa.Column("chunk", sa.String(64), nullable=False),
+        sa.Column("done", sa.Integer, nullable=False),
+        sa.Column("total", sa.Integer, nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["batch_id"], ["ingest_batches.id"], name=op.f("fk_batch_progress_batch_id_ingest_batches")
+        ),
+        sa.PrimaryKeyConstraint("batch_id", "chunk", name=op.f("pk_batch_progress")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("batch_progress")
+    op.execute(
+        "UPDATE ingest_batches SET status = 'failed' WHERE status IN ('abandoned', 'interrupted')"
+    )
+    with report_views_dropped(), op.batch_alter_table("ingest_batches") as batch:
+        batch.drop_column("status_reason")
+        batch.drop_column("owner")
+        batch.drop_constraint(op.f("ck_ingest_batches_status"), type_="check")
+        batch.create_check_constraint(op.f("ck_ingest_batches_status"), _check(_OLD))
