@@ -23,9 +23,11 @@ from typing import Any
 from prefect import flow
 from prefect.client.schemas.objects import State
 from prefect.runtime import flow_run
+from prefect.states import Cancelled
 
 from imr.outcomes import BatchKind
 from imr.settings import get_settings
+from pipeline import stop
 from pipeline.run import RunRequest, run_batch
 from tasks import ingest as t
 from tasks.publish import final_state, publish_batch_report
@@ -34,7 +36,11 @@ from tasks.publish import final_state, publish_batch_report
 def _run(req: RunRequest, workers: int | None, retries: int, retry_delay_seconds: float) -> State[Any]:
     req = dataclasses.replace(req, flow_run_id=flow_run.get_id())
     steps = t.TaskSteps(workers=workers, retries=retries, retry_delay_seconds=retry_delay_seconds)
-    summary = run_batch(steps, req)
+    with stop.handling_signals():  # SIGINT/SIGTERM: stop between letters, close the batch interrupted
+        try:
+            summary = run_batch(steps, req)
+        except stop.RunInterrupted as e:
+            return Cancelled(message=e.message)
     publish_batch_report(summary)
     return final_state(summary)
 
@@ -54,7 +60,7 @@ def ingest_flow(
     A file is taken once stable for ``stable_seconds`` (default ``IMR_STABLE_SECONDS``); with
     ``wait_for_stable`` young files get one more look after waiting instead of the next run.
     """
-    boxes = tuple(inboxes or (str(p) for p in get_settings().inboxes))
+    boxes = tuple(inboxes or (str(p) for p in get_settings().inbox_paths()))
     req = RunRequest(
         BatchKind.INGEST, boxes, chunk_size=chunk_size, stable_seconds=stable_seconds, wait_for_stable=wait_for_stable
     )

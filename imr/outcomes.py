@@ -138,6 +138,8 @@ class RunNumbers:
     claimed: int = 0
     repaired: int = 0
     ignored_reasons: dict[str, int] = field(default_factory=dict)
+    #: who holds the files counted as ``claimed``: ``{batch id: {"files", "since", "owner"}}``
+    claimed_by: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def run_numbers(self) -> dict[str, Any]:
         """These numbers as a dict (a fresh copy of the reasons)."""
@@ -207,6 +209,8 @@ _STATE_NAMES: dict[BatchStatus, str] = {
     BatchStatus.COMPLETED: "Completed",
     BatchStatus.COMPLETED_WITH_QUARANTINE: COMPLETED_WITH_QUARANTINE,
     BatchStatus.FAILED: "Failed",
+    BatchStatus.INTERRUPTED: "Cancelled",
+    BatchStatus.ABANDONED: "Crashed",
 }
 
 

@@ -29,9 +29,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the warehouse; default: SQLite file <data_dir>/warehouse.db. "
         "PostgreSQL: postgresql+psycopg://user@host:5432/db",
     )
-    inboxes: list[Path] = Field(
-        default_factory=lambda: [Path("data/inbox")],
-        description="Drop folders scanned recursively for .pdf/.txt letters.",
+    inboxes: list[Path] | None = Field(
+        default=None,
+        description="Drop folders scanned recursively for .pdf/.txt letters; default [<data_dir>/inbox].",
     )
     archive_dir: Path | None = Field(
         default=None, description="Where loaded letters are moved (dated sub-folders); default <data_dir>/archive."
@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         default=False,
         description="Let Prefect send its anonymous usage telemetry from imr's runs and `imr server` "
         "(off by default: imr sets DO_NOT_TRACK=1 and PREFECT_SERVER_ANALYTICS_ENABLED=false).",
+    )
+    heartbeat_seconds: int = Field(
+        default=30,
+        ge=30,
+        description="Seconds between the heartbeats of the flow runs `imr serve` executes "
+        "(PREFECT_FLOWS_HEARTBEAT_FREQUENCY, at least 30); a run silent for 3 of them (its process died) "
+        "is marked Crashed by the automation `imr serve` and `imr automations` create.",
     )
     pdf_engine: Literal["auto", "pdfium", "pdfplumber"] = Field(
         default="auto",
@@ -122,6 +129,10 @@ class Settings(BaseSettings):
         if self.database_url is not None:
             return self.database_url.get_secret_value()
         return f"sqlite:///{(self.data_dir / 'warehouse.db').resolve()}"
+
+    def inbox_paths(self) -> list[Path]:
+        """The drop folders: IMR_INBOXES, else ``<data_dir>/inbox``."""
+        return list(self.inboxes) if self.inboxes else [self.data_dir / "inbox"]
 
     def archive_path(self) -> Path:
         return self.archive_dir if self.archive_dir is not None else self.data_dir / "archive"

@@ -181,6 +181,7 @@ class IsolatedExtractor:
             env=env,
             cwd=str(_ROOT),
             close_fds=True,
+            start_new_session=True,  # a Ctrl-C at the terminal is the run's to handle, not a crash of the letter
         )
         assert proc.stdin is not None
         proc.stdin.write(_HEADER.pack(len(config)) + config)

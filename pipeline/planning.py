@@ -21,6 +21,7 @@ import stat as stat_mod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -32,6 +33,7 @@ from pipeline.discovery import Discovery, FoundFile, RefusedFile, sha256_file
 from pipeline.lifecycle import Reason, safe_rel_path, sidecar_path, write_sidecar
 from pipeline.names import log_safe
 from pipeline.work import INGEST_REASON_CODES, WorkItem
+from warehouse import runs
 
 log = logging.getLogger("imr.pipeline")
 
@@ -103,18 +105,24 @@ def _still_there(path: Path, size: int) -> bool:
 
 def _claim(
     engine: Engine, batch_id: str, discovery: Discovery, ttl_seconds: float
-) -> tuple[list[RefusedFile], list[FoundFile], int]:
-    """Claim every discovered file for this batch: ``(refused, files, claimed by another run)``."""
+) -> tuple[list[RefusedFile], list[FoundFile], int, dict[str, dict[str, Any]]]:
+    """Claim every discovered file for this batch: ``(refused, files, claimed by another run, who
+    holds those)``. Batches whose run died are closed ``abandoned`` first, so their files are taken."""
     keyed_refused = [((r.pseudo_sha256, str(r.inbox.absolute()), r.rel_path), r) for r in discovery.refused]
     keyed_files = [((f.sha256, str(f.inbox.absolute()), f.rel_path), f) for f in discovery.files]
     keys = [k for k, _ in keyed_refused] + [k for k, _ in keyed_files]
+    if keys:
+        runs.abandon_dead(engine)  # a dead run's claims are free at once, not after their expiry
     held = warehouse.claim_files(engine, batch_id, keys, ttl_seconds) if keys else set()
     refused = [r for k, r in keyed_refused if k in held and os.path.lexists(r.path)]
     files = [f for k, f in keyed_files if k in held and _still_there(f.path, f.size)]
     other = len(keys) - len(refused) - len(files)
+    holders = runs.holders(engine, [k for k in keys if k not in held]) if other else {}
+    for bid, h in holders.items():
+        log.info("batch %s: %d files held by batch %s (%s) since %s", batch_id, h["files"], bid, h["owner"], h["since"])
     if other:
         log.info("batch %s: %d files claimed by another run (or moved by it meanwhile): skipped", batch_id, other)
-    return refused, files, other
+    return refused, files, other, holders
 
 
 def plan_inboxes(
@@ -148,7 +156,7 @@ def plan_inboxes(
     if move_files and search_roots:
         inboxes = [str(p.absolute()) for p in discovery.inboxes]
         plan.repaired = repair_moved(engine, inboxes, search_roots)
-    refused, files, plan.claimed = _claim(engine, batch_id, discovery, claim_ttl_seconds)
+    refused, files, plan.claimed, plan.claimed_by = _claim(engine, batch_id, discovery, claim_ttl_seconds)
     # what the ledger knows of these bytes, read once (not a few queries per file)
     known = ledger.snapshot(engine, [r.pseudo_sha256 for r in refused] + [f.sha256 for f in files])
     for r in refused:

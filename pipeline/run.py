@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,14 +29,16 @@ from sqlalchemy.engine import Engine
 
 import warehouse
 from imr.errors import ImrError, TransientError
-from imr.outcomes import BatchKind, ExpectationResult, RunNumbers
+from imr.outcomes import BatchKind, BatchStatus, ExpectationResult, RunNumbers
 from imr.settings import Settings, get_settings
+from pipeline import stop
 from pipeline.discovery import discover
 from pipeline.drift import evaluate_batch_drift
 from pipeline.planning import Plan, plan_inboxes, plan_rerun
 from pipeline.stages import ChunkOutcome, Destinations, process_chunk, settle_chunk
 from pipeline.summary import BatchSummary, failed_summary, summarise
 from pipeline.work import Tally, WorkItem, chunks_for
+from warehouse import runs
 
 log = logging.getLogger("imr.pipeline")
 
@@ -136,6 +140,10 @@ class Steps(Protocol):
         """Best effort: mark the batch failed after ``stage`` raised (never raises)."""
         ...
 
+    def interrupt(self, req: RunRequest, batch_id: str, plan: Plan, done: Processed) -> stop.RunInterrupted:
+        """Close the batch ``interrupted`` (its claims freed); return the error the run raises."""
+        ...
+
     def progress(self, done: int, total: int) -> None:
         """``done`` of ``total`` files processed."""
         ...
@@ -160,27 +168,86 @@ def run_batch(steps: Steps, req: RunRequest) -> BatchSummary:
         done = Processed(settled, Tally.of(steps.settle(req, batch_id, plan.recovered)))
         stage = "process"
         chunks = chunks_for(plan.work, req.resolved_chunk_size(), steps.lanes(req, len(plan.work)))
-        for outcome in steps.process(req, batch_id, chunks):
+        interrupted = stop.requested()
+        for outcome in [] if interrupted else steps.process(req, batch_id, chunks):
             done.settled += outcome.tally
             done.results += outcome.results
+            interrupted = interrupted or outcome.interrupted
             steps.progress(done.settled.files - settled.files, len(plan.work))
+        if interrupted or stop.requested():
+            stage = "interrupt"
+            raise steps.interrupt(req, batch_id, plan, done)
         stage = "summarise"
         return steps.summarise(req, batch_id, plan, done)
+    except stop.RunInterrupted:
+        raise
     except Exception:
         steps.fail(req, batch_id, stage)
         raise
     finally:
-        steps.close()
+        try:
+            steps.close()
+        finally:
+            runs.release(batch_id)
 
 
 # ----------------------------------------------------------------------------- the plain steps
 
 
 def open_batch(engine: Engine, req: RunRequest) -> str:
-    """Start the batch of a run and return its id."""
+    """Start the batch of a run and return its id: the run lock taken first (held by this process
+    until :func:`run_batch` ends, ``warehouse.runs``), the batch recorded with its owner, and the
+    batches of runs that died closed ``abandoned`` (their files are free for this run)."""
     inboxes = [str(Path(p).absolute()) for p in req.inboxes]
-    return warehouse.start_batch(
-        engine, req.kind, inboxes, parent_batch_id=req.parent_batch_id, flow_run_id=req.flow_run_id
+    batch_id = str(uuid.uuid4())
+    lease = runs.hold(engine, batch_id)
+    try:
+        runs.abandon_dead(engine)
+        return warehouse.start_batch(
+            engine,
+            req.kind,
+            inboxes,
+            parent_batch_id=req.parent_batch_id,
+            flow_run_id=req.flow_run_id,
+            batch_id=batch_id,
+            owner=lease.owner.to_dict(),
+        )
+    except BaseException:
+        runs.release(batch_id)
+        raise
+
+
+def check_inboxes(req: RunRequest) -> None:
+    """Raise :class:`InboxUnavailableError` when an inbox of an ingest or backfill is missing or
+    unreadable: a misconfigured night fails with that reason instead of ending green with nothing."""
+    for p in req.inboxes:
+        path = Path(p)
+        if not path.is_dir():
+            raise InboxUnavailableError(f"no such inbox folder: {path} (create it or fix IMR_INBOXES / --inbox)")
+        if not os.access(path, os.R_OK | os.X_OK):
+            raise InboxUnavailableError(f"inbox folder not readable: {path} (fix its permissions)")
+
+
+class InboxUnavailableError(ImrError):
+    """An inbox of the run is missing or unreadable (a terminal error: no retry helps)."""
+
+    code = "inbox_unavailable"
+
+
+def close_interrupted(engine: Engine, batch_id: str) -> stop.RunInterrupted:
+    """Close the batch ``interrupted`` (counts as its files stand, the signal in its reason, its
+    claims dropped: what it did not reach stays in the inbox for the next run) and return the
+    error the run ends with."""
+    how = stop.signal_name(stop.received())
+    row = runs.close_batch(engine, batch_id, BatchStatus.INTERRUPTED, f"stopped by {how}")
+    c = row.counts
+    left = c.files_seen - (c.loaded + c.duplicates + c.linked + c.rejected + c.quarantined + c.failed)
+    log.warning(
+        "batch %s interrupted by %s: %d files settled, %d left in place", batch_id, how, c.files_seen - left, left
+    )
+    return stop.RunInterrupted(
+        f"batch {batch_id} interrupted by {how}: {c.files_seen - left} files settled, {left} left in place "
+        "for the next run (or `imr rerun`)"
     )
 
 
@@ -190,6 +257,7 @@ def make_plan(engine: Engine, req: RunRequest, batch_id: str) -> Plan:
         if req.parent_batch_id is None:
             raise ValueError("a rerun needs parent_batch_id")
         return plan_rerun(engine, batch_id, req.parent_batch_id)
+    check_inboxes(req)
     stable = req.stable_seconds if req.stable_seconds is not None else req.settings.stable_seconds
     found = discover([Path(p) for p in req.inboxes], stable, wait=req.wait_for_stable)
     return plan_inboxes(
@@ -203,9 +271,7 @@ def make_plan(engine: Engine, req: RunRequest, batch_id: str) -> Plan:
     )
 
 
-def summarise_run(
-    engine: Engine, req: RunRequest, batch_id: str, numbers: RunNumbers, done: Processed
-) -> BatchSummary:
+def summarise_run(engine: Engine, req: RunRequest, batch_id: str, numbers: RunNumbers, done: Processed) -> BatchSummary:
     """:func:`pipeline.summary.summarise` with the plan's ``numbers`` (a :class:`Plan` is one) and
     the settings' threshold, then
     the batch-level drift checks against the warehouse's history (stored with the batch; their
@@ -277,6 +343,9 @@ class LocalSteps:
 
     def fail(self, req: RunRequest, batch_id: str, stage: str) -> None:
         mark_failed(req, batch_id, stage)
+
+    def interrupt(self, req: RunRequest, batch_id: str, plan: Plan, done: Processed) -> stop.RunInterrupted:
+        return close_interrupted(request_engine(req), batch_id)
 
     def progress(self, done: int, total: int) -> None:
         log.debug("processed %d of %d files", done, total)

@@ -27,6 +27,7 @@ from imr.outcomes import DqFailure, ExpectationResult, FileStatus
 from imr.settings import Settings
 from pipeline.isolation import IsolatedExtractor, Limits
 from pipeline.lifecycle import Reason, archive_file, quarantine_file, sidecar_path, sync_dirs, write_sidecar
+from pipeline.stop import Pulse
 from pipeline.work import INGEST_REASON_CODES, Tally, WorkItem
 
 log = logging.getLogger("imr.pipeline")
@@ -48,6 +49,7 @@ class ChunkOutcome:
 
     tally: Tally
     results: list[ExpectationResult] = field(default_factory=list)
+    interrupted: bool = False  # asked to stop: files not reached yet were left pending
 
 
 def _copy(item: WorkItem, **changes: Any) -> WorkItem:
@@ -98,10 +100,18 @@ def extract_item(item: WorkItem, extractor: IsolatedExtractor) -> WorkItem:
     return _copy(item, record=record, case_number=record.letter.case_number)
 
 
-def extract_chunk(items: Sequence[WorkItem], settings: Settings) -> list[WorkItem]:
-    """:func:`extract_item` over a chunk, in this process's isolated extractor."""
+def extract_chunk(items: Sequence[WorkItem], settings: Settings, pulse: Pulse | None = None) -> list[WorkItem]:
+    """:func:`extract_item` over a chunk, in this process's isolated extractor. With a ``pulse``,
+    its progress is recorded as it goes, and when the run is asked to stop the files not reached
+    yet come back untouched (``pending``: they stay where they are for the next run)."""
     extractor = extractor_for(settings)
-    out = [extract_item(i, extractor) for i in items]
+    out: list[WorkItem] = []
+    for n, item in enumerate(items):
+        if pulse is not None and not pulse.beat(n):
+            out += [_copy(i) for i in items[n:]]
+            log.warning("stopped after %d of %d files of the chunk", n, len(items))
+            break
+        out.append(extract_item(item, extractor))
     rejected = sum(1 for i in out if i.status == FileStatus.REJECTED)
     log.info("extracted %d files: %d parsed, %d rejected", len(out), len(out) - rejected, rejected)
     return out
@@ -150,9 +160,7 @@ def load_chunk(engine: Engine, validated: Validated) -> list[WorkItem]:
     :class:`imr.errors.WarehouseUnavailableError` when the warehouse is down (retry the chunk).
     """
     out = [_copy(item, record=None) for item in validated.items]  # the letters go to the warehouse
-    letters = [
-        (n, item) for n, item in enumerate(validated.items) if item.status == FileStatus.PENDING and item.record
-    ]
+    letters = [(n, item) for n, item in enumerate(validated.items) if item.status == FileStatus.PENDING and item.record]
     loads = warehouse.load_letters(
         engine, [(i.file_id, i.record, validated.dq.get(i.file_id, [])) for _, i in letters if i.record]
     )
@@ -271,8 +279,13 @@ def process_chunk(
     engine: Engine, chunk: Sequence[WorkItem], dest: Destinations, batch_id: str, settings: Settings
 ) -> ChunkOutcome:
     """Extract, validate (one GX run), load (outcomes committed) and settle (files moved) one chunk;
-    the batch's claims on its files are renewed first (a long batch keeps them)."""
+    the batch's claims on its files are renewed first (a long batch keeps them). Its progress is
+    recorded every few seconds; asked to stop, it finishes the letters it extracted (validated,
+    loaded, moved) and leaves the rest pending (:mod:`pipeline.stop`)."""
     warehouse.renew_claims(engine, batch_id, settings.claim_ttl_seconds)
-    validated = validate_chunk(extract_chunk(chunk, settings))
+    pulse = Pulse(engine, batch_id, chunk[0].file_id if chunk else "empty", len(chunk))
+    validated = validate_chunk(extract_chunk(chunk, settings, pulse))
     loaded = load_chunk(engine, validated)
-    return ChunkOutcome(Tally.of(settle_chunk(engine, loaded, dest, batch_id)), validated.results)
+    tally = Tally.of(i for i in settle_chunk(engine, loaded, dest, batch_id) if i.status != FileStatus.PENDING)
+    pulse.beat(tally.files, force=True)
+    return ChunkOutcome(tally, validated.results, interrupted=pulse.stopped)

@@ -16,6 +16,7 @@ import sys
 
 from expectations import prepare_validation
 from imr.settings import Settings
+from pipeline import stop
 from pipeline.stages import extractor_for
 
 
@@ -39,5 +40,8 @@ def leave_without_teardown() -> None:
     run last-registered first, so it runs after the rest (Prefect's log and event flushes, the
     isolated extractor's close) and skips only the interpreter's teardown of its objects and
     modules. For pool workers only: their results went back through the pool, they write no
-    files of their own, and the pool watches them end, whatever their exit status."""
+    files of their own, and the pool watches them end, whatever their exit status. A Ctrl-C at
+    the terminal is left to the run's process (:func:`pipeline.stop.ignore_terminal_interrupt`):
+    the worker stops between letters when the run asks."""
     atexit.register(_exit_now)
+    stop.ignore_terminal_interrupt()

@@ -37,10 +37,11 @@ from imr.errors import TransientError
 from imr.outcomes import BatchKind, RunNumbers
 from imr.settings import get_settings
 from pipeline import run as pr
-from pipeline import worker
+from pipeline import stop, worker
 from pipeline.discovery import count_letters
 from pipeline.planning import Plan
 from pipeline.stages import ChunkOutcome, process_chunk, settle_chunk
+from pipeline.stop import RunInterrupted
 from pipeline.summary import BatchSummary
 from pipeline.work import WorkItem
 from tasks.publish import IngestProgress
@@ -141,6 +142,12 @@ def resolve_batch(given: str) -> str:
     return warehouse.resolve_batch_id(pr.engine_for(get_settings().warehouse_url()), given)
 
 
+def _finished(future: PrefectFuture[Any], timeout: float) -> bool:
+    """Wait up to ``timeout`` seconds for ``future``; whether it is done."""
+    future.wait(timeout=timeout)
+    return future.state.is_final()
+
+
 class TaskSteps:
     """The steps of :func:`pipeline.run.run_batch` as Prefect tasks (call inside a flow run)."""
 
@@ -231,11 +238,19 @@ class TaskSteps:
                 named = chunk.with_options(task_run_name=f"chunk-{n}", **self.retry)
                 running.append(runner.submit(named, {"req": req, "batch_id": batch_id, "items": as_is(items)}))
 
+        progress = self._progress
+        watch = stop.RunWatch(pr.request_engine(req), batch_id, progress.total, progress.set)
         try:
             top_up()
             while running:
+                while not _finished(running[0], stop.WATCH_SECONDS):  # progress, and a stop asked
+                    watch.tick()
+                    if watch.stopping:
+                        pending.clear()  # nothing new is submitted; the running chunks stop between letters
                 outcome = running[0].result()
                 running.popleft()
+                if outcome.interrupted or watch.stopping:
+                    pending.clear()
                 top_up()
                 yield outcome
         finally:
@@ -270,6 +285,12 @@ class TaskSteps:
     def fail(self, req: pr.RunRequest, batch_id: str, stage: str) -> None:
         pr.mark_failed(req, batch_id, stage)
         get_run_logger().error("batch %s (%s) failed in stage %s", batch_id, req.kind, stage)
+
+    def interrupt(self, req: pr.RunRequest, batch_id: str, p: Plan, done: pr.Processed) -> RunInterrupted:
+        """Close the batch ``interrupted`` in the flow's process (no new task: the run is stopping)."""
+        error = pr.close_interrupted(pr.request_engine(req), batch_id)
+        get_run_logger().warning(error.message)
+        return error
 
     def progress(self, done: int, total: int) -> None:
         if self._progress is not None:

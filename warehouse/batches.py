@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from imr.errors import ImrError
-from imr.outcomes import COUNT_FIELDS, BatchCounts
+from imr.outcomes import COUNT_FIELDS, BatchCounts, BatchStatus
 from warehouse.engine import insert_ignoring, reading, transaction
 from warehouse.schema import BATCH_KINDS, BATCH_STATUSES, ingest_batches, source_files
 
@@ -44,6 +44,8 @@ class BatchRow:
     counts: BatchCounts = field(default_factory=BatchCounts)
     ignored: int = 0
     ignored_reasons: dict[str, int] = field(default_factory=dict)
+    owner: dict[str, Any] | None = None  # who runs it: host, boot id, pid, process start, lock
+    status_reason: str | None = None  # why it ended so (abandoned, interrupted), or a stop asked
 
 
 def _row(r: sa.Row[Any]) -> BatchRow:
@@ -62,6 +64,8 @@ def _row(r: sa.Row[Any]) -> BatchRow:
         counts=BatchCounts.from_mapping(dict(m)),
         ignored=int(m["ignored"] or 0),
         ignored_reasons=dict(m["ignored_reasons"] or {}),
+        owner=m["owner"],
+        status_reason=m["status_reason"],
     )
 
 
@@ -72,11 +76,13 @@ def start_batch(
     parent_batch_id: str | None = None,
     flow_run_id: str | None = None,
     batch_id: str | None = None,
+    owner: Mapping[str, Any] | None = None,
 ) -> str:
     """Record a new ``running`` batch and return its id (a new uuid4 unless ``batch_id`` is given).
 
     Idempotent when ``batch_id`` is given: starting an existing batch again changes nothing and
-    returns the same id (a retried flow run resumes its batch). Raises ``ValueError`` for an
+    returns the same id (a retried flow run resumes its batch). ``owner``: the process running it
+    and the lock it holds (``warehouse.runs``), so a dead run is recognised at once. Raises ``ValueError`` for an
     unknown ``kind`` and :class:`imr.errors.WarehouseUnavailableError` when unreachable.
     """
     if kind not in BATCH_KINDS:
@@ -88,8 +94,9 @@ def start_batch(
         "parent_batch_id": parent_batch_id,
         "started_at": utcnow(),
         "finished_at": None,
-        "status": "running",
+        "status": BatchStatus.RUNNING,
         "flow_run_id": flow_run_id,
+        "owner": dict(owner) if owner is not None else None,
         "inboxes": [str(i) for i in inboxes],
         **BatchCounts().to_dict(),
     }

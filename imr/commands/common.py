@@ -142,6 +142,9 @@ def format_summary(summary: Mapping[str, Any]) -> str:
         codes = summary.get(key) or {}
         if codes:
             lines.append(f"  {label:<22} " + ", ".join(f"{c}={n}" for c, n in codes.items()))
+    for bid, h in (summary.get("claimed_by") or {}).items():
+        who = f" ({h['owner']})" if h.get("owner") else ""
+        lines.append(f"  {'held by':<22} batch {bid}{who}: {h.get('files')} files since {h.get('since')}")
     return "\n".join(lines)
 
 
@@ -170,10 +173,11 @@ def prefect_api(name: str) -> Iterator[None]:
         "and export PREFECT_API_URL=http://127.0.0.1:4200/api",
         file=sys.stderr,
     )
-    from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    server = SubprocessASGIServer(port=_free_port())  # its own instance, never a shared one
+    from imr.commands.temporary_server import TemporaryServer as _TemporaryServer
+
+    server = _TemporaryServer(port=_free_port())  # its own instance, never a shared one
     server.start(timeout=int(EPHEMERAL_STARTUP_TIMEOUT))
     try:
         with _api_url_exported(server.api_url), temporary_settings(updates={PREFECT_API_URL: server.api_url}):
@@ -263,6 +267,11 @@ def run_flow(name: str, call: Callable[[], Any], *, url: str, as_json: bool) -> 
     if summary is not None:
         summary["flow_run_id"] = str(state.state_details.flow_run_id)
         print(json.dumps(summary, default=str) if as_json else format_summary(summary))
+    if state.is_cancelled():  # SIGINT/SIGTERM: the batch was closed interrupted, its claims freed
+        from pipeline import stop
+
+        print(f"imr {name}: {state.message or 'interrupted'}", file=sys.stderr)
+        return stop.exit_status(stop.received())
     if not state.is_completed():
         reason = state.message or "see the log above"
         print(f"imr {name}: {state.name}: {reason.splitlines()[0] if reason else ''}", file=sys.stderr)

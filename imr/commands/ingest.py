@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the ingest flow once; the exit status is the batch verdict's (0 completed, 1 failed)."""
     from imr.settings import get_settings
 
-    inboxes = [Path(p) for p in args.inbox] if args.inbox else list(get_settings().inboxes)
+    inboxes = [Path(p) for p in args.inbox] if args.inbox else get_settings().inbox_paths()
     missing = [str(p) for p in inboxes if not p.is_dir()]
     if missing:
         print(f"imr ingest: no such inbox folder: {missing[0]} (create it or pass --inbox DIR)", file=sys.stderr)
