@@ -18,6 +18,12 @@ What is measured, on this machine:
 * CLI start-up time and which heavy packages the extract path imports;
 * a projection for a year of letters at the measured two-core rate of the ``auto`` engine.
 
+``python -m bench.extraction --blank-pages`` measures only what issue 18 asked: ``imr extract`` on
+the real PDFs against the bare PDFium text floor (both as fresh processes), with OCR on, with OCR
+on and the ``tesseract`` program hidden from ``PATH``, and with ``--ocr off``; how many times
+Tesseract ran (a counting ``tesseract`` shim first on ``PATH``); whether the records are the same
+in all three; and the same on synthetic letters with a dusty blank scanned page appended.
+
 Wall time is ``time.perf_counter``; CPU time (``time.process_time`` in the measuring process,
 ``RUSAGE_CHILDREN`` for CLI runs) is reported beside it because other work on a shared machine
 inflates wall time much more than CPU time. Each measuring process warms up on one file first.
@@ -33,6 +39,7 @@ import json
 import multiprocessing
 import os
 import platform
+import random
 import re
 import resource
 import shutil
@@ -41,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -228,11 +236,12 @@ def imr_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "imr.cli"]
 
 
-def run_timed(cmd: Sequence[str]) -> tuple[float, float, str]:
-    """Run ``cmd``; returns wall seconds, CPU seconds of it and its children, and its stdout."""
+def run_timed(cmd: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run ``cmd`` (in ``env``, else this environment); returns wall seconds, CPU seconds of it
+    and its children, and its stdout."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run(list(cmd), capture_output=True, text=True, check=False)
+    proc = subprocess.run(list(cmd), capture_output=True, text=True, check=False, env=env)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -759,6 +768,177 @@ def run(plan: Plan, command: str, profile: bool = False) -> Report:
     return report
 
 
+# --------------------------------------------------------------------------- issue 18: blank pages
+
+FLOOR_SCRIPT = """
+import sys
+from pathlib import Path
+import pypdfium2 as pdfium
+for f in sys.argv[1:]:
+    doc = pdfium.PdfDocument(Path(f).read_bytes(), password="")
+    try:
+        for i in range(len(doc)):
+            page = doc[i]
+            tp = page.get_textpage()
+            tp.get_text_range()
+            tp.close()
+            page.close()
+    finally:
+        doc.close()
+"""
+
+SHIM = """#!/bin/sh
+echo run >> "{count}"
+exec "{real}" "$@"
+"""
+
+
+def path_without(program: str, path: str | None = None) -> str:
+    """``PATH`` (or ``path``) without the folders that hold ``program``."""
+    dirs = (path if path is not None else os.environ.get("PATH", "")).split(os.pathsep)
+    return os.pathsep.join(d for d in dirs if d and not (Path(d) / program).exists())
+
+
+def counting_shim(folder: Path, real: str) -> Path:
+    """A ``tesseract`` in ``folder`` that counts its runs in ``folder/runs`` and runs ``real``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shim = folder / "tesseract"
+    shim.write_text(SHIM.format(count=folder / "runs", real=real), encoding="utf-8")
+    shim.chmod(0o755)
+    (folder / "runs").unlink(missing_ok=True)
+    return folder / "runs"
+
+
+def with_blank_scan(data: bytes, seed: int) -> bytes:
+    """``data`` (a PDF) with a scanned blank page appended: an image-only page of dust (the
+    scanner's speckle, blur and JPEG on white paper), as a duplex back side comes out."""
+    import io
+
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from imr.synth.scanned import ScanOptions, degrade, images_to_pdf
+
+    opts = ScanOptions()
+    blank = degrade(Image.new("L", (int(8.5 * opts.dpi), 11 * opts.dpi), 255), random.Random(seed), opts)
+    pdf = pdfium.PdfDocument(data, password="")
+    extra = pdfium.PdfDocument(images_to_pdf([blank], opts.dpi))
+    try:
+        pdf.import_pages(extra)
+        buf = io.BytesIO()
+        pdf.save(buf)
+        return buf.getvalue()
+    finally:
+        extra.close()
+        pdf.close()
+
+
+@dataclass
+class BlankRow:
+    """One ``imr extract`` run (or the floor) in the blank-pages measurement."""
+
+    label: str
+    corpus: str
+    walls: list[float]
+    cpus: list[float]
+    tesseract_runs: int | None = None
+    ocr_letters: int | None = None
+    statuses: str = ""
+    same_as_off: bool | None = None
+
+
+def _blank_pages_corpus(tmp: Path, letters: int) -> list[str]:
+    """``letters`` synthetic born-digital letters, each with a dusty blank scanned page appended."""
+    from imr.synth.content import HardCases
+    from imr.synth.generator import generate_letter
+    from imr.synth.pdf_render import PdfOptions, render_pdf_counted
+
+    out = tmp / "blank-last-page"
+    out.mkdir()
+    files = []
+    for i in range(letters):
+        letter = generate_letter(1800 + i, hard=HardCases.none())
+        born, _ = render_pdf_counted(letter, PdfOptions(footer=i % 2 == 0))
+        path = out / f"synthetic_{i:03d}.pdf"
+        path.write_bytes(with_blank_scan(born, seed=i))
+        files.append(str(path))
+    return files
+
+
+def measure_blank_pages(files: Sequence[str], corpus: str, repeats: int, tmp: Path) -> list[BlankRow]:
+    """The floor and ``imr extract`` with OCR on, OCR on without tesseract, and OCR off, over ``files``."""
+    base = {k: v for k, v in os.environ.items() if k != "IMR_OCR"}
+    imr = [*imr_command(), "extract", *files, "--pdf-engine", "auto"]
+    runs = [
+        ("bare PDFium text (`PdfDocument` + `get_text_range`)", [sys.executable, "-c", FLOOR_SCRIPT, *files], base),
+        ("`imr extract --ocr auto`", [*imr, "--ocr", "auto"], base),
+        ("`imr extract --ocr auto`, tesseract hidden from PATH", [*imr, "--ocr", "auto"],
+         {**base, "PATH": path_without("tesseract")}),
+        ("`imr extract --ocr off`", [*imr, "--ocr", "off"], base),
+    ]  # fmt: skip
+    rows: list[BlankRow] = []
+    outs: list[str] = []
+    for label, cmd, env in runs:
+        _log(f"{label} on {corpus}: {len(files)} files x {repeats}")
+        _, _, out = run_timed(cmd, env)  # warm-up (page cache, .pyc)
+        timed = [run_timed(cmd, env) for _ in range(repeats)]
+        row = BlankRow(label, corpus, [t[0] for t in timed], [t[1] for t in timed])
+        if cmd[0] != sys.executable:
+            records = [json.loads(line) for line in out.splitlines() if line.strip()]
+            row.ocr_letters = sum(1 for r in records if r["source"]["ocr"])
+            codes = [r["errors"][0]["code"] if r["status"] != "parsed" else "parsed" for r in records]
+            row.statuses = ", ".join(f"{c} {n}" for c, n in sorted(Counter(codes).items()))
+            real = shutil.which("tesseract", path=env["PATH"])
+            row.tesseract_runs = 0
+            if real is not None and "--ocr" in cmd and cmd[-1] == "auto":
+                count = counting_shim(tmp / f"shim-{corpus}", real)
+                run_timed(cmd, {**env, "PATH": f"{count.parent}{os.pathsep}{env['PATH']}"})
+                row.tesseract_runs = len(count.read_text().splitlines()) if count.exists() else 0
+        rows.append(row)
+        outs.append(out)
+    for row, out in zip(rows[1:], outs[1:], strict=True):
+        row.same_as_off = out == outs[-1]
+    return rows
+
+
+def blank_pages_markdown(rows: Sequence[BlankRow], machine: dict[str, str], command: str, load: str) -> str:
+    """The blank-pages measurement as a markdown section."""
+    out = [
+        f"Command: `{command}`; {dt.date.today().isoformat()}; {machine['nproc']} cores ({machine['CPU']}), "
+        f"Python {machine['Python']}, pypdfium2 {machine['pypdfium2']}; load average at start / end {load}.\n",
+        "| Corpus | Measure | Runs | Wall s (median) | CPU s (median) | × floor wall | × floor CPU | "
+        "tesseract runs | letters `source.ocr` | statuses | same records as `--ocr off` |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    floors = {r.corpus: r for r in rows if r.label.startswith("bare")}
+    for r in rows:
+        f = floors[r.corpus]
+        wall, cpu = statistics.median(r.walls), statistics.median(r.cpus)
+        fw, fc = statistics.median(f.walls), statistics.median(f.cpus)
+        same = "–" if r.same_as_off is None else ("yes" if r.same_as_off else "**no**")
+        out.append(
+            f"| {r.corpus} | {r.label} | {len(r.walls)} | {wall:.2f} | {cpu:.2f} | {wall / fw:.1f}× | "
+            f"{cpu / fc:.1f}× | {_fmt(r.tesseract_runs, 0)} | {_fmt(r.ocr_letters, 0)} | {r.statuses or '–'} | {same} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def run_blank_pages(repeats: int, synthetic: int, command: str) -> str:
+    """The issue-18 measurement on the real PDFs (and ``synthetic`` letters with a blank scanned page)."""
+    load = load_avg()
+    machine = machine_info()
+    rows: list[BlankRow] = []
+    with tempfile.TemporaryDirectory(prefix="imr-bench-blank-") as tmp:
+        real = sorted(str(p) for p in REAL_PDF_DIR.glob("*.pdf")) if REAL_PDF_DIR.is_dir() else []
+        if real:
+            rows += measure_blank_pages(real, "real", repeats, Path(tmp))
+        if synthetic:
+            rows += measure_blank_pages(
+                _blank_pages_corpus(Path(tmp), synthetic), "synthetic+blank", repeats, Path(tmp)
+            )
+    return blank_pages_markdown(rows, machine, command, f"{load} / {load_avg()}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m bench.extraction", description=__doc__.split("\n\n")[0])
@@ -767,11 +947,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--synthetic-pdfs", type=int, default=None, help="synthetic PDF letters (default 100)")
     parser.add_argument("--profile", action="store_true", help="add cProfile hotspots of the pipeline")
     parser.add_argument("--out", type=Path, default=None, help="also write the markdown report here")
+    parser.add_argument(
+        "--blank-pages",
+        action="store_true",
+        help="only imr extract on the real PDFs against the PDFium floor: OCR on, tesseract hidden, OCR off (issue 18)",
+    )
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs per row of --blank-pages (default 5)")
     args = parser.parse_args(argv)
     plan = make_plan(args.quick, args.text_letters, args.synthetic_pdfs)
     command = "python -m bench.extraction" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
-    report = run(plan, command.strip(), profile=args.profile)
-    text = report.markdown()
+    if args.blank_pages:
+        text = run_blank_pages(args.repeats, args.synthetic_pdfs or 0, command.strip())
+    else:
+        text = run(plan, command.strip(), profile=args.profile).markdown()
     print(text)
     if args.out is not None:
         args.out.write_text(text + "\n", encoding="utf-8")
