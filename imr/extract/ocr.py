@@ -1,7 +1,9 @@
 """OCR of PDF pages that have no text layer (scanned or faxed letters), with Tesseract.
 
-A pure function of the PDF's bytes, called from the read step: each page without text is
-rendered by PDFium (greyscale, :data:`OCR_DPI`), table rules are erased, and the ``tesseract``
+A pure function of the PDF's bytes, called from the read step: a page without text is first
+looked at cheaply (rendered small, :func:`inked_pages`), and a blank or near-blank one (nothing
+but dust) is left empty without running Tesseract; each page that carries ink is rendered by
+PDFium (greyscale, :data:`OCR_DPI`), table rules are erased, and the ``tesseract``
 program (Debian ``tesseract-ocr``, run as a subprocess with ``OMP_THREAD_LIMIT=1`` and its own
 timeout) returns hOCR: words with boxes, per-word confidence and per-line baselines. Boxes are
 turned back by the page's skew (the median baseline slope) and converted to PDF points, so the
@@ -21,7 +23,8 @@ import os
 import statistics
 import subprocess
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -32,6 +35,7 @@ from imr.extract.pdf_text import Word, document_from_words
 
 if TYPE_CHECKING:
     import numpy as np
+    import pypdfium2
     from numpy.typing import NDArray
     from PIL.Image import Image as PilImage
 
@@ -43,6 +47,16 @@ PAGE_TIMEOUT_SECONDS = 60.0
 #: The Tesseract command; ``--psm 4`` (one column of text of variable sizes) keeps a header
 #: table's label and value on one line.
 TESSERACT = "tesseract"
+#: Resolution of the look for ink on a page without a text layer, before any OCR: a letter page is
+#: 425 x 550 pixels, a few milliseconds to render (a JPEG scan's decoding is most of it).
+INK_DPI = 50
+#: A pixel darker than this (0 black, 255 white) at :data:`INK_DPI` is dark. Dust and toner dots of
+#: a 200-dpi scan are averaged into lighter greys at that size; strokes of text stay darker.
+INK_LEVEL = 160
+#: A page carries ink when at least this share of its pixels at :data:`INK_DPI` are dark and
+#: touch another dark pixel (a lone dark pixel is a speck, not ink): about 12 pixels of a letter
+#: page, a couple of characters; one line of small print (``Page 3 of 3``) has about 60.
+INK_MIN_SHARE = 5e-5
 
 _HOCR_NS = "{http://www.w3.org/1999/xhtml}"
 
@@ -58,16 +72,22 @@ class OcrDocument(Document):
 
 def document_with_ocr(data: bytes, pages_words: Sequence[Sequence[Word]], dpi: int = OCR_DPI) -> Document:
     """The Document of a PDF whose text-layer words are ``pages_words``; pages without any word
-    are rendered and OCR'd. Raises NoTextLayerError when OCR finds no text either and
+    that carry ink are rendered and OCR'd (a blank page stays empty and Tesseract never sees it).
+    Raises NoTextLayerError when no page has words or ink, or OCR finds no text either, and
     OcrFailedError when Tesseract fails; a decisive word in doubt is recorded in ``low_confidence``
     (:func:`imr.extract.ocr_checks.verify_ocr` rejects the letter)."""
     missing = [i for i, words in enumerate(pages_words) if not words]
     if not pages_words or not missing:
         return document_from_words(pages_words)
+    inked = inked_pages(data, missing)
+    if not inked:
+        if any(pages_words):
+            return document_from_words(pages_words)  # blank pages beside a text layer: nothing to read
+        raise NoTextLayerError("the PDF has no text layer and its pages carry no ink")
     merged: list[list[Word]] = [list(w) for w in pages_words]
     ocr_words: list[list[OcrWord]] = []
     images: list[PilImage] = []
-    for i, image in zip(missing, render_pages(data, missing, dpi), strict=True):
+    for i, image in zip(inked, render_pages(data, inked, dpi), strict=True):
         clean = erase_rules(image, dpi)
         words = clean_words(ocr_image(clean, dpi, erase=False))
         ocr_words.append(words)
@@ -77,7 +97,7 @@ def document_with_ocr(data: bytes, pages_words: Sequence[Sequence[Word]], dpi: i
         if any(pages_words):
             return document_from_words(pages_words)  # blank pages beside a text layer: no OCR text
         raise NoTextLayerError("the PDF has no text layer and OCR found no text in its page images")
-    header_first = missing[0] == 0
+    header_first = inked[0] == 0
     second_reads(ocr_words, images, dpi, header_first)
     doc = document_from_words(merged)
     return OcrDocument(
@@ -85,7 +105,7 @@ def document_with_ocr(data: bytes, pages_words: Sequence[Sequence[Word]], dpi: i
         media_type=doc.media_type,
         page_count=doc.page_count,
         header_fields=doc.header_fields,
-        ocr_pages=missing,
+        ocr_pages=inked,
         low_confidence=low_confidence_reason(ocr_words, header_first),
     )
 
@@ -125,6 +145,42 @@ def second_reads(
 
 def render_pages(data: bytes, indexes: Sequence[int], dpi: int = OCR_DPI) -> list[PilImage]:
     """Greyscale images of the pages ``indexes`` of the PDF ``data`` at ``dpi``."""
+    with _opened(data) as pdf:
+        return [_render(pdf, i, dpi) for i in indexes]
+
+
+def inked_pages(data: bytes, indexes: Sequence[int], dpi: int = INK_DPI) -> list[int]:
+    """Those of the pages ``indexes`` of the PDF ``data`` that carry ink (:func:`has_ink` on a
+    greyscale render at ``dpi``): the ones worth OCR. A blank page, a duplex back side or an
+    end-of-document page with a few specks of dust, is not."""
+    with _opened(data) as pdf:
+        return [i for i in indexes if has_ink(_render(pdf, i, dpi))]
+
+
+def has_ink(image: PilImage) -> bool:
+    """True when at least :data:`INK_MIN_SHARE` of ``image``'s pixels are darker than
+    :data:`INK_LEVEL` and touch another such pixel (8-neighbourhood): isolated specks are not ink.
+    A page with too few dark pixels at all is answered from its histogram, without numpy."""
+    grey = image.convert("L")
+    least = INK_MIN_SHARE * grey.width * grey.height
+    if sum(grey.histogram()[:INK_LEVEL]) < least:
+        return False
+    import numpy as np
+
+    dark = np.asarray(grey, dtype=np.uint8) < INK_LEVEL
+    rows, cols = dark.shape
+    padded = np.pad(dark, 1)
+    touching = np.zeros_like(dark)
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            if (dy, dx) != (1, 1):
+                touching |= padded[dy : dy + rows, dx : dx + cols]
+    return int(np.count_nonzero(dark & touching)) >= least
+
+
+@contextmanager
+def _opened(data: bytes) -> Iterator[pypdfium2.PdfDocument]:
+    """The PDF ``data`` opened by PDFium (closed after); a PDFium error is CorruptPdfError."""
     import pypdfium2 as pdfium
 
     try:
@@ -132,18 +188,21 @@ def render_pages(data: bytes, indexes: Sequence[int], dpi: int = OCR_DPI) -> lis
     except pdfium.PdfiumError:
         raise CorruptPdfError("the PDF cannot be rendered for OCR (PdfiumError)") from None
     try:
-        out = []
-        for i in indexes:
-            page = pdf[i]
-            try:
-                out.append(page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
-            finally:
-                page.close()
-        return out
+        yield pdf
     except pdfium.PdfiumError:
         raise CorruptPdfError("the PDF cannot be rendered for OCR (PdfiumError)") from None
     finally:
         pdf.close()
+
+
+def _render(pdf: pypdfium2.PdfDocument, index: int, dpi: int) -> PilImage:
+    """Page ``index`` of ``pdf`` as a greyscale image at ``dpi``."""
+    page = pdf[index]
+    try:
+        image: PilImage = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+        return image
+    finally:
+        page.close()
 
 
 def erase_rules(image: PilImage, dpi: int) -> PilImage:
