@@ -136,3 +136,24 @@ def test_closed_batches_are_rerunnable(engine: Engine, status: BatchStatus) -> N
     runs.close_batch(engine, batch_id, status, "test")
     rerun = warehouse.start_batch(engine, "rerun", [], parent_batch_id=batch_id)
     assert plan_rerun(engine, rerun, batch_id).work == []
+
+
+def test_imr_batches_shows_a_dead_run_and_the_next_run_closes_it(
+    engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from imr.cli import main
+
+    batch_id, child = _batch_held_by_child(engine, tmp_path)
+    child.kill()
+    child.wait()
+    assert main(["batches", "--db", url_of(engine)]) == 0
+    out = capsys.readouterr().out
+    assert "running (dead)" in out and "the next run closes it abandoned" in out
+    assert warehouse.get_batch(engine, batch_id).status == BatchStatus.RUNNING  # type: ignore[union-attr]
+    runs.abandon_dead(engine)
+    assert main(["batches", "--db", url_of(engine), "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["status"], row["dead"]) == ("abandoned", False)
+    assert row["owner"]["pid"] == child.pid and "died" in row["status_reason"]

@@ -37,6 +37,8 @@ def _as_dict(b: Any) -> dict[str, Any]:
         **b.counts.to_dict(),
         "ignored": b.ignored,
         "ignored_reasons": b.ignored_reasons,
+        "status_reason": b.status_reason,
+        "owner": b.owner,
     }
 
 
@@ -44,11 +46,17 @@ def run(args: argparse.Namespace) -> int:
     """Print the batches; 0 on success, 1 when the warehouse cannot be read."""
     import warehouse
     from imr.errors import ImrError
+    from warehouse import runs
 
     try:
         engine = open_warehouse(warehouse_url(args), create=False)
+        dead = {d.batch_id for d in runs.find_dead(engine)}  # read-only: the next run closes them
         rows = [
-            {**_as_dict(b), "failed_expectations": warehouse.failed_expectations(engine, b.id)}
+            {
+                **_as_dict(b),
+                "dead": b.id in dead,
+                "failed_expectations": warehouse.failed_expectations(engine, b.id),
+            }
             for b in warehouse.list_batches(engine, limit=args.limit)
         ]
     except (CommandError, ImrError) as e:
@@ -59,10 +67,18 @@ def run(args: argparse.Namespace) -> int:
     numbers = [*COUNT_FIELDS, "ignored"]  # ignored: entries that are not letters, left in the inbox
     head = ["batch", "kind", "status", "started (UTC)", *numbers]
     table = [
-        [r["id"], r["kind"], r["status"], r["started_at"][:19].replace("T", " "), *(str(r[c]) for c in numbers)]
+        [
+            r["id"],
+            r["kind"],
+            f"{r['status']} (dead)" if r["dead"] else r["status"],
+            r["started_at"][:19].replace("T", " "),
+            *(str(r[c]) for c in numbers),
+        ]
         for r in rows
     ]
     widths = [max(len(str(x)) for x in col) for col in zip(head, *table, strict=False)]
     for line in [head, *table]:
         print("  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=True)).rstrip())
+    if dead:
+        print("running (dead): its process died; the next run closes it abandoned and takes its files")
     return 0

@@ -9,14 +9,16 @@ to a real server, start one (``imr server``, or ``prefect server start``) and po
 The run then shows up in that server's UI with its task runs, logs and artifacts.
 
 Examples:
-  imr ingest                                   # the inboxes of IMR_INBOXES (default data/inbox)
+  imr ingest                                   # the inboxes of IMR_INBOXES (default <IMR_DATA_DIR>/inbox)
   imr ingest --inbox /srv/drop/a --inbox /srv/drop/b
   imr ingest --db postgresql+psycopg://etl@db:5432/imr --json
   imr ingest --workers 2                       # two chunks at a time in worker processes
 Exit status: 0 when the batch completed (even with rejected or quarantined files), 1 when it
 failed (more than IMR_QUARANTINE_THRESHOLD of the files set aside, or a step failed, e.g. the
 warehouse stayed unreachable: files are left in the inbox; see `imr rerun`), 2 for a bad argument
-(e.g. an inbox that does not exist).
+(e.g. an inbox that does not exist), 130/143 when Ctrl-C/SIGTERM stopped it between letters (the
+batch is closed `interrupted`, the rest stays in the inbox: run again). After a crash, run again at
+once: the dead run's batch is closed `abandoned` and its files are taken.
 """
 
 from __future__ import annotations
