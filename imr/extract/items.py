@@ -53,6 +53,33 @@ NUMBERED_NECESSITY = re.compile(
 _NUMBERED_START = re.compile(r"^\s*\(?\d{1,2}[.)]\s+\S")
 #: Words of a rationale's necessity conclusion: a request never runs across them.
 _CONCLUSION = re.compile(r"\bmedically\s+necessary\b", re.I)
+#: The last word of a line after its last colon ('<item>: Uph#ld'), or a word alone on its line.
+_LAST_WORD = re.compile(r"(?:^|:)\s*(?P<word>[^\s:]{4,14})\s*\.?\s*$")
+_DECISION_WORDS = ("upheld", "overturned")
+
+
+def _edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def damaged_decision(line: str) -> bool:
+    """True when ``line`` ends like a decision line whose decision word cannot be read: the word
+    after its last colon (or alone on the line) is within two edits of 'Upheld' or 'Overturned'
+    without being either ('Uph#ld', 'Overtumed'). Such a line is an item, never a sentence to skip."""
+    m = _LAST_WORD.search(line)
+    if m is None or DECISION_END.match(line) or _DECISION_WORD_LINE.match(line):
+        return False
+    word = m.group("word").lower()
+    alone = m.start() == 0 or line[: m.start()].strip() == ""
+    if alone and not re.fullmatch(r"\S{4,14}", line.strip().rstrip(".")):
+        return False
+    return any(_edit_distance(word, w) <= 2 for w in _DECISION_WORDS)
 
 
 @dataclass
@@ -249,6 +276,8 @@ def _decision_lines_only(rows: Sequence[_Line]) -> list[Item]:
         if len(para) > _MAX_PARAGRAPH_LINES:  # no request is this long: keep the work per line bounded
             del para[0]
         nxt_starts = idx + 1 >= len(rows) or rows[idx + 1].para_start
+        if nxt_starts and damaged_decision(row.text):
+            raise UnresolvedItemError(f"item {len(items) + 1}: the decision word could not be read")
         joined = " ".join(para)
         numbered = NUMBERED_NECESSITY.match(joined)
         if numbered and not DECISION_END.match(joined):
@@ -271,6 +300,11 @@ def _decision_lines_only(rows: Sequence[_Line]) -> list[Item]:
                 )
                 para = []
     return items
+
+
+def count_listed(lines: Sequence[str]) -> int:
+    """Number of numbered entries ('1. X', '2) Y') starting a line of ``lines`` (a list of issues)."""
+    return sum(1 for ln in lines if ln != BREAK and _NUMBERED_START.match(ln))
 
 
 def _bare_item(ordinal: int, text: str) -> Item:

@@ -196,13 +196,27 @@ def _decided_items(sec: Sections, layout: str) -> list[Item]:
                 raise UnresolvedItemError("the two lists of numbered decisions disagree")
             items = items or again
         return items
+    found: list[Item] = []
     for key in ("decisions", "rationale_b", "issue"):
         if sec.has(key):
             start = sec.first[key]
             found = itm.parse_item_blocks(sec.lines[start + 1 :])
             if found:
-                return found
-    return itm.parse_item_blocks(sec.lines)
+                break
+    else:
+        found = itm.parse_item_blocks(sec.lines)
+    _check_listed_issues(sec, found)
+    return found
+
+
+def _check_listed_issues(sec: Sections, found: list[Item]) -> None:
+    """Layout B lists the disputed items under 'ISSUE AT DISPUTE:' before deciding them one by one:
+    an item listed there whose decision was not read is never dropped (UnresolvedItemError)."""
+    if not sec.has("issue"):
+        return
+    listed = itm.count_listed(sec.body("issue"))
+    if listed and len(found) != listed:
+        raise UnresolvedItemError(f"{listed} items are listed at dispute but {len(found)} decisions were read")
 
 
 def sha256_hex(data: bytes) -> str:
