@@ -216,6 +216,12 @@ class TaskSteps:
         lanes = self._parallel_lanes()
         if lanes > 1 and self._runner is None and not self._dask and files < req.settings.parallel_min_files:
             self._in_process = True
+            get_run_logger().info(
+                "%d letters, fewer than IMR_PARALLEL_MIN_FILES (%d): chunks run in this process, not on %d workers",
+                files,
+                req.settings.parallel_min_files,
+                lanes,
+            )
             return 1
         return lanes
 

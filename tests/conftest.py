@@ -20,6 +20,8 @@ SCORER = SHARED / "tools" / "score.py"
 # Flows called in the test process run their chunks there, one at a time (tests patch code in this
 # process); the parallel runners are tested through the CLI (tests/test_parallel.py).
 os.environ.setdefault("IMR_WORKERS", "1")
+# Nothing a test writes lands in the repository: the default data folder is a temporary one.
+os.environ.setdefault("IMR_DATA_DIR", __import__("tempfile").mkdtemp(prefix="imr-test-data-"))
 # Keep third-party telemetry off in every test process.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

@@ -132,3 +132,28 @@ def test_analyst_runs_the_report(warehouse_schema: tuple[Engine, str], role: str
         analyst.dispose()
     assert files.data.totals.letters == 6
     assert "| letters | 6 | 6 | 6 |" in files.markdown.read_text(encoding="utf-8")
+
+
+def test_the_front_door_of_roles_is_one_line_each(
+    warehouse_schema: tuple[Engine, str], role: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A role that does not exist, granting without --create, ingesting as the read-only role: one
+    line that says what to do, never a traceback."""
+    engine, schema = warehouse_schema
+    owner_url = engine.url.render_as_string(hide_password=False)
+    assert main(["db-grant-readonly", role, "--db", owner_url]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "does not exist" in err and "--create" in err
+    assert main(["db-grant-readonly", role, "--db", owner_url, "--create"]) == 0
+    assert main(["db-grant-readonly", role, "--db", owner_url, "--create"]) == 0, "again: the role exists"
+    capsys.readouterr()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    analyst = _url(role, schema).render_as_string(hide_password=False)
+    assert main(["ingest", "--inbox", str(inbox), "--db", analyst]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "cannot write the warehouse tables" in err and "Traceback" not in err
+    nobody = sa.make_url(analyst).set(username=f"{role}_nobody").render_as_string(hide_password=False)
+    assert main(["batches", "--db", nobody]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "the role (user) does not exist" in err and err.count("\n") == 0

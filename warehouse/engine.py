@@ -104,6 +104,7 @@ def is_transient(error: BaseException) -> bool:
 #: Phrases of driver messages -> the one-line reason users read (never the driver's text itself,
 #: which may echo connection parameters).
 _REASONS: tuple[tuple[str, str], ...] = (
+    ('role "', "the role (user) does not exist"),
     ("does not exist", "the database does not exist"),
     ("password authentication failed", "authentication failed"),
     ("authentication failed", "authentication failed"),

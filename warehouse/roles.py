@@ -12,7 +12,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from warehouse.engine import transaction
+from warehouse.engine import reading, transaction
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -46,7 +46,8 @@ def grant_readonly(engine: Engine, role: str, *, schema: str | None = None, crea
     """Run :func:`readonly_grant_sql` on ``engine`` (PostgreSQL) in one transaction; returns the statements.
 
     ``schema`` defaults to the connection's current schema (the first of its ``search_path``).
-    Raises ``ValueError`` on SQLite (no roles) or for a bad name,
+    With ``create``, a role that exists already is only granted. Raises ``ValueError`` on SQLite
+    (no roles), for a bad name, or for a role that does not exist without ``create``;
     :class:`imr.errors.WarehouseUnavailableError` when the server cannot be reached.
     """
     if engine.dialect.name != "postgresql":
@@ -54,6 +55,29 @@ def grant_readonly(engine: Engine, role: str, *, schema: str | None = None, crea
     with transaction(engine) as conn:
         target = schema or str(conn.execute(sa.text("SELECT current_schema()")).scalar_one())
         statements = readonly_grant_sql(role, target, create=create)
+        exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
+        if create and exists:
+            statements = readonly_grant_sql(role, target, create=False)
+        elif not create and not exists:
+            raise ValueError(f"role {role!r} does not exist: add --create to create it (LOGIN, no password)")
         for statement in statements:
             conn.exec_driver_sql(statement)
     return statements
+
+
+def cannot_write(engine: Engine) -> str | None:
+    """Why the connection's role cannot load the warehouse (PostgreSQL: no INSERT on its tables, or
+    no CREATE in its schema before the first migration), or None when it can."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with reading(engine) as conn:
+        user = str(conn.execute(sa.text("SELECT current_user")).scalar_one())
+        exists = conn.execute(sa.text("SELECT to_regclass('ingest_batches') IS NOT NULL")).scalar_one()
+        if exists:
+            ok = conn.execute(sa.text("SELECT has_table_privilege('ingest_batches', 'INSERT')")).scalar_one()
+        else:
+            ok = conn.execute(sa.text("SELECT has_schema_privilege(current_schema(), 'CREATE')")).scalar_one()
+    if ok:
+        return None
+    what = "write the warehouse tables" if exists else "create the warehouse tables"
+    return f"role {user!r} cannot {what} (a read-only role?): use the loader's role in --db or IMR_DATABASE_URL"

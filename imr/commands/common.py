@@ -130,6 +130,15 @@ def open_warehouse(url: str, *, create: bool) -> Engine:
         raise CommandError(f"warehouse {shown}: {warehouse.describe_error(e)}") from None
     if revision is None and not create:
         raise CommandError(f"the warehouse {shown} is not initialised (run `imr db-upgrade`)")
+    if create:
+        from warehouse.roles import cannot_write
+
+        try:
+            why = cannot_write(engine)
+        except WarehouseUnavailableError as e:
+            raise CommandError(str(e)) from None
+        if why:
+            raise CommandError(f"warehouse {shown}: {why}")
     return engine
 
 
