@@ -25,8 +25,6 @@ ROW_KEY = "row_key"
 
 # letters frame
 CASE_NUMBER = "case_number"
-#: The case number where the chunk holds copies of that case that disagree, else null.
-CONFLICTING_CASE = "conflicting_case"
 #: The dates in the order they must occur: injury, UR denial, application, assignment, decision.
 DATE_CHAIN: tuple[str, ...] = (
     "date_of_injury",
@@ -153,28 +151,6 @@ def missing_item_parts(layout: Any, item: Any) -> int:
     return missing
 
 
-def content_key(letter: Any) -> tuple[Any, ...]:
-    """What copies of one letter must agree on: dates, priority, outcome, item requests and decisions.
-
-    Copies of a case addressed to different parties share these; they are linked to one letter at
-    load. Copies that disagree cannot both be right."""
-    return (
-        tuple(_iso(getattr(letter, f)) for f in DATE_CHAIN),
-        letter.priority,
-        letter.outcome,
-        tuple((" ".join(str(it.request).split()).casefold(), it.decision) for it in letter.items),
-    )
-
-
-def _conflicting_cases(records: Sequence[LetterRecord], indices: Sequence[int]) -> set[str]:
-    versions: dict[str, set[tuple[Any, ...]]] = {}
-    for i in indices:
-        letter = records[i].letter
-        if letter is not None and letter.case_number:
-            versions.setdefault(letter.case_number, set()).add(content_key(letter))
-    return {case for case, keys in versions.items() if len(keys) > 1}
-
-
 _LETTER_COUNTS: tuple[str, ...] = (
     CREDENTIALS_OR_RATIONALES,
     DECISION_DATE_MISSING,
@@ -197,14 +173,12 @@ def letters_frame(records: Sequence[LetterRecord], *, today: dt.date | None = No
     today = today or dt.date.today()
     rows: list[dict[str, Any]] = []
     indices = validated_indices(records)
-    conflicts = _conflicting_cases(records, indices)
     for i in indices:
         letter = records[i].letter
         assert letter is not None
         row: dict[str, Any] = {
             ROW_KEY: i,
             CASE_NUMBER: letter.case_number,
-            CONFLICTING_CASE: letter.case_number if letter.case_number in conflicts else None,
             PRIORITY: letter.priority,
             OUTCOME: letter.outcome if letter.outcome is not None else "",
             EXPECTED_OUTCOME: _expected_outcome([it.decision for it in letter.items]),
@@ -226,12 +200,12 @@ def letters_frame(records: Sequence[LetterRecord], *, today: dt.date | None = No
         for f in DATE_CHAIN:
             row[f] = _iso(getattr(letter, f))
         rows.append(row)
-    columns = [ROW_KEY, CASE_NUMBER, CONFLICTING_CASE, *DATE_CHAIN, PRIORITY, OUTCOME, EXPECTED_OUTCOME, ITEM_COUNT]
+    columns = [ROW_KEY, CASE_NUMBER, *DATE_CHAIN, PRIORITY, OUTCOME, EXPECTED_OUTCOME, ITEM_COUNT]
     columns += [SPECIALTY_COUNT, PATIENT_AGE, LAYOUT, *_LETTER_COUNTS, *_LETTER_NUMBERS]
     import pandas as pd  # lazy: only the processes that validate need pandas (~65 MB)
 
     df = pd.DataFrame(rows, columns=columns)
-    for c in (CASE_NUMBER, CONFLICTING_CASE, *DATE_CHAIN, PRIORITY, OUTCOME, EXPECTED_OUTCOME, LAYOUT):
+    for c in (CASE_NUMBER, *DATE_CHAIN, PRIORITY, OUTCOME, EXPECTED_OUTCOME, LAYOUT):
         df[c] = df[c].astype(object).where(df[c].notna(), None)
     df[ROW_KEY] = df[ROW_KEY].astype("int64")
     df[ITEM_COUNT] = df[ITEM_COUNT].astype("int64")

@@ -142,14 +142,6 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
         column=F.CASE_NUMBER,
         regex=CASE_NUMBER_REGEX,
     ),
-    _letter(
-        "case_number_unique_in_chunk",
-        "critical",
-        "Copies of one case in a chunk agree (dates, outcome, item decisions); copies that agree are "
-        "linked to one letter at load, copies that disagree all fail.",
-        "ExpectColumnValuesToBeNull",
-        column=F.CONFLICTING_CASE,
-    ),
     *_date_specs(),
     _letter(
         "decision_date_not_in_future",

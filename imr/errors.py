@@ -160,6 +160,8 @@ REASON_CODES: dict[str, str] = {
     "file_changed": "the file changed between discovery and extraction: left for the next run",
     "file_missing": "the file was no longer where the ledger says it is",
     "warehouse_constraint": "the letter breaks a warehouse constraint: nothing of it was written",
+    "case_version_conflict": "another letter of the same case number differs on the same decision date: "
+    "both are kept and set aside for review, neither counts",
     # set by isolated extraction (pipeline.isolation)
     "extract_timeout": "extraction took longer than the per-file time limit (the extractor was restarted)",
     "extract_memory": "extraction exceeded the per-file memory limit (the extractor was restarted)",

@@ -21,8 +21,10 @@ Policies worth knowing:
   before the move is finished by the next run (``recovered``);
 * re-dropping bytes that were loaded records a ``duplicate`` (archived, nothing loaded); re-dropping
   bytes that were rejected or quarantined processes them again (the extractor may have improved);
-* the same case number in other bytes is ``linked`` to the one letter (across chunks and runs; two
-  copies inside one chunk fail the critical ``case_number_unique_in_chunk`` expectation);
+* letters of one case number in other bytes are versions of the case, all kept: the latest decision
+  date counts, whatever order, chunk or run they come in (``warehouse.versions``); a copy of a
+  determination the case holds is ``linked``, and a letter that differs from another of the same
+  decision date is quarantined with ``case_version_conflict`` (both kept, in review);
 * a backfill leaves its files in place unless asked to move them: they are history, and the ledger
   (not the folder) remembers what was done, which is what makes it resumable.
 

@@ -118,13 +118,6 @@ def _gap_out_of_order(rs: list[LetterRecord]) -> None:
     letter.date_of_injury = letter.application_received + dt.timedelta(days=1)
 
 
-def _same_case_number(rs: list[LetterRecord]) -> None:
-    """Two copies of one case that disagree on a decision."""
-    L(rs[1]).case_number = L(rs[0]).case_number
-    L(rs[1]).items[0].decision = "overturned"
-    L(rs[1]).outcome = "overturned"
-
-
 def _no_specialty(rs: list[LetterRecord]) -> None:
     L(rs[0]).reviewer.specialties.clear()
 
@@ -220,7 +213,6 @@ CASES: list[Case] = [
     Case("headerless-layout", "case_number_present", _headerless),
     Case("case-number-short", "case_number_format", _set("case_number", "CM15-12345")),
     Case("case-number-lowercase", "case_number_format", _set("case_number", "cm15-1234567")),
-    Case("case-number-duplicate", "case_number_unique_in_chunk", _same_case_number, letters=2),
     *[Case(f"{f}-not-a-date", f"{f}_is_date", _set(f, "2015-02-30")) for f in CHAIN],
     *[
         Case(f"{later}-before-{earlier}", f"{later}_not_before_{earlier}", _after(earlier, later))

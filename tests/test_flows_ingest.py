@@ -65,8 +65,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A synthetic inbox (txt and pdf, rejection cases) plus crafted letters in the same chunk:
 
     ``future.txt`` (decision date in 2099: critical), ``twin-a/b.txt`` (two copies of one case that
-    agree: one loaded, one linked) and ``clash-a/b.txt`` (same case number, different date of
-    injury: both fail the critical ``case_number_unique_in_chunk``).
+    agree: one loaded, one linked; the copy with the smaller sha256 counts) and ``clash-a/b.txt``
+    (same case number and decision date, different date of injury: both kept, in review, the
+    second file set aside with ``case_version_conflict``).
     """
     folder = tmp_path_factory.mktemp("corpus") / "inbox"
     make_corpus(folder, 8, seed=31, bad=True, formats=("txt", "pdf"))
@@ -138,17 +139,24 @@ def test_ingest_flow_end_to_end(engine: Engine, corpus: Path, tmp_path: Path, im
 
     assert state.is_completed()
     assert summary["files_seen"] == len(files)
-    assert summary["quarantined"] == 3 and summary["rejected"] > 0
+    assert summary["quarantined"] == 2 and summary["rejected"] > 0
     assert summary["loaded"] + summary["linked"] + summary["quarantined"] == len(want)
     row = warehouse.get_batch(engine, summary["batch_id"])
     assert row is not None and row.status == "completed_with_quarantine"
     assert row.counts.loaded == summary["loaded"] and row.counts.files_seen == len(files)
     files_now = statuses(engine, summary["batch_id"])
     assert "dq_decision_date_not_in_future" in files_now["future.txt"][1]
-    assert all("dq_case_number_unique_in_chunk" in files_now[t][1] for t in ("clash-a.txt", "clash-b.txt"))
+    assert sorted(files_now[t] for t in ("clash-a.txt", "clash-b.txt")) == [
+        ("loaded", []),
+        ("quarantined", ["case_version_conflict"]),
+    ]
     assert sorted(files_now[t][0] for t in ("twin-a.txt", "twin-b.txt")) == ["linked", "loaded"]
-    not_exported = {  # quarantined letters, and copies linked to a letter loaded from another file
-        f.sha256 for f in warehouse.list_files(engine, summary["batch_id"]) if f.status in ("quarantined", "linked")
+    sha = {f.rel_path: f.sha256 for f in warehouse.list_files(engine, summary["batch_id"])}
+    not_exported = {  # quarantined by an expectation, in review, and the copy that does not count
+        sha["future.txt"],
+        sha["clash-a.txt"],
+        sha["clash-b.txt"],
+        max(sha["twin-a.txt"], sha["twin-b.txt"]),
     }
     assert exported(engine) == {k: v for k, v in want.items() if k not in not_exported}
 

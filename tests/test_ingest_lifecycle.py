@@ -113,14 +113,17 @@ def test_redrop_is_duplicate_and_same_case_is_linked(engine: Engine, tmp_path: P
     assert second.reason_codes.get("duplicate_file") == first.counts.loaded
     assert count(engine, s.letters) == letters
     assert len(letter_files(settings.archive_path())) == 2 * first.counts.loaded
-    # other bytes, same case number -> linked to the one letter
+    # other bytes, same case number and determination -> a linked copy: kept as a version of the
+    # case, one letter of the two counts (the export still has one record per case)
+    exported_before = len(list(warehouse.export_records(engine)))
     src = next(f for f in letter_files(settings.archive_path()) if extract_file(f).status == "parsed")
     (inbox / "copy.txt").write_text(src.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
     os.utime(inbox / "copy.txt", (OLD, OLD))
     third = ingest(engine, inbox, settings)
     assert (third.counts.linked, third.counts.loaded) == (1, 0)
-    assert count(engine, s.letters) == letters
+    assert count(engine, s.letters) == letters + 1
     assert count(engine, s.letter_files) == letters + 1
+    assert len(list(warehouse.export_records(engine))) == exported_before
     assert len(files) == 4
 
 

@@ -56,7 +56,15 @@ def test_revisions_match_the_metadata(engine: Engine) -> None:
 def test_constraints_exist(engine: Engine) -> None:
     insp = sa.inspect(engine)
     uniques = {tuple(u["column_names"]) for u in insp.get_unique_constraints("letters")}
-    assert ("case_number",) in uniques and ("content_sha256",) in uniques
+    assert ("content_sha256",) in uniques and ("case_number",) not in uniques  # versions of a case (0008)
+    indexes = {i["name"]: i for i in insp.get_indexes("letters")}
+    assert indexes["uq_letters_current_case_number"]["unique"]  # one current letter per case number
+    assert {c["name"] for c in insp.get_check_constraints("letters")} >= {
+        "ck_letters_outcome",
+        "ck_letters_priority",
+        "ck_letters_patient_sex",
+        "ck_letters_version_status",
+    }
     assert ("batch_id", "sha256", "inbox", "rel_path") in {
         tuple(u["column_names"]) for u in insp.get_unique_constraints("source_files")
     }

@@ -56,8 +56,10 @@ API (all importable from ``warehouse``)::
     load_letter(engine, file_id, record: LetterRecord, dq_failures=()) -> LoadResult
     load_letters(engine, [(file_id, record, dq_failures), ...]) -> [LoadResult | IntegrityError | DataError]
         # one transaction per chunk, a SAVEPOINT per letter: a bad letter rolls back alone
-        # LoadResult(status: loaded | linked | duplicate, letter_id, file_id)
-        # same content again -> duplicate; same case number, other content -> linked (no new letter);
+        # LoadResult(status: loaded | linked | duplicate | quarantined, letter_id, file_id, reasons)
+        # same content again -> duplicate; same case number, other content -> a new version of the
+        # case (linked when a copy of a determination it holds; quarantined, case_version_conflict,
+        # when it differs from another letter of the same decision date: kept, in review);
         # the same file again -> its earlier result. ValueError for a record that is not parsed.
         # record.source.path is not stored: export uses the file's rel_path, so extract with
         # display_path = rel_path for an exact round trip.
@@ -70,8 +72,11 @@ API (all importable from ``warehouse``)::
     failed_expectations(engine, batch_id) -> list[str]            # names, for imr batches --json
     # ExpectationResult, DqFailure and BatchCounts are the vocabulary of imr.outcomes
 
-    # export
-    export_records(engine, ids=None) -> Iterator[LetterRecord]   # by case number (None last), then id
+    # export (the letters of a case number are its versions: warehouse.versions)
+    export_records(engine, ids=None, all_versions=False) -> Iterator[LetterRecord]
+        # current letters (all with all_versions) by case number (None last), decision date, sha256
+    export_versions(engine, ids=None, all_versions=True) -> Iterator[(LetterRecord, LetterVersion)]
+        # LetterVersion(current, superseded_by sha256, status).to_dict(): the contract's "version"
     export_record(engine, letter_id) -> LetterRecord | None
 
 Typical flow::
@@ -99,7 +104,7 @@ from warehouse.batches import (
 )
 from warehouse.claims import Claim, ClaimKey, claim_files, list_claims, release_claims, renew_claims
 from warehouse.engine import describe_error, is_transient, make_engine, reading, transaction
-from warehouse.export import export_record, export_records, letter_ids
+from warehouse.export import LetterVersion, export_record, export_records, export_versions, letter_ids
 from warehouse.files import (
     FileRow,
     NewFile,
@@ -125,6 +130,7 @@ __all__ = [
     "Claim",
     "ClaimKey",
     "FileRow",
+    "LetterVersion",
     "LoadResult",
     "NewFile",
     "UnknownBatchError",
@@ -140,6 +146,7 @@ __all__ = [
     "drift_results",
     "export_record",
     "export_records",
+    "export_versions",
     "failed_expectations",
     "files_to_rerun",
     "find_loaded_sha",

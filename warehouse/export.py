@@ -1,15 +1,21 @@
 """Export: rebuild the contract record of every loaded letter from the normalized tables.
 
 ``source`` is the letter's first file (``path`` = its path relative to its inbox, as found),
-``status`` is ``parsed``, ``errors`` are the record's errors as loaded. Letters come ordered by
-case number (letters without one last), then id; the order is computed in Python so SQLite and
-PostgreSQL (whose collations differ) agree.
+``status`` is ``parsed``, ``errors`` are the record's errors as loaded. By default only the
+current letter of each case number is exported (:mod:`warehouse.versions`: the latest decision
+date; a case in review has none); with ``all_versions`` every letter, each with its standing
+(:class:`LetterVersion`, the contract's ``version`` object). Letters come ordered by case number
+(letters without one last), then decision date (none first), then content sha256: an order of
+the stored letters alone, computed in Python so SQLite and PostgreSQL (whose collations differ)
+agree.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,23 +25,66 @@ from imr.models import Guideline, Item, Letter, LetterRecord, RecordError, Revie
 from warehouse import schema as s
 from warehouse.columns import letter_fields
 from warehouse.engine import reading
+from warehouse.versions import CURRENT
 
 EXPORT_CHUNK = 500
 
 
-def letter_ids(engine: Engine) -> list[str]:
-    """Ids of every loaded letter in export order (case number, letters without one last, then id)."""
+@dataclass(frozen=True)
+class LetterVersion:
+    """Where an exported letter stands among the letters of its case number: the contract's
+    ``version`` object. A letter that is not current and superseded by none is in review (another
+    letter of its case differs on the same decision date)."""
+
+    current: bool
+    superseded_by: str | None  # sha256 of the file whose letter replaced this one
+    status: str = CURRENT  # current | superseded | in_review (letters.version_status)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's ``version`` object: ``{"current", "superseded_by"}``."""
+        return {"current": self.current, "superseded_by": self.superseded_by}
+
+
+def _order(r: Any) -> tuple[Any, ...]:
+    return (
+        r.case_number is None,
+        r.case_number or "",
+        r.decision_date is not None,
+        r.decision_date or dt.date.min,
+        r.content_sha256,
+    )
+
+
+def letter_ids(engine: Engine, *, all_versions: bool = False) -> list[str]:
+    """Ids of the current letters (every letter with ``all_versions``) in export order: case
+    number (letters without one last), decision date (none first), content sha256."""
+    lt = s.letters
+    stmt = sa.select(lt.c.id, lt.c.case_number, lt.c.decision_date, lt.c.content_sha256)
+    if not all_versions:
+        stmt = stmt.where(lt.c.version_status == CURRENT)
     with reading(engine) as conn:
-        rows = conn.execute(sa.select(s.letters.c.id, s.letters.c.case_number)).all()
-    return [r.id for r in sorted(rows, key=lambda r: (r.case_number is None, r.case_number or "", r.id))]
+        rows = conn.execute(stmt).all()
+    return [r.id for r in sorted(rows, key=_order)]
 
 
-def export_records(engine: Engine, ids: Sequence[str] | None = None) -> Iterator[LetterRecord]:
-    """Yield the record of every loaded letter (or of ``ids``, in that order), read in chunks.
+def export_records(
+    engine: Engine, ids: Sequence[str] | None = None, *, all_versions: bool = False
+) -> Iterator[LetterRecord]:
+    """Yield the record of every current letter (every letter with ``all_versions``, or of
+    ``ids``, in that order), read in chunks.
 
     Raises :class:`imr.errors.WarehouseUnavailableError` when the warehouse is unreachable.
     """
-    order = list(ids) if ids is not None else letter_ids(engine)
+    for record, _version in export_versions(engine, ids, all_versions=all_versions):
+        yield record
+
+
+def export_versions(
+    engine: Engine, ids: Sequence[str] | None = None, *, all_versions: bool = True
+) -> Iterator[tuple[LetterRecord, LetterVersion]]:
+    """Yield ``(record, version)`` of every letter (only current ones unless ``all_versions``; or
+    of ``ids``, in that order): what ``imr export --all-versions`` prints, read in chunks."""
+    order = list(ids) if ids is not None else letter_ids(engine, all_versions=all_versions)
     for start in range(0, len(order), EXPORT_CHUNK):
         chunk = order[start : start + EXPORT_CHUNK]
         with reading(engine) as conn:
@@ -46,7 +95,7 @@ def export_records(engine: Engine, ids: Sequence[str] | None = None) -> Iterator
 
 
 def export_record(engine: Engine, letter_id: str) -> LetterRecord | None:
-    """The record of one letter, or None when there is no such letter."""
+    """The record of one letter (whatever its standing), or None when there is no such letter."""
     return next(export_records(engine, [letter_id]), None)
 
 
@@ -62,11 +111,21 @@ def _ordered(conn: Connection, table: sa.Table, column: str, ids: Sequence[str])
     return out
 
 
-def _records(conn: Connection, ids: Sequence[str]) -> dict[str, LetterRecord]:
+def _records(conn: Connection, ids: Sequence[str]) -> dict[str, tuple[LetterRecord, LetterVersion]]:
     lt, sf = s.letters, s.source_files
+    by = lt.alias("superseding")
     heads = conn.execute(
-        sa.select(lt, sf.c.rel_path, sf.c.sha256, sf.c.media_type, sf.c.pages, sf.c.ocr)
+        sa.select(
+            lt,
+            sf.c.rel_path,
+            sf.c.sha256,
+            sf.c.media_type,
+            sf.c.pages,
+            sf.c.ocr,
+            by.c.content_sha256.label("superseded_by_sha256"),
+        )
         .join(sf, sf.c.id == lt.c.first_file_id)
+        .outerjoin(by, by.c.id == lt.c.superseded_by_letter_id)
         .where(lt.c.id.in_(ids))
     ).all()
     specialties = _ordered(conn, s.reviewer_specialties, "specialty", ids)
@@ -105,7 +164,7 @@ def _records(conn: Connection, ids: Sequence[str]) -> dict[str, LetterRecord]:
                 drug_class=r.drug_class,
             )
         )
-    out: dict[str, LetterRecord] = {}
+    out: dict[str, tuple[LetterRecord, LetterVersion]] = {}
     for h in heads:
         letter = Letter(
             **letter_fields(h._mapping),
@@ -113,10 +172,12 @@ def _records(conn: Connection, ids: Sequence[str]) -> dict[str, LetterRecord]:
             diagnoses=diagnoses.get(h.id, []),
             items=items.get(h.id, []),
         )
-        out[h.id] = LetterRecord(
+        record = LetterRecord(
             source=Source(path=h.rel_path, sha256=h.sha256, media_type=h.media_type, pages=h.pages, ocr=bool(h.ocr)),
             status="parsed",
             errors=errors.get(h.id, []),
             letter=letter,
         )
+        version = LetterVersion(h.version_status == CURRENT, h.superseded_by_sha256, h.version_status)
+        out[h.id] = (record, version)
     return out

@@ -1,35 +1,42 @@
-"""Loading one extracted letter: all its rows in one transaction, idempotent by content and case.
+"""Loading one extracted letter: all its rows in one transaction, idempotent by content.
 
 For a registered source file and its parsed :class:`imr.models.LetterRecord`,
 :func:`load_letter` decides, inside one transaction:
 
 * the file was already loaded/linked/deduplicated -> the same result again (a retried task);
-* a file with the same sha256 is already in the warehouse -> ``duplicate`` (no new rows);
-* a letter with the same case number exists -> ``linked``: the file is attached to it
-  (``letter_files``), no second letter;
-* otherwise -> ``loaded``: the letter, reviewer, diagnoses, items, guideline citations and the
-  record's errors are inserted, and the file points at the letter.
+* a file with the same sha256 is already in the warehouse -> ``duplicate`` (no new rows), or
+  ``quarantined`` with ``case_version_conflict`` when that letter is in review;
+* otherwise the letter, reviewer, diagnoses, items, guideline citations and the record's errors
+  are inserted, the file points at the letter, and the versions of its case number are recomputed
+  (:mod:`warehouse.versions`: the latest decision date is current). The file is ``loaded``, or
+  ``linked`` when its case already held a copy of the same determination (same decision date,
+  dates, priority, outcome, items; other bytes), or ``quarantined`` with ``case_version_conflict``
+  when its letter is in review (another letter of the case differs on the same decision date).
 
-Either everything of a letter commits or nothing does. :func:`load_letters` loads a chunk in one
-transaction with a few multi-row statements (the same decisions, taken letter after letter in
-memory), falling back to one SAVEPOINT per letter only when some letter breaks a constraint. Two loads
-racing for the same content or case number both succeed: the loser hits a unique constraint, rolls
-back and is decided again (duplicate/linked).
+Which letter of a case is current depends on the case's stored letters only, never on their
+arrival order, batch split, worker count or runner. Either everything of a letter commits or
+nothing does. :func:`load_letters` loads a chunk in one transaction with a few multi-row
+statements, falling back to one SAVEPOINT per letter only when some letter breaks a constraint.
+Two loads racing for the same content both succeed: the loser hits the unique constraint, rolls
+back and is decided again (duplicate). Loads of one case number are serialized (a lock per case
+number on PostgreSQL, taken before anything is read: :func:`warehouse.versions.lock_cases`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import sqlalchemy as sa
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Engine
 
-from imr.models import Letter, LetterRecord
+from imr.errors import REASON_CODES
+from imr.models import Letter, LetterRecord, Source
 from imr.outcomes import DqFailure
 from warehouse import schema as s
 from warehouse.batches import utcnow
@@ -37,22 +44,34 @@ from warehouse.columns import letter_columns
 from warehouse.engine import key_batches, reading, select_in, transaction
 from warehouse.files import DONE_STATUSES, carried_letters
 from warehouse.quality import dq_failure_rows, insert_dq_rows
+from warehouse.versions import CURRENT, IN_REVIEW, SUPERSEDED, Recomputed, Version, lock_cases, recompute, standings
 
-LoadStatus = Literal["loaded", "linked", "duplicate"]
+LoadStatus = Literal["loaded", "linked", "duplicate", "quarantined"]
+
+#: the reason code of a file whose letter is in review (another letter of its case differs on the
+#: same decision date)
+CONFLICT = "case_version_conflict"
 
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What loading a file did: ``loaded`` a new letter, ``linked`` it to one, or ``duplicate``."""
+    """What loading a file did: ``loaded`` a new letter, ``linked`` a copy of a determination the
+    case held already, ``duplicate`` (bytes already loaded), or ``quarantined`` (its letter is kept
+    but in review: ``reasons`` holds ``(code, message)``)."""
 
     status: LoadStatus
     letter_id: str
     file_id: str
+    reasons: tuple[tuple[str, str], ...] = ()
 
 
 #: What one entry of a chunk is: the registered file's id, its parsed record, the warning-level
 #: expectations it failed.
 Entry = tuple[str, LetterRecord, Sequence[DqFailure]]
+
+
+def _cases(entries: Sequence[Entry]) -> list[str | None]:
+    return [e[1].letter.case_number if e[1].letter is not None else None for e in entries]
 
 
 def load_letter(
@@ -71,11 +90,13 @@ def load_letter(
     breaks a constraint (nothing is written), :class:`imr.errors.WarehouseUnavailableError`
     when the warehouse is unreachable or locked (retry).
     """
-    _check_parsed([(file_id, record, dq_failures)])
+    entries: list[Entry] = [(file_id, record, dq_failures)]
+    _check_parsed(entries)
     for attempt in (1, 2):
         try:
             with transaction(engine) as conn:
-                return _load(conn, [(file_id, record, dq_failures)])[0]
+                lock_cases(conn, _cases(entries))
+                return _load(conn, entries)[0]
         except exc.IntegrityError:
             if attempt == 2 or not _taken(engine, record):
                 raise
@@ -94,12 +115,14 @@ def load_letters(engine: Engine, entries: Sequence[Entry]) -> list[ChunkLoad]:
     The chunk is first written at once (a few multi-row statements, in a SAVEPOINT); only when that
     fails is it written again letter by letter, each in its own SAVEPOINT, so the bad letter is
     found and rolled back alone. Same idempotence and races as :func:`load_letter` (a letter losing
-    a unique-constraint race to another transaction is decided again). Raises ``ValueError`` for a
-    record that is not parsed, :class:`imr.errors.WarehouseUnavailableError` when the warehouse is
-    down (nothing of the chunk is committed then: retry it).
+    a unique-constraint race to another transaction is decided again). The chunk's case numbers are
+    locked first, for the whole transaction. Raises ``ValueError`` for a record that is not parsed,
+    :class:`imr.errors.WarehouseUnavailableError` when the warehouse is down (nothing of the chunk
+    is committed then: retry it).
     """
     _check_parsed(entries)
     with transaction(engine) as conn:
+        lock_cases(conn, _cases(entries))
         try:
             with conn.begin_nested():
                 return list(_load(conn, entries))
@@ -126,15 +149,13 @@ def _load_in_savepoint(conn: Connection, entry: Entry) -> ChunkLoad:
 
 
 def _taken_in(conn: Connection, record: LetterRecord) -> bool:
-    """Whether this content or case number is in the warehouse now (another transaction loaded it)."""
+    """Whether this content is in the warehouse now (another transaction loaded it)."""
     cond = s.letters.c.content_sha256 == record.source.sha256
-    if record.letter is not None and record.letter.case_number is not None:
-        cond = cond | (s.letters.c.case_number == record.letter.case_number)
     return conn.execute(sa.select(s.letters.c.id).where(cond).limit(1)).first() is not None
 
 
 def _taken(engine: Engine, record: LetterRecord) -> bool:
-    """Whether another transaction has meanwhile loaded this content or case number."""
+    """Whether another transaction has meanwhile loaded this content."""
     with reading(engine) as conn:
         return _taken_in(conn, record)
 
@@ -147,7 +168,7 @@ class _Known:
     files: dict[str, Any]  # file id -> its source_files row (locked for update)
     carried: dict[str, str]  # sha256 -> the letter the earliest done file with these bytes carries
     by_content: dict[str, str]  # sha256 -> letter id
-    by_case: dict[str, str]  # case number -> letter id
+    stored_cases: set[str]  # the chunk's case numbers that have letters already
 
     @classmethod
     def read(cls, conn: Connection, entries: Sequence[Entry]) -> _Known:
@@ -159,23 +180,35 @@ class _Known:
             r.content_sha256: r.id
             for r in select_in(conn, sa.select(lt.c.id, lt.c.content_sha256), lt.c.content_sha256, shas)
         }
-        cases = sorted({e[1].letter.case_number for e in entries if e[1].letter and e[1].letter.case_number})
-        by_case = {
-            r.case_number: r.id
-            for r in select_in(conn, sa.select(lt.c.id, lt.c.case_number), lt.c.case_number, cases)
-        }
-        return cls(files, carried, by_content, by_case)
+        cases = sorted({c for c in _cases(entries) if c is not None})
+        stored = select_in(conn, sa.select(lt.c.case_number).distinct(), lt.c.case_number, cases)
+        return cls(files, carried, by_content, {r.case_number for r in stored})
+
+
+@dataclass
+class _Decision:
+    """How one entry of a chunk was taken: ``done`` before (a retried chunk), ``existing`` content,
+    or a ``new`` letter."""
+
+    file_id: str
+    kind: Literal["done", "existing", "new"]
+    letter_id: str
+    case_number: str | None = None
+    status: str = ""  # of a ``done`` file
+    own: bool = False  # ``existing``: this very file carries the letter (it was loaded before)
+    source: Source | None = None  # the record's source (pages, OCR, media type for the file row)
 
 
 def _load(conn: Connection, entries: Sequence[Entry]) -> list[LoadResult]:
-    """Decide and write the letters of ``entries`` in order, inside the caller's transaction: a few
-    multi-row statements for the whole list (one letter's list when a chunk is retried letter by
-    letter). Raises ``KeyError``/``ValueError`` for an unknown file or a record that is not its
-    file's, and the database's errors (the caller's SAVEPOINT rolls them back)."""
+    """Decide and write the letters of ``entries`` in order, inside the caller's transaction (their
+    case numbers locked): a few multi-row statements for the whole list (one letter's list when a
+    chunk is retried letter by letter), then the versions of the touched case numbers recomputed.
+    Raises ``KeyError``/``ValueError`` for an unknown file or a record that is not its file's, and
+    the database's errors (the caller's SAVEPOINT rolls them back)."""
     known = _Known.read(conn, entries)
     now = utcnow()
-    results: list[LoadResult] = []
     rows = _Rows()
+    decisions: list[_Decision] = []
     for file_id, record, dq_failures in entries:
         letter = record.letter
         assert letter is not None
@@ -185,37 +218,78 @@ def _load(conn: Connection, entries: Sequence[Entry]) -> list[LoadResult]:
         if f.sha256 != record.source.sha256:
             raise ValueError(f"record sha256 does not match source file {file_id}")
         if f.status in DONE_STATUSES and f.letter_id is not None:  # a retried chunk: decided before
-            results.append(LoadResult(f.status, f.letter_id, file_id))
+            decisions.append(_Decision(file_id, "done", f.letter_id, status=f.status))
             continue
         existing = known.carried.get(f.sha256) or known.by_content.get(f.sha256)
-        same_case = known.by_case.get(letter.case_number) if letter.case_number is not None else None
         if existing is not None:
-            result = LoadResult("duplicate", existing, file_id)
-        elif same_case is not None:
-            rows.add(s.letter_files, letter_id=same_case, source_file_id=file_id, role="linked", linked_at=now)
-            result = LoadResult("linked", same_case, file_id)
+            decision = _Decision(file_id, "existing", existing, own=f.letter_id == existing, source=record.source)
         else:
-            result = LoadResult("loaded", str(uuid.uuid4()), file_id)
-            rows.add_letter(result.letter_id, f.batch_id, file_id, record, letter, now)
-            known.by_content[f.sha256] = result.letter_id
-            if letter.case_number is not None:
-                known.by_case[letter.case_number] = result.letter_id
-        known.carried.setdefault(f.sha256, result.letter_id)
-        results.append(result)
+            decision = _Decision(file_id, "new", str(uuid.uuid4()), letter.case_number, source=record.source)
+            rows.add_letter(decision.letter_id, f.batch_id, file_id, record, letter, now)
+            known.by_content[f.sha256] = decision.letter_id
+        known.carried.setdefault(f.sha256, decision.letter_id)
+        decisions.append(decision)
+        rows.dq += dq_failure_rows(f.batch_id, file_id, decision.letter_id, dq_failures)
+    new = [d for d in decisions if d.kind == "new"]
+    per_case = Counter(d.case_number for d in new if d.case_number is not None)
+    for row in rows.tables[s.letters]:  # alone in its case: current at once (no update needed)
+        case = row["case_number"]
+        alone = case is None or (case not in known.stored_cases and per_case[case] == 1)
+        row["version_status"] = CURRENT if alone else SUPERSEDED
+    rows.write_letters(conn)
+    results = _results(conn, decisions, recompute(conn, [d.case_number for d in new]))
+    for d, result in zip(decisions, results, strict=True):
+        if d.source is None:  # decided before
+            continue
         rows.files.append(
             {
-                "file_id": file_id,
+                "file_id": d.file_id,
                 "status": result.status,
                 "letter_id": result.letter_id,
-                "pages": record.source.pages,
-                "ocr": record.source.ocr,
-                "media_type": record.source.media_type,
-                "reason_codes": [],
+                "pages": d.source.pages,
+                "ocr": d.source.ocr,
+                "media_type": d.source.media_type,
+                "reason_codes": [code for code, _ in result.reasons],
                 "updated_at": now,
             }
         )
-        rows.dq += dq_failure_rows(f.batch_id, file_id, result.letter_id, dq_failures)
-    rows.write(conn)
+        rows.reasons += [{"source_file_id": d.file_id, "code": c, "message": m} for c, m in result.reasons]
+    rows.write_files(conn)
+    return results
+
+
+def _results(conn: Connection, decisions: Sequence[_Decision], versions: Recomputed) -> list[LoadResult]:
+    """Each entry's outcome as its letter-by-letter load would have given it (a chunk gives its
+    files the statuses loading them one after another gives; only the letters' standings are the
+    chunk's final ones): the case as it stood after the entries before it."""
+    new_ids = {d.letter_id for d in decisions if d.kind == "new"}
+    held: dict[str, list[Version]] = defaultdict(list)  # case -> its letters so far
+    for letter_id, of_case in versions.case_of.items():
+        if letter_id not in new_ids:
+            held[of_case].append(versions.versions[letter_id])
+    lt = s.letters
+    elsewhere = sorted({d.letter_id for d in decisions if d.kind == "existing"} - versions.case_of.keys())
+    stored = {
+        r.id: r.version_status for r in select_in(conn, sa.select(lt.c.id, lt.c.version_status), lt.c.id, elsewhere)
+    }
+    results: list[LoadResult] = []
+    for d in decisions:
+        case = versions.case_of.get(d.letter_id)
+        copy = False
+        if d.kind == "new" and case is not None:
+            version = versions.versions[d.letter_id]
+            copy = any(v.key == version.key for v in held[case])
+            held[case].append(version)
+        status = standings(held[case])[d.letter_id].status if case is not None else stored.get(d.letter_id, CURRENT)
+        if d.kind == "done":
+            result = LoadResult(cast(LoadStatus, d.status), d.letter_id, d.file_id)
+        elif status == IN_REVIEW:
+            result = LoadResult("quarantined", d.letter_id, d.file_id, ((CONFLICT, REASON_CODES[CONFLICT]),))
+        elif d.kind == "existing":
+            result = LoadResult("loaded" if d.own else "duplicate", d.letter_id, d.file_id)
+        else:
+            result = LoadResult("linked" if copy else "loaded", d.letter_id, d.file_id)
+        results.append(result)
     return results
 
 
@@ -240,6 +314,7 @@ class _Rows:
         default_factory=lambda: {t: [] for t in (s.letters, *_CHILD_TABLES)}
     )
     files: list[dict[str, Any]] = field(default_factory=list)
+    reasons: list[dict[str, Any]] = field(default_factory=list)  # quarantine_reasons of set-aside files
     dq: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, table: sa.Table, **values: Any) -> None:
@@ -257,6 +332,7 @@ class _Rows:
             batch_id=batch_id,
             first_file_id=file_id,
             loaded_at=now,
+            version_status=SUPERSEDED,  # set before the write (see _load), then recomputed
         )
         self.add(s.letter_files, letter_id=letter_id, source_file_id=file_id, role="first", linked_at=now)
         for i, e in enumerate(record.errors):
@@ -289,10 +365,12 @@ class _Rows:
                     s.guideline_citations, item_id=item_id, party=party, source=guideline.source, text=guideline.text
                 )
 
-    def write(self, conn: Connection) -> None:
+    def write_letters(self, conn: Connection) -> None:
         for table, rows in self.tables.items():
             if rows:
                 conn.execute(sa.insert(table), rows)
+
+    def write_files(self, conn: Connection) -> None:
         if self.files:
             t = s.source_files
             values = {c: sa.bindparam(f"new_{c}", type_=t.c[c].type) for c in self.files[0] if c != "file_id"}
@@ -303,8 +381,9 @@ class _Rows:
             ids = [r["file_id"] for r in self.files]
             for batch in key_batches(ids):
                 conn.execute(sa.delete(qr).where(qr.c.source_file_id.in_(batch)))
+            if self.reasons:
+                conn.execute(sa.insert(qr), self.reasons)
         insert_dq_rows(conn, self.dq)
-
 
 
 def load_records(

@@ -4,8 +4,10 @@ Tables, parents first::
 
     ingest_batches            one row per ingest / rerun / backfill run
     source_files              every file ever seen, per batch (status, reason codes, where it is now)
-    letters                   one row per distinct letter (unique case number, unique content sha256)
-    letter_files              letter <-> the files that carry it (its first file and linked copies)
+    letters                   one row per distinct letter (unique content sha256); the letters of one
+                              case number are its versions: at most one is current (warehouse.versions)
+    letter_files              letter <-> the files that carry it (its first file; linked copies of
+                              warehouses loaded before revision 0008)
     letter_errors             the record's ``errors`` of a loaded letter, ordered
     reviewer_specialties      per letter, ordered
     reviewer_licensure_states per letter, ordered
@@ -43,6 +45,8 @@ BATCH_KINDS: tuple[str, ...] = tuple(k.value for k in BatchKind)
 BATCH_STATUSES: tuple[str, ...] = tuple(s.value for s in BatchStatus)
 FILE_STATUSES: tuple[str, ...] = tuple(s.value for s in FileStatus)
 LETTER_FILE_ROLES: tuple[str, ...] = ("first", "linked")
+#: where a letter stands among the letters of its case number (see :mod:`warehouse.versions`)
+VERSION_STATUSES: tuple[str, ...] = ("current", "superseded", "in_review")
 PARTIES: tuple[str, ...] = ("claims_administrator", "reviewer")
 DQ_LEVELS: tuple[str, ...] = LEVELS
 DQ_VERDICTS: tuple[str, ...] = ("passed", "failed", "insufficient")
@@ -135,7 +139,7 @@ letters = sa.Table(
     "letters",
     metadata,
     _uuid_pk(),
-    sa.Column("case_number", sa.String(CODE_LEN), nullable=True, unique=True),
+    sa.Column("case_number", sa.String(CODE_LEN), nullable=True),
     sa.Column("content_sha256", sa.String(SHA_LEN), nullable=False, unique=True),
     sa.Column("program", sa.String(CODE_LEN), nullable=False),
     sa.Column("layout", sa.Text, nullable=True),
@@ -152,9 +156,23 @@ letters = sa.Table(
     sa.Column("batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), nullable=False),
     sa.Column("first_file_id", sa.String(UUID_LEN), sa.ForeignKey("source_files.id"), nullable=False),
     _ts("loaded_at"),
+    # versions of a case (revision 0008): current | superseded | in_review, and the letter that
+    # replaced this one; recomputed from the case's rows whenever a letter of the case is loaded
+    sa.Column("version_status", sa.String(16), nullable=False, server_default="current"),
+    sa.Column("superseded_by_letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), nullable=True),
     sa.CheckConstraint(_in("priority", PRIORITIES), name="priority"),
     sa.CheckConstraint(_in("outcome", OUTCOMES), name="outcome"),
     sa.CheckConstraint(_in("patient_sex", SEXES), name="patient_sex"),
+    sa.CheckConstraint(_in("version_status", VERSION_STATUSES), name="version_status"),
+    sa.Index("ix_letters_case_number", "case_number"),
+    # one current letter per case number (letters without one are each their own case)
+    sa.Index(
+        "uq_letters_current_case_number",
+        "case_number",
+        unique=True,
+        sqlite_where=sa.text("version_status = 'current'"),
+        postgresql_where=sa.text("version_status = 'current'"),
+    ),
 )
 
 letter_files = sa.Table(

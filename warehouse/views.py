@@ -1,4 +1,5 @@
-"""The report views (created by revision 0002), declared for readers.
+"""The report views (created by revision 0002, over current letters since revision 0008),
+declared for readers.
 
 The views are part of the warehouse for analysts' own tools (same names, same numbers on SQLite
 and PostgreSQL); the report (package ``reports``) reads them through these declarations.
@@ -6,9 +7,13 @@ They live in their own :data:`view_metadata`, never in :data:`warehouse.schema.m
 ``create_all``, Alembic's autogenerate and the table-wiping test helpers must not treat them as
 tables. ``tests/test_warehouse_views.py`` checks these columns against the migrated database.
 
+The letters of one case number are its versions (``warehouse.versions``): every view but
+``v_letter_versions`` reads only the current letter of each case (a case in review has none),
+so each determination counts once.
+
 Views (one row per ...)::
 
-    v_letters             letter: dates, decision_month 'YYYY-MM', days_to_decision, priority,
+    v_letters             current letter: dates, decision_month 'YYYY-MM', days_to_decision, priority,
                           outcome, reviewer_specialty (the first listed)
     v_item_outcomes       item: its letter's dates/month/priority/outcome/first specialty,
                           category, subcategory, drug class, decision, overturned 0|1,
@@ -23,6 +28,9 @@ Views (one row per ...)::
     v_turnaround_monthly  decision month: letters measured, median/p90/min/max days
     v_dq_expectations     batch and expectation: level, evaluated, failed
     v_batch_files         batch: files by status (loaded, rejected, quarantined, ...)
+    v_letter_versions     letter (every version): case number, decision date, content sha256,
+                          version_status (current | superseded | in_review), is_current 0|1, the
+                          letter that superseded it and its sha256, batch, loaded_at
 
 A month is the decision date's 'YYYY-MM' (NULL when the letter states no decision date);
 days to decision are decision date minus application received; percentiles are nearest-rank.
@@ -88,6 +96,13 @@ v_batch_files = _view(
     ("batch_id", _S), ("batch_kind", _S), ("batch_status", _S), ("batch_started_at", _TS), ("batch_month", _S),
     ("files", _I), ("loaded", _I), ("linked", _I), ("duplicates", _I), ("rejected", _I), ("quarantined", _I),
     ("failed", _I),
+)  # fmt: skip
+
+v_letter_versions = _view(
+    "v_letter_versions",
+    ("letter_id", _S), ("case_number", _S), ("decision_date", _D), ("content_sha256", _S),
+    ("version_status", _S), ("is_current", _I), ("superseded_by_letter_id", _S), ("superseded_by_sha256", _S),
+    ("batch_id", _S), ("loaded_at", _TS),
 )  # fmt: skip
 
 #: every report view, in creation order

@@ -11,6 +11,10 @@ Examples:
   imr synth out/ --count 200 --seed 7
   imr synth out/ --count 50 --formats txt --no-bad
   imr synth scans/ --count 10 --formats pdf --scanned    # image-only scanned copies (OCR)
+  imr synth out/ --count 400 --amended 15                # 15 later letters for existing cases
+
+Case numbers never repeat by accident; --amended N adds N later letters (amended determinations:
+the same case number, a later decision date) of N distinct letters, named syn_0007_D2_amended.txt.
   imr synth samples/inbox --sample
 """
 
@@ -35,6 +39,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write PDF letters as image-only scans (200 dpi greyscale, skew, speckle, blur, JPEG) for OCR",
     )
     parser.add_argument(
+        "--amended",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also write N later letters (amended determinations) for N distinct letters' cases (default 0)",
+    )
+    parser.add_argument(
         "--sample", action="store_true", help="write the bundled sample inbox (ignores the other options)"
     )
 
@@ -56,8 +67,21 @@ def run(args: argparse.Namespace) -> int:
     if args.count < 0:
         print("imr synth: --count must be >= 0", file=sys.stderr)
         return 2
-    paths = write_corpus(
-        args.out_dir, args.count, args.seed, formats=formats, bad=not args.no_bad, scanned=args.scanned
-    )
+    if not 0 <= args.amended <= args.count:
+        print("imr synth: --amended must be between 0 and --count", file=sys.stderr)
+        return 2
+    try:
+        paths = write_corpus(
+            args.out_dir,
+            args.count,
+            args.seed,
+            formats=formats,
+            bad=not args.no_bad,
+            scanned=args.scanned,
+            amended=args.amended,
+        )
+    except ValueError as e:
+        print(f"imr synth: {e}", file=sys.stderr)
+        return 2
     print(f"imr synth: wrote {len(paths)} files and {args.out_dir}/gold.jsonl")
     return 0

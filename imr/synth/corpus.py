@@ -1,7 +1,9 @@
 """``write_corpus``: synthetic letter files plus a ``gold.jsonl`` in the shared gold format.
 
-Files are named ``syn_0001_D2.pdf`` (letters) and ``bad_01_other_program.txt`` (rejection
-cases); nothing in a name comes from letter text. ``gold.jsonl`` holds one
+Files are named ``syn_0001_D2.pdf`` (letters), ``syn_0001_D2_amended.txt`` (a later letter of the
+case of ``syn_0001``, with ``amended``) and ``bad_01_other_program.txt`` (rejection cases); nothing
+in a name comes from letter text. Case numbers never repeat by accident: a letter drawing a case
+number the corpus holds already is drawn again; only amended letters share their original's. ``gold.jsonl`` holds one
 ``LetterRecord.to_dict()`` per file (``source.path`` = file name, ``sha256`` of the written
 bytes), so ``python3 ../shared/tools/score.py OUT/gold.jsonl pred.jsonl`` scores an extractor.
 """
@@ -52,6 +54,11 @@ def write_gold(path: Path, records: Iterable[LetterRecord]) -> Path:
     return path
 
 
+#: salts of the generators that redraw a letter whose case number was taken, and choose amendments
+_REDRAW_SALT = 0xCA5E
+_AMEND_SALT = 0xA3E2D
+
+
 def write_corpus(
     out_dir: str | Path,
     count: int,
@@ -60,32 +67,63 @@ def write_corpus(
     bad: bool = True,
     hard: HardCases | None = None,
     scanned: bool = False,
+    amended: int = 0,
 ) -> list[Path]:
     """Write ``count`` synthetic letters (and, with ``bad``, one file per rejection case) to ``out_dir``.
+
+    Every letter has a case number of its own (or none: headerless layouts). ``amended``: that many
+    more letters, each a later letter of the case of a distinct earlier one (an amended
+    determination: the same case number and content, a decision date 7 to 90 days later, rendered
+    anew), named after it (``syn_0007_D2_amended.pdf``); its gold is its own letter.
 
     ``scanned``: PDF letters are written as image-only scans (200 dpi greyscale, skew, speckle,
     blur, JPEG) whose gold says ``source.ocr: true`` (the bad inputs stay as they are).
 
-    Also writes ``out_dir/gold.jsonl`` (one record per file). Returns the paths of the letter and
-    bad-input files in the order of the gold records. Deterministic for a given ``seed``.
-    Raises ValueError for an unknown format or a negative count.
+    Also writes ``out_dir/gold.jsonl`` (one record per file). Returns the paths of the letter,
+    amended and bad-input files in the order of the gold records. Deterministic for a given
+    ``seed`` (with or without ``amended``, the first ``count`` letters are the same). Raises
+    ValueError for an unknown format, a negative count, or more amendments than letters with a
+    case number.
     """
-    if count < 0:
-        raise ValueError("count must be >= 0")
+    if count < 0 or amended < 0:
+        raise ValueError("count and amended must be >= 0")
+    if amended > count:
+        raise ValueError(f"cannot amend {amended} of {count} letters")
     for fmt in formats:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; expected txt or pdf")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     master = random.Random(seed)
+    redraw = random.Random(seed ^ _REDRAW_SALT)
     paths: list[Path] = []
     records: list[LetterRecord] = []
+    used: set[str] = set()
+    cases: list[tuple[int, int, SyntheticLetter]] = []  # (index, seed, letter) of letters with a case number
     for index in range(1, count + 1):
         letter_seed = master.getrandbits(48)
         fmt = master.choice(list(formats))
         letter = generate_letter(letter_seed, hard=hard)
+        while letter.case_number is not None and letter.case_number in used:  # never by accident
+            letter_seed = redraw.getrandbits(48)
+            letter = generate_letter(letter_seed, hard=hard)
+        if letter.case_number is not None:
+            used.add(letter.case_number)
+            cases.append((index, letter_seed, letter))
         name = f"syn_{index:04d}_{letter.layout}.{fmt}"
         data, record = render_file(letter, fmt, random.Random(letter_seed ^ 0x5EED), name, scanned=scanned)
+        (out / name).write_bytes(data)
+        paths.append(out / name)
+        records.append(record)
+    if amended > len(cases):
+        raise ValueError(f"cannot amend {amended} letters: {len(cases)} of the {count} have a case number")
+    pick = random.Random(seed ^ _AMEND_SALT)
+    for index, letter_seed, original in sorted(pick.sample(cases, amended), key=lambda c: c[0]):
+        days = pick.randint(7, 90)
+        fmt = pick.choice(list(formats))
+        letter = generate_letter(letter_seed, hard=hard, amended_days=days, case_number=original.case_number)
+        name = f"syn_{index:04d}_{original.layout}_amended.{fmt}"
+        data, record = render_file(letter, fmt, random.Random(letter_seed ^ _AMEND_SALT), name, scanned=scanned)
         (out / name).write_bytes(data)
         paths.append(out / name)
         records.append(record)

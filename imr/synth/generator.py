@@ -7,6 +7,8 @@ choices, so they cannot disagree.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import random
 
 from imr.models import Letter, Patient, Priority, Reviewer, outcome_of
@@ -64,11 +66,17 @@ def generate_letter(
     seed_or_rng: int | random.Random,
     layout: str | None = None,
     hard: HardCases | None = None,
+    *,
+    amended_days: int = 0,
+    case_number: str | None = None,
 ) -> SyntheticLetter:
     """A synthetic letter of ``layout`` (A, B, C, D1, D2; random when None) and its ground truth.
 
     The same integer seed (or an identically seeded generator) always gives the same letter.
-    Raises ValueError for an unknown layout.
+    ``amended_days`` and ``case_number``: a later letter of the same case (an amended
+    determination) of the letter of the same seed: its decision ``amended_days`` later, the
+    original's ``case_number`` printed (every other choice drawn alike). Raises ValueError for an
+    unknown layout.
     """
     seed = seed_or_rng if isinstance(seed_or_rng, int) else None
     rng = as_rng(seed_or_rng)
@@ -78,6 +86,8 @@ def generate_letter(
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
     dates = case_dates(rng, LAYOUT_YEARS[layout])
+    if amended_days:
+        dates = dataclasses.replace(dates, decision=dates.decision + dt.timedelta(days=amended_days))
     mixed = rng.random() < hard.mixed_dates
     write = DateWriter(rng, mixed)
     non_ascii = rng.random() < hard.non_ascii
@@ -103,7 +113,8 @@ def generate_letter(
     summary = case_summary(rng, dates, write, items, non_ascii=non_ascii, disclaimer=layout == "A")
     states, specialties, wrapped, no_space = _reviewer(rng, hard, layout)
     priority: Priority = "expedited" if rng.random() < hard.expedited else "standard"
-    case_number = f"CM{dates.assigned.year % 100:02d}-{rng.randint(1, 299999):07d}" if header else None
+    drawn = f"CM{dates.assigned.year % 100:02d}-{rng.randint(1, 299999):07d}" if header else None
+    case_number = (case_number or drawn) if header else None
     plan = Plan(
         rng=rng, hard=hard, layout=layout, dates=dates, case_number=case_number,
         priority=priority.capitalize(), states=states, specialties=specialties, items=items,

@@ -8,16 +8,25 @@ import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
+
+
+def load_revision(name: str) -> ModuleType:
+    """The revision script ``versions/<name>.py`` as a module (to reuse its frozen SQL)."""
+    path = Path(__file__).with_name("versions") / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"imr_revision_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @contextmanager
-def report_views_dropped() -> Iterator[None]:
-    """Drop the views of revision 0002 (its frozen SQL), run the block, create them again."""
-    path = Path(__file__).with_name("versions") / "0002_report_views.py"
-    spec = importlib.util.spec_from_file_location("imr_revision_0002", path)
-    assert spec is not None and spec.loader is not None
-    views = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(views)
-    views.downgrade()
+def report_views_dropped(revision: str = "0002_report_views") -> Iterator[None]:
+    """Drop the report views as ``revision`` created them (its frozen SQL), run the block, create
+    them again. The views of the warehouse are those of 0002 up to revision 0007; revisions after
+    0008 pass ``"0008_case_versions"`` (whose views read only the current letter of each case)."""
+    views = load_revision(revision)
+    getattr(views, "drop_views", views.downgrade)()
     yield
-    views.upgrade()
+    getattr(views, "create_views", views.upgrade)()
