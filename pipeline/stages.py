@@ -166,12 +166,13 @@ def load_chunk(engine: Engine, validated: Validated) -> list[WorkItem]:
     )
     for (n, _), res in zip(letters, loads, strict=True):
         done = out[n]
-        if isinstance(res, warehouse.LoadResult):
+        if isinstance(res, warehouse.LoadResult):  # committed (quarantined: kept, in review)
             done.status, done.letter_id = FileStatus(res.status), res.letter_id
+            done.reasons = [Reason(code, message) for code, message in res.reasons] or done.reasons
         else:  # breaks a constraint or a column size
             reason = Reason("warehouse_constraint", INGEST_REASON_CODES["warehouse_constraint"])
             done.status, done.reasons = FileStatus.QUARANTINED, [reason]
-    loaded = {n for n, _ in letters if out[n].status != FileStatus.QUARANTINED}
+    loaded = {n for (n, _), res in zip(letters, loads, strict=True) if isinstance(res, warehouse.LoadResult)}
     for n, done in enumerate(out):
         if n not in loaded and done.status != FileStatus.PENDING:
             _mark(engine, done, validated.dq.get(done.file_id, []))
