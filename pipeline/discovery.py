@@ -35,6 +35,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from pipeline.names import text_name
@@ -47,12 +48,15 @@ PARTIAL_SUFFIXES: tuple[str, ...] = (".part", ".partial", ".tmp", ".crdownload",
 #: Reason code of a symlink that leads outside its inbox (or dangles): refused, never followed.
 SYMLINK_OUTSIDE = "symlink_outside_inbox"
 #: Reason codes of ignored entries (left in place, counted, never opened).
-HIDDEN = "hidden_file"
-PARTIAL = "partial_upload"
-UNSUPPORTED = "unsupported_type"
-NOT_REGULAR = "not_regular_file"
-SYMLINK_LOOP = "symlink_loop"
-IGNORE_CODES: tuple[str, ...] = (HIDDEN, PARTIAL, UNSUPPORTED, NOT_REGULAR, SYMLINK_LOOP)
+class IgnoreReason(StrEnum):
+    """Why an inbox entry is left in place (the batch's ``ignored_reasons``)."""
+
+    HIDDEN = "hidden_file"
+    PARTIAL = "partial_upload"
+    UNSUPPORTED = "unsupported_type"
+    NOT_REGULAR = "not_regular_file"
+    SYMLINK_LOOP = "symlink_loop"
+
 
 _CHUNK = 1 << 20
 
@@ -99,7 +103,7 @@ class RefusedFile:
 class IgnoredEntry:
     """An inbox entry the pipeline does not take: left in place, never opened, reported with a reason.
 
-    ``code`` is one of :data:`IGNORE_CODES` (``hidden_file``, ``partial_upload``,
+    ``code`` is an :class:`IgnoreReason` (``hidden_file``, ``partial_upload``,
     ``unsupported_type``, ``not_regular_file``, ``symlink_loop``).
     """
 
@@ -192,27 +196,27 @@ def _walk(inbox: Path, ignored: list[IgnoredEntry]) -> Iterator[tuple[Path, bool
         for entry in entries:
             name, path = entry.name, Path(entry.path)
             if is_hidden(name):
-                ignored.append(_ignore(inbox, path, HIDDEN))
+                ignored.append(_ignore(inbox, path, IgnoreReason.HIDDEN))
                 continue
             try:
                 is_link = entry.is_symlink()
                 is_dir = not is_link and entry.is_dir(follow_symlinks=False)
                 is_file = not is_link and entry.is_file(follow_symlinks=False)
             except OSError:
-                ignored.append(_ignore(inbox, path, NOT_REGULAR))
+                ignored.append(_ignore(inbox, path, IgnoreReason.NOT_REGULAR))
                 continue
             if is_dir:
                 if Path(name).suffix.lower() in LETTER_SUFFIXES:
-                    ignored.append(_ignore(inbox, path, NOT_REGULAR))
+                    ignored.append(_ignore(inbox, path, IgnoreReason.NOT_REGULAR))
                 subdirs.append(path)
             elif is_link:
                 yield path, True
             elif not is_file:
-                ignored.append(_ignore(inbox, path, NOT_REGULAR))
+                ignored.append(_ignore(inbox, path, IgnoreReason.NOT_REGULAR))
             elif is_partial(name):
-                ignored.append(_ignore(inbox, path, PARTIAL))
+                ignored.append(_ignore(inbox, path, IgnoreReason.PARTIAL))
             elif Path(name).suffix.lower() not in LETTER_SUFFIXES:
-                ignored.append(_ignore(inbox, path, UNSUPPORTED))
+                ignored.append(_ignore(inbox, path, IgnoreReason.UNSUPPORTED))
             else:
                 yield path, False
         stack.extend(reversed(subdirs))
@@ -264,19 +268,20 @@ def _classify_link(
     target = _link_target(link)
     letter_named = is_letter_name(link.name)
     if target == "loop":
-        ignored.append(IgnoredEntry(inbox, link, rel, SYMLINK_LOOP))
+        ignored.append(IgnoredEntry(inbox, link, rel, IgnoreReason.SYMLINK_LOOP))
         return False
     if target == "dangling" or (isinstance(target, Path) and not _is_within(target, root)):
         if letter_named or _points_to_dir(link):
             why = "dangles" if target == "dangling" else "leads outside the inbox"
             refused.append(RefusedFile(inbox, link, rel, SYMLINK_OUTSIDE, f"symbolic link {why}; not followed"))
         else:
-            ignored.append(IgnoredEntry(inbox, link, rel, UNSUPPORTED))
+            ignored.append(IgnoredEntry(inbox, link, rel, IgnoreReason.UNSUPPORTED))
         return False
     if os.path.isdir(link):
         return False  # a link to a folder inside the inbox: its files are found directly
     if not letter_named:
-        ignored.append(IgnoredEntry(inbox, link, rel, PARTIAL if is_partial(link.name) else UNSUPPORTED))
+        why = IgnoreReason.PARTIAL if is_partial(link.name) else IgnoreReason.UNSUPPORTED
+        ignored.append(IgnoredEntry(inbox, link, rel, why))
         return False
     return True
 
@@ -306,7 +311,7 @@ def scan_inbox(
             continue
         st = _snapshot(path, follow=True)
         if st is None or not stat_mod.S_ISREG(st.st_mode):
-            ignored.append(_ignore(inbox, path, NOT_REGULAR))
+            ignored.append(_ignore(inbox, path, IgnoreReason.NOT_REGULAR))
             continue
         if stable_seconds <= 0 or now - st.st_mtime >= stable_seconds:
             candidates.append((path, _rel(inbox, path), st))

@@ -65,7 +65,7 @@ def _sqlite_engine(u: sa.URL, *, echo: bool) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute("PRAGMA busy_timeout = 30000")  # SQLITE_BUSY_TIMEOUT_MS
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys = ON")
             if database and database != ":memory:":
                 cursor.execute("PRAGMA journal_mode = WAL")
