@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Decision = Literal["upheld", "overturned"]
 Outcome = Literal["upheld", "overturned", "partially_overturned"]
@@ -20,10 +20,15 @@ Sex = Literal["male", "female"]
 MediaType = Literal["application/pdf", "text/plain"]
 Status = Literal["parsed", "rejected"]
 
-DECISIONS: tuple[str, ...] = ("upheld", "overturned")
-OUTCOMES: tuple[str, ...] = ("upheld", "overturned", "partially_overturned")
-GUIDELINE_SOURCES: tuple[str, ...] = ("mtus", "non_mtus", "mtus_and_non_mtus", "none")
-PRIORITIES: tuple[str, ...] = ("standard", "expedited")
+# Each value set is written once, as the Literal above; these tuples are the same words for code
+# that needs them as data (the warehouse's CHECK constraints, the expectations' value sets).
+DECISIONS: tuple[Decision, ...] = get_args(Decision)
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+GUIDELINE_SOURCES: tuple[GuidelineSource, ...] = get_args(GuidelineSource)
+PRIORITIES: tuple[Priority, ...] = get_args(Priority)
+SEXES: tuple[Sex, ...] = get_args(Sex)
+MEDIA_TYPES: tuple[MediaType, ...] = get_args(MediaType)
+RECORD_STATUSES: tuple[Status, ...] = get_args(Status)
 
 
 def _iso(d: dt.date | None) -> str | None:

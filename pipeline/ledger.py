@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from imr.outcomes import COMMITTED
+from imr.outcomes import ARCHIVED, COMMITTED
 from warehouse.engine import reading, select_in
-from warehouse.files import DONE_STATUSES, FileRow, file_row
+from warehouse.files import FileRow, file_row
 from warehouse.schema import source_files
 
 
@@ -63,7 +63,7 @@ def _oldest_first(rows: Sequence[FileRow]) -> list[FileRow]:
 
 
 def _carries_letter(row: FileRow) -> bool:
-    return row.status in DONE_STATUSES and row.letter_id is not None
+    return row.status in ARCHIVED and row.letter_id is not None
 
 
 def snapshot(engine: Engine, sha256s: Iterable[str]) -> LedgerSnapshot:

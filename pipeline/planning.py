@@ -85,7 +85,7 @@ def _refuse(engine: Engine, batch_id: str, inbox: str, r: RefusedFile) -> WorkIt
     sha = r.pseudo_sha256
     path = str(Path(inbox) / r.rel_path)
     fid = warehouse.register_file(engine, batch_id, inbox, r.rel_path, sha, 0, None, current_path=path)
-    warehouse.mark_file(engine, fid, "rejected", [r.code], {r.code: r.message})
+    warehouse.mark_file(engine, fid, FileStatus.REJECTED, [r.code], {r.code: r.message})
     log.warning("refused %s: %s", log_safe(r.rel_path), r.code)
     item = WorkItem(
         fid, inbox, r.rel_path, str(r.path.absolute()), sha, 0, media_type_of(path), status=FileStatus.REJECTED
@@ -194,7 +194,7 @@ def plan_inboxes(
         letter_id = known.loaded_letter(f.sha256)
         if letter_id is not None:
             reason = Reason("duplicate_file", INGEST_REASON_CODES["duplicate_file"])
-            warehouse.mark_file(engine, fid, "duplicate", [reason.code], {reason.code: reason.message})
+            warehouse.mark_file(engine, fid, FileStatus.DUPLICATE, [reason.code], {reason.code: reason.message})
             item.status, item.reasons, item.letter_id = FileStatus.DUPLICATE, [reason], letter_id
             plan.settled.append(item)
         else:
@@ -307,12 +307,12 @@ def plan_rerun(engine: Engine, batch_id: str, parent_batch_id: str) -> Plan:
         if path.is_symlink() and row.reason_codes:
             item.status = FileStatus.REJECTED
             item.reasons = [Reason(c, INGEST_REASON_CODES.get(c, c)) for c in row.reason_codes]
-            warehouse.mark_file(engine, fid, "rejected", item.codes, {r.code: r.message for r in item.reasons})
+            warehouse.mark_file(engine, fid, FileStatus.REJECTED, item.codes, {r.code: r.message for r in item.reasons})
             plan.settled.append(item)
         elif not path.is_file() or sha256_file(path) != row.sha256:
             reason = Reason("file_missing", INGEST_REASON_CODES["file_missing"])
             item.status, item.reasons = FileStatus.FAILED, [reason]
-            warehouse.mark_file(engine, fid, "failed", [reason.code], {reason.code: reason.message})
+            warehouse.mark_file(engine, fid, FileStatus.FAILED, [reason.code], {reason.code: reason.message})
             plan.settled.append(item)
         else:
             plan.work.append(item)

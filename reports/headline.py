@@ -9,6 +9,7 @@ import datetime as dt
 
 from sqlalchemy.engine import Engine
 
+from imr.models import PRIORITIES
 from reports import queries as q
 from reports.figures import OUTCOME_LABELS, num, pct
 from warehouse.engine import reading
@@ -39,7 +40,7 @@ def rows_of(totals: q.Totals, turnaround: q.Turnaround) -> list[HeadlineRow]:
     for outcome, text in OUTCOME_LABELS.items():
         n = totals.outcomes.get(outcome, 0)
         rows.append({"figure": f"letters {text}", "value": pct(n, totals.letters), "count": n, "of": totals.letters})
-    for priority in ("standard", "expedited"):
+    for priority in PRIORITIES:
         n = totals.priorities.get(priority, 0)
         rows.append(
             {
@@ -49,7 +50,7 @@ def rows_of(totals: q.Totals, turnaround: q.Turnaround) -> list[HeadlineRow]:
                 "of": totals.letters,
             }
         )
-    unstated = totals.letters - sum(totals.priorities.get(p, 0) for p in ("standard", "expedited"))
+    unstated = totals.letters - sum(totals.priorities.get(p, 0) for p in PRIORITIES)
     rows.append(
         {"figure": "letters, priority not stated", "value": pct(unstated, totals.letters), "count": unstated,
          "of": totals.letters}

@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.dml import ReturningInsert
 
+from imr.outcomes import BatchStatus
 from warehouse.batches import as_utc, utcnow
 from warehouse.engine import reading, transaction
 from warehouse.schema import file_claims, ingest_batches
@@ -51,7 +52,7 @@ def _claim_statement(engine: Engine, now: dt.datetime) -> ReturningInsert[Any]:
     """``INSERT ON CONFLICT (key) DO UPDATE ... WHERE <takeable> RETURNING key`` for this dialect
     (executed with many rows: SQLAlchemy batches them into multi-row statements, compiled once)."""
     t = file_claims
-    finished = sa.select(ingest_batches.c.id).where(ingest_batches.c.status != "running")
+    finished = sa.select(ingest_batches.c.id).where(ingest_batches.c.status != BatchStatus.RUNNING)
     key = [t.c.sha256, t.c.inbox, t.c.rel_path]
     dialects: dict[str, Any] = {"postgresql": postgresql, "sqlite": sqlite}
     dialect = dialects.get(engine.dialect.name)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from imr.errors import REASON_CODES
-from imr.outcomes import ARCHIVED, RERUNNABLE, DqFailure, FileStatus
+from imr.outcomes import ARCHIVED, RERUNNABLE, SET_ASIDE, DqFailure, FileStatus
 from warehouse.batches import as_utc, utcnow
 from warehouse.engine import insert_ignoring, reading, select_in, transaction
 from warehouse.quality import insert_dq_failures
@@ -25,7 +25,6 @@ MARKABLE_STATUSES: tuple[str, ...] = tuple(s.value for s in FileStatus if s not 
 #: Statuses :func:`files_to_rerun` returns.
 RERUN_STATUSES: tuple[str, ...] = tuple(s.value for s in FileStatus if s in RERUNNABLE)
 #: Statuses whose content is in the warehouse.
-DONE_STATUSES: tuple[str, ...] = tuple(s.value for s in FileStatus if s in ARCHIVED)
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,7 @@ def register_files(engine: Engine, batch_id: str, files: Sequence[NewFile]) -> l
             "size_bytes": int(f.size),
             "media_type": f.media_type,
             "pages": None,
-            "status": "pending",
+            "status": FileStatus.PENDING,
             "reason_codes": [],
             "letter_id": None,
             "current_path": f.current_path if f.current_path is not None else str(PurePath(f.inbox) / f.rel_path),
@@ -168,7 +167,7 @@ def carried_letters(conn: Connection, sha256s: Sequence[str]) -> dict[str, str]:
     t = source_files
     stmt = (
         sa.select(t.c.sha256, t.c.letter_id)
-        .where(t.c.status.in_(DONE_STATUSES) & t.c.letter_id.is_not(None))
+        .where(t.c.status.in_(sorted(ARCHIVED)) & t.c.letter_id.is_not(None))
         .order_by(t.c.seen_at, t.c.id)
     )
     carried: dict[str, str] = {}
@@ -211,7 +210,7 @@ def mark_file(
         if result.rowcount == 0:
             raise KeyError(f"unknown source file {file_id}")
         conn.execute(sa.delete(quarantine_reasons).where(quarantine_reasons.c.source_file_id == file_id))
-        if status in ("rejected", "quarantined") and codes:
+        if status in SET_ASIDE and codes:
             conn.execute(
                 sa.insert(quarantine_reasons),
                 [{"source_file_id": file_id, "code": c, "message": m} for c, m in _messages(codes, messages).items()],

@@ -29,7 +29,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy import exc
@@ -37,16 +37,14 @@ from sqlalchemy.engine import Connection, Engine
 
 from imr.errors import REASON_CODES
 from imr.models import Letter, LetterRecord, Source
-from imr.outcomes import DqFailure
+from imr.outcomes import ARCHIVED, DqFailure, FileStatus
 from warehouse import schema as s
 from warehouse.batches import utcnow
 from warehouse.columns import letter_columns
 from warehouse.engine import key_batches, reading, select_in, transaction
-from warehouse.files import DONE_STATUSES, carried_letters
+from warehouse.files import carried_letters
 from warehouse.quality import dq_failure_rows, insert_dq_rows
 from warehouse.versions import CURRENT, IN_REVIEW, SUPERSEDED, Recomputed, Version, lock_cases, recompute, standings
-
-LoadStatus = Literal["loaded", "linked", "duplicate", "quarantined"]
 
 #: the reason code of a file whose letter is in review (another letter of its case differs on the
 #: same decision date)
@@ -59,7 +57,7 @@ class LoadResult:
     case held already, ``duplicate`` (bytes already loaded), or ``quarantined`` (its letter is kept
     but in review: ``reasons`` holds ``(code, message)``)."""
 
-    status: LoadStatus
+    status: FileStatus  # loaded, linked, duplicate or quarantined
     letter_id: str
     file_id: str
     reasons: tuple[tuple[str, str], ...] = ()
@@ -217,7 +215,7 @@ def _load(conn: Connection, entries: Sequence[Entry]) -> list[LoadResult]:
             raise KeyError(f"unknown source file {file_id}")
         if f.sha256 != record.source.sha256:
             raise ValueError(f"record sha256 does not match source file {file_id}")
-        if f.status in DONE_STATUSES and f.letter_id is not None:  # a retried chunk: decided before
+        if f.status in ARCHIVED and f.letter_id is not None:  # a retried chunk: decided before
             decisions.append(_Decision(file_id, "done", f.letter_id, status=f.status))
             continue
         existing = known.carried.get(f.sha256) or known.by_content.get(f.sha256)
@@ -282,13 +280,13 @@ def _results(conn: Connection, decisions: Sequence[_Decision], versions: Recompu
             held[case].append(version)
         status = standings(held[case])[d.letter_id].status if case is not None else stored.get(d.letter_id, CURRENT)
         if d.kind == "done":
-            result = LoadResult(cast(LoadStatus, d.status), d.letter_id, d.file_id)
+            result = LoadResult(FileStatus(d.status), d.letter_id, d.file_id)
         elif status == IN_REVIEW:
-            result = LoadResult("quarantined", d.letter_id, d.file_id, ((CONFLICT, REASON_CODES[CONFLICT]),))
+            result = LoadResult(FileStatus.QUARANTINED, d.letter_id, d.file_id, ((CONFLICT, REASON_CODES[CONFLICT]),))
         elif d.kind == "existing":
-            result = LoadResult("loaded" if d.own else "duplicate", d.letter_id, d.file_id)
+            result = LoadResult(FileStatus.LOADED if d.own else FileStatus.DUPLICATE, d.letter_id, d.file_id)
         else:
-            result = LoadResult("linked" if copy else "loaded", d.letter_id, d.file_id)
+            result = LoadResult(FileStatus.LINKED if copy else FileStatus.LOADED, d.letter_id, d.file_id)
         results.append(result)
     return results
 

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imr.outcomes import COUNT_FIELDS, LEVELS, BatchKind, BatchStatus, FileStatus
+from imr.models import DECISIONS, GUIDELINE_SOURCES, OUTCOMES, PRIORITIES, SEXES
+from imr.outcomes import COUNT_FIELDS, BatchKind, BatchStatus, DriftVerdict, FileStatus, Level
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -48,13 +49,8 @@ LETTER_FILE_ROLES: tuple[str, ...] = ("first", "linked")
 #: where a letter stands among the letters of its case number (see :mod:`warehouse.versions`)
 VERSION_STATUSES: tuple[str, ...] = ("current", "superseded", "in_review")
 PARTIES: tuple[str, ...] = ("claims_administrator", "reviewer")
-DQ_LEVELS: tuple[str, ...] = LEVELS
-DQ_VERDICTS: tuple[str, ...] = ("passed", "failed", "insufficient")
-PRIORITIES: tuple[str, ...] = ("standard", "expedited")
-OUTCOMES: tuple[str, ...] = ("upheld", "overturned", "partially_overturned")
-DECISIONS: tuple[str, ...] = ("upheld", "overturned")
-SEXES: tuple[str, ...] = ("male", "female")
-GUIDELINE_SOURCES: tuple[str, ...] = ("mtus", "non_mtus", "mtus_and_non_mtus", "none")
+DQ_LEVELS: tuple[str, ...] = tuple(v.value for v in Level)
+DQ_VERDICTS: tuple[str, ...] = tuple(v.value for v in DriftVerdict)
 
 UUID_LEN = 36
 SHA_LEN = 64

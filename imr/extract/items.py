@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from imr.errors import UnresolvedItemError
 from imr.extract.document import BREAK
 from imr.extract.guidelines import classify
-from imr.models import Guideline, Item
+from imr.models import DECISIONS, Guideline, Item
 
 LABELS: dict[str, re.Pattern[str]] = {
     "ca": re.compile(r"^\s*Claims?\s+Administrator(?:'s)?\s+guidelines?\s*:\s*", re.I),
@@ -55,7 +55,7 @@ _NUMBERED_START = re.compile(r"^\s*\(?\d{1,2}[.)]\s+\S")
 _CONCLUSION = re.compile(r"\bmedically\s+necessary\b", re.I)
 #: The last word of a line after its last colon ('<item>: Uph#ld'), or a word alone on its line.
 _LAST_WORD = re.compile(r"(?:^|:)\s*(?P<word>[^\s:]{4,14})\s*\.?\s*$")
-_DECISION_WORDS = ("upheld", "overturned")
+_DECISION_WORDS = DECISIONS
 
 
 def _edit_distance(a: str, b: str) -> int:

@@ -11,7 +11,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from imr.models import Decision, Guideline, GuidelineSource, Item
+from imr.models import GUIDELINE_SOURCES, Decision, Guideline, GuidelineSource, Item
 from imr.synth.content import HardCases, chance, collapse
 from imr.synth.dates import DateWriter
 from imr.synth.vocabulary import (
@@ -85,10 +85,10 @@ def _guideline(ctx: ItemContext, kind: ServiceKind, part: str, who: str) -> Guid
     rng = ctx.rng
     if who == "ca":
         source: GuidelineSource = rng.choices(
-            ("mtus", "non_mtus", "mtus_and_non_mtus", "none"), weights=(60, 15, 8, 17)
+            GUIDELINE_SOURCES, weights=(60, 15, 8, 17)
         )[0]
     else:
-        source = rng.choices(("mtus", "non_mtus", "mtus_and_non_mtus", "none"), weights=(70, 12, 12, 6))[0]
+        source = rng.choices(GUIDELINE_SOURCES, weights=(70, 12, 12, 6))[0]
     title = _mtus_title(kind, part)
     year = "Guidelines" if ctx.year_less_mtus else str(mtus_year(title, ctx.year))
     mtus = f"MTUS {title} {year}"

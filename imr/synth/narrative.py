@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from imr.models import Sex
+from imr.models import SEXES, Sex
 from imr.synth.dates import CaseDates, DateWriter, long_date
 from imr.synth.items import ItemSpec
 from imr.synth.vocabulary import DIAGNOSES, OCCUPATIONS, SYMPTOMS, TREATMENTS
@@ -70,7 +70,7 @@ def case_summary(
 ) -> Summary:
     """A fictional clinical case summary for ``items`` (the UR sentence carries ``dates.ur_denial``)."""
     age: int | None = rng.randint(22, 66)
-    sex: Sex | None = rng.choice(("male", "female"))
+    sex: Sex | None = rng.choice(SEXES)
     occupation: str | None = rng.choice(OCCUPATIONS)
     doi = write(dates.injury)
     form = rng.choices(("age_sex", "age_sex_job", "job", "plain"), weights=(50, 20, 15, 15))[0]
