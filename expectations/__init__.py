@@ -34,7 +34,6 @@ from expectations.suites import (
     LETTER_SUITE,
     SUITES,
     ExpectationSpec,
-    Level,
     build_suite,
     expectations_of,
 )
@@ -54,7 +53,6 @@ __all__ = [
     "DriftSettings",
     "ExpectationRunError",
     "ExpectationSpec",
-    "Level",
     "QualityReport",
     "build_suite",
     "drift_detected",

@@ -43,14 +43,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from expectations.context import gx_context
 from imr.models import LetterRecord
-from imr.outcomes import ExpectationResult
+from imr.outcomes import DRIFT_SUITE as DRIFT_SUITE
+from imr.outcomes import DriftVerdict, ExpectationResult, Level
 from imr.profiles import ITEM_NULL_FIELDS, LETTER_NULL_FIELDS, BatchProfile
 
 if TYPE_CHECKING:
     pass
 
 
-DRIFT_SUITE = "drift"
 #: The Prefect event the flow emits when at least one drift check failed.
 DRIFT_EVENT = "imr.batch.drift-detected"
 #: The key of the Prefect table artifact holding one trend row per batch (stable: the UI shows its history).
@@ -142,14 +142,14 @@ class DriftResult:
         return ExpectationResult(
             self.suite,
             self.name,
-            self.level,
+            Level(self.level),
             self.n,
             int(self.failed),
             self.observed,
             self.baseline,
             self.lower,
             self.upper,
-            self.verdict,
+            DriftVerdict(self.verdict),
         )
 
 

@@ -40,12 +40,12 @@ class QualityReport:
 
     def is_quarantined(self, i: int) -> bool:
         """True when record ``i`` failed at least one critical expectation."""
-        return any(f.level == "critical" for f in self.failures.get(i, []))
+        return any(f.level is Level.CRITICAL for f in self.failures.get(i, []))
 
     def sorted_failures(self, i: int, level: Level | None = None) -> list[DqFailure]:
         """Record ``i``'s failures, critical first, optionally of one level."""
         fs = [f for f in self.failures.get(i, []) if level is None or f.level == level]
-        fs.sort(key=lambda f: (f.level != "critical", _ORDER.get(f.expectation, len(_ORDER))))
+        fs.sort(key=lambda f: (f.level is not Level.CRITICAL, _ORDER.get(f.expectation, len(_ORDER))))
         return fs
 
     def reason_codes(self, i: int, level: Level | None = None) -> list[str]:

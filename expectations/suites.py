@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any
 
 from expectations import frames as F
 from imr.models import DECISIONS, GUIDELINE_SOURCES, PRIORITIES
-
-Level = Literal["critical", "warning"]
-LEVELS: tuple[Level, ...] = ("critical", "warning")
+from imr.outcomes import Level
 
 LETTER_SUITE = "imr_letters"
 ITEM_SUITE = "imr_items"
@@ -83,7 +81,7 @@ def _date_specs() -> list[ExpectationSpec]:
     specs = [
         _letter(
             f"{f}_is_date",
-            "critical",
+            Level.CRITICAL,
             f"{f}, when present, is a real calendar date (YYYY-MM-DD).",
             "ExpectColumnValuesToMatchStrftimeFormat",
             column=f,
@@ -95,7 +93,7 @@ def _date_specs() -> list[ExpectationSpec]:
         specs.append(
             _letter(
                 f"{later}_not_before_{earlier}",
-                "warning",
+                Level.WARNING,
                 f"{later} is on or after {earlier} (or, when that is absent, the nearest earlier "
                 "date of the chain that is present); rows missing either are not compared.",
                 "ExpectColumnPairValuesAToBeGreaterThanB",
@@ -117,7 +115,7 @@ def _turnaround_spec(priority: str, column: str, days: tuple[int, int]) -> Expec
     span = f"within {high} days of" if low == 0 else f"{low}-{high} days after"
     return _letter(
         f"{priority}_turnaround_plausible",
-        "warning",
+        Level.WARNING,
         f"{article} {priority} review is decided {span} the application (else the assignment).",
         "ExpectColumnValuesToBeBetween",
         column=column,
@@ -129,14 +127,14 @@ def _turnaround_spec(priority: str, column: str, days: tuple[int, int]) -> Expec
 EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     _letter(
         "case_number_present",
-        "warning",
+        Level.WARNING,
         "The letter states a case number (older layouts without a header have none).",
         "ExpectColumnValuesToNotBeNull",
         column=F.CASE_NUMBER,
     ),
     _letter(
         "case_number_format",
-        "critical",
+        Level.CRITICAL,
         "A case number, when present, matches CMyy-nnnnnnn.",
         "ExpectColumnValuesToMatchRegex",
         column=F.CASE_NUMBER,
@@ -145,7 +143,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     *_date_specs(),
     _letter(
         "decision_date_not_in_future",
-        "critical",
+        Level.CRITICAL,
         "The decision date is not after the validation day.",
         "ExpectColumnValuesToBeBetween",
         column=F.DECISION_DAYS_AHEAD,
@@ -153,7 +151,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _letter(
         "priority_in_set",
-        "critical",
+        Level.CRITICAL,
         "Priority, when stated, is standard or expedited.",
         "ExpectColumnValuesToBeInSet",
         column=F.PRIORITY,
@@ -161,7 +159,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _letter(
         "has_items",
-        "critical",
+        Level.CRITICAL,
         "The letter has at least one disputed item.",
         "ExpectColumnValuesToBeBetween",
         column=F.ITEM_COUNT,
@@ -169,7 +167,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _letter(
         "outcome_consistent_with_items",
-        "critical",
+        Level.CRITICAL,
         "The outcome equals the one implied by the item decisions (all upheld, all overturned, "
         "or partially overturned); not compared when items are missing or undecided.",
         "ExpectColumnPairValuesToBeEqual",
@@ -179,7 +177,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _letter(
         "reviewer_has_specialty",
-        "warning",
+        Level.WARNING,
         "The reviewer has at least one specialty.",
         "ExpectColumnValuesToBeBetween",
         column=F.SPECIALTY_COUNT,
@@ -187,7 +185,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _letter(
         "patient_age_plausible",
-        "warning",
+        Level.WARNING,
         f"The patient's age, when stated, is between {AGE_MIN} and {AGE_MAX}.",
         "ExpectColumnValuesToBeBetween",
         column=F.PATIENT_AGE,
@@ -196,7 +194,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _letter(
         "item_count_plausible",
-        "critical",
+        Level.CRITICAL,
         f"The letter has at most {MAX_ITEMS} items (has_items checks at least one): a flood of decision "
         "lines is not a letter.",
         "ExpectColumnValuesToBeBetween",
@@ -205,7 +203,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _letter(
         "determination_heading_found",
-        "critical",
+        Level.CRITICAL,
         "The extractor recognised the letter's layout from its determination headings (A, B, C, D1, D2; not unknown).",
         "ExpectColumnValuesToBeInSet",
         column=F.LAYOUT,
@@ -213,7 +211,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _letter(
         "reviewer_credential_or_rationale_present",
-        "critical",
+        Level.CRITICAL,
         "The letter shows its expert reviewer: a licensure state, a specialty, or a decision rationale.",
         "ExpectColumnValuesToBeBetween",
         column=F.CREDENTIALS_OR_RATIONALES,
@@ -221,7 +219,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _letter(
         "decision_date_stated_where_layout_requires",
-        "critical",
+        Level.CRITICAL,
         "Layouts that always print a decision date (A, C) have one.",
         "ExpectColumnValuesToBeBetween",
         column=F.DECISION_DATE_MISSING,
@@ -229,7 +227,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _letter(
         "case_year_agrees_with_date_assigned",
-        "warning",
+        Level.WARNING,
         f"The assignment date lies in the case number's year or the first {CASE_YEAR_MONTHS_MAX - 11} months "
         "of the next (CM16: 2016 to June 2017).",
         "ExpectColumnValuesToBeBetween",
@@ -239,7 +237,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _letter(
         "case_year_agrees_with_decision_date",
-        "warning",
+        Level.WARNING,
         f"The decision date lies in the case number's year or the first {CASE_YEAR_MONTHS_MAX - 11} months "
         "of the next (CM16: 2016 to June 2017).",
         "ExpectColumnValuesToBeBetween",
@@ -251,7 +249,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     _turnaround_spec("expedited", F.EXPEDITED_TURNAROUND_DAYS, EXPEDITED_TURNAROUND_DAYS),
     _letter(
         "licensure_states_are_us_states",
-        "warning",
+        Level.WARNING,
         "Every licensure state is a US state, DC or a territory (full name).",
         "ExpectColumnValuesToBeBetween",
         column=F.UNKNOWN_STATE_COUNT,
@@ -259,7 +257,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _letter(
         "specialties_are_known",
-        "warning",
+        Level.WARNING,
         "Every reviewer specialty is a known board specialty or reviewer profession "
         "(expectations.credentials), or a combination of them.",
         "ExpectColumnValuesToBeBetween",
@@ -268,7 +266,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _item(
         "item_request_not_empty",
-        "critical",
+        Level.CRITICAL,
         "Every item names the disputed request (non-blank).",
         "ExpectColumnValuesToBeBetween",
         column=F.REQUEST_CHARS,
@@ -276,7 +274,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _item(
         "item_request_length_plausible",
-        "critical",
+        Level.CRITICAL,
         f"A non-blank request has {REQUEST_MIN_CHARS}-{REQUEST_MAX_CHARS} characters (longer is a "
         "rationale or a page read as one request).",
         "ExpectColumnValuesToBeBetween",
@@ -286,7 +284,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _item(
         "item_structure_matches_layout",
-        "critical",
+        Level.CRITICAL,
         "Every item carries the parts its layout prints: a rationale (B, C, D1, D2) and a guideline line (C, D1, D2).",
         "ExpectColumnValuesToBeBetween",
         column=F.MISSING_ITEM_PARTS,
@@ -294,7 +292,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _item(
         "item_decision_in_set",
-        "critical",
+        Level.CRITICAL,
         "Every item decision is upheld or overturned (a missing decision fails).",
         "ExpectColumnValuesToBeInSet",
         column=F.DECISION,
@@ -302,7 +300,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _item(
         "claims_administrator_guideline_source_in_set",
-        "critical",
+        Level.CRITICAL,
         "The claims administrator guideline source, when present, is one of the contract's sources.",
         "ExpectColumnValuesToBeInSet",
         column=F.CA_GUIDELINE_SOURCE,
@@ -310,7 +308,7 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _item(
         "reviewer_guideline_source_in_set",
-        "critical",
+        Level.CRITICAL,
         "The reviewer (MAXIMUS) guideline source, when present, is one of the contract's sources.",
         "ExpectColumnValuesToBeInSet",
         column=F.REVIEWER_GUIDELINE_SOURCE,
@@ -318,14 +316,14 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     ),
     _item(
         "item_ordinals_unique",
-        "critical",
+        Level.CRITICAL,
         "No two items of a letter share an ordinal.",
         "ExpectCompoundColumnsToBeUnique",
         column_list=[F.ROW_KEY, F.ORDINAL],
     ),
     _item(
         "item_ordinals_contiguous",
-        "critical",
+        Level.CRITICAL,
         "The distinct item ordinals of a letter are 1, 2, ..., n (no gap, none below 1).",
         "ExpectColumnPairValuesToBeEqual",
         column_A=F.ORDINAL,

@@ -5,7 +5,8 @@ Everything else derives from here: the warehouse's CHECK constraints and count c
 columns, the summary, the Prefect artifacts and the flow run's final state::
 
     FileStatus ──(COUNTED_AS)──> BatchCounts ──> decide(kind, counts, failed_stage, threshold) ──> Verdict
-    ExpectationResult (one expectation over a chunk or a batch)   DqFailure (one letter failed one)
+    ExpectationResult (one expectation over a chunk or a batch: Level, DriftVerdict, BaselineSource)
+    DqFailure (one letter failed one)
 
 Prefect-free, database-free, no letter text: counts, names and codes only.
 """
@@ -16,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from copy import copy
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 
 class FileStatus(StrEnum):
@@ -64,9 +65,34 @@ class BatchStatus(StrEnum):
     INTERRUPTED = "interrupted"
 
 
-#: The data-quality levels: a critical failure quarantines the letter, a warning is recorded.
-Level = Literal["critical", "warning"]
-LEVELS: tuple[Level, ...] = ("critical", "warning")
+class Level(StrEnum):
+    """How bad a failed expectation is (``dq_results.level``): a critical failure quarantines the
+    letter, a warning is recorded."""
+
+    CRITICAL = "critical"
+    WARNING = "warning"
+
+
+class DriftVerdict(StrEnum):
+    """What a batch-level check said of a batch (``dq_results.verdict``): it stayed within its
+    bounds, left them, or there was too little to judge (a small batch, no baseline)."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    INSUFFICIENT = "insufficient"
+
+
+class BaselineSource(StrEnum):
+    """What a batch-level check compared the batch with: the warehouse's history of earlier
+    batches, a published figure, or nothing."""
+
+    HISTORY = "history"
+    PUBLISHED = "published"
+    NONE = "none"
+
+
+#: The suite of the batch-level (drift) checks.
+DRIFT_SUITE = "drift"
 
 
 @dataclass(frozen=True)
@@ -152,28 +178,49 @@ RUN_COUNT_FIELDS: tuple[str, ...] = ("skipped", "unstable", "ignored", "claimed"
 
 @dataclass(frozen=True)
 class ExpectationResult:
-    """One expectation over a chunk or a batch: how many rows it saw and how many failed.
+    """One expectation over a chunk or a batch: the row checks of a chunk and the batch-level
+    (drift) checks of a batch alike.
 
-    A batch-level (drift) check also says what it saw: the batch's ``observed`` value, the
-    ``baseline`` it was compared with, the ``lower_bound``/``upper_bound`` it had to stay within,
-    and its ``verdict`` (``passed``, ``failed`` or ``insufficient``); row-level results leave them None.
+    ``evaluated`` counts what the check rests on (rows of a chunk; for a batch-level check, the
+    letters, items or files of the batch it judged), ``failed`` the rows that failed it (a
+    batch-level check judges one row, the batch: 1 when its verdict is ``failed``, else 0).
+    A batch-level check also says what it saw: the batch's ``observed`` value, the ``baseline`` it
+    was compared with and where that came from (``baseline_source``), the ``lower_bound`` /
+    ``upper_bound`` it had to stay within, and its ``verdict``; row checks leave them None.
+    Counts, shares and names only (PHI-free).
     """
 
     suite: str
     expectation: str
-    level: str
+    level: Level
     evaluated: int = 0
     failed: int = 0
     observed: float | None = None
     baseline: float | None = None
     lower_bound: float | None = None
     upper_bound: float | None = None
-    verdict: str | None = None
+    verdict: DriftVerdict | None = None
+    baseline_source: BaselineSource | None = None
+
+    def __post_init__(self) -> None:
+        # words read back from the warehouse or a summary's JSON become the vocabulary's members
+        object.__setattr__(self, "level", Level(self.level))
+        if self.verdict is not None:
+            object.__setattr__(self, "verdict", DriftVerdict(self.verdict))
+        if self.baseline_source is not None:
+            object.__setattr__(self, "baseline_source", BaselineSource(self.baseline_source))
 
     @property
     def failure_rate(self) -> float:
         """``failed / evaluated`` (0.0 when nothing was evaluated)."""
         return self.failed / self.evaluated if self.evaluated else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of every field (values rounded to 6 places; for artifacts, events, logs)."""
+        out = asdict(self)
+        for k in ("observed", "baseline", "lower_bound", "upper_bound"):
+            out[k] = None if out[k] is None else round(out[k], 6)
+        return out
 
 
 def merge_results(results: Iterable[ExpectationResult]) -> list[ExpectationResult]:
@@ -194,7 +241,10 @@ class DqFailure:
 
     suite: str
     expectation: str
-    level: str
+    level: Level
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "level", Level(self.level))
 
     @property
     def code(self) -> str:

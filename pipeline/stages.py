@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 import warehouse
 from expectations import BY_NAME, validate_records
 from imr.models import LetterRecord
-from imr.outcomes import DqFailure, ExpectationResult, FileStatus
+from imr.outcomes import DqFailure, ExpectationResult, FileStatus, Level
 from imr.settings import Settings
 from pipeline.isolation import IsolatedExtractor, Limits
 from pipeline.lifecycle import Reason, archive_file, quarantine_file, sidecar_path, sync_dirs, write_sidecar
@@ -142,7 +142,7 @@ def validate_chunk(items: Sequence[WorkItem], *, today: dt.date | None = None) -
         if report.is_quarantined(k):
             item.status = FileStatus.QUARANTINED
             item.reasons = [
-                Reason(f.code, BY_NAME[f.expectation].description) for f in report.sorted_failures(k, "critical")
+                Reason(f.code, BY_NAME[f.expectation].description) for f in report.sorted_failures(k, Level.CRITICAL)
             ]
     results = list(report.results)
     log.info("validated %d letters: %d quarantined", len(records), len(report.quarantined))

@@ -14,14 +14,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from imr.outcomes import DqFailure, ExpectationResult
+from imr.outcomes import DRIFT_SUITE, DqFailure, ExpectationResult
 from warehouse import schema
 from warehouse.batches import utcnow
 from warehouse.engine import insert_ignoring, reading, transaction, upsert
 from warehouse.schema import DQ_LEVELS, DQ_VERDICTS, dq_letter_failures
-
-#: The suite name of the batch-level drift checks.
-DRIFT_SUITE = "drift"
 
 
 def _check_level(level: str) -> None:
