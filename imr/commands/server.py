@@ -13,6 +13,11 @@ environment (``--print-env`` shows it without starting anything):
   DO_NOT_TRACK                              1     or the variable is already set
   PREFECT_LOGGING_EXTRA_LOGGERS             imr   (unless already set)
 
+The server runs Prefect's triggers and actions services (Prefect's default): they evaluate the
+automations, among them the one `imr serve` / `imr automations` create to mark dead flow runs
+Crashed. PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED=false turns both off; `imr server` then says
+that dead runs stay Running (run `prefect server services start` elsewhere if that is the plan).
+
 Flows report to this server only when their process has PREFECT_API_URL set to the URL it
 prints; export it in the shell that runs `imr ingest`, `imr serve`, `imr rerun`...
 Stop the server with Ctrl-C (the child process is stopped too).
@@ -30,6 +35,7 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
@@ -40,6 +46,8 @@ HELP = "start the Prefect server (API + UI) with its own database"
 
 _PG_SCHEME = re.compile(r"^(postgres|postgresql)(\+[a-z0-9_]+)?://", re.IGNORECASE)
 _SQLITE_SCHEME = re.compile(r"^sqlite(\+[a-z0-9_]+)?://", re.IGNORECASE)
+#: Prefect's switch of the triggers service, which also starts the actions service (and its old name)
+TRIGGERS_VARIABLES = ("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED", "PREFECT_API_SERVICES_TRIGGERS_ENABLED")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,6 +115,15 @@ def server_environment(
     return env
 
 
+def automations_enabled(environ: Mapping[str, str]) -> bool:
+    """Whether the server started with ``environ`` runs its triggers and actions services, which
+    evaluate automations (Prefect's default: on)."""
+    for key in TRIGGERS_VARIABLES:
+        if key in environ:
+            return environ[key].strip().lower() not in ("0", "false", "no", "off")
+    return True
+
+
 def server_command(host: str, port: int) -> list[str]:
     """The argv of the server child process."""
     return [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port)]
@@ -142,6 +159,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"imr server: database {database}", file=sys.stderr)
     telemetry = "on" if prefect_env.telemetry_enabled(env) else "off (IMR_PREFECT_TELEMETRY=true turns it on)"
     print(f"imr server: Prefect telemetry {telemetry}", file=sys.stderr)
+    if automations_enabled(env):
+        print("imr server: automations on (triggers and actions services)", file=sys.stderr)
+    else:
+        print(
+            f"imr server: automations OFF ({TRIGGERS_VARIABLES[0]}=false): no automation fires, "
+            "dead flow runs stay Running unless Prefect's services run elsewhere",
+            file=sys.stderr,
+        )
     print("imr server: point flows at it with:", file=sys.stderr)
     print(f"export PREFECT_API_URL={url}", flush=True)
     proc = subprocess.Popen(cmd, env=env)
