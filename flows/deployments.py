@@ -103,7 +103,20 @@ def describe(deployment: RunnerDeployment) -> str:
 
 
 def serve_all(
-    settings: Settings, *, limit: int | None = None, deployments: Sequence[RunnerDeployment] = ()
+    settings: Settings,
+    *,
+    limit: int | None = None,
+    deployments: Sequence[RunnerDeployment] = (),
+    heartbeat_seconds: int | None = None,
 ) -> None:
-    """Serve the deployments until interrupted (the nightly schedule is paused again on shutdown)."""
-    serve(*(deployments or build_deployments(settings)), limit=limit, pause_on_shutdown=True)
+    """Serve the deployments until interrupted (the nightly schedule is paused again on shutdown).
+
+    ``heartbeat_seconds``: the flow-run processes' ``PREFECT_FLOWS_HEARTBEAT_FREQUENCY`` (None:
+    they inherit this process's); the automation of :mod:`flows.automations` is sized by it.
+    """
+    serve(
+        *(deployments or build_deployments(settings)),
+        limit=limit,
+        pause_on_shutdown=True,
+        heartbeat_seconds=heartbeat_seconds,
+    )

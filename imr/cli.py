@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "backfill": "backfill",
     "server": "server",
     "serve": "serve",
+    "automations": "automations",
     "db-upgrade": "db_upgrade",
     "synth": "synth",
     "report": "report",
@@ -31,7 +32,7 @@ COMMANDS: dict[str, str] = {
 }
 
 #: commands that start or talk to Prefect: their Prefect environment defaults are set first
-PREFECT_COMMANDS = frozenset({"ingest", "rerun", "backfill", "server", "serve"})
+PREFECT_COMMANDS = frozenset({"ingest", "rerun", "backfill", "server", "serve", "automations"})
 
 
 def _load(name: str) -> ModuleType:

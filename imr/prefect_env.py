@@ -14,6 +14,12 @@ environment variables the user has not set, so an explicit ``PREFECT_...`` varia
 - ``DO_NOT_TRACK=1``: no client-side (SDK) usage events.
 
 The two telemetry defaults are skipped when ``IMR_PREFECT_TELEMETRY=true``.
+
+:func:`apply_heartbeat` adds one more, for the processes that execute deployment flow runs (``imr
+serve``, and ``imr automations``, which sizes the automation's window by it):
+``PREFECT_FLOWS_HEARTBEAT_FREQUENCY=<IMR_HEARTBEAT_SECONDS>`` (30): a flow run emits a
+``prefect.flow-run.heartbeat`` event that often while its process lives, and the automation of
+``flows.automations`` marks it Crashed after 3 missed ones. Prefect's own default is 180 s.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from imr.settings import Settings, get_settings
 IMR_LOGGER = "imr"
 #: Prefect's logging config with the ``imr`` logger at INFO
 LOGGING_CONFIG = Path(__file__).with_name("prefect_logging.yml")
+#: Prefect's setting of the seconds between a flow run's heartbeat events (an integer >= 30)
+HEARTBEAT_VARIABLE = "PREFECT_FLOWS_HEARTBEAT_FREQUENCY"
 
 
 def prefect_defaults(settings: Settings, environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -58,3 +66,17 @@ def telemetry_enabled(environ: Mapping[str, str]) -> bool:
     """Whether the Prefect server started with ``environ`` sends analytics (Prefect's default: on)."""
     value = environ.get("PREFECT_SERVER_ANALYTICS_ENABLED", "true").strip().lower()
     return value not in ("0", "false", "no", "off")
+
+
+def apply_heartbeat(
+    settings: Settings | None = None, environ: MutableMapping[str, str] | None = None
+) -> dict[str, str]:
+    """Set ``PREFECT_FLOWS_HEARTBEAT_FREQUENCY`` to ``IMR_HEARTBEAT_SECONDS`` unless it is set already
+    (an explicit value wins, as for :func:`apply`); returns the variable it set. Call it before
+    Prefect is imported: Prefect reads the variable then."""
+    env = os.environ if environ is None else environ
+    if HEARTBEAT_VARIABLE in env:
+        return {}
+    added = {HEARTBEAT_VARIABLE: str((settings or get_settings()).heartbeat_seconds)}
+    env.update(added)
+    return added

@@ -13,10 +13,16 @@ When PREFECT_API_URL is not set, the server of `imr server` (IMR_SERVER_HOST:IMR
 is used. The Prefect server's scheduler creates the nightly runs (tag `auto-scheduled`);
 `imr serve` executes them. Stopping it pauses the nightly schedule until it is served again.
 
+Dead runs: each flow run sends a heartbeat every IMR_HEARTBEAT_SECONDS (30; an explicit
+PREFECT_FLOWS_HEARTBEAT_FREQUENCY wins), and at start `imr serve` creates or updates the
+automation imr-crash-zombie-flow-runs (see `imr automations`): a run whose process died
+(`kill -9`, out of memory, a lost machine) is marked Crashed after 3 missed heartbeats.
+
 Example:
   imr server &                 # once, in another terminal
   imr serve                    # keep it running (systemd, tmux, ...)
   imr serve --list             # show the deployments and schedule, then exit
+  imr serve --no-automations   # leave the server's automations alone
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from imr import prefect_env
 from imr.settings import get_settings
 
 HELP = "serve the nightly-ingest, rerun and backfill deployments (long-running)"
@@ -35,16 +42,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--limit", type=int, default=None, help="most flow runs executed at the same time (default: no limit)"
     )
     parser.add_argument("--list", action="store_true", help="print the deployments and their schedule, then exit")
+    parser.add_argument(
+        "--no-automations",
+        action="store_true",
+        help="do not create or update the automation that marks dead flow runs Crashed (see `imr automations`)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; returns 0 (or 1 when the Prefect API is unreachable)."""
     settings = get_settings()
+    prefect_env.apply_heartbeat(settings)  # before Prefect is imported: its runs beat this often
     from imr.commands.server import api_url
 
     fallback = api_url(settings.server_host, settings.server_port)
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
+    from flows.automations import heartbeat_seconds
     from flows.deployments import build_deployments, describe, serve_all
 
     url = PREFECT_API_URL.value() or fallback
@@ -54,16 +68,39 @@ def run(args: argparse.Namespace) -> int:
             for d in deployments:
                 print(describe(d))
             return 0
-        if not _reachable(url):
+        if not api_reachable(url):
             hint = "start `imr server` or set PREFECT_API_URL"
             print(f"imr serve: no Prefect API at {url}; {hint}", file=sys.stderr)
             return 1
+        heartbeat = heartbeat_seconds()
+        if not args.no_automations:
+            _ensure_automation(heartbeat)
         print(f"imr serve: serving {len(deployments)} deployments to {url}", file=sys.stderr)
-        serve_all(settings, limit=args.limit, deployments=deployments)
+        serve_all(settings, limit=args.limit, deployments=deployments, heartbeat_seconds=heartbeat)
     return 0
 
 
-def _reachable(url: str) -> bool:
+def _ensure_automation(heartbeat: int | None) -> None:
+    """Create or update the dead-run automation; a failure is one line on stderr, serving goes on."""
+    from flows.automations import ensure_zombie_automation, window_seconds
+
+    if heartbeat is None:
+        print("imr serve: flow-run heartbeats are off: dead runs will stay Running", file=sys.stderr)
+        return
+    try:
+        applied = ensure_zombie_automation(heartbeat)
+    except Exception as exc:  # the API refused it (or answers no more): serve anyway, and say so
+        print(f"imr serve: could not create the dead-run automation ({type(exc).__name__}: {exc}); "
+              "dead runs will stay Running", file=sys.stderr)  # fmt: skip
+        return
+    print(
+        f"imr serve: {applied.describe()}: a run silent for {window_seconds(heartbeat)} s "
+        f"(heartbeat every {heartbeat} s) is marked Crashed",
+        file=sys.stderr,
+    )
+
+
+def api_reachable(url: str) -> bool:
     """True when the Prefect API at ``url`` answers its health check."""
     import httpx
 
