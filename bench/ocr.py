@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.ocr                       # scanned copies of ../shared/corpus/real
     .venv/bin/python -m bench.ocr --synthetic 30        # scanned synthetic letters instead
     .venv/bin/python -m bench.ocr --jobs 2 --limit 20   # two worker processes (both cores busy)
+    .venv/bin/python -m bench.ocr --faxed               # faxed copies instead (imr.synth.fax)
 
 Each PDF is rasterised at 200 dpi greyscale with a slight skew, speckle, blur and JPEG
 compression (:mod:`imr.synth.scanned`, seeded by the file name) into an image-only PDF in a
@@ -32,13 +33,22 @@ SHARED = Path(os.environ.get("IMR_SHARED_DIR", ROOT.parent / "shared"))
 SCORER = SHARED / "tools" / "score.py"
 
 
-def _scan_one(args: tuple[str, str]) -> str:
-    from imr.synth.scanned import scan_pdf
-
-    src, out_dir = args
+def _scan_one(args: tuple[str, str, bool]) -> str:
+    """Scan (or, with ``faxed``, fax) one PDF into ``out_dir``, seeded by its name."""
+    src, out_dir, faxed = args
     p = Path(src)
     out = Path(out_dir) / p.name
-    out.write_bytes(scan_pdf(p.read_bytes(), seed=zlib.crc32(p.name.encode())))
+    seed = zlib.crc32(p.name.encode())
+    if faxed:
+        import random
+
+        from imr.synth.fax import fax_pdf, random_fax_options
+
+        out.write_bytes(fax_pdf(p.read_bytes(), seed, random_fax_options(random.Random(seed))))
+    else:
+        from imr.synth.scanned import scan_pdf
+
+        out.write_bytes(scan_pdf(p.read_bytes(), seed=seed))
     return str(out)
 
 
@@ -73,6 +83,8 @@ def _sources(args: argparse.Namespace, work: Path) -> tuple[list[Path], Path]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--synthetic", type=int, default=0, metavar="N", help="scan N synthetic letters instead")
+    ap.add_argument("--faxed", action="store_true", help="fax the PDFs (1-bit, 204x196 or 204x98 dpi, header "
+                    "lines, dropped lines, some cover sheets: imr.synth.fax) instead of scanning them")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--limit", type=int, default=0, help="only the first N files")
     ap.add_argument("--jobs", type=int, default=1, help="extraction processes at once (default 1)")
@@ -89,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         scans = work / "scanned"
         scans.mkdir(exist_ok=True)
         with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            scanned = list(pool.map(_scan_one, [(str(p), str(scans)) for p in sources]))
+            scanned = list(pool.map(_scan_one, [(str(p), str(scans), args.faxed) for p in sources]))
         t0 = time.perf_counter()
         with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             results = list(pool.map(_extract_one, scanned))

@@ -11,6 +11,7 @@ Examples:
   imr synth out/ --count 200 --seed 7
   imr synth out/ --count 50 --formats txt --no-bad
   imr synth scans/ --count 10 --formats pdf --scanned    # image-only scanned copies (OCR)
+  imr synth faxes/ --count 10 --formats pdf --faxed      # faxed copies: 1-bit, 204x196 or 204x98 dpi
   imr synth out/ --count 400 --amended 15                # 15 later letters for existing cases
 
 Case numbers never repeat by accident; --amended N adds N later letters (amended determinations:
@@ -39,6 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write PDF letters as image-only scans (200 dpi greyscale, skew, speckle, blur, JPEG) for OCR",
     )
     parser.add_argument(
+        "--faxed",
+        action="store_true",
+        help="write PDF letters as faxes for OCR: 1-bit at 204x196 dpi (a quarter 204x98 'standard'), the fax "
+        "machine's header line on most, dropped scan lines, a cover sheet on about a third",
+    )
+    parser.add_argument(
         "--amended",
         type=int,
         default=0,
@@ -64,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
     if not formats or unknown:
         print(f"imr synth: unknown format(s) {', '.join(unknown) or '(none)'}; use txt, pdf", file=sys.stderr)
         return 2
+    if args.scanned and args.faxed:
+        print("imr synth: choose --scanned or --faxed, not both", file=sys.stderr)
+        return 2
     if args.count < 0:
         print("imr synth: --count must be >= 0", file=sys.stderr)
         return 2
@@ -78,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
             formats=formats,
             bad=not args.no_bad,
             scanned=args.scanned,
+            faxed=args.faxed,
             amended=args.amended,
         )
     except ValueError as e:

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from imr.extract.document import BREAK, Document
+from imr.extract.fax import remove_fax_furniture
 
 _PAGE_NO = re.compile(r"^\s*(?:-\s*\d+\s*-|page\s+\d+(?:\s+of\s+\d+)?|\d+\s+of\s+\d+|\d{1,3})\s*$", re.I)
 _PAGE_NO_TAIL = re.compile(r"\s{2,}page\s+\d+\s+of\s+\d+\s*$", re.I)
@@ -271,8 +272,9 @@ def _beside_mark(marks: list[bool], lines: list[str], i: int) -> bool:
 
 
 def normalize(doc: Document) -> Document:
-    """The document with clean lines and page furniture (running headers/footers, letterheads,
-    page numbers) removed."""
+    """The document with clean lines and page furniture (fax cover sheets and fax header lines,
+    running headers/footers, letterheads, page numbers) removed."""
     pages = [[clean_line(ln) if ln != BREAK else BREAK for ln in page] for page in doc.pages]
+    pages, _ = remove_fax_furniture(pages)
     pages = remove_inline_furniture(remove_running_lines(pages))
     return Document(pages=pages, media_type=doc.media_type, page_count=doc.page_count, header_fields=doc.header_fields)

@@ -87,40 +87,59 @@ def document_with_ocr(data: bytes, pages_words: Sequence[Sequence[Word]], dpi: i
     merged: list[list[Word]] = [list(w) for w in pages_words]
     ocr_words: list[list[OcrWord]] = []
     images: list[PilImage] = []
-    for i, image in zip(inked, render_pages(data, inked, dpi), strict=True):
-        clean = erase_rules(image, dpi)
-        words = clean_words(ocr_image(clean, dpi, erase=False))
+    dpis: list[int] = []
+    for i, (image, page_dpi) in zip(inked, render_for_ocr(data, inked, dpi), strict=True):
+        clean = erase_rules(image, page_dpi)
+        words = clean_words(ocr_image(clean, page_dpi, erase=False))
         ocr_words.append(words)
         images.append(clean)
+        dpis.append(page_dpi)
         merged[i] = list(words)
     if not any(any(w.text.strip() for w in ws) for ws in ocr_words):
         if any(pages_words):
             return document_from_words(pages_words)  # blank pages beside a text layer: no OCR text
         raise NoTextLayerError("the PDF has no text layer and OCR found no text in its page images")
-    header_first = inked[0] == 0
-    second_reads(ocr_words, images, dpi, header_first)
     doc = document_from_words(merged)
+    header_page = _letter_page_one(doc, inked)
+    second_reads(ocr_words, images, dpis, header_page=header_page)
     return OcrDocument(
         pages=doc.pages,
         media_type=doc.media_type,
         page_count=doc.page_count,
         header_fields=doc.header_fields,
         ocr_pages=inked,
-        low_confidence=low_confidence_reason(ocr_words, header_first),
+        low_confidence=low_confidence_reason(ocr_words, header_page=header_page),
     )
 
 
+def _letter_page_one(doc: Document, inked: Sequence[int]) -> int:
+    """Which of the OCR'd pages ``inked`` is the letter's page 1 (the page after any fax cover
+    sheets), or -1 when that page was not OCR'd."""
+    from imr.extract.fax import is_cover_sheet
+
+    first = 0
+    while first < len(doc.pages) - 1 and is_cover_sheet(doc.pages[first]):
+        first += 1
+    return inked.index(first) if first in inked else -1
+
+
 def second_reads(
-    pages: Sequence[Sequence[OcrWord]], images: Sequence[PilImage], dpi: int, header_first: bool = True
+    pages: Sequence[Sequence[OcrWord]],
+    images: Sequence[PilImage],
+    dpi: int | Sequence[int],
+    header_first: bool = True,
+    header_page: int | None = None,
 ) -> int:
     """Read each decisive word in doubt again, alone (Tesseract ``--psm 7`` on its crop); a second
     read that gives the very same word with enough confidence confirms it (its confidence is
-    raised). Nothing is ever replaced. Returns how many words were confirmed."""
+    raised). Nothing is ever replaced. ``dpi``: of every image, or one per image. Returns how many
+    words were confirmed."""
     confirmed = 0
-    for doubt in find_doubts(pages, header_first)[:12]:
+    for doubt in find_doubts(pages, header_first, header_page)[:12]:
         w = doubt.word
         if w is None:
             continue
+        page_dpi = dpi if isinstance(dpi, int) else dpi[doubt.page]
         x0, y0, x1, y1 = w.px
         pad = max(4.0, 0.35 * (y1 - y0))
         image = images[doubt.page]
@@ -132,7 +151,7 @@ def second_reads(
         )
         if box[2] <= box[0] or box[3] <= box[1]:
             continue
-        again = ocr_image(image.crop(box), dpi, psm="7", erase=False)
+        again = ocr_image(image.crop(box), page_dpi, psm="7", erase=False)
         if not again:
             continue
         text = "".join(a.text for a in again)
@@ -147,6 +166,24 @@ def render_pages(data: bytes, indexes: Sequence[int], dpi: int = OCR_DPI) -> lis
     """Greyscale images of the pages ``indexes`` of the PDF ``data`` at ``dpi``."""
     with _opened(data) as pdf:
         return [_render(pdf, i, dpi) for i in indexes]
+
+
+def render_for_ocr(data: bytes, indexes: Sequence[int], dpi: int = OCR_DPI) -> list[tuple[PilImage, int]]:
+    """Images of the pages ``indexes`` ready for Tesseract, each with its resolution: a scanned
+    page greyscale at ``dpi``; a faxed page (1-bit, or pixels that are not square) at
+    :data:`~imr.extract.fax.FAX_OCR_DPI`, its dropped lines filled and its edges smoothed."""
+    from imr.extract.fax import FAX_OCR_DPI, fax_page_image
+
+    out: list[tuple[PilImage, int]] = []
+    with _opened(data) as pdf:
+        for i in indexes:
+            page = pdf[i]
+            try:
+                fax = fax_page_image(page, FAX_OCR_DPI)
+            finally:
+                page.close()
+            out.append((_render(pdf, i, dpi), dpi) if fax is None else (fax, FAX_OCR_DPI))
+    return out
 
 
 def inked_pages(data: bytes, indexes: Sequence[int], dpi: int = INK_DPI) -> list[int]:

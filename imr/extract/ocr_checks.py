@@ -7,7 +7,8 @@ Run after parsing, only for OCR'd documents (text layers are trusted as written)
 * every header date paired by position is a valid date (``41/21/2016`` is a misread, not a gap);
 * the header dates are in their natural order: date of injury <= UR denial <= application
   received <= date assigned <= decision date (each pair that is present);
-* every ``Page N of M`` the pages carry agrees with the file's page count.
+* every ``Page N of M`` the pages carry agrees with the file's page count (without the fax cover
+  sheets that precede the letter).
 
 A failure raises :class:`~imr.errors.OcrCheckError` (``ocr_check_failed``): the letter is
 rejected with a reason, never loaded with a value that may be misread.
@@ -21,6 +22,7 @@ import re
 from imr.errors import OcrCheckError, OcrLowConfidenceError
 from imr.extract.dates import parse_date
 from imr.extract.document import Document
+from imr.extract.fax import is_cover_sheet
 from imr.extract.ocr import OcrDocument
 from imr.models import Letter
 
@@ -62,8 +64,14 @@ def check_ocr_letter(letter: Letter, doc: Document) -> None:
         if da > db:
             raise OcrCheckError(f"dates read by OCR are out of order ({a} after {b})")
     if doc.page_count:
-        for ln in doc.lines():
-            for m in _PAGE_OF.finditer(ln):
-                n, total = int(m.group(1)), int(m.group(2))
-                if total != doc.page_count or n > total:
-                    raise OcrCheckError("a 'Page N of M' read by OCR disagrees with the file's page count")
+        covers = 0
+        while covers < len(doc.pages) - 1 and is_cover_sheet(doc.pages[covers]):
+            covers += 1
+        for k, page in enumerate(doc.pages):
+            # a fax cover sheet counts the whole fax; the letter's pages count the letter
+            count = doc.page_count if k < covers else doc.page_count - covers
+            for ln in page:
+                for m in _PAGE_OF.finditer(ln):
+                    n, total = int(m.group(1)), int(m.group(2))
+                    if total != count or n > total:
+                        raise OcrCheckError("a 'Page N of M' read by OCR disagrees with the file's page count")

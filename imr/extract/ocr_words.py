@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from imr.extract.fax import is_fax_header
 from imr.extract.pdf_text import Word
 
 #: A decision word (or a word of an A/C decision sentence) read below this confidence is not trusted.
@@ -236,9 +237,11 @@ class Doubt:
     min_conf: float = DECISION_MIN_CONF
 
 
-def low_confidence_reason(pages: Sequence[Sequence[OcrWord]], header_first: bool = True) -> str | None:
+def low_confidence_reason(
+    pages: Sequence[Sequence[OcrWord]], header_first: bool = True, header_page: int | None = None
+) -> str | None:
     """Why the OCR'd words cannot be trusted, or None when nothing decisive is in doubt."""
-    doubts = find_doubts(pages, header_first)
+    doubts = find_doubts(pages, header_first, header_page)
     return doubts[0].reason if doubts else None
 
 
@@ -257,11 +260,15 @@ def _core(text: str) -> str:
     return _TRAIL.sub("", _LEAD.sub("", text.strip()))
 
 
-def find_doubts(pages: Sequence[Sequence[OcrWord]], header_first: bool = True) -> list[Doubt]:
+def find_doubts(
+    pages: Sequence[Sequence[OcrWord]], header_first: bool = True, header_page: int | None = None
+) -> list[Doubt]:
     """Every decisive word in doubt: a decision word (or a word of a numbered decision sentence)
     or a header date/case number read with low confidence, a damaged decision word, an unreadable
     word where an item's decision should stand. ``header_first``: the first of ``pages`` is the
-    letter's page 1 (which carries the header)."""
+    letter's page 1 (which carries the header); ``header_page``, when given, says which of
+    ``pages`` is (the page after a fax cover sheet)."""
+    header_at = header_page if header_page is not None else (0 if header_first else -1)
     doubts: list[Doubt] = []
     in_decisions = False
     for number, words in enumerate(pages):
@@ -269,8 +276,8 @@ def find_doubts(pages: Sequence[Sequence[OcrWord]], header_first: bool = True) -
         for line in lines:
             in_decisions = in_decisions or bool(_DECISIONS_HEADING.search(" ".join(w.text for w in line)))
             doubts += _decision_tail(number, line, in_decisions)
-        if number == 0 and header_first:
-            doubts += _header_zone(lines)
+        if number == header_at:
+            doubts += _header_zone(lines, number)
         for i, w in enumerate(words):
             if _SENTENCE_KEY.match(w.text) and i >= 2 and words[i - 1].text.lower() == "and":
                 window = words[max(0, i - 6) : i + 1]
@@ -306,7 +313,7 @@ def _decision_tail(page: int, line: Sequence[OcrWord], in_decisions: bool = True
     return []
 
 
-def _header_zone(lines: Sequence[Sequence[OcrWord]]) -> list[Doubt]:
+def _header_zone(lines: Sequence[Sequence[OcrWord]], page: int = 0) -> list[Doubt]:
     """Dates and case numbers above the first heading of page 1 (the header) must be read with
     confidence: a misread digit there is a wrong fact, not a visible gap."""
     out: list[Doubt] = []
@@ -314,8 +321,10 @@ def _header_zone(lines: Sequence[Sequence[OcrWord]]) -> list[Doubt]:
         words = [w.text for w in line]
         if len(words) >= 3 and _HEADING.match(" ".join(words)):
             break
+        if is_fax_header(" ".join(words)):
+            continue  # the fax machine's line, not the letter's header
         out += [
-            Doubt(0, w, "a header date or case number was read with low OCR confidence", HEADER_MIN_CONF)
+            Doubt(page, w, "a header date or case number was read with low OCR confidence", HEADER_MIN_CONF)
             for w in line
             if _HEADER_VALUE.search(w.text) and w.conf < HEADER_MIN_CONF
         ]

@@ -20,6 +20,7 @@ from typing import Any
 
 from imr.errors import CorruptPdfError, EmptyFileError, NoTextLayerError, PasswordProtectedError
 from imr.extract.document import BREAK, Document
+from imr.extract.fax import is_cover_sheet
 from imr.extract.header import label_tokens
 from imr.extract.pdf_settings import PDF_SETTINGS as S
 
@@ -69,7 +70,10 @@ def document_from_words(pages_words: Sequence[Sequence[Word]]) -> Document:
     if not any(pages_words):
         raise NoTextLayerError("the PDF has no text layer (image-only) and OCR is off")
     pages = [_lines(words) for words in pages_words]
-    header = pair_header(pages_words[0])
+    first = 0  # the letter's page 1: after any fax cover sheets
+    while first < len(pages) - 1 and is_cover_sheet(pages[first]):
+        first += 1
+    header = pair_header(pages_words[first])
     return Document(pages=pages, media_type="application/pdf", page_count=len(pages_words), header_fields=header)
 
 

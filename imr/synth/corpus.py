@@ -25,10 +25,11 @@ TEXT_VARIANT_WEIGHTS: dict[str, int] = {"lf": 40, "crlf": 15, "bom": 10, "cp1252
 
 
 def render_file(
-    letter: SyntheticLetter, fmt: str, rng: random.Random, name: str, scanned: bool = False
+    letter: SyntheticLetter, fmt: str, rng: random.Random, name: str, scanned: bool = False, faxed: bool = False
 ) -> tuple[bytes, LetterRecord]:
     """Bytes of ``letter`` as ``fmt`` (txt or pdf) with render options drawn from ``rng``, and its
-    gold. ``scanned``: a PDF becomes an image-only scan of itself (:mod:`imr.synth.scanned`)."""
+    gold. ``scanned``: a PDF becomes an image-only scan of itself (:mod:`imr.synth.scanned`);
+    ``faxed``: a fax of itself (:mod:`imr.synth.fax`; a cover sheet adds a page to the gold's count)."""
     if fmt == "txt":
         variants = [v for v in TEXT_VARIANT_WEIGHTS if v != "cp1252" or letter.has_non_ascii()]
         variant = rng.choices(variants, weights=[TEXT_VARIANT_WEIGHTS[v] for v in variants])[0]
@@ -42,7 +43,14 @@ def render_file(
             from imr.synth.scanned import scan_pdf
 
             data = scan_pdf(data, seed=rng.getrandbits(32))
-        return data, letter.record(path=name, data=data, media_type="application/pdf", pages=pages, ocr=scanned)
+        elif faxed:
+            from imr.synth.fax import fax_pdf, random_fax_options
+
+            fax = random_fax_options(rng)
+            data = fax_pdf(data, seed=rng.getrandbits(32), options=fax)
+            pages += int(fax.cover_sheet)
+        ocr = scanned or faxed
+        return data, letter.record(path=name, data=data, media_type="application/pdf", pages=pages, ocr=ocr)
     raise ValueError(f"unknown format {fmt!r}; expected txt or pdf")
 
 
@@ -68,6 +76,7 @@ def write_corpus(
     hard: HardCases | None = None,
     scanned: bool = False,
     amended: int = 0,
+    faxed: bool = False,
 ) -> list[Path]:
     """Write ``count`` synthetic letters (and, with ``bad``, one file per rejection case) to ``out_dir``.
 
@@ -77,7 +86,9 @@ def write_corpus(
     anew), named after it (``syn_0007_D2_amended.pdf``); its gold is its own letter.
 
     ``scanned``: PDF letters are written as image-only scans (200 dpi greyscale, skew, speckle,
-    blur, JPEG) whose gold says ``source.ocr: true`` (the bad inputs stay as they are).
+    blur, JPEG) whose gold says ``source.ocr: true`` (the bad inputs stay as they are); ``faxed``:
+    as faxes (:func:`imr.synth.fax.random_fax_options`: 1-bit, 204 x 196 or 204 x 98 dpi, header
+    lines, dropped scan lines, some cover sheets), also ``source.ocr: true``.
 
     Also writes ``out_dir/gold.jsonl`` (one record per file). Returns the paths of the letter,
     amended and bad-input files in the order of the gold records. Deterministic for a given
@@ -111,7 +122,9 @@ def write_corpus(
             used.add(letter.case_number)
             cases.append((index, letter_seed, letter))
         name = f"syn_{index:04d}_{letter.layout}.{fmt}"
-        data, record = render_file(letter, fmt, random.Random(letter_seed ^ 0x5EED), name, scanned=scanned)
+        data, record = render_file(
+            letter, fmt, random.Random(letter_seed ^ 0x5EED), name, scanned=scanned, faxed=faxed
+        )
         (out / name).write_bytes(data)
         paths.append(out / name)
         records.append(record)
@@ -123,7 +136,9 @@ def write_corpus(
         fmt = pick.choice(list(formats))
         letter = generate_letter(letter_seed, hard=hard, amended_days=days, case_number=original.case_number)
         name = f"syn_{index:04d}_{original.layout}_amended.{fmt}"
-        data, record = render_file(letter, fmt, random.Random(letter_seed ^ _AMEND_SALT), name, scanned=scanned)
+        data, record = render_file(
+            letter, fmt, random.Random(letter_seed ^ _AMEND_SALT), name, scanned=scanned, faxed=faxed
+        )
         (out / name).write_bytes(data)
         paths.append(out / name)
         records.append(record)

@@ -1,0 +1,126 @@
+"""Faxed letters (issue 21): 1-bit pages at 204 x 196 and 204 x 98 dpi, the fax machine's header
+line on every page, dropped scan lines and a cover sheet, from :mod:`imr.synth.fax`; their page
+furniture recognised and skipped, and the letter read back by OCR (never a wrong decision)."""
+
+from __future__ import annotations
+
+import random
+import shutil
+
+import pytest
+
+from imr.errors import OcrCheckError
+from imr.extract.document import Document
+from imr.extract.fax import is_cover_sheet, is_fax_header, remove_fax_furniture
+from imr.extract.ocr_checks import check_ocr_letter
+from imr.extract.pipeline import extract_bytes
+from imr.models import Letter
+from imr.synth import generate_letter
+from imr.synth.fax import FINE, STANDARD, FaxOptions, fax_pdf, random_fax_options
+from imr.synth.pdf_render import render_pdf_counted
+
+needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+
+FAX_LINES = [
+    "12/09/2016 10:41 9165551234 MAXIMUS FED SVCS P. 001/003",
+    "Dec-09-2016 10:41AM FROM: IMR UNIT (916) 555-1234 P. 2/3",
+    "12/09/16 10:41 FAX 9165551234 CLAIMS DEPT PAGE 02/04",
+    "DEC 09 2016 10:41 FR WC CLAIMS 916 555 1234 TO 5551234567 P.03",
+]
+LETTER_LINES = [
+    "Case Number: CM16-0213037",
+    "Date Assigned: 11/09/2016 Date of Injury: 10/13/2016",
+    "Page 2 of 3",
+    "MAXIMUS Federal Services, 625 Coolidge Drive, Folsom, CA 95630 (855) 865-8873",
+    "At the visit of 10/13/2016 the worker reported pain rated 6/10.",
+    "Independent Medical Review Final Determination - Case Number: CM16-0213037",
+]
+COVER = [
+    "FAX", "", "Date: 12/09/2016", "To: Claims Adjuster", "Fax: (555) 123-4567", "From: Medical Records",
+    "Pages: 4 (including cover)", "Re: IMR decision enclosed", "",
+    "CONFIDENTIALITY NOTICE: this facsimile contains confidential information.",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("line", FAX_LINES)
+def test_fax_header_lines_are_recognised(line: str) -> None:
+    assert is_fax_header(line)
+
+
+@pytest.mark.parametrize("line", LETTER_LINES)
+def test_letter_lines_are_not_fax_header_lines(line: str) -> None:
+    assert not is_fax_header(line)
+
+
+def test_cover_sheet_and_header_lines_are_dropped() -> None:
+    page1 = [FAX_LINES[0], "", "Case Number: CM16-0213037", "HOW THE IMR FINAL DETERMINATION WAS MADE"]
+    page2 = [FAX_LINES[0].replace("001", "002"), "Naproxen 550mg #60: Upheld", "Page 2 of 2"]
+    pages, covers = remove_fax_furniture([COVER, page1, page2])
+    assert covers == 1
+    assert pages == [page1[2:], page2[1:]]
+    assert is_cover_sheet(COVER) and not is_cover_sheet(page1)
+    # a letter page that happens to say 'fax' is never a cover sheet
+    assert not is_cover_sheet(["Fax: (555) 123-4567", "To: x", "From: y", "Case Number: CM16-0213037"])
+
+
+def test_page_n_of_m_counts_the_letter_without_the_cover_sheet() -> None:
+    letter = Letter(case_number="CM16-0213037")
+    doc = Document(pages=[COVER, ["Page 1 of 2"], ["Page 2 of 2"]], media_type="application/pdf", page_count=3)
+    check_ocr_letter(letter, doc)
+    bad = Document(pages=[["Page 1 of 3"], ["Page 2 of 3"]], media_type="application/pdf", page_count=2)
+    with pytest.raises(OcrCheckError):
+        check_ocr_letter(letter, bad)
+
+
+@pytest.mark.parametrize("resolution", [FINE, STANDARD])
+def test_synthetic_fax_pages_are_one_bit_at_the_fax_resolution(resolution: tuple[int, int]) -> None:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    born, pages = render_pdf_counted(generate_letter(5, layout="D2"))
+    data = fax_pdf(born, 1, FaxOptions(resolution=resolution, cover_sheet=True))
+    assert data == fax_pdf(born, 1, FaxOptions(resolution=resolution, cover_sheet=True))  # deterministic
+    pdf = pdfium.PdfDocument(data)
+    try:
+        assert len(pdf) == pages + 1
+        for i in range(len(pdf)):
+            page = pdf[i]
+            (image,) = page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,))
+            meta = image.get_metadata()
+            assert meta.bits_per_pixel == 1
+            assert (round(meta.horizontal_dpi), round(meta.vertical_dpi)) == resolution
+            assert page.get_textpage().get_text_range() == ""  # image only
+    finally:
+        pdf.close()
+
+
+def _decisions_never_wrong(seed: int, options: FaxOptions, layout: str = "D2") -> str:
+    synthetic = generate_letter(seed, layout=layout)
+    born, _ = render_pdf_counted(synthetic)
+    rec = extract_bytes(fax_pdf(born, seed, options), "fax.pdf", ocr="auto")
+    assert rec.source.ocr
+    if rec.status == "rejected":
+        assert rec.errors[0].code in ("ocr_low_confidence", "ocr_check_failed", "unresolved_item"), rec.errors
+        return rec.errors[0].code
+    assert rec.letter is not None
+    gold = synthetic.letter
+    assert [i.decision for i in rec.letter.items] == [i.decision for i in gold.items]
+    assert rec.letter.case_number == gold.case_number
+    assert rec.letter.decision_date == gold.decision_date
+    return "parsed"
+
+
+@needs_tesseract
+def test_a_fine_mode_fax_with_cover_sheet_and_header_lines_reads_back() -> None:
+    """Cover sheet skipped, header lines dropped, the letter's 'Page N of M' not the fax's."""
+    opts = FaxOptions(resolution=FINE, cover_sheet=True, header_line=True, dropped_lines=6)
+    outcomes = [_decisions_never_wrong(seed, opts) for seed in (3, 8)]
+    assert "parsed" in outcomes
+
+
+@needs_tesseract
+@pytest.mark.parametrize("seed", [21, 22])
+def test_faxes_as_they_arrive_are_never_read_wrong(seed: int) -> None:
+    """Standard mode (204 x 98), cover sheets, dropped lines: parsed right or rejected with a reason."""
+    _decisions_never_wrong(seed, random_fax_options(random.Random(seed)), layout="D2")
+    _decisions_never_wrong(seed, FaxOptions(resolution=STANDARD, cover_sheet=True), layout="D1")
