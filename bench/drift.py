@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _timed("validate_records, 200-letter chunk, warm (all row-level expectations)", rows,
                lambda: validate_records(chunk))  # fmt: skip
         assert isinstance(results, list)
-        failed = [r.name for r in results if r.failed]
+        failed = [r.expectation for r in results if r.failed]
         print("| Step | Time |\n|---|---|")
         for label, value in rows:
             print(f"| {label} | {value} |")

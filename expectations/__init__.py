@@ -5,23 +5,22 @@ and returns a :class:`QualityReport` mapping failures back to record indices. Im
 package does not import Great Expectations; the first validation does (about 6 s), and the
 context is then reused for the life of the process.
 
-Batch-level drift checks (suite ``drift``, level warning) live in :mod:`expectations.drift`:
-``evaluate_drift(profile, history)`` judges a batch's profile (:mod:`imr.profiles`) against earlier
-batches'; :mod:`pipeline.drift` reads them from the warehouse and stores the results.
+Batch-level drift checks (suite ``drift``, level warning) live in the package
+:mod:`expectations.drift`: ``evaluate_drift(profile, history)`` judges a batch's profile
+(:mod:`imr.profiles`) against earlier batches'; :mod:`pipeline.drift` reads them from the
+warehouse and stores the results. Row checks and drift checks alike give
+:class:`imr.outcomes.ExpectationResult`.
 """
 
 from __future__ import annotations
 
 from expectations.drift import (
     DRIFT_EVENT,
-    DRIFT_SUITE,
     TREND_ARTIFACT_KEY,
-    DriftResult,
     DriftSettings,
     drift_detected,
     drift_event_payload,
     evaluate_drift,
-    profile_records,
     trend_row,
 )
 from expectations.frames import items_frame, letters_frame, validated_indices
@@ -43,13 +42,11 @@ __all__ = [
     "BY_NAME",
     "DQ_REASON_CODES",
     "DRIFT_EVENT",
-    "DRIFT_SUITE",
     "EXPECTATIONS",
     "ITEM_SUITE",
     "LETTER_SUITE",
     "SUITES",
     "TREND_ARTIFACT_KEY",
-    "DriftResult",
     "DriftSettings",
     "ExpectationRunError",
     "ExpectationSpec",
@@ -62,7 +59,6 @@ __all__ = [
     "items_frame",
     "letters_frame",
     "prepare_validation",
-    "profile_records",
     "trend_row",
     "validate_records",
     "validated_indices",

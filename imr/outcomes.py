@@ -217,9 +217,13 @@ class ExpectationResult:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field (values rounded to 6 places; for artifacts, events, logs)."""
-        out = asdict(self)
-        for k in ("observed", "baseline", "lower_bound", "upper_bound"):
-            out[k] = None if out[k] is None else round(out[k], 6)
+        out: dict[str, Any] = {}
+        for k, v in asdict(self).items():
+            if isinstance(v, StrEnum):
+                v = v.value
+            elif isinstance(v, float):
+                v = round(v, 6)
+            out[k] = v
         return out
 
 

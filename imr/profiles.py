@@ -1,7 +1,8 @@
 """The profile of a batch: counts that drift checks compare with earlier batches (no letter text).
 
-Built from the warehouse (:mod:`warehouse.history`) or from records in hand
-(:func:`expectations.drift.profile_records`); judged by :mod:`expectations.drift`.
+What is counted is defined here (the monitored missing fields, the days-to-decision rule); the
+profiles are built from the warehouse, the one builder (:mod:`warehouse.history`), and judged by
+:mod:`expectations.drift`.
 """
 
 from __future__ import annotations
@@ -11,10 +12,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Letter fields whose missing share is monitored (key -> what is missing).
+#: Letter fields whose missing share is monitored: the decision date, the reviewer's specialties
+#: (none), the patient's age and sex.
 LETTER_NULL_FIELDS: tuple[str, ...] = ("decision_date", "reviewer_specialty", "patient_age", "patient_sex")
 #: Item fields whose missing share is monitored (the guideline source of each party).
 ITEM_NULL_FIELDS: tuple[str, ...] = ("claims_administrator_guideline_source", "reviewer_guideline_source")
+
+
+def days_to_decision(
+    application_received: dt.date | None, decision_date: dt.date | None, priority: str | None
+) -> int | None:
+    """Days from the application to the decision of a letter that states both dates and is not
+    expedited (an expedited review is decided within days: it would blur the standard ones'
+    mean); None otherwise."""
+    if application_received is None or decision_date is None or priority == "expedited":
+        return None
+    return (decision_date - application_received).days
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,13 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 import warehouse
-from expectations.drift import DriftResult, DriftSettings, evaluate_drift, results_from_stored, trend_row
+from expectations.drift import DriftSettings, evaluate_drift, trend_row
+from imr.outcomes import DriftVerdict, ExpectationResult
 
 
 def evaluate_batch_drift(
     engine: Engine, batch_id: str, settings: DriftSettings | None = None, *, store: bool = True
-) -> list[DriftResult]:
+) -> list[ExpectationResult]:
     """Profile the (loaded) batch ``batch_id``, compare it with the window of finished batches
     started before it, and (``store``) keep the results in ``dq_results`` with the batch. With
     ``settings.exclude_failed``, a history batch is left out of the baseline of each check it failed
@@ -25,11 +26,11 @@ def evaluate_batch_drift(
     if s.exclude_failed:
         for past in history:
             for d in warehouse.drift_results(engine, past.batch_id):
-                if d.verdict == "failed":
+                if d.verdict is DriftVerdict.FAILED:
                     excluded.setdefault(d.expectation, set()).add(past.batch_id)
     results = evaluate_drift(warehouse.batch_profile(engine, batch_id), history, s, excluded=excluded)
     if store:
-        warehouse.store_dq_results(engine, batch_id, [r.to_dq_result() for r in results])
+        warehouse.store_dq_results(engine, batch_id, results)
     return results
 
 
@@ -41,5 +42,5 @@ def trend_table(engine: Engine, limit: int = 30) -> list[dict[str, Any]]:
     for batch in reversed(warehouse.list_batches(engine, limit)):
         stored = warehouse.drift_results(engine, batch.id)
         if stored:
-            rows.append(trend_row(batch.id, results_from_stored(stored), batch.started_at.isoformat()))
+            rows.append(trend_row(batch.id, stored, batch.started_at.isoformat()))
     return rows

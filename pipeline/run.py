@@ -296,7 +296,7 @@ def monitor_drift(engine: Engine, batch_id: str) -> list[ExpectationResult]:
     """The batch's drift results (stored with it), or none when they could not be evaluated: the
     batch is committed by then, so a drift failure is logged, never raised."""
     try:
-        return [r.to_dq_result() for r in evaluate_batch_drift(engine, batch_id)]
+        return evaluate_batch_drift(engine, batch_id)
     except ImrError as e:
         log.warning("batch %s: drift checks not evaluated: %s", batch_id, e.code)
         return []

@@ -34,7 +34,7 @@ def main(db: Path) -> None:
             engine, synthetic_records(1000 + 100 * k, n, only_overturned=kind in ("overturned", "small"))
         )
         results = evaluate_batch_drift(engine, b)
-        failed = ", ".join(r.name for r in results if r.failed) or "none"
+        failed = ", ".join(r.expectation for r in results if r.failed) or "none"
         create_table_artifact(
             key=TREND_ARTIFACT_KEY,
             table=trend_table(engine),

@@ -33,17 +33,9 @@ from prefect.states import Completed, Failed
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from expectations.drift import (
-    DRIFT_EVENT,
-    DRIFT_SUITE,
-    TREND_ARTIFACT_KEY,
-    DriftResult,
-    drift_detected,
-    drift_event_payload,
-    results_from_stored,
-)
+from expectations.drift import DRIFT_EVENT, TREND_ARTIFACT_KEY, drift_detected, drift_event_payload
 from imr.errors import ImrError
-from imr.outcomes import BatchStatus
+from imr.outcomes import DRIFT_SUITE, BatchStatus, DriftVerdict, ExpectationResult
 from imr.settings import Settings, get_settings
 from pipeline.artifacts import (
     BREACH_EVENT,
@@ -67,9 +59,9 @@ from reports.headline import headline_rows
 HEADLINE_KEY = "imr-report-headline"
 
 
-def summary_drift(results: list[DriftResult]) -> str:
+def summary_drift(results: list[ExpectationResult]) -> str:
     """The failed drift checks' names, comma-separated."""
-    return ", ".join(safe_label(r.name) for r in results if r.failed)
+    return ", ".join(safe_label(r.expectation) for r in results if r.verdict is DriftVerdict.FAILED)
 
 __all__ = [
     "IngestProgress",
@@ -119,7 +111,7 @@ def publish_batch_report(summary: BatchSummary, settings: Settings | None = None
         publish_warehouse_tables(engine_for(get_settings().warehouse_url(), migrate=False))
     except (ImrError, SQLAlchemyError) as e:  # the batch is committed: its tables are best effort
         logger.warning("batch %s: trend and headline tables not published: %s", batch, type(e).__name__)
-    drift = results_from_stored([r for r in summary.expectations if r.suite == DRIFT_SUITE])
+    drift = [r for r in summary.expectations if r.suite == DRIFT_SUITE]
     if drift_detected(drift):
         emit_event(
             DRIFT_EVENT,

@@ -15,7 +15,6 @@ from expectations.drift import (
     OVERTURN,
     TREND_ARTIFACT_KEY,
     TREND_CHECKS,
-    DriftResult,
     DriftSettings,
     drift_bounds,
     drift_event_payload,
@@ -23,12 +22,12 @@ from expectations.drift import (
     history_mean_band,
     history_share_band,
     mean_bounds,
-    profile_records,
     share_bounds,
     trend_row,
     verdict_of,
     wilson_interval,
 )
+from imr.outcomes import DRIFT_SUITE, DriftVerdict, ExpectationResult, Level
 from imr.profiles import BatchProfile
 from tests.helpers import assert_runs_in_fresh_python
 
@@ -66,8 +65,8 @@ def history_at(share: float, batches: int = 10, letters: int = 200) -> list[Batc
     return [profile(f"h{b}", letters, items, round(share * items)) for b in range(batches)]
 
 
-def result(name: str, rs: list[DriftResult]) -> DriftResult:
-    return next(r for r in rs if r.name == name)
+def result(name: str, rs: list[ExpectationResult]) -> ExpectationResult:
+    return next(r for r in rs if r.expectation == name)
 
 
 @given(band_lo=shares, width=shares, n1=sizes, n2=sizes)
@@ -120,7 +119,7 @@ def test_never_alarms_below_the_minimum_size(letters: int, per_letter: int, shar
     current = profile("now", letters, items, round(share * items), layouts={"Z": letters})
     results = evaluate_drift(current, history_at(past), gx=False)
     assert results and all(r.verdict == "insufficient" for r in results)
-    assert all(r.lower is None and r.upper is None for r in results)
+    assert all(r.lower_bound is None and r.upper_bound is None for r in results)
 
 
 @given(share=shares, n=st.integers(min_value=10, max_value=400))
@@ -139,15 +138,15 @@ def test_a_12_letter_batch_cannot_condemn_a_30_percent_share() -> None:
         current = profile("now", 12, 24, round(0.30 * 24))
         r = result(OVERTURN, evaluate_drift(current, past, gx=False))
         assert r.verdict == "passed", r
-        assert r.upper is not None and r.upper > 0.30
+        assert r.upper_bound is not None and r.upper_bound > 0.30
 
 
 def test_a_40_item_batch_at_70_percent_against_a_10_percent_history_fails() -> None:
     current = profile("now", 20, 40, 28)
     r = result(OVERTURN, evaluate_drift(current, history_at(0.10), gx=False))
     assert r.verdict == "failed" and r.baseline_source == "history"
-    assert r.observed == pytest.approx(0.70) and r.upper is not None and r.upper < 0.70
-    assert r.n == 20, "letters are the trials of the overturn share"
+    assert r.observed == pytest.approx(0.70) and r.upper_bound is not None and r.upper_bound < 0.70
+    assert r.evaluated == 20, "letters are the trials of the overturn share"
 
 
 def test_short_history_falls_back_to_the_published_baseline() -> None:
@@ -180,10 +179,11 @@ def test_gx_gives_the_verdicts_of_the_bounds() -> None:
     current = profile("now", 20, 40, 28)
     pure = evaluate_drift(current, history_at(0.10), gx=False)
     with_gx = evaluate_drift(current, history_at(0.10))
-    assert [(r.name, r.verdict) for r in pure] == [(r.name, r.verdict) for r in with_gx]
+    assert [(r.expectation, r.verdict) for r in pure] == [(r.expectation, r.verdict) for r in with_gx]
     assert result(OVERTURN, with_gx).verdict == "failed"
-    assert all(r.suite == "drift" and r.level == "warning" for r in with_gx)
-    assert {verdict_of(r) for r in with_gx} <= {"passed", "failed", "insufficient"}
+    assert all(r.suite == DRIFT_SUITE and r.level is Level.WARNING for r in with_gx)
+    assert {verdict_of(r) for r in with_gx} <= set(DriftVerdict)
+    assert all(r.failed == int(r.verdict is DriftVerdict.FAILED) for r in with_gx), "failed: the batch, 0 or 1"
 
 
 def test_trend_row_and_event_payload_are_stable_and_phi_free() -> None:
@@ -198,11 +198,10 @@ def test_trend_row_and_event_payload_are_stable_and_phi_free() -> None:
     assert list(empty) == list(row), "the same columns every night"
     payload = drift_event_payload("batch-1", rs)
     assert DRIFT_EVENT == "imr.batch.drift-detected" and TREND_ARTIFACT_KEY
-    assert payload["batch_id"] == "batch-1" and OVERTURN in {f["name"] for f in payload["failed"]}
+    assert payload["batch_id"] == "batch-1" and OVERTURN in {f["expectation"] for f in payload["failed"]}
     assert OVERTURN in payload["failed_names"]
-    from warehouse.quality import DRIFT_SUITE as STORED_SUITE
-
-    assert STORED_SUITE == "drift" == rs[0].suite
+    assert rs[0].suite == DRIFT_SUITE
+    assert {f["baseline_source"] for f in payload["failed"]} == {"history"}, "the payload keeps the baseline's source"
     assert sum(payload["counts"].values()) == len(rs)
     json.dumps(payload)
     json.dumps(row)
@@ -233,19 +232,5 @@ def test_a_night_of_rejected_files_is_judged_on_its_files() -> None:
     now = BatchProfile(**{**profile("now", 5, 10, 1).__dict__, "files": 40, "reason_codes": {"pdf_corrupt": 35}})
     rs = evaluate_drift(now, past, gx=False)
     code = result("reason_code_share_pdf_corrupt", rs)
-    assert code.verdict == "failed" and code.n == 40 and code.observed == pytest.approx(35 / 40)
+    assert code.verdict == "failed" and code.evaluated == 40 and code.observed == pytest.approx(35 / 40)
     assert result(OVERTURN, rs).verdict == "insufficient"
-
-
-def test_profile_records_counts_the_ocr_d_letters() -> None:
-    from imr.models import Item, Letter, LetterRecord, Source
-
-    def rec(k: int) -> LetterRecord:
-        letter = Letter(case_number=f"CM16-{k:07d}", items=[Item(1, "MRI", "upheld")])
-        return LetterRecord(Source(f"f{k}.pdf", f"{k:064x}", "application/pdf"), "parsed", [], letter)
-
-    records = [rec(k) for k in range(4)]
-    assert profile_records(records).ocr_letters == 0
-    records[0].source.ocr = True
-    profile = profile_records(records)
-    assert profile.ocr_letters == 1 and profile.letters == 4 and profile.items == 4

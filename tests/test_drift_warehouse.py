@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -18,14 +19,13 @@ from sqlalchemy.engine import Engine
 import warehouse
 from expectations.drift import (
     OVERTURN,
-    DriftResult,
     DriftSettings,
     drift_detected,
     drift_event_payload,
     trend_row,
 )
 from imr.models import LetterRecord
-from imr.outcomes import ExpectationResult
+from imr.outcomes import DRIFT_SUITE, DriftVerdict, ExpectationResult, Level
 from imr.synth.records import synthetic_records
 from pipeline.drift import evaluate_batch_drift, trend_table
 from warehouse.history import batch_history, batch_profile
@@ -38,8 +38,8 @@ def load_batch(engine: Engine, records: Sequence[LetterRecord], status: str = "c
     return warehouse.load_records(engine, records, inbox=INBOX, status=status)
 
 
-def result(name: str, rs: Sequence[DriftResult]) -> DriftResult:
-    return next(r for r in rs if r.name == name)
+def result(name: str, rs: Sequence[ExpectationResult]) -> ExpectationResult:
+    return next(r for r in rs if r.expectation == name)
 
 
 def overturned(rec: LetterRecord) -> bool:
@@ -74,17 +74,16 @@ def test_real_letters_only_overturned_batch_fails_ordinary_passes(engine: Engine
     odd_batch = load_batch(engine, with_overturns)
     odd = evaluate_batch_drift(engine, odd_batch, settings)
     r = result(OVERTURN, odd)
-    assert r.verdict == "failed" and r.observed is not None and r.upper is not None and r.observed > r.upper
-    assert r.n == len(with_overturns)
+    assert r.verdict == "failed" and r.observed is not None and r.upper_bound is not None and r.observed > r.upper_bound
+    assert r.evaluated == len(with_overturns)
     assert OVERTURN in warehouse.failed_expectations(engine, odd_batch)
     payload = drift_event_payload(odd_batch, odd)
-    assert OVERTURN in {f["name"] for f in payload["failed"]}
+    assert OVERTURN in {f["expectation"] for f in payload["failed"]}
     # the ordinary batch is history for the next one, the odd batch's own results are kept with it
     assert {p.batch_id for p in batch_history(engine, odd_batch, settings.window)} >= {ordinary_batch}
     stored = {d.expectation: d for d in warehouse.drift_results(engine, odd_batch)}
     assert stored[OVERTURN].verdict == "failed" and stored[OVERTURN].level == "warning"
-    assert stored[OVERTURN].observed == r.observed and stored[OVERTURN].upper_bound == r.upper
-    assert stored[OVERTURN].evaluated == r.n and stored[OVERTURN].failed == 1
+    assert stored[OVERTURN] == replace(r, baseline_source=None), "stored as it was judged (but for its source)"
 
 
 # ---- synthetic batches of a controlled mix -------------------------------------------------------
@@ -153,9 +152,11 @@ def test_failed_expectations_lists_row_level_failures_too(engine: Engine) -> Non
         engine,
         batch,
         [
-            ExpectationResult("imr_letters", "case_number_present", "warning", 3, 1),
-            ExpectationResult("imr_letters", "has_items", "critical", 3, 0),
-            ExpectationResult("drift", "layout_share_D2", "warning", 3, 0, 0.5, 0.5, 0.1, 0.9, "insufficient"),
+            ExpectationResult("imr_letters", "case_number_present", Level.WARNING, 3, 1),
+            ExpectationResult("imr_items", "item_decision_in_set", Level.CRITICAL, 3, 0),
+            ExpectationResult(
+                DRIFT_SUITE, "layout_share_D2", Level.WARNING, 3, 0, 0.5, 0.5, 0.1, 0.9, DriftVerdict.INSUFFICIENT
+            ),
         ],
     )
     assert warehouse.failed_expectations(engine, batch) == ["case_number_present"]

@@ -14,19 +14,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from imr.profiles import ITEM_NULL_FIELDS, BatchProfile
+from imr.outcomes import BatchStatus, FileStatus
+from imr.profiles import ITEM_NULL_FIELDS, LETTER_NULL_FIELDS, BatchProfile, days_to_decision
 from warehouse import schema as s
 from warehouse.batches import as_utc
 from warehouse.engine import reading
 
 #: Batches that count as history: finished ones (a failed or running batch is not a baseline).
-HISTORY_STATUSES: tuple[str, ...] = ("completed", "completed_with_quarantine")
+HISTORY_STATUSES: tuple[str, ...] = (BatchStatus.COMPLETED, BatchStatus.COMPLETED_WITH_QUARANTINE)
 
 
 def _ocr_counts(conn: Connection, ids: Sequence[str]) -> dict[str, int]:
@@ -34,13 +35,22 @@ def _ocr_counts(conn: Connection, ids: Sequence[str]) -> dict[str, int]:
     F = s.source_files
     stmt = (
         sa.select(F.c.batch_id, sa.func.count())
-        .where(F.c.batch_id.in_(ids), F.c.status == "loaded", F.c.ocr.is_(True))
+        .where(F.c.batch_id.in_(ids), F.c.status == FileStatus.LOADED, F.c.ocr.is_(True))
         .group_by(F.c.batch_id)
     )
     counts = {b: 0 for b in ids}
     for b, n in conn.execute(stmt):
         counts[b] = int(n)
     return counts
+
+
+def _missing(letter: Any, field: str, with_specialty: Collection[str]) -> bool:
+    """Whether a ``letters`` row lacks the monitored ``field`` (:data:`LETTER_NULL_FIELDS`): a
+    specialty is missing when the letter has no ``reviewer_specialties`` row, the others when
+    their column is null."""
+    if field == "reviewer_specialty":
+        return letter.id not in with_specialty
+    return getattr(letter, field) is None
 
 
 def _profiles(conn: Connection, batches: Sequence[tuple[str, dt.datetime | None]]) -> list[BatchProfile]:
@@ -113,9 +123,9 @@ def _profiles(conn: Connection, batches: Sequence[tuple[str, dt.datetime | None]
         rows_b = letters[b]
         counts = [per_letter.get(r.id, (0, 0)) for r in rows_b]
         days = tuple(
-            (r.decision_date - r.application_received).days
+            d
             for r in rows_b
-            if r.decision_date is not None and r.application_received is not None and r.priority != "expedited"
+            if (d := days_to_decision(r.application_received, r.decision_date, r.priority)) is not None
         )
         out.append(
             BatchProfile(
@@ -126,12 +136,7 @@ def _profiles(conn: Connection, batches: Sequence[tuple[str, dt.datetime | None]
                 overturned_items=sum(o for _, o in counts),
                 items_per_letter=dict(Counter(n for n, _ in counts)),
                 layouts=dict(Counter(r.layout or "unknown" for r in rows_b)),
-                null_letters={
-                    "decision_date": sum(1 for r in rows_b if r.decision_date is None),
-                    "reviewer_specialty": sum(1 for r in rows_b if r.id not in with_specialty),
-                    "patient_age": sum(1 for r in rows_b if r.patient_age is None),
-                    "patient_sex": sum(1 for r in rows_b if r.patient_sex is None),
-                },
+                null_letters={f: sum(1 for r in rows_b if _missing(r, f, with_specialty)) for f in LETTER_NULL_FIELDS},
                 null_items={k: null_items[b].get(k, 0) for k in ITEM_NULL_FIELDS},
                 ocr_letters=None if ocr is None else ocr[b],
                 files=files[b],
