@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from imr.dates import DATE_ORDER
 from imr.errors import OcrCheckError, OcrLowConfidenceError
 from imr.extract.dates import parse_date
 from imr.extract.document import Document
@@ -31,13 +32,6 @@ _PAGE_OF = re.compile(r"\bpage\s+(\d{1,3})\s+of\s+(\d{1,3})\b", re.I)
 _CASE_LABEL = re.compile(r"Case\s+Number\s*:", re.I)
 DATE_LABELS = ("Date Assigned", "Date of Injury", "Decision Date", "UR Denial Date", "Application Received")
 _DATE_LIKE = re.compile(r"\d{1,2}\s*[/-]\s*\d{1,2}\s*[/-]\s*\d{2,4}")
-DATE_ORDER: tuple[str, ...] = (
-    "date_of_injury",
-    "ur_denial_date",
-    "application_received",
-    "date_assigned",
-    "decision_date",
-)
 
 
 def verify_ocr(doc: Document, letter: Letter | None) -> None:
