@@ -5,8 +5,8 @@ Both frames carry ``row_key``: the index of the record in the chunk handed to
 The frames hold no free letter text: only the case number, enumerations, dates, counts and
 numbers (a request is reduced to its length, the reviewer's states and specialties to counts of
 unknown ones, the layout to its name), so nothing a validation keeps can leak text.
-Missing required enumerations (outcome, item decision) become ``""`` so a set check catches
-them; optional fields stay missing (null) and are skipped by the checks.
+A missing item decision becomes ``""`` so a set check catches it; optional fields stay missing
+(null) and are skipped by the checks.
 """
 
 from __future__ import annotations
@@ -19,25 +19,18 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from expectations.credentials import is_known_specialty, is_us_state
-from imr.models import LetterRecord, outcome_of
+from imr.dates import DATE_ORDER
+from imr.models import LetterRecord
+from imr.settings import get_settings
 
 ROW_KEY = "row_key"
 
 # letters frame
 CASE_NUMBER = "case_number"
-#: The dates in the order they must occur: injury, UR denial, application, assignment, decision.
-DATE_CHAIN: tuple[str, ...] = (
-    "date_of_injury",
-    "ur_denial_date",
-    "application_received",
-    "date_assigned",
-    "decision_date",
-)
 DECISION_DAYS_AHEAD = "decision_days_ahead"
 PRIORITY = "priority"
-OUTCOME = "outcome"
-EXPECTED_OUTCOME = "expected_outcome"
-ITEM_COUNT = "item_count"
+#: Items beyond the items-per-letter cap (``IMR_EXTRACT_MAX_ITEMS``): 0 for a letter within it.
+ITEMS_OVER_CAP = "items_over_cap"
 SPECIALTY_COUNT = "specialty_count"
 PATIENT_AGE = "patient_age"
 #: The layout (generation) the extractor recognised from the headings: A, B, C, D1, D2 or unknown.
@@ -67,12 +60,6 @@ REVIEWER_GUIDELINE_SOURCE = "reviewer_guideline_source"
 #: How many of the parts its letter's layout prints with every item are missing (see below).
 MISSING_ITEM_PARTS = "missing_item_parts"
 
-_DECISIONS = frozenset({"upheld", "overturned"})
-
-#: Letters have 1-21 items in the real corpora (most 1-3); 40 leaves room, a flood of decision lines
-#: does not fit (expectation item_count_plausible).
-MAX_ITEMS = 40
-
 #: The layouts the extractor names from a determination heading (imr.extract.sections).
 KNOWN_LAYOUTS: tuple[str, ...] = ("A", "B", "C", "D1", "D2")
 #: Layouts that always print a decision date (A: "Dated:", C: its header lines). D1/D2 letters
@@ -91,7 +78,7 @@ def parsed(date_field: str) -> str:
 
 
 def previous(date_field: str) -> str:
-    """Column holding the nearest earlier date of :data:`DATE_CHAIN` that is present."""
+    """Column holding the nearest earlier date of :data:`imr.dates.DATE_ORDER` that is present."""
     return f"{date_field}__previous"
 
 
@@ -108,12 +95,6 @@ def _iso(value: Any) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
-
-
-def _expected_outcome(decisions: list[Any]) -> str | None:
-    if not decisions or any(d not in _DECISIONS for d in decisions):
-        return None
-    return outcome_of([str(d) for d in decisions])
 
 
 def _case_year(case_number: Any) -> int | None:
@@ -165,12 +146,21 @@ _LETTER_NUMBERS: tuple[str, ...] = (
 )
 
 
-def letters_frame(records: Sequence[LetterRecord], *, today: dt.date | None = None) -> pd.DataFrame:
+def max_items() -> int:
+    """The items-per-letter cap: the ``IMR_EXTRACT_MAX_ITEMS`` setting (the extractor's cap)."""
+    return get_settings().extract_max_items
+
+
+def letters_frame(
+    records: Sequence[LetterRecord], *, today: dt.date | None = None, cap: int | None = None
+) -> pd.DataFrame:
     """One row per validated letter (see :func:`validated_indices`), keyed by record index.
 
-    ``today`` is the day the decision date must not pass (default: the local date today).
+    ``today`` is the day the decision date must not pass (default: the local date today); ``cap``
+    the items-per-letter cap (default: :func:`max_items`).
     """
     today = today or dt.date.today()
+    cap = max_items() if cap is None else cap
     rows: list[dict[str, Any]] = []
     indices = validated_indices(records)
     for i in indices:
@@ -180,9 +170,7 @@ def letters_frame(records: Sequence[LetterRecord], *, today: dt.date | None = No
             ROW_KEY: i,
             CASE_NUMBER: letter.case_number,
             PRIORITY: letter.priority,
-            OUTCOME: letter.outcome if letter.outcome is not None else "",
-            EXPECTED_OUTCOME: _expected_outcome([it.decision for it in letter.items]),
-            ITEM_COUNT: len(letter.items),
+            ITEMS_OVER_CAP: max(0, len(letter.items) - cap),
             SPECIALTY_COUNT: len(letter.reviewer.specialties),
             PATIENT_AGE: letter.patient.age,
             LAYOUT: letter.layout,
@@ -197,18 +185,18 @@ def letters_frame(records: Sequence[LetterRecord], *, today: dt.date | None = No
             STANDARD_TURNAROUND_DAYS: _turnaround(letter, "standard"),
             EXPEDITED_TURNAROUND_DAYS: _turnaround(letter, "expedited"),
         }
-        for f in DATE_CHAIN:
+        for f in DATE_ORDER:
             row[f] = _iso(getattr(letter, f))
         rows.append(row)
-    columns = [ROW_KEY, CASE_NUMBER, *DATE_CHAIN, PRIORITY, OUTCOME, EXPECTED_OUTCOME, ITEM_COUNT]
+    columns = [ROW_KEY, CASE_NUMBER, *DATE_ORDER, PRIORITY, ITEMS_OVER_CAP]
     columns += [SPECIALTY_COUNT, PATIENT_AGE, LAYOUT, *_LETTER_COUNTS, *_LETTER_NUMBERS]
     import pandas as pd  # lazy: only the processes that validate need pandas (~65 MB)
 
     df = pd.DataFrame(rows, columns=columns)
-    for c in (CASE_NUMBER, *DATE_CHAIN, PRIORITY, OUTCOME, EXPECTED_OUTCOME, LAYOUT):
+    for c in (CASE_NUMBER, *DATE_ORDER, PRIORITY, LAYOUT):
         df[c] = df[c].astype(object).where(df[c].notna(), None)
     df[ROW_KEY] = df[ROW_KEY].astype("int64")
-    df[ITEM_COUNT] = df[ITEM_COUNT].astype("int64")
+    df[ITEMS_OVER_CAP] = df[ITEMS_OVER_CAP].astype("int64")
     df[SPECIALTY_COUNT] = df[SPECIALTY_COUNT].astype("int64")
     for c in _LETTER_COUNTS:
         df[c] = df[c].astype("int64")
@@ -216,7 +204,7 @@ def letters_frame(records: Sequence[LetterRecord], *, today: dt.date | None = No
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
     df[PATIENT_AGE] = pd.to_numeric(df[PATIENT_AGE], errors="coerce").astype("float64")
     nearest: pd.Series[Any] = pd.Series(pd.NaT, index=df.index, dtype="datetime64[s]")
-    for f in DATE_CHAIN:
+    for f in DATE_ORDER:
         col = pd.to_datetime(df[f], format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
         df[parsed(f)] = col
         df[previous(f)] = nearest
@@ -227,21 +215,22 @@ def letters_frame(records: Sequence[LetterRecord], *, today: dt.date | None = No
     return df
 
 
-def items_frame(records: Sequence[LetterRecord]) -> pd.DataFrame:
+def items_frame(records: Sequence[LetterRecord], *, cap: int | None = None) -> pd.DataFrame:
     """One row per item of every validated letter; ``row_key`` is the index of its letter's record.
 
-    A letter with more than :data:`MAX_ITEMS` items contributes only its first ``MAX_ITEMS + 1``:
-    it fails ``item_count_plausible`` (critical) anyway, and a flood of 200,000 decision lines
-    must not cost a validation of 200,000 rows.
+    A letter with more items than ``cap`` (default: :func:`max_items`) contributes only its first
+    ``cap + 1``: it fails ``item_count_plausible`` (critical) anyway, and a flood of 200,000
+    decision lines must not cost a validation of 200,000 rows.
 
     ``ordinal_rank`` is the dense rank of the ordinal within its letter (1 for the smallest),
     so ordinals are contiguous from 1 exactly when every ordinal equals its rank.
     """
+    cap = max_items() if cap is None else cap
     rows: list[dict[str, Any]] = []
     for i in validated_indices(records):
         letter = records[i].letter
         assert letter is not None
-        for it in letter.items[: MAX_ITEMS + 1]:
+        for it in letter.items[: cap + 1]:
             request = it.request.strip() if isinstance(it.request, str) else ""
             rows.append(
                 {

@@ -15,6 +15,7 @@ from itertools import pairwise
 from typing import Any
 
 from expectations import frames as F
+from imr.dates import DATE_ORDER
 from imr.models import DECISIONS, GUIDELINE_SOURCES, PRIORITIES
 from imr.outcomes import Level
 
@@ -27,7 +28,6 @@ AGE_MIN = 14
 AGE_MAX = 100
 
 # Plausibility (critical): what junk with an IMR heading cannot fake.
-MAX_ITEMS = F.MAX_ITEMS
 #: Requests are a few words to a long compound formula (real letters: 9-142 characters).
 REQUEST_MIN_CHARS = 3
 REQUEST_MAX_CHARS = 500
@@ -87,9 +87,9 @@ def _date_specs() -> list[ExpectationSpec]:
             column=f,
             strftime_format="%Y-%m-%d",
         )
-        for f in F.DATE_CHAIN
+        for f in DATE_ORDER
     ]
-    for earlier, later in pairwise(F.DATE_CHAIN):
+    for earlier, later in pairwise(DATE_ORDER):
         specs.append(
             _letter(
                 f"{later}_not_before_{earlier}",
@@ -106,7 +106,6 @@ def _date_specs() -> list[ExpectationSpec]:
     return specs
 
 
-#: Every expectation, letter suite first, in the order reason codes are reported.
 def _turnaround_spec(priority: str, column: str, days: tuple[int, int]) -> ExpectationSpec:
     """A warning unless a ``priority`` review's ``column`` (days from the application, else the
     assignment, to the decision) is within ``days``."""
@@ -124,6 +123,7 @@ def _turnaround_spec(priority: str, column: str, days: tuple[int, int]) -> Expec
     )
 
 
+#: Every expectation, letter suite first, in the order reason codes are reported.
 EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     _letter(
         "case_number_present",
@@ -158,24 +158,6 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
         value_set=list(PRIORITIES),
     ),
     _letter(
-        "has_items",
-        Level.CRITICAL,
-        "The letter has at least one disputed item.",
-        "ExpectColumnValuesToBeBetween",
-        column=F.ITEM_COUNT,
-        min_value=1,
-    ),
-    _letter(
-        "outcome_consistent_with_items",
-        Level.CRITICAL,
-        "The outcome equals the one implied by the item decisions (all upheld, all overturned, "
-        "or partially overturned); not compared when items are missing or undecided.",
-        "ExpectColumnPairValuesToBeEqual",
-        column_A=F.OUTCOME,
-        column_B=F.EXPECTED_OUTCOME,
-        ignore_row_if="either_value_is_missing",
-    ),
-    _letter(
         "reviewer_has_specialty",
         Level.WARNING,
         "The reviewer has at least one specialty.",
@@ -195,11 +177,12 @@ EXPECTATIONS: tuple[ExpectationSpec, ...] = (
     _letter(
         "item_count_plausible",
         Level.CRITICAL,
-        f"The letter has at most {MAX_ITEMS} items (has_items checks at least one): a flood of decision "
-        "lines is not a letter.",
+        "The letter has at most IMR_EXTRACT_MAX_ITEMS items: a flood of decision lines is not a letter. "
+        "imr ingest's isolated extractor already rejects a longer letter (too_many_items); this catches "
+        "records that did not pass through it (extract_file called alone, another extractor).",
         "ExpectColumnValuesToBeBetween",
-        column=F.ITEM_COUNT,
-        max_value=MAX_ITEMS,
+        column=F.ITEMS_OVER_CAP,
+        max_value=0,
     ),
     _letter(
         "determination_heading_found",

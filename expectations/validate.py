@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from expectations.context import gx_context
-from expectations.frames import ROW_KEY, items_frame, letters_frame, validated_indices
+from expectations.frames import ROW_KEY, items_frame, letters_frame, max_items, validated_indices
 from expectations.results import QualityReport
 from expectations.suites import BY_NAME, EXPECTATIONS, ITEM_SUITE, LETTER_SUITE, SUITES, build_suite
 from imr.errors import ImrError
@@ -129,14 +129,15 @@ def validate_records(records: Sequence[LetterRecord], *, today: dt.date | None =
     skipped = tuple(i for i in range(len(records)) if i not in validated_set)
     if not validated:
         return QualityReport(validated=(), skipped=skipped, seconds=time.perf_counter() - started)
-    frames = {LETTER_SUITE: letters_frame(records, today=today), ITEM_SUITE: items_frame(records)}
+    cap = max_items()
+    frames = {LETTER_SUITE: letters_frame(records, today=today, cap=cap), ITEM_SUITE: items_frame(records, cap=cap)}
     per_letter: dict[int, set[str]] = {}
     failing: dict[str, tuple[int, ...]] = {}
     results: list[ExpectationResult] = []
     with _lock:
         for suite in SUITES:
             frame = frames[suite]
-            if frame.empty:  # no items at all: every letter fails has_items already
+            if frame.empty:  # no items at all (never from the extractor: it rejects no_items)
                 results += [ExpectationResult(suite, s.name, s.level, 0, 0) for s in EXPECTATIONS if s.suite == suite]
                 continue
             results += _collect(suite, _run_suite(suite, frame), per_letter, failing)

@@ -17,6 +17,7 @@ import expectations
 from expectations import EXPECTATIONS, QualityReport, items_frame, letters_frame, validate_records
 from expectations.suites import BY_NAME
 from imr.models import LetterRecord, Source, outcome_of
+from imr.outcomes import Level
 from tests.expectation_cases import CASES, SECRET, TODAY, Case, L, rejected_record, valid_record
 from tests.helpers import assert_runs_in_fresh_python
 
@@ -54,7 +55,7 @@ def run() -> Run:
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case_fails_exactly_its_expectation(run: Run, case: Case) -> None:
     names = {case.expectation, *case.also}
-    critical = any(BY_NAME[n].level == "critical" for n in names)
+    critical = any(BY_NAME[n].level is Level.CRITICAL for n in names)
     for i in run.positions[case.id]:
         failures = run.report.failures_of(i)
         assert {(f.expectation, f.level) for f in failures} == {(n, BY_NAME[n].level) for n in names}
@@ -94,7 +95,7 @@ def test_every_expectation_is_exercised_by_a_failing_fixture(run: Run) -> None:
 def test_expectation_counts(run: Run) -> None:
     letters = len(run.report.validated)
     r = run.report.result("case_number_present")
-    assert (r.suite, r.level, r.evaluated, r.failed) == ("imr_letters", "warning", letters, 2)
+    assert (r.suite, r.level, r.evaluated, r.failed) == ("imr_letters", Level.WARNING, letters, 2)
     assert r.failure_rate == pytest.approx(2 / letters)
     items = run.report.result("item_ordinals_unique")
     assert items.suite == "imr_items" and items.failed == 2 and len(run.report.failing_letters[items.expectation]) == 1
@@ -104,18 +105,18 @@ def test_mixed_chunk_maps_failures_to_indices() -> None:
     records = [valid_record(i) for i in range(1, 9)]
     L(records[1]).case_number = "CM1-1"
     records[2] = rejected_record(3)
-    L(records[4]).items = []
+    L(records[4]).priority = "urgent"  # type: ignore[assignment]
     L(records[4]).reviewer.specialties = []
     L(records[6]).items[1].ordinal = 5
     L(records[7]).patient.age = 3
     report = validate_records(records, today=TODAY)
     assert sorted(report.failures) == [1, 4, 6, 7]
     assert report.reason_codes(1) == ["dq_case_number_format"]
-    assert report.reason_codes(4) == ["dq_has_items", "dq_reviewer_has_specialty"]
-    assert report.reason_codes(4, "critical") == ["dq_has_items"]
-    assert report.reason_codes(4, "warning") == ["dq_reviewer_has_specialty"]
+    assert report.reason_codes(4) == ["dq_priority_in_set", "dq_reviewer_has_specialty"]
+    assert report.reason_codes(4, Level.CRITICAL) == ["dq_priority_in_set"]
+    assert report.reason_codes(4, Level.WARNING) == ["dq_reviewer_has_specialty"]
     assert report.reason_codes(6) == ["dq_item_ordinals_contiguous"]
-    assert report.reason_codes(7, "critical") == [] and not report.is_quarantined(7)
+    assert report.reason_codes(7, Level.CRITICAL) == [] and not report.is_quarantined(7)
     assert report.quarantined == [1, 4, 6]
     assert report.skipped == (2,)
 
@@ -126,7 +127,7 @@ def test_critical_reason_codes_come_first() -> None:
     L(records[0]).priority = "urgent"  # type: ignore[assignment]  # critical
     report = validate_records(records, today=TODAY)
     assert report.reason_codes(0) == ["dq_priority_in_set", "dq_case_number_present"]
-    assert report.reason_codes(0, level="warning") == ["dq_case_number_present"]
+    assert report.reason_codes(0, level=Level.WARNING) == ["dq_case_number_present"]
 
 
 def test_report_holds_no_letter_text(run: Run) -> None:
@@ -148,7 +149,9 @@ def test_frames_key_rows_by_record_index() -> None:
     L(records[2]).items[1].ordinal = 7
     letters = letters_frame(records, today=TODAY)
     assert letters["row_key"].tolist() == [1, 2]
-    assert letters["item_count"].tolist() == [2, 2]
+    assert letters["items_over_cap"].tolist() == [0, 0]
+    assert letters_frame(records, today=TODAY, cap=1)["items_over_cap"].tolist() == [1, 1]
+    assert len(items_frame(records, cap=0)) == 2, "a letter over the cap is judged on its first cap + 1 items"
     items = items_frame(records)
     assert items["row_key"].tolist() == [1, 1, 2, 2]
     assert items["ordinal_rank"].tolist() == [1, 2, 1, 2]
@@ -170,14 +173,14 @@ def test_suites_carry_levels_in_meta() -> None:
         suite = expectations.build_suite(suite_name)
         metas = [e.meta for e in suite.expectations]
         assert [m["name"] for m in metas] == [s.name for s in expectations.expectations_of(suite_name)]
-        assert all(m["level"] in ("critical", "warning") and m["description"] for m in metas)
+        assert all(m["level"] in set(Level) and m["description"] for m in metas)
 
 
 def test_an_expectation_that_cannot_run_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     from expectations import validate as v
 
-    def broken_frame(records: list[LetterRecord], *, today: dt.date | None = None) -> object:
-        return letters_frame(records, today=today).drop(columns=["priority"])
+    def broken_frame(records: list[LetterRecord], *, today: dt.date | None = None, cap: int | None = None) -> object:
+        return letters_frame(records, today=today, cap=cap).drop(columns=["priority"])
 
     monkeypatch.setattr(v, "letters_frame", broken_frame)
     with pytest.raises(expectations.ExpectationRunError, match="priority_in_set"):
@@ -202,12 +205,14 @@ def test_import_does_not_import_great_expectations() -> None:
 
 
 def test_chunk_without_any_item_skips_the_item_suite() -> None:
+    """Letters without items never come from the extractor (it rejects them no_items): the item
+    suite has nothing to run on and is reported evaluated on no row."""
     records = [valid_record(1), valid_record(2)]
     for r in records:
         L(r).items = []
     report = validate_records(records, today=TODAY)
-    assert report.reason_codes(0) == report.reason_codes(1) == ["dq_has_items"]
     assert report.result("item_decision_in_set").evaluated == 0
+    assert report.result("case_number_format").evaluated == 2
 
 
 def test_letters_of_one_case_are_never_quarantined_by_the_suites() -> None:

@@ -20,12 +20,13 @@ from sqlalchemy.engine import Engine
 import warehouse
 from expectations import EXPECTATIONS
 from imr.models import LetterRecord
+from imr.outcomes import Level
 from pipeline import stages
 from pipeline.lifecycle import SIDECAR_SUFFIX
 from pipeline.work import WorkItem
 from tests.expectation_cases import CASES, TODAY, valid_record
 
-CRITICAL = {e.name for e in EXPECTATIONS if e.level == "critical"}
+CRITICAL = {e.name for e in EXPECTATIONS if e.level is Level.CRITICAL}
 
 
 def _item(engine: Engine, batch: str, inbox: Path, name: str, record: LetterRecord) -> WorkItem:
@@ -81,7 +82,7 @@ def test_critical_failures_are_quarantined_warnings_load(engine: Engine, tmp_pat
     assert not list(inbox.iterdir()), "every file was archived or quarantined"
 
 
-@pytest.mark.parametrize("level", ["critical"])
+@pytest.mark.parametrize("level", [Level.CRITICAL])
 def test_quarantine_reasons_are_stored(engine: Engine, tmp_path: Path, level: str) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from expectations import EXPECTATIONS, QualityReport, items_frame, validate_records
-from expectations.frames import MAX_ITEMS
+from expectations.frames import max_items
 from imr.extract import extract_file
 from imr.models import LetterRecord
+from imr.outcomes import Level
 from imr.synth import generate_letter, render_text
 
 TODAY = dt.date(2026, 11, 29)
@@ -40,13 +41,13 @@ PLAUSIBILITY = {
 
 def critical(report: QualityReport, i: int) -> list[str]:
     """The critical expectations record ``i`` failed."""
-    return [f.expectation for f in report.sorted_failures(i, "critical")]
+    return [f.expectation for f in report.sorted_failures(i, Level.CRITICAL)]
 
 
 def test_the_new_expectations_have_their_levels() -> None:
     levels = {e.name: e.level for e in EXPECTATIONS}
-    assert {levels[n] for n in PLAUSIBILITY} == {"critical"}
-    assert {levels[n] for n in CROSS_FIELD} == {"warning"}
+    assert {levels[n] for n in PLAUSIBILITY} == {Level.CRITICAL}
+    assert {levels[n] for n in CROSS_FIELD} == {Level.WARNING}
 
 
 def _flood(path: Path, lines: int, heading: str = "IMR ISSUES, DECISIONS AND RATIONALES") -> Path:
@@ -66,7 +67,7 @@ def test_a_decision_flood_is_never_loaded(tmp_path: Path) -> None:
     failed = set(critical(report, 0))
     assert {"item_count_plausible", "reviewer_credential_or_rationale_present"} <= failed
     assert "item_structure_matches_layout" in failed
-    assert len(items_frame([record])) == MAX_ITEMS + 1, "a flood is judged on its first items only"
+    assert len(items_frame([record])) == max_items() + 1, "a flood is judged on its first items only"
 
 
 @pytest.mark.parametrize("lines", [1, 3, 40])
@@ -133,7 +134,7 @@ def test_synthetic_letters_pass_every_critical_expectation() -> None:
         rec.letter.items = t.letter.items  # rationales are not part of the contract's dict
     report = validate_records(records, today=TODAY)
     assert report.quarantined == [], {
-        i: [f.expectation for f in report.sorted_failures(i, "critical")] for i in report.quarantined[:5]
+        i: [f.expectation for f in report.sorted_failures(i, Level.CRITICAL)] for i in report.quarantined[:5]
     }
     assert {t.layout for t in truths} == {"A", "B", "C", "D1", "D2"}
 
@@ -148,5 +149,5 @@ def test_extracted_synthetic_letters_pass_every_critical_expectation(tmp_path: P
     assert all(r.status == "parsed" for r in records)
     report = validate_records(records, today=TODAY)
     assert report.quarantined == [], {
-        i: [f.expectation for f in report.sorted_failures(i, "critical")] for i in report.quarantined[:5]
+        i: [f.expectation for f in report.sorted_failures(i, Level.CRITICAL)] for i in report.quarantined[:5]
     }
