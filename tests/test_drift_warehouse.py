@@ -1,8 +1,9 @@
 """Drift checks against a real warehouse history (SQLite and PostgreSQL).
 
-Baseline batches are loaded with the real loader (``warehouse.load_letter``), then a new batch is
-loaded and judged by :func:`pipeline.drift.evaluate_batch_drift` (real GX), its results stored
-in ``dq_results``. Real letters: the 65 shared gold records split into ordinary letters (baseline
+Baseline batches are built as production builds them (``tests.report_helpers.load_batch``: the
+pipeline's validate and load stages, the batch closed by its summary), then a new batch is loaded
+and judged by :func:`pipeline.drift.evaluate_batch_drift` (real GX), its results stored in
+``dq_results``. Real letters: the 65 shared gold records split into ordinary letters (baseline
 and an ordinary batch) and the letters with overturned items (a batch of their own). Synthetic
 letters (imr.synth) give batches of a controlled mix.
 """
@@ -28,14 +29,8 @@ from imr.models import LetterRecord
 from imr.outcomes import DRIFT_SUITE, DriftVerdict, ExpectationResult, Level
 from imr.synth.records import synthetic_records
 from pipeline.drift import evaluate_batch_drift, trend_table
+from tests.report_helpers import load_batch
 from warehouse.history import batch_history, batch_profile
-
-INBOX = "/inbox"
-
-
-def load_batch(engine: Engine, records: Sequence[LetterRecord], status: str = "completed") -> str:
-    """A finished batch holding ``records``, each registered and loaded like the pipeline does."""
-    return warehouse.load_records(engine, records, inbox=INBOX, status=status)
 
 
 def result(name: str, rs: Sequence[ExpectationResult]) -> ExpectationResult:
@@ -124,7 +119,8 @@ def test_synthetic_batches_of_a_controlled_mix(engine: Engine) -> None:
     small = load_batch(engine, synthetic_records(7000, 5, only_overturned=True))
     small_results = evaluate_batch_drift(engine, small)
     assert {x.verdict for x in small_results} == {"insufficient"}
-    assert warehouse.failed_expectations(engine, small) == []
+    drift_names = {x.expectation for x in small_results}
+    assert not drift_names & set(warehouse.failed_expectations(engine, small)), "row checks may warn, drift not"
 
     table = trend_table(engine)
     assert [r["batch_id"] for r in table] == [natural, flipped, after, small], "batches with results, oldest first"
@@ -134,7 +130,7 @@ def test_synthetic_batches_of_a_controlled_mix(engine: Engine) -> None:
 
 def test_history_excludes_failed_and_later_batches(engine: Engine) -> None:
     first = load_batch(engine, synthetic_records(100, 5))
-    load_batch(engine, synthetic_records(200, 5), status="failed")
+    load_batch(engine, synthetic_records(200, 5), failed_stage="load")
     third = load_batch(engine, synthetic_records(300, 5))
     assert [p.batch_id for p in batch_history(engine, third)] == [first]
     assert [p.batch_id for p in batch_history(engine)] == [third, first]
@@ -159,7 +155,8 @@ def test_failed_expectations_lists_row_level_failures_too(engine: Engine) -> Non
             ),
         ],
     )
-    assert warehouse.failed_expectations(engine, batch) == ["case_number_present"]
+    failed = warehouse.failed_expectations(engine, batch)
+    assert "case_number_present" in failed and not {"item_decision_in_set", "layout_share_D2"} & set(failed)
 
 
 def test_ocr_share_counts_the_loaded_files_read_by_ocr(engine: Engine) -> None:
