@@ -18,6 +18,16 @@ TODAY = dt.date(2016, 1, 1)
 SECRET = "zz-secret-request-text"
 
 
+#: The dates of a valid letter, in :data:`imr.dates.DATE_ORDER`.
+VALID_DATES: dict[str, dt.date] = dict(
+    zip(
+        DATE_ORDER,
+        (dt.date(2012, 3, 1), dt.date(2015, 1, 5), dt.date(2015, 1, 20), dt.date(2015, 1, 25), dt.date(2015, 2, 20)),
+        strict=True,
+    )
+)
+
+
 def valid_record(n: int) -> LetterRecord:
     """A clean parsed letter with two items (one upheld, one overturned); case number from ``n``."""
     items = [
@@ -26,11 +36,6 @@ def valid_record(n: int) -> LetterRecord:
     ]
     letter = Letter(
         case_number=f"CM15-{n:07d}",
-        date_of_injury=dt.date(2012, 3, 1),
-        ur_denial_date=dt.date(2015, 1, 5),
-        application_received=dt.date(2015, 1, 20),
-        date_assigned=dt.date(2015, 1, 25),
-        decision_date=dt.date(2015, 2, 20),
         priority="standard",
         reviewer=Reviewer(["California"], ["Physical Medicine and Rehabilitation"]),
         outcome="partially_overturned",
@@ -39,6 +44,8 @@ def valid_record(n: int) -> LetterRecord:
         items=items,
         layout="D2",
     )
+    for name, value in VALID_DATES.items():
+        setattr(letter, name, value)
     return LetterRecord(Source(f"letter-{n}.txt", f"{n:064x}", "text/plain"), "parsed", [], letter)
 
 
