@@ -110,6 +110,13 @@ class Applied:
         return f"automation {self.name} {how}{extra}{off}"
 
 
+def _core(automation: AutomationCore) -> dict[str, Any]:
+    """What an automation says, as JSON, without its ids and its on/off switch (kept as the UI set it)."""
+    data = automation.model_dump(mode="json", include=set(AutomationCore.model_fields) - {"enabled"})
+    data["trigger"].pop("id", None)
+    return data
+
+
 def ensure_automation(spec: AutomationCore) -> Applied:
     """Create ``spec`` on the Prefect API of this process, or update the automation of its name.
 
@@ -122,7 +129,11 @@ def ensure_automation(spec: AutomationCore) -> Applied:
         if not existing:
             return Applied(client.create_automation(spec), spec.name, True, spec.enabled, 0)
         keep, *extra = existing
-        client.update_automation(keep.id, spec.model_copy(update={"enabled": keep.enabled}))
+        # updated only when it differs: the server gives the trigger a new id on every update, and
+        # it keys the runs it is watching by that id, so an update on every `imr serve` start would
+        # orphan them (a run killed with the serving process would stay Running for good)
+        if _core(keep) != _core(spec):
+            client.update_automation(keep.id, spec.model_copy(update={"enabled": keep.enabled}))
         for duplicate in extra:
             client.delete_automation(duplicate.id)
         return Applied(keep.id, spec.name, False, keep.enabled, len(extra))

@@ -135,6 +135,9 @@ def test_imr_automations_twice_leaves_one_automation(server: ImrServer, tmp_path
     [automation] = _automations(server)
     assert automation["enabled"] and automation["trigger"]["within"] == 90.0
     assert automation["actions"][0]["state"] == "CRASHED"
+    trigger_id = automation["trigger"]["id"]
+    imr_automations()  # `imr serve` restarted: the runs the server watches are keyed by the trigger's id
+    assert [a["trigger"]["id"] for a in _automations(server)] == [trigger_id]
 
 
 def _tree(pid: int) -> list[Any]:
