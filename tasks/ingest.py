@@ -19,6 +19,7 @@ to a task are passed as they are (:func:`_as_is`): Prefect does not walk them lo
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
@@ -36,8 +37,8 @@ import warehouse
 from imr.errors import TransientError
 from imr.outcomes import BatchKind, RunNumbers
 from imr.settings import get_settings
+from pipeline import lanes, stop, worker
 from pipeline import run as pr
-from pipeline import stop, worker
 from pipeline.discovery import count_letters
 from pipeline.planning import Plan
 from pipeline.stages import ChunkOutcome, process_chunk, settle_chunk
@@ -46,6 +47,8 @@ from pipeline.summary import BatchSummary
 from pipeline.work import WorkItem
 from tasks.publish import IngestProgress
 from tasks.runners import chunk_lanes, chunk_runner, worker_pins
+
+log = logging.getLogger("imr.pipeline")
 
 #: Default retries of warehouse tasks (flows may override with ``with_options``).
 TRANSIENT_RETRIES = 3
@@ -176,20 +179,18 @@ class TaskSteps:
         return plan.with_options(**self.retry)(req, batch_id)
 
     def _prepare_workers(self, req: pr.RunRequest) -> None:
-        """A ``prepare-worker`` task on each worker process now, when the run will use them: their
-        imports (Prefect, Great Expectations, the extractor) then overlap the flow's planning
-        instead of delaying the first chunks. On a Dask cluster whenever a letter is waiting; on a
-        process pool (which this starts) when at least ``IMR_PARALLEL_MIN_FILES`` letters are. Not
-        for a rerun (its files are known only once planned: its workers start with its chunks). A
-        run with nothing to do starts no worker."""
-        lanes = self._parallel_lanes()
-        if lanes <= 1 or req.kind == BatchKind.RERUN:
-            return
-        enough = 1 if self._dask else max(1, req.settings.parallel_min_files)
-        if count_letters((Path(p) for p in req.inboxes), enough) < enough:
+        """A ``prepare-worker`` task on each worker process now, when the policy says the run will
+        use them (:func:`pipeline.lanes.prepares_workers`): their imports then overlap the flow's
+        planning instead of delaying the first chunks."""
+        parallel, min_files = self._parallel_lanes(), req.settings.parallel_min_files
+        if parallel <= 1 or req.kind == BatchKind.RERUN:
+            return  # nothing to count
+        enough = lanes.prepare_threshold(dask=self._dask, min_files=min_files)
+        waiting = count_letters((Path(p) for p in req.inboxes), enough)
+        if not lanes.prepares_workers(parallel, req.kind, waiting, dask=self._dask, min_files=min_files):
             return
         runner = self._open_runner()
-        for n, pin in enumerate(worker_pins(runner, lanes), start=1):
+        for n, pin in enumerate(worker_pins(runner, parallel), start=1):
             with pin:
                 named = prepare_worker.with_options(task_run_name=f"prepare-worker-{n}")
                 self._preparing.append(runner.submit(named, {"req": req}))
@@ -210,20 +211,17 @@ class TaskSteps:
         return self._lanes
 
     def lanes(self, req: pr.RunRequest, files: int) -> int:
-        """The parallel lanes, except for a run with fewer than ``IMR_PARALLEL_MIN_FILES`` files on a
-        process pool not started yet: its chunks run in the flow's own process (starting workers
-        would cost more than they save)."""
-        lanes = self._parallel_lanes()
-        if lanes > 1 and self._runner is None and not self._dask and files < req.settings.parallel_min_files:
-            self._in_process = True
-            get_run_logger().info(
-                "%d letters, fewer than IMR_PARALLEL_MIN_FILES (%d): chunks run in this process, not on %d workers",
-                files,
-                req.settings.parallel_min_files,
-                lanes,
-            )
-            return 1
-        return lanes
+        """The lanes :func:`pipeline.lanes.plan_lanes` gives this run (said in the log when fewer
+        than the workers asked for)."""
+        parallel, min_files = self._parallel_lanes(), req.settings.parallel_min_files
+        chosen = lanes.plan_lanes(
+            parallel, files, dask=self._dask, pool_started=self._runner is not None, min_files=min_files
+        )
+        self._in_process = chosen.in_process and parallel > 1
+        why = chosen.why(files, parallel, min_files)
+        if why:
+            log.info(why)  # imr's own logger: it reaches the flow run's logs in the UI too
+        return chosen.count
 
     def process(self, req: pr.RunRequest, batch_id: str, chunks: Sequence[list[WorkItem]]) -> Iterable[ChunkOutcome]:
         """Submit the chunks to the flow's task runner, at most ``window`` at a time, and yield their
