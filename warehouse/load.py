@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from imr.errors import REASON_CODES
 from imr.models import Letter, LetterRecord, Source
-from imr.outcomes import ARCHIVED, DqFailure, FileStatus
+from imr.outcomes import ARCHIVED, BatchKind, BatchStatus, DqFailure, FileStatus
 from warehouse import schema as s
 from warehouse.batches import utcnow
 from warehouse.columns import letter_columns
@@ -385,7 +385,11 @@ class _Rows:
 
 
 def load_records(
-    engine: Engine, records: Sequence[LetterRecord], *, inbox: str = "/records", status: str = "completed"
+    engine: Engine,
+    records: Sequence[LetterRecord],
+    *,
+    inbox: str = "/records",
+    status: BatchStatus = BatchStatus.COMPLETED,
 ) -> str:
     """Load already-extracted ``records`` as one finished batch (each file registered, then loaded
     in one transaction per chunk): for demos, benchmarks and backfills of records from elsewhere.
@@ -393,7 +397,7 @@ def load_records(
     from warehouse.batches import finish_batch, start_batch
     from warehouse.files import register_file
 
-    batch = start_batch(engine, "ingest", [inbox])
+    batch = start_batch(engine, BatchKind.INGEST, [inbox])
     entries = [
         (register_file(engine, batch, inbox, r.source.path, r.source.sha256, 0, r.source.media_type), r, ())
         for r in records
