@@ -134,7 +134,7 @@ def _run_kind(kind: str, files: Sequence[str], keep: list[Any] | None) -> int:
             finally:
                 doc.close()
     elif kind.startswith("pipeline-"):
-        from imr.extract.pipeline import extract_file
+        from imr.extract.entry import extract_file
 
         engine = kind.removeprefix("pipeline-")
         for f in files:
@@ -351,7 +351,7 @@ def profile_hotspots(corpus: str, files: Sequence[str], engine: str, top: int = 
     import cProfile
     import pstats
 
-    from imr.extract.pipeline import extract_file
+    from imr.extract.entry import extract_file
 
     _log(f"profiling {engine} on {corpus}")
     extract_file(files[0], pdf_engine=engine)

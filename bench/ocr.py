@@ -59,7 +59,7 @@ def _cpu() -> float:
 
 def _extract_one(path: str) -> tuple[str, float, float]:
     """One record as JSON, its wall seconds and its CPU seconds (this process and tesseract)."""
-    from imr.extract.pipeline import extract_file
+    from imr.extract.entry import extract_file
 
     t, c = time.perf_counter(), _cpu()
     rec = extract_file(path, display_path=Path(path).name, ocr="auto")

@@ -6,7 +6,6 @@
     ├── TerminalError              retrying cannot help: the file is rejected or quarantined
     │   ├── ReadError              bytes cannot become text
     │   │   ├── EmptyFileError             code ``empty_file``
-    │   │   ├── UnsupportedTypeError       code ``unsupported_type``
     │   │   ├── UndecodableTextError       code ``undecodable_text``
     │   │   ├── CorruptPdfError            code ``pdf_corrupt``
     │   │   ├── PasswordProtectedError     code ``pdf_password``
@@ -67,10 +66,6 @@ class ReadError(TerminalError):
 
 class EmptyFileError(ReadError):
     code = "empty_file"
-
-
-class UnsupportedTypeError(ReadError):
-    code = "unsupported_type"
 
 
 class UndecodableTextError(ReadError):

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 import warehouse
-from imr.extract.pipeline import media_type_of
+from imr.extract.entry import media_type_of
 from imr.outcomes import SET_ASIDE, FileStatus, RunNumbers
 from pipeline import ledger
 from pipeline.discovery import Discovery, FoundFile, RefusedFile, sha256_file

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from imr.extract import ocr
-from imr.extract.pipeline import extract_file
+from imr.extract.entry import extract_file
 from tests.helpers import assert_contract, compare_to_gold, read_jsonl
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from imr.extract.pipeline import extract_file
+from imr.extract.entry import extract_file
 from tests.conftest import SCORER
 from tests.helpers import assert_contract, compare_to_gold, read_jsonl
 

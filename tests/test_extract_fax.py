@@ -11,9 +11,9 @@ import pytest
 
 from imr.errors import OcrCheckError
 from imr.extract.document import Document
+from imr.extract.entry import extract_bytes
 from imr.extract.fax import is_cover_sheet, is_fax_header, remove_fax_furniture
 from imr.extract.ocr_checks import check_ocr_letter
-from imr.extract.pipeline import extract_bytes
 from imr.models import Letter
 from imr.synth import generate_letter
 from imr.synth.fax import FINE, STANDARD, FaxOptions, fax_pdf, random_fax_options

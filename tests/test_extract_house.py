@@ -13,12 +13,12 @@ import pytest
 from imr.errors import DateValueError, ImrError, ParseError, UnresolvedItemError
 from imr.extract.dates import parse_date
 from imr.extract.document import Document
+from imr.extract.entry import extract_bytes, extract_file, iter_input_files, parse_document
 from imr.extract.header import GEOMETRY_NAMES, HeaderFields, header_fields
 from imr.extract.media import is_letter_name, media_type_of
 from imr.extract.normalize import normalize, split_text_pages
 from imr.extract.pdf_settings import PDF_SETTINGS, PdfSettings
 from imr.extract.pdf_text import HEADER_LABELS
-from imr.extract.pipeline import extract_bytes, extract_file, iter_input_files, parse_document
 from imr.models import Letter
 
 LETTER = """Case Number: CM15-0123456

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from imr.extract.entry import extract_bytes
 from imr.extract.items import damaged_decision
-from imr.extract.pipeline import extract_bytes
 from imr.synth import LAYOUTS, HardCases, SyntheticLetter, generate_letter, render_text
 
 #: decision words of item lines, and the necessity words of numbered decision sentences

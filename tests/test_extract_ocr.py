@@ -14,9 +14,9 @@ import pytest
 
 from imr.errors import REASON_CODES, OcrCheckError
 from imr.extract.document import Document
+from imr.extract.entry import extract_file
 from imr.extract.ocr_checks import check_ocr_letter
 from imr.extract.ocr_words import OcrWord, decision_form, fix_labels, join_split_labels, resembles_decision
-from imr.extract.pipeline import extract_file
 from imr.models import Letter
 from imr.synth.corpus import write_corpus
 from tests.helpers import LETTER_CORE, assert_contract, read_jsonl

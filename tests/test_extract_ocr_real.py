@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from imr.extract.pipeline import extract_file
+from imr.extract.entry import extract_file
 from imr.synth.scanned import scan_pdf
 from tests.helpers import read_jsonl
 from tests.test_extract_ocr import letter_exact_diffs, silent_wrong

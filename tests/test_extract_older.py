@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from imr.extract.entry import extract_bytes, read_document
 from imr.extract.normalize import remove_inline_furniture
-from imr.extract.pipeline import extract_bytes, read_document
 from imr.synth import LAYOUTS, HardCases, generate_letter, render_text
 from imr.synth.pdf_render import PdfOptions, render_pdf_counted
 from tests.helpers import compare_to_gold

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from imr.extract.dates import parse_date
-from imr.extract.pipeline import extract_bytes
+from imr.extract.entry import extract_bytes
 from imr.models import outcome_of
 from imr.synth import generate_letter, render_text
 from imr.synth.pdf_render import render_pdf

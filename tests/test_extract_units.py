@@ -10,13 +10,13 @@ import pytest
 from imr.errors import NotImrLetterError, UnresolvedItemError
 from imr.extract.dates import parse_date
 from imr.extract.document import BREAK
+from imr.extract.entry import extract_bytes
 from imr.extract.guidelines import classify
 from imr.extract.header import header_from_lines
 from imr.extract.items import parse_item_blocks, parse_numbered_decisions, request_from_paragraph
 from imr.extract.normalize import remove_running_lines, split_text_pages
 from imr.extract.patient import parse_patient
 from imr.extract.pdf_text import Word, pair_header
-from imr.extract.pipeline import extract_bytes
 from imr.extract.program import check_program
 from imr.extract.reviewer import parse_reviewer
 from imr.extract.text_decode import decode_text

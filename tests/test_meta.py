@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import CONTRACT, ROOT
 
 CORE_MODULES = [
-    "imr.extract.pipeline",
+    "imr.extract.entry",
     "imr.extract.pdfium_text",
     "imr.models",
     "imr.outcomes",

@@ -38,14 +38,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _one(args: tuple[str, str, str]) -> str:
-    from imr.extract.pipeline import extract_file
+    from imr.extract.entry import extract_file
 
     path, engine, ocr = args
     return json.dumps(extract_file(path, pdf_engine=engine, ocr=ocr).to_dict(), ensure_ascii=False)
 
 
 def run(args: argparse.Namespace) -> int:
-    from imr.extract.pipeline import iter_input_files
+    from imr.extract.entry import iter_input_files
 
     try:
         files = [str(f) for f in iter_input_files(args.paths)]

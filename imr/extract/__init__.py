@@ -5,7 +5,7 @@ file name and type (``media``) -> read bytes -> text with page structure (``pdf_
 ``pdfium_text`` with the tolerances of ``pdf_settings``, ``text_decode``) -> normalised lines
 without page furniture (``normalize``) -> program check (``program``) -> sections and layout
 (``sections``) -> fields (``header``, ``reviewer``, ``patient``, ``items``, ``guidelines``) ->
-values (``dates``) -> record (``pipeline``).
+values (``dates``) -> record (``entry``: the entry points, ``extract_file`` and friends).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ __all__ = ["extract_bytes", "extract_file", "iter_input_files"]
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from imr.extract import pipeline
+        from imr.extract import entry
 
-        return getattr(pipeline, name)
+        return getattr(entry, name)
     raise AttributeError(name)

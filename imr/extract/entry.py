@@ -223,9 +223,6 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-OCR_MODES = ("auto", "off")
-
-
 def extract_bytes(
     data: bytes,
     display_path: str,
