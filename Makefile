@@ -1,12 +1,13 @@
 # imr-etl: two commands on a fresh machine (Python 3.11 and the package registries only).
 #   make demo   set up, then ingest the bundled sample inbox into the embedded SQLite warehouse
 #   make test   set up, then run the whole test suite (what .ci/run runs)
+#   make test-fast  the quick loop (no Prefect server, PostgreSQL, OCR or slow runs)
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO_DIR ?= build/demo
 
-.PHONY: setup demo test lint typecheck bench clean
+.PHONY: setup demo test test-fast lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,11 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# the quick loop: no Prefect server, no PostgreSQL, no OCR engine, no slow end-to-end runs
+test-fast: setup
+	$(BIN)/ruff check .
+	IMR_TEST_NO_OCR=1 $(BIN)/pytest -q -m "not prefect and not postgres and not slow"
 
 bench: setup
 	$(BIN)/python -m bench.extraction

@@ -22,6 +22,12 @@ SCORER = SHARED / "tools" / "score.py"
 os.environ.setdefault("IMR_WORKERS", "1")
 # Nothing a test writes lands in the repository: the default data folder is a temporary one.
 os.environ.setdefault("IMR_DATA_DIR", __import__("tempfile").mkdtemp(prefix="imr-test-data-"))
+# `make test-fast`: the world without the OCR engine (its folders left out of PATH, for this process
+# and every process it starts), so the tests that need Tesseract skip and the rest prove they don't.
+if os.environ.get("IMR_TEST_NO_OCR") == "1":
+    os.environ["PATH"] = os.pathsep.join(
+        d for d in os.environ.get("PATH", "").split(os.pathsep) if not (Path(d) / "tesseract").exists()
+    )
 # Keep third-party telemetry off in every test process.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
