@@ -18,7 +18,7 @@ CONTRACT = SHARED / "contract" / "letter-record.schema.json"
 SCORER = SHARED / "tools" / "score.py"
 
 # Flows called in the test process run their chunks there, one at a time (tests patch code in this
-# process); the parallel runners are tested through the CLI (tests/test_parallel.py).
+# process); the parallel runners are tested through the CLI (tests/pipeline/test_parallel.py).
 os.environ.setdefault("IMR_WORKERS", "1")
 # Nothing a test writes lands in the repository: the default data folder is a temporary one.
 os.environ.setdefault("IMR_DATA_DIR", __import__("tempfile").mkdtemp(prefix="imr-test-data-"))

@@ -5,7 +5,7 @@ The views are part of the warehouse for analysts' own tools (same names, same nu
 and PostgreSQL); the report (package ``reports``) reads them through these declarations.
 They live in their own :data:`view_metadata`, never in :data:`warehouse.schema.metadata`:
 ``create_all``, Alembic's autogenerate and the table-wiping test helpers must not treat them as
-tables. ``tests/test_warehouse_views.py`` checks these columns against the migrated database.
+tables. ``tests/warehouse/test_warehouse_views.py`` checks these columns against the migrated database.
 
 The letters of one case number are its versions (``warehouse.versions``): every view but
 ``v_letter_versions`` reads only the current letter of each case (a case in review has none),

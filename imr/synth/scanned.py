@@ -3,7 +3,7 @@
 Each page is rasterised with PDFium (about 200 dpi, greyscale), turned by a slight skew, soiled
 with speckle, softened by a blur and JPEG-compressed, then wrapped back into a PDF that has no
 text layer. Everything is drawn from one seed, so the same bytes and seed give the same file.
-Used for OCR fixtures (``tests/test_extract_ocr*.py``), ``imr synth --scanned`` and ``bench/ocr.py``.
+Used for OCR fixtures (``tests/extract/test_extract_ocr*.py``), ``imr synth --scanned`` and ``bench/ocr.py``.
 """
 
 from __future__ import annotations

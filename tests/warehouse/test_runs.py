@@ -34,7 +34,7 @@ def _hold_in_child(url: str, batch_id: str, ready: Path) -> subprocess.Popen[byt
         time.sleep(120)
         """
     )
-    return subprocess.Popen([sys.executable, "-c", code], cwd=Path(__file__).parents[1])
+    return subprocess.Popen([sys.executable, "-c", code], cwd=Path(__file__).parents[2])
 
 
 def _wait_for(path: Path) -> str:

@@ -12,8 +12,8 @@ import pytest
 
 from imr.extract.entry import extract_file
 from imr.synth.scanned import scan_pdf
+from tests.extract.test_extract_ocr import letter_exact_diffs, silent_wrong
 from tests.helpers import read_jsonl
-from tests.test_extract_ocr import letter_exact_diffs, silent_wrong
 
 pytestmark = [
     pytest.mark.corpus,

@@ -24,7 +24,7 @@ from warehouse.schema import batch_progress, ingest_batches, source_files
 
 pytestmark = [pytest.mark.slow, pytest.mark.prefect, pytest.mark.usefixtures("prefect_harness")]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(data: Path, **extra: str) -> dict[str, str]:

@@ -22,7 +22,7 @@ import pytest
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_harness")]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AUTOMATION = ROOT / "scripts" / "automations" / "quarantine-threshold-breached.yaml"
 
 

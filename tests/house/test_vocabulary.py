@@ -14,7 +14,7 @@ from imr import models
 from imr.outcomes import BatchKind, BatchStatus, FileStatus
 from warehouse import schema
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("imr", "pipeline", "warehouse", "expectations", "reports", "tasks", "flows")
 WORDS = {s.value for s in (*FileStatus, *BatchStatus, *BatchKind)}
 CALLS = {"mark_file", "finish_batch", "start_batch", "close_batch", "decide", "LoadResult"}

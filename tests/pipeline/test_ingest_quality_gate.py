@@ -1,6 +1,6 @@
 """Every critical expectation failure quarantines its letter (SQLite and PostgreSQL).
 
-Each failing fixture of ``tests/test_expectations.py`` becomes a real file in an inbox, registered
+Each failing fixture of ``tests/expectations/test_expectations.py`` becomes a real file in an inbox, registered
 in a batch; the chunk then goes through the real validate -> load -> settle stages. The records
 are built directly (this test is about routing, not extraction): critical failures end in the
 quarantine folder with ``dq_<name>`` codes in the ledger and the sidecar, warning-only letters

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 #: floor -> the first-party floors and third-party packages it must never import
 FORBIDDEN: dict[str, set[str]] = {
@@ -60,3 +60,26 @@ def test_the_rules_see_real_imports() -> None:
     assert "warehouse" in _imports(ROOT / "imr" / "commands" / "common.py")
     assert {"warehouse", "expectations"} <= _imports(ROOT / "pipeline" / "stages.py")
     assert "prefect" in _imports(ROOT / "tasks" / "ingest.py")
+
+
+#: The folders of tests/, named after what they test (the floors and parts of the house).
+TEST_FOLDERS = {
+    "house": "the rules of the house: imports, vocabulary, settings, secrets",
+    "extract": "imr.extract and the taxonomy: files to records",
+    "synth": "imr.synth: the letter generator",
+    "cli": "imr's command line",
+    "warehouse": "warehouse: schema, migrations, loads, claims, runs, versions, views",
+    "expectations": "expectations: row checks and drift checks",
+    "pipeline": "pipeline: discovery, isolation, planning, stages, lanes, crashes and interrupts",
+    "flows": "flows and tasks: the Prefect flows end to end",
+    "ops": "operations: imr server, imr serve, the work pool, automations, the soak of the nightly path",
+    "reports": "reports: imr report",
+}
+
+
+def test_the_tests_are_a_map_of_the_code() -> None:
+    tests = ROOT / "tests"
+    assert sorted(p.name for p in tests.glob("test_*.py")) == [], "a test lives in the folder of what it tests"
+    folders = {p.parent.relative_to(tests).parts[0] for p in tests.rglob("test_*.py")}
+    assert folders == set(TEST_FOLDERS), f"folders of tests/: {sorted(folders)}"
+    assert all((tests / f / "__init__.py").exists() for f in TEST_FOLDERS)

@@ -26,7 +26,7 @@ from imr.synth.samples import write_sample_inbox
 from imr.synth.text_render import page_top
 from tests.conftest import SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "imr" / "contract" / "letter-record.schema.json").read_text(encoding="utf-8"))
 SAMPLES = ROOT / "samples"
 SEEDS = range(40)

@@ -44,7 +44,7 @@ from warehouse import schema as s
 from warehouse import versions as wv
 from warehouse import views as v
 
-CONTRACT = Path(__file__).resolve().parents[1] / "imr" / "contract" / "letter-record.schema.json"
+CONTRACT = Path(__file__).resolve().parents[2] / "imr" / "contract" / "letter-record.schema.json"
 DB_SETTINGS = settings(
     max_examples=12,
     deadline=None,
@@ -236,7 +236,7 @@ def test_standings_depend_on_the_set_of_letters_only(
 
 def test_the_conflict_reason_code_is_known() -> None:
     assert "case_version_conflict" in REASON_CODES
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert "`case_version_conflict`" in readme
 
 

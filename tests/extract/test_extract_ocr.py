@@ -207,7 +207,7 @@ def test_ocr_header_values_are_cross_checked() -> None:
 
 
 def test_ocr_reason_codes_are_registered_and_documented() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     for code in ("ocr_low_confidence", "ocr_check_failed", "ocr_failed"):
         assert code in REASON_CODES
         assert f"`{code}`" in readme

@@ -25,7 +25,7 @@ from imr.cli import main
 from imr.commands.server import api_url, prefect_database_url, server_command, server_environment
 from imr.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_environment_defaults(tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ Claims Administrator guideline: Decision based on MTUS Low Back Complaints 2004.
 MAXIMUS guideline: Decision based on MTUS Low Back Complaints 2004, Section(s): Special Studies.
 Decision rationale: No red flags are documented. The MRI is not medically necessary.
 """
-CONTRACT = Path(__file__).resolve().parent.parent / "imr" / "contract" / "letter-record.schema.json"
+CONTRACT = Path(__file__).resolve().parents[2] / "imr" / "contract" / "letter-record.schema.json"
 
 
 def test_header_fields_are_letter_fields_and_pdf_labels() -> None:
