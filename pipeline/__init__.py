@@ -8,11 +8,17 @@ Modules, in the order a run uses them:
   ``duplicate`` at once; a committed outcome whose move never happened is *recovered* (the move is
   finished, nothing is counted twice); a backfill skips bytes with any committed outcome; a rerun
   finds its parent batch's files where the ledger says they are;
-* ``stages``: per chunk, extract -> validate (one GX run) -> load (one transaction per letter) ->
+* ``stages``: per chunk, extract -> validate (one GX run) -> load (one transaction per chunk) ->
   settle (archive / quarantine with a ``<name>.reason.json`` sidecar, only after the commit);
 * ``lifecycle``: the moves themselves (dated folders, relative path kept, never overwrite);
-* ``summary``: counts from the ledger, stored in the batch row; ``runner``: the whole run without
-  Prefect (the flows in ``flows/ingest.py`` wire the same functions through ``tasks/ingest.py``).
+* ``summary``: counts from the ledger, stored in the batch row; the verdict;
+* ``run``: the one run order (:func:`pipeline.run.run_batch`), handed its steps: the Prefect tasks
+  of ``tasks/ingest.py`` (what the flows in ``flows/ingest.py`` wire) or ``LocalSteps`` (plain calls);
+* ``lanes``: the scheduling policy (how many chunks at once, in the flow's process or on workers);
+* ``stop``: SIGINT/SIGTERM as a stop between letters, each chunk's progress (``Pulse``);
+* ``work``, ``ledger``, ``isolation``, ``worker``, ``drift``, ``artifacts``: the work items and
+  tallies, the ledger's reads, the isolated extractor, worker processes, drift monitoring, artifact
+  text.
 
 Policies worth knowing:
 

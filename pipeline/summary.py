@@ -162,6 +162,21 @@ def summarise(
     return summary
 
 
+def summary_of_row(row: warehouse.BatchRow) -> BatchSummary:
+    """The summary a batch row tells (a run whose own summary is not at hand: a step failed, or
+    the run was stopped): ids, status, counts and what ended it; the run's own numbers are zero."""
+    status = BatchStatus(row.status)
+    return BatchSummary(
+        batch_id=row.id,
+        kind=row.kind,
+        counts=row.counts,
+        verdict=Verdict(status, row.status_reason or ""),
+        parent_batch_id=row.parent_batch_id,
+        ignored=row.ignored,
+        ignored_reasons=dict(row.ignored_reasons),
+    )
+
+
 def failed_summary(engine: Engine, batch_id: str, kind: str, stage: str) -> BatchSummary:
     """Mark a batch ``failed`` after ``stage`` raised and return what its row says (counts as now).
 

@@ -240,14 +240,9 @@ def batch_of_run(url: str, flow_run_id: str) -> dict[str, Any] | None:
         return None
     if not rows:
         return None
-    b = rows[0]
-    return {
-        "batch_id": b.id,
-        "kind": b.kind,
-        "status": b.status,
-        "parent_batch_id": b.parent_batch_id,
-        **b.counts.to_dict(),
-    }
+    from pipeline.summary import summary_of_row
+
+    return summary_of_row(rows[0]).to_dict()
 
 
 def run_flow(name: str, call: Callable[[], Any], *, url: str, as_json: bool) -> int:
@@ -285,7 +280,10 @@ def run_flow(name: str, call: Callable[[], Any], *, url: str, as_json: bool) -> 
         reason = state.message or "see the log above"
         print(f"imr {name}: {state.name}: {reason.splitlines()[0] if reason else ''}", file=sys.stderr)
         return 1
-    return 0
+    from imr.outcomes import BatchStatus, Verdict
+
+    status = BatchStatus((summary or {}).get("status") or BatchStatus.COMPLETED)
+    return Verdict(status, "").exit_code
 
 
 def run_flow_command(name: str, args: argparse.Namespace, call: Callable[[], Any], *, create: bool = True) -> int:
