@@ -179,18 +179,19 @@ def days_to_decision(data: ReportData) -> tuple[Figure, str]:
 
 
 def quarantine_share(data: ReportData) -> tuple[Figure, str]:
-    """Share of each batch's files quarantined, batches in start order."""
+    """Share of each batch's files set aside (rejected or quarantined, as the verdict counts them),
+    batches in start order."""
     fig, ax = _figure()
     shown = [b for b in data.batches if b.files > 0]
     if not shown:
         _empty(fig, ax, "no batch with files")
         return fig, ""
-    shares = [b.quarantined / b.files for b in shown]
+    shares = [b.set_aside / b.files for b in shown]
     ax.bar(range(len(shown)), shares, color=RED, width=0.8)
     _thin_ticks(ax, [b.started_at.strftime("%Y-%m-%d %H:%M") for b in shown], max_labels=12)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylim(0, min(1.0, max(0.05, max(shares) * 1.3)))
-    ax.set_ylabel("files quarantined")
+    ax.set_ylabel("files set aside")
     small = sum(1 for b in shown if b.files < MIN_BASE)
     return fig, f"{small} batch(es) had fewer than {MIN_BASE} files." if small else ""
 
@@ -202,7 +203,7 @@ CHARTS: dict[str, tuple[str, Callable[[ReportData], tuple[Figure, str]]]] = {
     "drug_class_overturn_rate": ("Pharmaceutical items overturned by drug class", drug_class_overturn_rate),
     "guideline_sources": ("Guideline sources cited, items", guideline_sources),
     "days_to_decision": ("Days from application received to decision", days_to_decision),
-    "quarantine_share": ("Quarantine share per batch", quarantine_share),
+    "quarantine_share": ("Share of files set aside per batch (rejected or quarantined)", quarantine_share),
 }
 
 

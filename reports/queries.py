@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from imr.outcomes import BatchCounts
 from warehouse import views as v
 
 
@@ -118,6 +119,11 @@ class Batch:
     rejected: int
     quarantined: int
     failed: int
+
+    @property
+    def set_aside(self) -> int:
+        """Files set aside (rejected plus quarantined): what the verdict's quarantine share counts."""
+        return BatchCounts(files_seen=self.files, rejected=self.rejected, quarantined=self.quarantined).set_aside
 
 
 def _int(value: Any) -> int:

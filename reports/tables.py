@@ -118,9 +118,9 @@ def sections(data: ReportData) -> list[Section]:
     )  # fmt: skip
     shown = data.batches[-MAX_BATCHES_SHOWN:]
     batches = _table(
-        ["batch started (UTC)", "kind", "status", "files", "loaded", "rejected", "quarantined", "quarantine share"],
+        ["batch started (UTC)", "kind", "status", "files", "loaded", "rejected", "quarantined", "set aside share"],
         [[b.started_at.strftime("%Y-%m-%d %H:%M"), b.kind, b.status, num(b.files), num(b.loaded), num(b.rejected),
-          num(b.quarantined), pct(b.quarantined, b.files)] for b in reversed(shown)],
+          num(b.quarantined), pct(b.set_aside, b.files)] for b in reversed(shown)],
         n_text=3,
         title="Files per batch, newest first",
         caption=(f"the latest {len(shown)} of {len(data.batches)} batches" if len(data.batches) > len(shown) else ""),

@@ -65,10 +65,11 @@ def test_report_writes_self_contained_html_and_markdown(
     # same headline in both
     for text in ("| letters | 40 | 40 | 40 |", "## By DWC service category", "## Data quality over time"):
         assert text in md
-    # data quality: expectation failures and the quarantine share of the second batch (3 of 12)
+    # data quality: expectation failures and the share set aside of the second batch (9 rejected and
+    # 3 quarantined of 12: the verdict's share, rejected and quarantined alike)
     assert "| letters | expect_decision_date_present | warning | 40 | 4 | 10.0% |" in md
-    assert "| 12 | 0 | 9 | 3 | 25.0% |" in md
-    assert "expect_decision_date_present" in page and "25.0%" in page
+    assert "| 12 | 0 | 9 | 3 | 100.0% |" in md
+    assert "expect_decision_date_present" in page and "100.0%" in page
     # no letter text: no request, rationale, occupation or diagnosis reaches the report
     for g in golds:
         letter = LetterRecord.from_dict(g).letter
