@@ -12,12 +12,11 @@ Everything is drawn from one seed. Used by ``imr synth --faxed``, the OCR tests 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from imr.synth.scanned import _PDF_DATE
+from imr.synth.scanned import images_to_pdf, render_pages, skew
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PilImage
@@ -68,42 +67,23 @@ def fax_pdf(data: bytes, seed: int, options: FaxOptions | None = None) -> bytes:
     total = len(pages)
     out: list[PilImage] = []
     for n, page in enumerate(pages, 1):
-        image = _skew(page, rng, opts)
+        image = skew(page, rng, opts.max_skew_degrees)
         if opts.header_line:
             line = _header_text(style, when, number, sender, n, total)
             _stamp(image, _render(_strip_pdf(line), opts.resolution)[0])
         out.append(_to_fax(image, rng, opts))
-    return _fax_images_to_pdf(out, opts.resolution)
+    return images_to_pdf(out, opts.resolution, producer="imr-etl synthetic fax")
 
 
 def _render(data: bytes, resolution: tuple[int, int]) -> list[PilImage]:
     """Greyscale page images at (horizontal, vertical) dpi: rendered square, then squeezed."""
-    import pypdfium2 as pdfium
     from PIL import Image
 
     hdpi, vdpi = resolution
-    pdf = pdfium.PdfDocument(data, password="")
-    try:
-        images: list[PilImage] = []
-        for i in range(len(pdf)):
-            page = pdf[i]
-            try:
-                image = page.render(scale=hdpi / 72, grayscale=True).to_pil().convert("L")
-            finally:
-                page.close()
-            if vdpi != hdpi:
-                image = image.resize((image.width, round(image.height * vdpi / hdpi)), Image.Resampling.BOX)
-            images.append(image)
+    images = render_pages(data, hdpi)
+    if vdpi == hdpi:
         return images
-    finally:
-        pdf.close()
-
-
-def _skew(image: PilImage, rng: random.Random, opts: FaxOptions) -> PilImage:
-    from PIL import Image
-
-    angle = rng.uniform(-opts.max_skew_degrees, opts.max_skew_degrees)
-    return image.rotate(angle, resample=Image.Resampling.BILINEAR, expand=False, fillcolor=255)
+    return [image.resize((image.width, round(image.height * vdpi / hdpi)), Image.Resampling.BOX) for image in images]
 
 
 def _stamp(image: PilImage, strip: PilImage) -> None:
@@ -187,19 +167,3 @@ def _cover_pdf(rng: random.Random, when: dt.datetime, number: str, pages: int) -
         "by telephone and destroy the documents.",
     )
     return bytes(pdf.output())
-
-
-def _fax_images_to_pdf(images: list[PilImage], resolution: tuple[int, int]) -> bytes:
-    """1-bit page images (CCITT G4) in one PDF at their (horizontal, vertical) dpi, fixed dates."""
-    buf = io.BytesIO()
-    images[0].save(
-        buf,
-        format="PDF",
-        save_all=True,
-        append_images=images[1:],
-        dpi=resolution,
-        creationDate=_PDF_DATE,
-        modDate=_PDF_DATE,
-        producer="imr-etl synthetic fax",
-    )
-    return buf.getvalue()
