@@ -119,20 +119,9 @@ def _run_kind(kind: str, files: Sequence[str], keep: list[Any] | None) -> int:
                     page.extract_text()
                     pages += 1
     elif kind == "floor-pdfium":
-        import pypdfium2 as pdfium
+        from bench.pdfium_floor import read_text
 
-        for f in files:
-            doc = pdfium.PdfDocument(Path(f).read_bytes(), password="")
-            try:
-                for i in range(len(doc)):
-                    page = doc[i]
-                    tp = page.get_textpage()
-                    tp.get_text_range()
-                    tp.close()
-                    page.close()
-                    pages += 1
-            finally:
-                doc.close()
+        pages = read_text(files)
     elif kind.startswith("pipeline-"):
         from imr.extract.entry import extract_file
 
@@ -770,22 +759,8 @@ def run(plan: Plan, command: str, profile: bool = False) -> Report:
 
 # --------------------------------------------------------------------------- issue 18: blank pages
 
-FLOOR_SCRIPT = """
-import sys
-from pathlib import Path
-import pypdfium2 as pdfium
-for f in sys.argv[1:]:
-    doc = pdfium.PdfDocument(Path(f).read_bytes(), password="")
-    try:
-        for i in range(len(doc)):
-            page = doc[i]
-            tp = page.get_textpage()
-            tp.get_text_range()
-            tp.close()
-            page.close()
-    finally:
-        doc.close()
-"""
+#: the bare PDFium floor as a fresh process (it imports pypdfium2 and nothing else)
+FLOOR_SCRIPT = Path(__file__).with_name("pdfium_floor.py")
 
 SHIM = """#!/bin/sh
 echo run >> "{count}"
@@ -870,7 +845,7 @@ def measure_blank_pages(files: Sequence[str], corpus: str, repeats: int, tmp: Pa
     base = {k: v for k, v in os.environ.items() if k != "IMR_OCR"}
     imr = [*imr_command(), "extract", *files, "--pdf-engine", "auto"]
     runs = [
-        ("bare PDFium text (`PdfDocument` + `get_text_range`)", [sys.executable, "-c", FLOOR_SCRIPT, *files], base),
+        ("bare PDFium text (`PdfDocument` + `get_text_range`)", [sys.executable, str(FLOOR_SCRIPT), *files], base),
         ("`imr extract --ocr auto`", [*imr, "--ocr", "auto"], base),
         ("`imr extract --ocr auto`, tesseract hidden from PATH", [*imr, "--ocr", "auto"],
          {**base, "PATH": path_without("tesseract")}),
