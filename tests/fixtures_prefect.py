@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -39,6 +39,8 @@ os.environ.pop("PREFECT_API_URL", None)
 
 HARNESS_STARTUP_TIMEOUT = 90
 ROOT = Path(__file__).resolve().parents[1]
+
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="session")
@@ -135,16 +137,24 @@ def stop(proc: subprocess.Popen[Any], timeout: float = 60) -> int:
     return int(proc.returncode)
 
 
-def wait_for(condition: Callable[[], Any], timeout: float, what: str, period: float = 2.0) -> Any:
-    """Poll ``condition`` until it returns something truthy; fails the test after ``timeout`` s."""
+def poll(condition: Callable[[], T | None], timeout: float, period: float = 0.5) -> T | None:
+    """``condition()`` until it gives something truthy, at most ``timeout`` s (None: timed out)."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+            return None
         time.sleep(period)
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, what: str, period: float = 2.0) -> Any:
+    """Poll ``condition`` until it returns something truthy; fails the test after ``timeout`` s."""
+    value = poll(condition, timeout, period)
+    if value is None:
+        pytest.fail(f"timed out after {timeout} s waiting for {what}")
+    return value
 
 
 def synthetic_inbox(folder: Path, count: int = 3, seed: int = 8) -> list[Path]:

@@ -37,18 +37,18 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tests.fixtures_prefect import ROOT, ImrServer, imr_server, plain_env, stop
+from tests.fixtures_prefect import ROOT, ImrServer, imr_server, plain_env, poll, stop
 from tests.pipeline_helpers import expected_records, exported, letter_files, make_corpus
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.prefect, pytest.mark.timeout(660)]
@@ -70,9 +70,6 @@ SETTLE_TIMEOUT = 180
 #: the dead-run automation marks a killed run Crashed ~90 s after its last heartbeat: at most
 #: this long after the kill
 CRASH_TIMEOUT = 180
-
-T = TypeVar("T")
-
 
 # ----------------------------------------------------------------------------- PostgreSQL
 
@@ -236,18 +233,6 @@ class Serving:
 
 
 # ----------------------------------------------------------------------------- what the soak watches
-
-
-def poll(condition: Callable[[], T | None], timeout: float, period: float = 0.5) -> T | None:
-    """``condition()`` until it gives something truthy, at most ``timeout`` s (None: timed out)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            return None
-        time.sleep(period)
 
 
 def nightly_runs(server: ImrServer) -> list[dict[str, Any]]:
