@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -9,6 +10,8 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = ROOT / "imr" / "contract" / "letter-record.schema.json"
@@ -34,6 +37,20 @@ def assert_runs_in_fresh_python(code: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def assert_settings_validate(settings: Any, refused: list[tuple[dict[str, Any], type[Exception], str]]) -> None:
+    """``settings`` (a frozen, self-validating settings object such as ``PDF_SETTINGS``) is its
+    class's defaults and cannot be changed; its class refuses each of ``refused``: (the fields
+    given, the error raised, a pattern of its message)."""
+    cls = type(settings)
+    assert cls() == settings
+    first = dataclasses.fields(settings)[0].name
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(settings, first, getattr(settings, first))
+    for changes, error, message in refused:
+        with pytest.raises(error, match=message):
+            cls(**changes)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

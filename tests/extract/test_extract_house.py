@@ -17,9 +17,10 @@ from imr.extract.entry import extract_bytes, extract_file, iter_input_files, par
 from imr.extract.header import GEOMETRY_NAMES, HeaderFields, header_fields
 from imr.extract.media import is_letter_name, media_type_of
 from imr.extract.normalize import normalize, split_text_pages
-from imr.extract.pdf_settings import PDF_SETTINGS, PdfSettings
+from imr.extract.pdf_settings import PDF_SETTINGS
 from imr.extract.pdf_text import HEADER_LABELS
 from imr.models import Letter
+from tests.helpers import assert_settings_validate
 
 LETTER = """Case Number: CM15-0123456
 Date Assigned: 03/02/2015 Date of Injury: 01/15/2014
@@ -102,12 +103,11 @@ def test_extract_file_reports_a_missing_file_with_its_media_type(tmp_path: Path)
 
 
 def test_pdf_settings_validate_themselves() -> None:
-    assert PdfSettings() == PDF_SETTINGS
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        PDF_SETTINGS.char_gap = 3.0  # type: ignore[misc]
-    with pytest.raises(ValueError, match="paragraph_gap_ratio must be positive"):
-        PdfSettings(paragraph_gap_ratio=0)
-    with pytest.raises(ValueError, match="row_tolerance must be non-negative"):
-        PdfSettings(row_tolerance=-1)
-    with pytest.raises(TypeError):
-        PdfSettings(header_region_words=8.5)
+    assert_settings_validate(
+        PDF_SETTINGS,
+        [
+            ({"paragraph_gap_ratio": 0}, ValueError, "paragraph_gap_ratio must be positive"),
+            ({"row_tolerance": -1}, ValueError, "row_tolerance must be non-negative"),
+            ({"header_region_words": 8.5}, TypeError, "header_region_words must be an integer"),
+        ],
+    )

@@ -3,7 +3,6 @@ header pairing, decision-line quirks, guidelines, reviewer, patient and program 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -16,12 +15,13 @@ from imr.extract.guidelines import classify
 from imr.extract.header import header_from_lines
 from imr.extract.items import parse_item_blocks, parse_numbered_decisions, request_from_paragraph
 from imr.extract.normalize import remove_running_lines, split_text_pages
-from imr.extract.ocr_settings import OCR_SETTINGS, OcrSettings
+from imr.extract.ocr_settings import OCR_SETTINGS
 from imr.extract.patient import parse_patient
 from imr.extract.pdf_text import Word, pair_header
 from imr.extract.program import check_program
 from imr.extract.reviewer import parse_reviewer
 from imr.extract.text_decode import decode_text
+from tests.helpers import assert_settings_validate
 
 LETTER = """Case Number: CM15-0123456
 Date Assigned: 03/02/2015 Date of Injury: 01/15/2014
@@ -287,22 +287,16 @@ def test_program_detection(text: str, code: str) -> None:
 
 
 def test_ocr_settings_validate_themselves() -> None:
-    assert OcrSettings() == OCR_SETTINGS
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        OCR_SETTINGS.render_dpi = 300  # type: ignore[misc]
-    with pytest.raises(ValueError, match="decision_min_conf must be a Tesseract confidence"):
-        OcrSettings(decision_min_conf=170)
-    with pytest.raises(ValueError, match="render_dpi must be positive"):
-        OcrSettings(render_dpi=0)
-    with pytest.raises(ValueError, match="ink_min_share must be a share"):
-        OcrSettings(ink_min_share=5)
-    with pytest.raises(ValueError, match="ink_level must be a grey level"):
-        OcrSettings(ink_level=300)
-    with pytest.raises(ValueError, match="page_timeout_seconds must be a non-negative number"):
-        OcrSettings(page_timeout_seconds=float("nan"))
-    with pytest.raises(ValueError, match="despeckle_size must be odd"):
-        OcrSettings(despeckle_size=4)
-    with pytest.raises(TypeError, match="rule_min_run must be an integer"):
-        OcrSettings(rule_min_run=20.5)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="line_merge_ratio must be a number"):
-        OcrSettings(line_merge_ratio="0.4")  # type: ignore[arg-type]
+    assert_settings_validate(
+        OCR_SETTINGS,
+        [
+            ({"decision_min_conf": 170}, ValueError, "decision_min_conf must be a Tesseract confidence"),
+            ({"render_dpi": 0}, ValueError, "render_dpi must be positive"),
+            ({"ink_min_share": 5}, ValueError, "ink_min_share must be a share"),
+            ({"ink_level": 300}, ValueError, "ink_level must be a grey level"),
+            ({"page_timeout_seconds": float("nan")}, ValueError, "page_timeout_seconds must be a non-negative number"),
+            ({"despeckle_size": 4}, ValueError, "despeckle_size must be odd"),
+            ({"rule_min_run": 20.5}, TypeError, "rule_min_run must be an integer"),
+            ({"line_merge_ratio": "0.4"}, TypeError, "line_merge_ratio must be a number"),
+        ],
+    )
