@@ -23,7 +23,7 @@ from typing import Any
 from prefect import flow
 from prefect.client.schemas.objects import State
 from prefect.runtime import flow_run
-from prefect.states import Cancelled
+from prefect.states import Cancelled, Failed
 
 from imr.outcomes import BatchKind
 from imr.settings import get_settings
@@ -79,6 +79,8 @@ def rerun_flow(
     unique prefix) as a new batch with ``parent_batch_id`` set. Safe to repeat: bytes loaded since
     are skipped."""
     parent = t.resolve_batch(batch_id)
+    if parent is None:
+        return Failed(message=f"no single batch matches {batch_id!r} (see `imr batches`)")
     req = RunRequest(BatchKind.RERUN, parent_batch_id=parent, chunk_size=chunk_size)
     return _run(req, workers, transient_retries, retry_delay_seconds)
 

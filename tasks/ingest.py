@@ -140,9 +140,15 @@ def summarise(req: pr.RunRequest, batch_id: str, numbers: RunNumbers, done: pr.P
 
 
 @task(name="resolve-batch", **_RETRYING)
-def resolve_batch(given: str) -> str:
-    """The full id of the batch ``given`` (an id or a unique prefix); fails naming it when unknown."""
-    return warehouse.resolve_batch_id(pr.engine_for(get_settings().warehouse_url()), given)
+def resolve_batch(given: str) -> str | None:
+    """The full id of the batch ``given`` (an id or a unique prefix), or None when no batch or
+    several match: said in one log line, and the flow fails naming it (a user's typo is no
+    traceback in the console of `imr serve`)."""
+    try:
+        return warehouse.resolve_batch_id(pr.engine_for(get_settings().warehouse_url()), given)
+    except warehouse.UnknownBatchError as e:
+        get_run_logger().error(e.message)
+        return None
 
 
 def _finished(future: PrefectFuture[Any], timeout: float) -> bool:

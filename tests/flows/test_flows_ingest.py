@@ -115,13 +115,20 @@ def run(flow: Any, engine: Engine, **params: Any) -> tuple[Any, dict[str, Any]]:
     if not rows:
         return state, {}
     (b,) = rows
-    return state, {
-        "batch_id": b.id,
-        "kind": b.kind,
-        "status": b.status,
-        "parent_batch_id": b.parent_batch_id,
-        **b.counts.to_dict(),
-    }
+    from pipeline.summary import summary_of_row
+
+    return state, summary_of_row(b).to_dict()
+
+
+def test_a_rerun_of_no_batch_fails_in_one_line(engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    """A deployment run given an id that names no batch (a typo in the UI's form) fails naming it,
+    with no traceback in the serving process's console."""
+    from flows.ingest import rerun_flow
+
+    state, summary = run(rerun_flow, engine, batch_id="deadbeef")
+    assert state.is_failed() and summary == {}
+    assert state.message == "no single batch matches 'deadbeef' (see `imr batches`)"
+    assert not [r for r in caplog.records if r.exc_info], "no traceback logged"
 
 
 def statuses(engine: Engine, batch_id: str) -> dict[str, tuple[str, list[str]]]:
