@@ -26,7 +26,7 @@ def _check_level(level: str) -> None:
         raise ValueError(f"unknown data-quality level {level!r}; expected one of {DQ_LEVELS}")
 
 
-_BATCH_LEVEL = ("observed", "baseline", "lower_bound", "upper_bound", "verdict")
+_BATCH_LEVEL = ("observed", "baseline", "lower_bound", "upper_bound", "verdict", "baseline_source")
 
 
 def _float(value: float | None) -> float | None:
@@ -58,6 +58,7 @@ def store_dq_results(engine: Engine, batch_id: str, results: Sequence[Expectatio
             "lower_bound": _float(r.lower_bound),
             "upper_bound": _float(r.upper_bound),
             "verdict": r.verdict,
+            "baseline_source": r.baseline_source,
         }
         for r in results
     ]
@@ -88,6 +89,7 @@ def dq_results(engine: Engine, batch_id: str) -> list[ExpectationResult]:
                 r.lower_bound,
                 r.upper_bound,
                 r.verdict,
+                r.baseline_source,
             )
             for r in conn.execute(stmt)
         ]

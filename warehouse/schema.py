@@ -30,7 +30,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from imr.models import DECISIONS, GUIDELINE_SOURCES, OUTCOMES, PRIORITIES, SEXES
-from imr.outcomes import COUNT_FIELDS, BatchKind, BatchStatus, DriftVerdict, FileStatus, Level
+from imr.outcomes import COUNT_FIELDS, BaselineSource, BatchKind, BatchStatus, DriftVerdict, FileStatus, Level
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -51,6 +51,7 @@ VERSION_STATUSES: tuple[str, ...] = ("current", "superseded", "in_review")
 PARTIES: tuple[str, ...] = ("claims_administrator", "reviewer")
 DQ_LEVELS: tuple[str, ...] = tuple(v.value for v in Level)
 DQ_VERDICTS: tuple[str, ...] = tuple(v.value for v in DriftVerdict)
+BASELINE_SOURCES: tuple[str, ...] = tuple(v.value for v in BaselineSource)
 
 UUID_LEN = 36
 SHA_LEN = 64
@@ -251,8 +252,10 @@ dq_results = sa.Table(
     sa.Column("lower_bound", sa.Float, nullable=True),
     sa.Column("upper_bound", sa.Float, nullable=True),
     sa.Column("verdict", sa.String(16), nullable=True),
+    sa.Column("baseline_source", sa.String(16), nullable=True),  # what the baseline was (revision 0009)
     sa.CheckConstraint(_in("level", DQ_LEVELS), name="level"),
     sa.CheckConstraint(_in("verdict", DQ_VERDICTS), name="verdict"),
+    sa.CheckConstraint(_in("baseline_source", BASELINE_SOURCES), name="baseline_source"),
     sa.UniqueConstraint("batch_id", "suite", "expectation"),
 )
 

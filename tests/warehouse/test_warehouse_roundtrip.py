@@ -142,3 +142,20 @@ def test_a_chunk_loads_exactly_as_letter_by_letter(
             records.append(dataclasses.replace(original, source=source))
     chunk, by_letter = _chunk_then_by_letter(engine, records)
     assert chunk == by_letter
+
+
+def test_an_expectation_result_survives_the_warehouse_whole(engine: Engine) -> None:
+    """Row checks and drift checks are one type, stored and read back field for field (what a
+    drift check compared the batch with included)."""
+    from imr.outcomes import BaselineSource, DriftVerdict, ExpectationResult, Level
+
+    batch = w.start_batch(engine, "ingest", ["/srv/inbox"])
+    results = [
+        ExpectationResult(
+            "drift", "overturn_share_within_history", Level.WARNING, 40, 1, 0.31, 0.12, 0.05, 0.2,
+            DriftVerdict.FAILED, BaselineSource.PUBLISHED,
+        ),
+        ExpectationResult("letters", "expect_decision_date_present", Level.WARNING, 40, 4),
+    ]
+    w.store_dq_results(engine, batch, results)
+    assert sorted(w.dq_results(engine, batch), key=lambda r: r.suite) == results
