@@ -2,7 +2,8 @@
 
 The chain, each step a small module you can call alone:
 file name and type (``media``) -> read bytes -> text with page structure (``pdf_text``,
-``pdfium_text`` with the tolerances of ``pdf_settings``, ``text_decode``) -> normalised lines
+``pdfium_text`` with the tolerances of ``pdf_settings``; pages without text by ``ocr``, ``ocr_words``
+and ``fax`` with the thresholds of ``ocr_settings``; ``text_decode``) -> normalised lines
 without page furniture (``normalize``) -> program check (``program``) -> sections and layout
 (``sections``) -> fields (``header``, ``reviewer``, ``patient``, ``items``, ``guidelines``) ->
 values (``dates``) -> record (``entry``: the entry points, ``extract_file`` and friends).

@@ -3,7 +3,8 @@
 A fax page is a 1-bit black and white image, often at unequal resolutions (204 x 196 dpi "fine",
 204 x 98 dpi "standard"). Tesseract wants square pixels and grey edges: :func:`fax_page_image`
 recognises such a page from its image object and returns it with dropped scan lines filled,
-resized to :data:`FAX_OCR_DPI` both ways and smoothed.
+resized to ``fax_dpi`` both ways and smoothed (thresholds and resolutions:
+:data:`~imr.extract.ocr_settings.OCR_SETTINGS`).
 
 A fax also adds furniture: the sending machine's header line across the top of every page (date,
 time, numbers, ``P. n/m``: never the letter's own ``Page N of M``) and sometimes a cover sheet as
@@ -18,16 +19,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from imr.extract.document import BREAK
+from imr.extract.ocr_settings import OCR_SETTINGS as S
 
 if TYPE_CHECKING:
     import pypdfium2
     from PIL.Image import Image as PilImage
 
-#: Resolution a fax page is rendered at for OCR: square pixels, enough to smooth 1-bit edges.
-FAX_OCR_DPI = 300
 
-
-def fax_page_image(page: pypdfium2.PdfPage, dpi: int = FAX_OCR_DPI) -> PilImage | None:
+def fax_page_image(page: pypdfium2.PdfPage, dpi: int = S.fax_dpi) -> PilImage | None:
     """The page ready for Tesseract at ``dpi`` (square pixels) when it is a fax page, else None.
 
     A fax page is one image covering the page that is 1-bit or stored at unequal resolutions
@@ -41,10 +40,10 @@ def fax_page_image(page: pypdfium2.PdfPage, dpi: int = FAX_OCR_DPI) -> PilImage 
         meta = obj.get_metadata()
         hdpi, vdpi = float(meta.horizontal_dpi), float(meta.vertical_dpi)
         one_bit = meta.bits_per_pixel == 1
-        if not (one_bit or (hdpi > 0 and vdpi > 0 and abs(hdpi - vdpi) > 0.1 * hdpi)):
+        if not (one_bit or (hdpi > 0 and vdpi > 0 and abs(hdpi - vdpi) > S.fax_dpi_mismatch_ratio * hdpi)):
             continue
         left, bottom, right, top = obj.get_bounds()
-        if (right - left) < 0.9 * width or (top - bottom) < 0.9 * height:
+        if (right - left) < S.fax_page_cover * width or (top - bottom) < S.fax_page_cover * height:
             continue  # a logo or a signature, not the page
         bitmap = obj.get_bitmap(render=True).to_pil().convert("L")
         return prepare_fax(bitmap, (round(width * dpi / 72), round(height * dpi / 72)))
@@ -57,11 +56,11 @@ def prepare_fax(bitmap: PilImage, size: tuple[int, int]) -> PilImage:
     import numpy as np
     from PIL import Image, ImageFilter
 
-    dark = np.asarray(bitmap, dtype=np.uint8) < 128
+    dark = np.asarray(bitmap, dtype=np.uint8) < S.fax_dark_level
     filled = dark.copy()
     filled[1:-1, :] |= dark[:-2, :] & dark[2:, :]  # a white row between two dark ones was dropped
     out = Image.fromarray(np.where(filled, 0, 255).astype(np.uint8), mode="L")
-    return out.resize(size, Image.Resampling.BICUBIC).filter(ImageFilter.GaussianBlur(1.0))
+    return out.resize(size, Image.Resampling.BICUBIC).filter(ImageFilter.GaussianBlur(S.fax_blur_radius))
 
 
 # ---- text: the fax header line and the cover sheet ---------------------------------------------
@@ -96,18 +95,14 @@ _LETTER_BODY = re.compile(
 
 
 def is_cover_sheet(lines: Sequence[str]) -> bool:
-    """Whether a page is a fax cover sheet: it says fax (or facsimile), has at least three fields
-    of a cover sheet (To:, From:, Fax:, Pages:, Re:...) and none of a letter's headings, header
-    labels or decision lines."""
+    """Whether a page is a fax cover sheet: it says fax (or facsimile), has at least
+    ``cover_sheet_min_fields`` fields of a cover sheet (To:, From:, Fax:, Pages:, Re:...) and none
+    of a letter's headings, header labels or decision lines."""
     content = [ln for ln in lines if ln != BREAK]
     text = "\n".join(content)
     if not _COVER_WORDS.search(text) or _LETTER_BODY.search(text):
         return False
-    return sum(1 for ln in content if _COVER_FIELDS.match(ln)) >= 3
-
-
-#: How many content lines at a page's top (and bottom) a fax header line may sit in.
-_EDGE_LINES = 2
+    return sum(1 for ln in content if _COVER_FIELDS.match(ln)) >= S.cover_sheet_min_fields
 
 
 def remove_fax_furniture(pages: list[list[str]]) -> tuple[list[list[str]], int]:
@@ -120,7 +115,7 @@ def remove_fax_furniture(pages: list[list[str]]) -> tuple[list[list[str]], int]:
     out: list[list[str]] = []
     for page in pages[covers:]:
         idx = [i for i, ln in enumerate(page) if ln != BREAK]
-        edges = set(idx[:_EDGE_LINES]) | set(idx[-_EDGE_LINES:])
+        edges = set(idx[: S.fax_header_edge_lines]) | set(idx[-S.fax_header_edge_lines :])
         drop = {i for i in edges if is_fax_header(page[i])}
         kept = [ln for i, ln in enumerate(page) if i not in drop]
         while kept and kept[0] == BREAK:

@@ -3,7 +3,7 @@
 A pure function of the PDF's bytes, called from the read step: a page without text is first
 looked at cheaply (rendered small, :func:`inked_pages`), and a blank or near-blank one (nothing
 but dust) is left empty without running Tesseract; each page that carries ink is rendered by
-PDFium (greyscale, :data:`OCR_DPI`), table rules are erased, and the ``tesseract``
+PDFium (greyscale, at ``render_dpi``), table rules are erased, and the ``tesseract``
 program (Debian ``tesseract-ocr``, run as a subprocess with ``OMP_THREAD_LIMIT=1`` and its own
 timeout) returns hOCR: words with boxes, per-word confidence and per-line baselines. Boxes are
 turned back by the page's skew (the median baseline slope) and converted to PDF points, so the
@@ -13,7 +13,7 @@ table pairing) reads OCR'd pages exactly as it reads text layers.
 Cleanup is conservative (:mod:`imr.extract.ocr_words`): speckle and table-rule fragments are
 dropped, and a decision word is only restored from a fixed set of glyph confusions; a decision
 word read with low confidence raises :class:`~imr.errors.OcrLowConfidenceError` instead of being
-guessed.
+guessed. Resolutions, timeout and thresholds are :data:`~imr.extract.ocr_settings.OCR_SETTINGS`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from imr.errors import CorruptPdfError, NoTextLayerError, OcrFailedError
 from imr.extract.document import Document
+from imr.extract.ocr_settings import OCR_SETTINGS as S
 from imr.extract.ocr_words import OcrWord, clean_words, confirms, find_doubts, low_confidence_reason
 from imr.extract.pdf_text import Word, document_from_words
 
@@ -39,24 +40,10 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
     from PIL.Image import Image as PilImage
 
-#: Resolution pages are rendered at for OCR: an office scan's own resolution. 300 dpi was slower
-#: and no more accurate on 200-dpi scans (bench/RESULTS.md).
-OCR_DPI = 200
-#: Seconds one page may take in Tesseract before the file is rejected (``ocr_failed``).
-PAGE_TIMEOUT_SECONDS = 60.0
-#: The Tesseract command; ``--psm 4`` (one column of text of variable sizes) keeps a header
-#: table's label and value on one line.
+#: The Tesseract command (its page segmentation modes are ``page_psm`` and ``word_psm`` of the settings).
 TESSERACT = "tesseract"
-#: Resolution of the look for ink on a page without a text layer, before any OCR: a letter page is
-#: 425 x 550 pixels, a few milliseconds to render (a JPEG scan's decoding is most of it).
-INK_DPI = 50
-#: A pixel darker than this (0 black, 255 white) at :data:`INK_DPI` is dark. Dust and toner dots of
-#: a 200-dpi scan are averaged into lighter greys at that size; strokes of text stay darker.
-INK_LEVEL = 160
-#: A page carries ink when at least this share of its pixels at :data:`INK_DPI` are dark and
-#: touch another dark pixel (a lone dark pixel is a speck, not ink): about 12 pixels of a letter
-#: page, a couple of characters; one line of small print (``Page 3 of 3``) has about 60.
-INK_MIN_SHARE = 5e-5
+#: ``OCR_SETTINGS.ink_level`` under its former name, which tests/extract/test_extract_blank_pages.py imports.
+INK_LEVEL = S.ink_level
 
 _HOCR_NS = "{http://www.w3.org/1999/xhtml}"
 
@@ -70,7 +57,7 @@ class OcrDocument(Document):
     low_confidence: str | None = None
 
 
-def document_with_ocr(data: bytes, pages_words: Sequence[Sequence[Word]], dpi: int = OCR_DPI) -> Document:
+def document_with_ocr(data: bytes, pages_words: Sequence[Sequence[Word]], dpi: int = S.render_dpi) -> Document:
     """The Document of a PDF whose text-layer words are ``pages_words``; pages without any word
     that carry ink are rendered and OCR'd (a blank page stays empty and Tesseract never sees it).
     Raises NoTextLayerError when no page has words or ink, or OCR finds no text either, and
@@ -135,13 +122,13 @@ def second_reads(
     raised). Nothing is ever replaced. ``dpi``: of every image, or one per image. Returns how many
     words were confirmed."""
     confirmed = 0
-    for doubt in find_doubts(pages, header_first, header_page)[:12]:
+    for doubt in find_doubts(pages, header_first, header_page)[: S.second_read_max]:
         w = doubt.word
         if w is None:
             continue
         page_dpi = dpi if isinstance(dpi, int) else dpi[doubt.page]
         x0, y0, x1, y1 = w.px
-        pad = max(4.0, 0.35 * (y1 - y0))
+        pad = max(S.second_read_pad_min, S.second_read_pad_ratio * (y1 - y0))
         image = images[doubt.page]
         box = (
             max(0, int(x0 - pad)),
@@ -151,7 +138,7 @@ def second_reads(
         )
         if box[2] <= box[0] or box[3] <= box[1]:
             continue
-        again = ocr_image(image.crop(box), page_dpi, psm="7", erase=False)
+        again = ocr_image(image.crop(box), page_dpi, psm=str(S.word_psm), erase=False)
         if not again:
             continue
         text = "".join(a.text for a in again)
@@ -162,31 +149,31 @@ def second_reads(
     return confirmed
 
 
-def render_pages(data: bytes, indexes: Sequence[int], dpi: int = OCR_DPI) -> list[PilImage]:
+def render_pages(data: bytes, indexes: Sequence[int], dpi: int = S.render_dpi) -> list[PilImage]:
     """Greyscale images of the pages ``indexes`` of the PDF ``data`` at ``dpi``."""
     with _opened(data) as pdf:
         return [_render(pdf, i, dpi) for i in indexes]
 
 
-def render_for_ocr(data: bytes, indexes: Sequence[int], dpi: int = OCR_DPI) -> list[tuple[PilImage, int]]:
+def render_for_ocr(data: bytes, indexes: Sequence[int], dpi: int = S.render_dpi) -> list[tuple[PilImage, int]]:
     """Images of the pages ``indexes`` ready for Tesseract, each with its resolution: a scanned
     page greyscale at ``dpi``; a faxed page (1-bit, or pixels that are not square) at
-    :data:`~imr.extract.fax.FAX_OCR_DPI`, its dropped lines filled and its edges smoothed."""
-    from imr.extract.fax import FAX_OCR_DPI, fax_page_image
+    ``fax_dpi``, its dropped lines filled and its edges smoothed."""
+    from imr.extract.fax import fax_page_image
 
     out: list[tuple[PilImage, int]] = []
     with _opened(data) as pdf:
         for i in indexes:
             page = pdf[i]
             try:
-                fax = fax_page_image(page, FAX_OCR_DPI)
+                fax = fax_page_image(page, S.fax_dpi)
             finally:
                 page.close()
-            out.append((_render(pdf, i, dpi), dpi) if fax is None else (fax, FAX_OCR_DPI))
+            out.append((_render(pdf, i, dpi), dpi) if fax is None else (fax, S.fax_dpi))
     return out
 
 
-def inked_pages(data: bytes, indexes: Sequence[int], dpi: int = INK_DPI) -> list[int]:
+def inked_pages(data: bytes, indexes: Sequence[int], dpi: int = S.ink_dpi) -> list[int]:
     """Those of the pages ``indexes`` of the PDF ``data`` that carry ink (:func:`has_ink` on a
     greyscale render at ``dpi``): the ones worth OCR. A blank page, a duplex back side or an
     end-of-document page with a few specks of dust, is not."""
@@ -195,16 +182,16 @@ def inked_pages(data: bytes, indexes: Sequence[int], dpi: int = INK_DPI) -> list
 
 
 def has_ink(image: PilImage) -> bool:
-    """True when at least :data:`INK_MIN_SHARE` of ``image``'s pixels are darker than
-    :data:`INK_LEVEL` and touch another such pixel (8-neighbourhood): isolated specks are not ink.
+    """True when at least ``ink_min_share`` of ``image``'s pixels are darker than
+    ``ink_level`` and touch another such pixel (8-neighbourhood): isolated specks are not ink.
     A page with too few dark pixels at all is answered from its histogram, without numpy."""
     grey = image.convert("L")
-    least = INK_MIN_SHARE * grey.width * grey.height
-    if sum(grey.histogram()[:INK_LEVEL]) < least:
+    least = S.ink_min_share * grey.width * grey.height
+    if sum(grey.histogram()[: S.ink_level]) < least:
         return False
     import numpy as np
 
-    dark = np.asarray(grey, dtype=np.uint8) < INK_LEVEL
+    dark = np.asarray(grey, dtype=np.uint8) < S.ink_level
     rows, cols = dark.shape
     padded = np.pad(dark, 1)
     touching = np.zeros_like(dark)
@@ -249,10 +236,10 @@ def erase_rules(image: PilImage, dpi: int) -> PilImage:
     import numpy as np
     from PIL import Image, ImageFilter
 
-    image = image.filter(ImageFilter.MedianFilter(3))  # speckle of a pixel or two goes too
+    image = image.filter(ImageFilter.MedianFilter(S.despeckle_size))  # speckle of a pixel or two goes too
     arr = np.asarray(image, dtype=np.uint8)
-    dark = arr < 190
-    run = max(20, dpi // 5)
+    dark = arr < S.rule_dark_level
+    run = max(S.rule_min_run, dpi // S.rule_run_inch_fraction)
     mask = _runs(dark, run) | _runs(dark.T, run).T
     if not mask.any():
         return image
@@ -285,7 +272,11 @@ def _runs(dark: NDArray[np.bool_], length: int) -> NDArray[np.bool_]:
 
 
 def ocr_image(
-    image: PilImage, dpi: int = OCR_DPI, timeout: float = PAGE_TIMEOUT_SECONDS, psm: str = "4", erase: bool = True
+    image: PilImage,
+    dpi: int = S.render_dpi,
+    timeout: float = S.page_timeout_seconds,
+    psm: str = str(S.page_psm),
+    erase: bool = True,
 ) -> list[OcrWord]:
     """Words of one page image, boxes in PDF points (top-left origin) with the skew removed.
     ``erase``: make table rules white first (:func:`erase_rules`)."""
@@ -348,7 +339,7 @@ def words_from_hocr(hocr: bytes, dpi: int, size: tuple[int, int]) -> list[OcrWor
     if not lines:
         return []
     width, height = size
-    long_lines = [ln.slope for ln in lines if _span(ln) > width / 4] or [ln.slope for ln in lines]
+    long_lines = [ln.slope for ln in lines if _span(ln) > width * S.skew_line_share] or [ln.slope for ln in lines]
     angle = math.atan(statistics.median(long_lines))
     cos, sin = math.cos(angle), math.sin(angle)
     cx, cy = width / 2, height / 2
@@ -368,7 +359,7 @@ def words_from_hocr(hocr: bytes, dpi: int, size: tuple[int, int]) -> list[OcrWor
     placed.sort(key=lambda p: p[0])
     groups: list[list[_Placed]] = []
     for item in placed:
-        if groups and abs(item[0] - groups[-1][0][0]) < 0.4 * min(item[1], groups[-1][0][1]):
+        if groups and abs(item[0] - groups[-1][0][0]) < S.line_merge_ratio * min(item[1], groups[-1][0][1]):
             groups[-1].append(item)
         else:
             groups.append([item])

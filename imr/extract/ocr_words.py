@@ -5,7 +5,8 @@ Cleanup only undoes what a scan adds: speckle read as punctuation, table rules r
 ``Overtumed``). It never makes an unreadable decision word readable: a word in a decision position
 that is read with low confidence, or that resembles a decision word without being one, raises
 :class:`~imr.errors.OcrLowConfidenceError`, and so does a header date or case number read with low
-confidence. Thresholds are Tesseract's per-word confidences (0-100); ``bench/ocr.py`` measures them.
+confidence. Thresholds are Tesseract's per-word confidences (0-100), in
+:data:`~imr.extract.ocr_settings.OCR_SETTINGS` with the other tolerances; ``bench/ocr.py`` measures them.
 """
 
 from __future__ import annotations
@@ -16,14 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from imr.extract.fax import is_fax_header
+from imr.extract.ocr_settings import OCR_SETTINGS as S
 from imr.extract.pdf_text import Word
-
-#: A decision word (or a word of an A/C decision sentence) read below this confidence is not trusted.
-DECISION_MIN_CONF = 70.0
-#: A header date or case number read below this confidence is not trusted.
-HEADER_MIN_CONF = 60.0
-#: Punctuation-only words below this confidence are speckle.
-SPECKLE_MAX_CONF = 60.0
 
 _DECISION_FORMS: dict[str, re.Pattern[str]] = {
     "upheld": re.compile(r"^[uU][pP][hH][eEcC][lI1i|!][dD]$"),
@@ -65,9 +60,9 @@ def decision_form(text: str) -> str | None:
 def resembles_decision(text: str) -> bool:
     """True when ``text`` looks like a damaged decision word (similar letters, not a clean read)."""
     letters = re.sub(r"[^a-z]", "", text.lower())
-    if len(letters) < 3:
+    if len(letters) < S.resemble_min_letters:
         return False
-    return any(difflib.SequenceMatcher(None, letters, w).ratio() >= 0.6 for w in _DECISION_FORMS)
+    return any(difflib.SequenceMatcher(None, letters, w).ratio() >= S.decision_similarity for w in _DECISION_FORMS)
 
 
 def clean_words(words: Sequence[OcrWord]) -> list[OcrWord]:
@@ -87,7 +82,7 @@ def clean_words(words: Sequence[OcrWord]) -> list[OcrWord]:
                 continue
             if before_decision and prev is not None and prev.text.endswith(":"):
                 continue  # 'shoulder: - Upheld'
-            if w.conf < SPECKLE_MAX_CONF or w.box_height < 0.2 * w.height:
+            if w.conf < S.speckle_max_conf or w.box_height < S.speckle_box_ratio * w.height:
                 continue
         form = decision_form(text)
         if form is not None:
@@ -135,11 +130,16 @@ def _distance(a: str, b: str) -> int:
 
 
 def _near(word: str, token: str) -> bool:
-    """Same letters, or (a label word of 4+ letters) at most 2 letters misread, lost or added."""
+    """Same letters, or (a label word of ``label_near_min_letters``+ letters) at most
+    ``label_max_distance`` letters misread, lost or added."""
     a, b = _letters(word), _letters(token)
     if a == b:
         return True
-    return len(b) >= 4 and len(a) >= 3 and _distance(a, b) <= 2
+    return (
+        len(b) >= S.label_near_min_letters
+        and len(a) >= S.label_near_min_read
+        and _distance(a, b) <= S.label_max_distance
+    )
 
 
 #: Long label words restored alone (a wrapped label puts them on a line of their own).
@@ -181,7 +181,7 @@ def _is_split_label(prev: OcrWord | None, a: OcrWord, b: OcrWord, after: Sequenc
     joined = _letters(a.text + b.text)
     for label in LABELS:
         for j, tok in enumerate(label):
-            if len(_letters(tok)) < 5 or joined != _letters(tok) or _letters(a.text) == joined:
+            if len(_letters(tok)) < S.split_label_min_letters or joined != _letters(tok) or _letters(a.text) == joined:
                 continue
             before_ok = j > 0 and prev is not None and _letters(prev.text) == _letters(label[j - 1])
             after_ok = j + 1 < len(label) and bool(after) and after[0].line == a.line
@@ -234,7 +234,7 @@ class Doubt:
     page: int
     word: OcrWord | None
     reason: str
-    min_conf: float = DECISION_MIN_CONF
+    min_conf: float = S.decision_min_conf
 
 
 def low_confidence_reason(
@@ -280,12 +280,12 @@ def find_doubts(
             doubts += _header_zone(lines, number)
         for i, w in enumerate(words):
             if _SENTENCE_KEY.match(w.text) and i >= 2 and words[i - 1].text.lower() == "and":
-                window = words[max(0, i - 6) : i + 1]
+                window = words[max(0, i - S.sentence_window_words) : i + 1]
                 if any(x.text.lower().startswith("necessar") for x in window):
                     doubts += [
                         Doubt(number, x, "a decision sentence was read with low OCR confidence")
                         for x in window
-                        if x.conf < DECISION_MIN_CONF
+                        if x.conf < S.decision_min_conf
                     ]
     return doubts
 
@@ -293,7 +293,7 @@ def find_doubts(
 def _decision_tail(page: int, line: Sequence[OcrWord], in_decisions: bool = True) -> list[Doubt]:
     colon = max((i for i, w in enumerate(line) if w.text.endswith(":") or w.text == ":"), default=-1)
     tail = list(line[colon + 1 :])
-    if not tail or len(tail) > 2:
+    if not tail or len(tail) > S.decision_tail_max_words:
         return []
     if colon < 0 and len(line) > 1:
         return []  # not a decision line ('Upheld' alone on its line, or after the last colon)
@@ -302,12 +302,13 @@ def _decision_tail(page: int, line: Sequence[OcrWord], in_decisions: bool = True
         return [
             Doubt(page, w, "a decision word was read with low OCR confidence")
             for w in tail
-            if w.conf < DECISION_MIN_CONF
+            if w.conf < S.decision_min_conf
         ]
     if resembles_decision(text):
         return [Doubt(page, None, "a decision word could not be read (damaged in the scan)")]
     width = max(w.x1 for w in tail) - min(w.x0 for w in tail)
-    unreadable = max(w.conf for w in tail) < 50.0 and not any(c.isdigit() for c in text) and width >= 24
+    unreadable = max(w.conf for w in tail) < S.unreadable_max_conf and not any(c.isdigit() for c in text)
+    unreadable = unreadable and width >= S.unreadable_min_width
     if unreadable and in_decisions and colon >= 0 and not _HEADER_LABEL.search(" ".join(w.text for w in line)):
         return [Doubt(page, None, "the word after an item's colon could not be read")]
     return []
@@ -319,13 +320,13 @@ def _header_zone(lines: Sequence[Sequence[OcrWord]], page: int = 0) -> list[Doub
     out: list[Doubt] = []
     for line in lines:
         words = [w.text for w in line]
-        if len(words) >= 3 and _HEADING.match(" ".join(words)):
+        if len(words) >= S.heading_min_words and _HEADING.match(" ".join(words)):
             break
         if is_fax_header(" ".join(words)):
             continue  # the fax machine's line, not the letter's header
         out += [
-            Doubt(page, w, "a header date or case number was read with low OCR confidence", HEADER_MIN_CONF)
+            Doubt(page, w, "a header date or case number was read with low OCR confidence", S.header_min_conf)
             for w in line
-            if _HEADER_VALUE.search(w.text) and w.conf < HEADER_MIN_CONF
+            if _HEADER_VALUE.search(w.text) and w.conf < S.header_min_conf
         ]
     return out

@@ -1,0 +1,121 @@
+"""Geometry and thresholds of OCR, in one frozen, self-validating object (in the manner of
+:mod:`imr.extract.pdf_settings`). The OCR of scanned pages (``ocr``), the cleanup and confidence
+checks of OCR'd words (``ocr_words``) and faxed pages (``fax``) read them from :data:`OCR_SETTINGS`.
+
+Units are named in each field's comment: image resolutions in dpi, image sizes and distances in
+pixels of the image at hand, word widths in PDF points (1/72 inch, what OCR'd words are measured
+in), grey levels 0 (black) to 255 (white), confidences Tesseract's per-word 0-100, ratios fractions
+of a height, shares fractions of a whole. ``bench/ocr.py`` measures the confidences and resolutions.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    """How page images are rendered and cleaned for Tesseract and how far its words are trusted."""
+
+    # rendering and Tesseract (ocr.py)
+    render_dpi: int = 200  # dpi a scanned page is rendered at: an office scan's own (300 was slower, no better)
+    page_timeout_seconds: float = 60.0  # seconds Tesseract may take on one page before the file is ocr_failed
+    page_psm: int = 4  # Tesseract page segmentation mode of a page (one column of text of variable sizes:
+    # keeps a header table's label and value on one line)
+    word_psm: int = 7  # ... of a second read of one word (a single text line)
+    # blank pages: the cheap look for ink before any OCR (ocr.has_ink)
+    ink_dpi: int = 50  # dpi of that look: a letter page is 425 x 550 pixels, a few milliseconds
+    ink_level: int = 160  # grey level: a pixel darker than this at ink_dpi is dark (dust and toner
+    # dots of a 200-dpi scan average into lighter greys at that size; strokes of text stay darker)
+    ink_min_share: float = 5e-5  # share of a page's pixels that must be dark and touch another dark
+    # pixel for the page to carry ink: about 12 pixels of a letter page, a couple of characters
+    # (one line of small print, 'Page 3 of 3', has about 60)
+    # table rules and speckle (ocr.erase_rules)
+    despeckle_size: int = 3  # pixels: side of the median filter run first (odd)
+    rule_dark_level: int = 190  # grey level: a pixel darker than this may belong to a rule
+    rule_min_run: int = 20  # pixels: a rule is a straight dark run at least this long ...
+    rule_run_inch_fraction: int = 5  # ... and at least 1/this inch (dpi // this pixels)
+    # hOCR to positioned words (ocr.words_from_hocr)
+    skew_line_share: float = 0.25  # share of the image width a line must span to set the page's skew
+    line_merge_ratio: float = 0.4  # lines whose middles differ by less than this times the smaller
+    # line height are one line (a table row, a word set apart, that Tesseract split)
+    # second reads of words in doubt (ocr.second_reads)
+    second_read_max: int = 12  # words read again, at most, per document
+    second_read_pad_min: float = 4.0  # pixels of margin around the word's box in the crop ...
+    second_read_pad_ratio: float = 0.35  # ... or this times the box's height, whichever is larger
+    # confidences and cleanup of OCR'd words (ocr_words.py)
+    decision_min_conf: float = 70.0  # confidence: a decision word (or a word of a decision sentence)
+    # read below it is not trusted
+    header_min_conf: float = 60.0  # confidence: a header date or case number read below it is not trusted
+    speckle_max_conf: float = 60.0  # confidence: a punctuation-only word read below it is speckle ...
+    speckle_box_ratio: float = 0.2  # ... and so is one whose box is less than this times its line's height
+    decision_similarity: float = 0.6  # share (difflib ratio): letters this similar to a decision word
+    # make a damaged decision word
+    resemble_min_letters: int = 3  # letters: fewer can never resemble a decision word
+    decision_tail_max_words: int = 2  # words after a line's last colon that can be a decision
+    unreadable_max_conf: float = 50.0  # confidence: the words after an item's colon all read below it ...
+    unreadable_min_width: float = 24.0  # ... spanning at least this many PDF points: an unreadable decision
+    sentence_window_words: int = 6  # words before 'appropriate' that belong to a decision sentence
+    heading_min_words: int = 3  # words of an upper-case heading that ends the header zone
+    label_max_distance: int = 2  # letters: a label word read this many letters off is still the label ...
+    label_near_min_letters: int = 4  # ... when the label word has at least this many letters ...
+    label_near_min_read: int = 3  # ... and at least this many were read
+    split_label_min_letters: int = 5  # letters a label word needs to be joined when OCR split it in two
+    # faxed pages (fax.py)
+    fax_dpi: int = 300  # dpi a fax page is resized to: square pixels, enough to smooth 1-bit edges
+    fax_dpi_mismatch_ratio: float = 0.1  # an image whose horizontal and vertical dpi differ by more
+    # than this share of the horizontal one is stored at unequal resolutions (a fax)
+    fax_page_cover: float = 0.9  # share of the page's width and height a fax image covers (less is a
+    # logo or a signature)
+    fax_dark_level: int = 128  # grey level: darker is black in a fax bitmap
+    fax_blur_radius: float = 1.0  # pixels (at fax_dpi): Gaussian softening of 1-bit staircase edges
+    fax_header_edge_lines: int = 2  # content lines at a page's top (and bottom) a fax header line may sit in
+    cover_sheet_min_fields: int = 3  # cover-sheet fields (To:, From:, Fax:...) a fax cover sheet has
+
+    def __post_init__(self) -> None:
+        """Refuse settings that cannot work: non-numbers, a fraction where an integer is meant,
+        negative or non-finite values, zero resolutions, sizes, ratios and run lengths, confidences above 100,
+        grey levels outside 1-255, shares above 1, an even median filter, an unknown page mode."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise TypeError(f"{f.name} must be a number, not {type(value).__name__}")
+            if f.type == "int" and not isinstance(value, int):
+                raise TypeError(f"{f.name} must be an integer, not {value!r}")
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{f.name} must be a non-negative number: {value!r}")
+            if f.name.endswith(_POSITIVE) and value <= 0:
+                raise ValueError(f"{f.name} must be positive: {value!r}")
+            if f.name.endswith("_conf") and value > 100:
+                raise ValueError(f"{f.name} must be a Tesseract confidence (0-100): {value!r}")
+            if f.name.endswith("_level") and not 1 <= value <= 255:
+                raise ValueError(f"{f.name} must be a grey level (1-255): {value!r}")
+            if f.name.endswith(_SHARES) and value > 1:
+                raise ValueError(f"{f.name} must be a share (at most 1): {value!r}")
+            if f.name.endswith("_psm") and value > 13:
+                raise ValueError(f"{f.name} must be a Tesseract page segmentation mode (0-13): {value!r}")
+        if self.despeckle_size % 2 == 0:
+            raise ValueError(f"despeckle_size must be odd (a median filter's side): {self.despeckle_size!r}")
+
+
+#: Name endings of the fields that must be positive (zero would disable or break what they measure).
+_POSITIVE = (
+    "_dpi",
+    "_seconds",
+    "_size",
+    "_level",
+    "_ratio",
+    "_share",
+    "_cover",
+    "_similarity",
+    "_min_run",
+    "_inch_fraction",
+    "_edge_lines",
+)
+#: Name endings of the fields that are shares of a whole (at most 1).
+_SHARES = ("_share", "_cover", "_similarity", "_mismatch_ratio")
+
+
+#: The settings OCR and fax page handling use.
+OCR_SETTINGS = OcrSettings()
