@@ -212,7 +212,8 @@ def remove_inline_furniture(pages: list[list[str]]) -> list[list[str]]:
     """Furniture that page breaks did not bring to a page edge (text letters whose page breaks are
     lost): 'Page N of M' lines, running lines naming the letter (case number, 'Final
     Determination') that repeat in the document, short repeated lines that sit beside such a line
-    at every occurrence (a letterhead), and the paragraph gaps around them (a page break is not a
+    at every occurrence but at the letter's top (a letterhead, or a running header printed above
+    the letterhead on page 1), and the paragraph gaps around them (a page break is not a
     paragraph break). A running line with the case number is kept once."""
     flat = [ln for page in pages for ln in page]
     naming = {i: _shape(ln) for i, ln in enumerate(flat) if _NAMES_LETTER.search(ln) and not _STRUCTURAL.search(ln)}
@@ -225,12 +226,14 @@ def remove_inline_furniture(pages: list[list[str]]) -> list[list[str]]:
     candidates = {
         _shape(ln) for ln in flat if ln != BREAK and len(ln) <= 80 and _shape(ln) in repeated and not _numbered(ln)
     }
+    top = set([i for i, ln in enumerate(flat) if ln != BREAK][:TOP_ZONE])
     changed = True
-    while changed:  # letterhead lines: every occurrence beside furniture
+    while changed:  # letterhead lines: every occurrence beside furniture, or at the letter's top
         changed = False
         for shape in sorted(candidates):
             where = [i for i, ln in enumerate(flat) if ln != BREAK and _shape(ln) == shape]
-            if all(_beside_mark(marks, flat, i) for i in where):
+            beside = [i for i in where if i not in top]
+            if beside and all(_beside_mark(marks, flat, i) for i in beside):
                 for i in where:
                     marks[i] = True
                 candidates.discard(shape)
