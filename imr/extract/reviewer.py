@@ -33,6 +33,46 @@ def _split_list(text: str) -> list[str]:
     return [re.sub(r"\s+", " ", p).strip() for p in parts if p.strip()]
 
 
+#: Degrees and post-nominal credentials (letters only, upper case), never a specialty.
+_DEGREE_WORDS = (
+    "MD DO MPH MPA MS MSC MA MBA PHD PSYD DC DPM DDS DMD DPT PT OTR RN BSN MSN NP FNP PA PAC LAC JD "
+    "FACS FACP FACOEM FAAOS FAAPMR FAAFP FACEP FAAN FACR FACPM FAAPM FIPP FRCSC FRCPC DABPMR DAAPM ABIME "
+    "CIME QME MRO"
+)
+DEGREES = frozenset(_DEGREE_WORDS.split())
+_DEGREE_LABEL = re.compile(r"\b(?:Degree\(?s?\)?|Credentials?)\s*:", re.I)
+
+
+def is_degree(token: str) -> bool:
+    """'MD', 'M.D.', 'Ph.D.', 'FACS', 'PA-C': a degree or post-nominal credential."""
+    t = token.strip("()[].,; ")
+    if not t or not t[0].isupper() or sum(c.islower() for c in t) > 2:
+        return False
+    return re.sub(r"[^A-Za-z]", "", t).upper() in DEGREES
+
+
+def _specialties(text: str) -> list[str]:
+    """A specialty list without the reviewer's degrees, however they are listed beside it
+    ('X, MD,MPH', 'X (M.D.,FACS)', 'X Degree(s): DO,FACOEM', with or without spaces)."""
+    text = _DEGREE_LABEL.sub(",", text)
+    text = re.sub(r"\(([^()]*)\)", lambda m: "," + m.group(1) + "," if _all_degrees(m.group(1)) else m.group(0), text)
+    out: list[str] = []
+    for part in _split_list(text):
+        words = part.split()
+        while words and is_degree(words[-1]):
+            words.pop()
+        while words and is_degree(words[0]):
+            words.pop(0)
+        if words:
+            out.append(" ".join(words))
+    return out
+
+
+def _all_degrees(text: str) -> bool:
+    tokens = [t for t in re.split(r"[\s,;]+", text) if t]
+    return bool(tokens) and all(is_degree(t) for t in tokens)
+
+
 def state_name(token: str) -> str:
     """A licensure state as its full name ('CA' -> 'California'); unknown text as written."""
     t = token.strip().rstrip(".")
@@ -59,7 +99,7 @@ def parse_reviewer(lines: Sequence[str]) -> Reviewer:
     states_text = _labelled_value(lines, _STATES_LABEL)
     spec_text = _labelled_value(lines, _SPEC_LABEL)
     states = [state_name(s) for s in _split_list(states_text)] if states_text else []
-    specialties = _split_list(spec_text) if spec_text else []
+    specialties = _specialties(spec_text) if spec_text else []
     if not specialties or not states:
         text = " ".join(ln for ln in lines if ln != BREAK)
         if not specialties:
@@ -70,7 +110,7 @@ def parse_reviewer(lines: Sequence[str]) -> Reviewer:
                 re.I,
             )
             if m:
-                specialties = _split_list(m.group(1))
+                specialties = _specialties(m.group(1))
         if not states:
             m = re.search(
                 r"licensed\s+(?:to\s+practice\s+)?in\s+(.+?)(?=\.\s|\.$|;|\s+and\s+has\b|\s+He/she)", text, re.I
