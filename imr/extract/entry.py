@@ -123,6 +123,9 @@ def _header(doc: Document, sec: Sections, layout: str, summary: str) -> hdr.Head
     has_header = bool(doc.header_fields) or bool(
         re.search(r"Date\s+of\s+Injury\s*:|UR\s+Denial\s+Date\s*:|Date\s+Assigned\s*:", "\n".join(head_zone), re.I)
     )
+    if layout == "C":
+        # layout C dates the letter on a 'Dated:' line under its title: the decision date
+        h.decision_date = hdr.dated_line(sec.before_first_heading()) or h.decision_date
     if layout == "A":
         flat = _flat(sec.lines)
         h = hdr.a_layout_dates(flat, h)

@@ -221,3 +221,16 @@ def a_layout_dates(text: str, h: HeaderFields) -> HeaderFields:
         if m:
             _set(h, name, m.group(1))
     return h
+
+
+_DATED_LINE = re.compile(r"^\s*Dated\s*:\s*(" + DATE_RE.pattern + ")", re.I)
+
+
+def dated_line(lines: Sequence[str]) -> dt.date | None:
+    """The date of a line that starts ``Dated:`` (the letter's own date: layouts A and C print it
+    under the title), never a 'dated <date>' inside a sentence."""
+    for line in lines:
+        m = _DATED_LINE.match(line)
+        if m:
+            return parse_date(m.group(1))
+    return None
