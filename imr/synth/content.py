@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Literal
 
 from imr.models import Letter, LetterRecord, MediaType, Source
@@ -78,12 +78,22 @@ class HardCases:
     quoted_summary: float = 0.0  # layout A: the UR case summary quoted after "Disclaimer:", no heading
     page_furniture: float = 0.0  # letterhead, running header and "Page N of M" on every page
     rationale_tail: float = 0.0  # a rationale whose last sentence ends "... by the Claims Administrator."
+    # Page furniture and older-layout cases missed on unseen letters (issue 21); 0 by default too.
+    header_above_letterhead: float = 0.0  # a running header on every page, on page 1 above the letterhead
+    degrees: float = 0.0  # the reviewer's degrees with no space after the commas ("MD,MPH", "M.D.,FACS")
+    c_dated: float = 0.0  # layout C: a "Dated:" line under the title gives the decision date
 
     @classmethod
     def older(cls) -> HardCases:
         """The default mix plus every variant of the older layouts and of mailed copies."""
         return cls(numbered_decisions=0.7, item_sections=0.8, quoted_summary=0.6, page_furniture=0.6,
                    rationale_tail=0.3)  # fmt: skip
+
+    @classmethod
+    def furniture_and_credentials(cls) -> HardCases:
+        """:meth:`older` plus the cases of issue 21: a running header above the letterhead, degrees
+        listed without spaces, layout C's "Dated:" line (each often, not always)."""
+        return replace(cls.older(), header_above_letterhead=0.7, degrees=0.8, c_dated=0.7)
 
     @classmethod
     def none(cls) -> HardCases:
@@ -97,6 +107,7 @@ class HardCases:
             "original_eligible": 0.5, "overturn": 0.4, "many_items": 0.5, "headerless_d1": 0.5,
             "colon_in_item": 0.3, "post_op": 0.3, "retrospective": 0.4, "numbered_decisions": 0.5,
             "item_sections": 0.6, "quoted_summary": 0.5, "page_furniture": 0.5, "rationale_tail": 0.3,
+            "header_above_letterhead": 0.3, "degrees": 0.5, "c_dated": 0.5,
         }
         return cls(**{f.name: keep.get(f.name, 1.0) for f in fields(cls)})
 
@@ -110,12 +121,14 @@ def chance(rng: random.Random, p: float) -> bool:
 @dataclass(frozen=True)
 class Furniture:
     """Page furniture of a mailed copy: a letterhead (page 1, or every page), a running header
-    and a "Page N of M" footer on every page; renderers break pages every ``lines_per_page``."""
+    and a "Page N of M" footer on every page; renderers break pages every ``lines_per_page``.
+    ``header_first`` prints the running header above the letterhead."""
 
     letterhead: tuple[str, ...]
     running_header: str
     every_page: bool
     lines_per_page: int = 40
+    header_first: bool = False  # the running header above the letterhead (page 1 too)
 
 
 @dataclass

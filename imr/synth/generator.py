@@ -36,6 +36,19 @@ LAYOUT_YEARS: dict[str, tuple[int, int]] = {
 }
 LAYOUT_WEIGHTS: dict[str, int] = {"A": 10, "B": 8, "C": 10, "D1": 20, "D2": 52}
 
+#: The reviewer's degrees as a line may list them, no space after the commas (HardCases.degrees).
+DEGREE_LISTS: tuple[tuple[str, ...], ...] = (
+    ("MD", "MPH"), ("M.D.", "FACS"), ("DO", "FACOEM"), ("MD", "FAAPMR"), ("M.D.", "M.P.H.", "FACOEM"),
+    ("MD", "PhD"), ("D.O.", "MPH"),
+)  # fmt: skip
+#: Running headers of a mailed copy printed above the letterhead; some name the letter, some do not.
+RUNNING_HEADERS: tuple[str, ...] = (
+    "CONFIDENTIAL",
+    "Confidential - contains protected health information",
+    "Workers' Compensation Independent Medical Review",
+    "IMR Final Determination {case}",
+)
+
 
 def as_rng(seed_or_rng: int | random.Random) -> random.Random:
     """The given generator, or a new one seeded with the given integer."""
@@ -124,7 +137,12 @@ def generate_letter(
     plan.numbered_decisions = layout == "C" and chance(rng, hard.numbered_decisions)
     plan.item_sections = layout == "A" and chance(rng, hard.item_sections)
     plan.quoted_summary = layout == "A" and chance(rng, hard.quoted_summary)
-    furniture = _furniture(rng, case_number) if chance(rng, hard.page_furniture) else None
+    plan.c_dated = layout == "C" and chance(rng, hard.c_dated)
+    if chance(rng, hard.degrees):
+        plan.degrees = ",".join(rng.choice(DEGREE_LISTS))
+        plan.degree_form = rng.randrange(3)
+    above = chance(rng, hard.header_above_letterhead)
+    furniture = _furniture(rng, case_number, above) if above or chance(rng, hard.page_furniture) else None
     blocks = BUILDERS[layout](plan)
     letter = Letter(
         case_number=case_number,
@@ -153,23 +171,30 @@ def generate_letter(
         features.add("headerless")
     if len(items) > 3:
         features.add("many_items")
-    for name in ("numbered_decisions", "item_sections", "quoted_summary"):
+    for name in ("numbered_decisions", "item_sections", "quoted_summary", "c_dated", "degrees"):
         if getattr(plan, name):
             features.add(name)
     if furniture:
         features.add("page_furniture")
+    if furniture and furniture.header_first:
+        features.add("header_above_letterhead")
     return SyntheticLetter(
         layout=layout, letter=letter, blocks=blocks, features=features, seed=seed, furniture=furniture
     )
 
 
-def _furniture(rng: random.Random, case_number: str | None) -> Furniture:
-    """A mailed copy's letterhead (page 1 or every page), running header and footer."""
+def _furniture(rng: random.Random, case_number: str | None, header_first: bool = False) -> Furniture:
+    """A mailed copy's letterhead (page 1 or every page), running header and footer;
+    ``header_first``: a running header (one of :data:`RUNNING_HEADERS`) above the letterhead."""
     running = "Independent Medical Review Final Determination"
     running += f" - Case Number: {case_number}" if case_number else " Letter"
+    if header_first:
+        choices = [h for h in RUNNING_HEADERS if case_number or "{case}" not in h]
+        running = rng.choice(choices).format(case=case_number)
     return Furniture(
         letterhead=rng.choice(LETTERHEADS),
         running_header=running,
         every_page=rng.random() < 0.5,
         lines_per_page=rng.randint(28, 44),
+        header_first=header_first,
     )

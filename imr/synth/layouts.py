@@ -39,6 +39,9 @@ class Plan:
     numbered_decisions: bool = False  # layout C: numbered necessity sentences
     item_sections: bool = False  # layout A: guideline and rationale headings per item
     quoted_summary: bool = False  # layout A: the quoted UR summary after "Disclaimer:", no heading
+    c_dated: bool = False  # layout C: "Dated:" under the title, no "Decision Date:" header line
+    degrees: str | None = None  # the reviewer's degrees, "MD,MPH" (no space after the commas)
+    degree_form: int = 0  # where they are printed (see board_sentence and _credentials)
 
 
 def _heading(text: str, role: str = "") -> Block:
@@ -53,8 +56,17 @@ def _summary_blocks(plan: Plan) -> list[Block]:
     return [_para(p, role="summary") for p in plan.summary.paragraphs]
 
 
-def board_sentence(subject: str, specialty: str) -> str:
-    """``The expert reviewer is Board Certified in X and is licensed to practice in California.``"""
+def board_sentence(subject: str, specialty: str, plan: Plan | None = None) -> str:
+    """``The expert reviewer is Board Certified in X and is licensed to practice in California.``;
+    with the plan's degrees: ``The expert reviewer, MD,MPH, is ...``, ``... in X (MD,MPH) and ...``
+    or ``... in X, MD,MPH, and ...``."""
+    deg = plan.degrees if plan else None
+    if deg and plan and plan.degree_form == 0:
+        return f"{subject}, {deg}, is Board Certified in {specialty} and is licensed to practice in California."
+    if deg and plan and plan.degree_form == 1:
+        return f"{subject} is Board Certified in {specialty} ({deg}) and is licensed to practice in California."
+    if deg:
+        return f"{subject} is Board Certified in {specialty}, {deg}, and is licensed to practice in California."
     return f"{subject} is Board Certified in {specialty} and is licensed to practice in California."
 
 
@@ -92,16 +104,24 @@ def _header_rows(plan: Plan) -> tuple[tuple[tuple[str, str], ...], ...]:
 
 def _credentials(plan: Plan) -> list[Block]:
     sep = "," if plan.states_no_space else ", "
-    specs = ", ".join(plan.specialties)
+    specs = ("," if plan.degrees else ", ").join(plan.specialties)
     if plan.wrapped_specialty:
         # break inside the last specialty ("Public Health &" / "General Preventive Medicine")
         head, _, tail = specs.rpartition(" & ")
         specs = f"{head} &\n{tail}" if head else specs
-    return [
-        _para("The Expert Reviewer has the following credentials:", role="credentials"),
+    intro = "The Expert Reviewer has the following credentials:"
+    if plan.degrees and plan.degree_form == 0:
+        intro = f"The Expert Reviewer, {plan.degrees}, has the following credentials:"
+    out = [
+        _para(intro, role="credentials"),
         _para(f"State(s) of Licensure: {sep.join(plan.states)}", role="credentials"),
         _para(f"Certification(s)/Specialty: {specs}", role="credentials"),
     ]
+    if plan.degrees and plan.degree_form == 1:
+        out.append(_para(f"Degree(s): {plan.degrees}", role="credentials"))
+    elif plan.degrees and plan.degree_form == 2:
+        out.insert(1, _para(f"Credentials: {plan.degrees}", role="credentials"))
+    return out
 
 
 def blocks_d(plan: Plan) -> list[Block]:
@@ -111,7 +131,7 @@ def blocks_d(plan: Plan) -> list[Block]:
         out.append(Block("header_table", rows=_header_rows(plan), role="header"))
     out.append(_heading("HOW THE IMR FINAL DETERMINATION WAS MADE"))
     if plan.layout == "D1":
-        out.append(_para(how_made(board_sentence("The expert reviewer", plan.specialties[0]), plan.typo)))
+        out.append(_para(how_made(board_sentence("The expert reviewer", plan.specialties[0], plan), plan.typo)))
     else:
         out.append(_para(how_made(None, plan.typo)))
         out.extend(_credentials(plan))
@@ -144,7 +164,7 @@ def blocks_c(plan: Plan) -> list[Block]:
         (("Case Number:", plan.case_number or ""),),
         (("Date Assigned:", header_date(d.assigned)),),
         (("Date of Injury:", header_date(d.injury)),),
-        (("Decision Date:", header_date(d.decision)),),
+        *(() if plan.c_dated else ((("Decision Date:", header_date(d.decision)),),)),
         (("Priority:", plan.priority),),
         (("Application Received:", header_date(d.application)),),
         (("UR Denial Date:", header_date(d.ur_denial)),),
@@ -153,9 +173,10 @@ def blocks_c(plan: Plan) -> list[Block]:
         Block("title", text="MAXIMUS FEDERAL SERVICES, INC."),
         Block("title", text="Independent Medical Review"),
         Block("title", text="Final Determination Letter"),
+        *([_para(f"Dated: {short_date(d.decision)}", role="dated")] if plan.c_dated else []),
         Block("header_table", rows=rows, role="header", as_lines=True),
         _heading("HOW THE IMR FINAL DETERMINATION WAS MADE"),
-        _para(how_made(board_sentence("The expert reviewer", plan.specialties[0]), plan.typo)),
+        _para(how_made(board_sentence("The expert reviewer", plan.specialties[0], plan), plan.typo)),
         _heading("DOCUMENTS REVIEWED"),
         *_documents(plan),
         _heading("CLINICAL CASE SUMMARY"),
@@ -214,7 +235,7 @@ def blocks_a(plan: Plan) -> list[Block]:
         f"the Utilization Review Denial dated {short_date(d.ur_denial)}. A Notice of Assignment and Request "
         f"for Information was sent to the above parties on {short_date(d.assigned)}."
     )
-    qualifications = board_sentence("The physician reviewer", plan.specialties[0]) + (
+    qualifications = board_sentence("The physician reviewer", plan.specialties[0], plan) + (
         " The reviewer has more than five years of clinical practice, practises at least 24 hours a week "
         "and has no material connection with any party to this dispute."
     )
@@ -302,7 +323,7 @@ def blocks_b(plan: Plan) -> list[Block]:
         out.append(Block("item_line", text=s.line_text, label=word, role="item", ordinal=s.item.ordinal))
         out.append(_para(s.rationale_text, role="rationale"))
     out.append(_heading("MEDICAL REVIEWER QUALIFICATIONS:"))
-    out.append(_para(board_sentence("The professional reviewer", plan.specialties[0]) + " The reviewer has no "
+    out.append(_para(board_sentence("The professional reviewer", plan.specialties[0], plan) + " The reviewer has no "
                      "affiliation with the employer, the injured worker, the providers or the claims administrator."))
     return out
 

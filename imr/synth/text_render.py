@@ -82,6 +82,8 @@ _TOTAL = "\x00pages\x00"  # placeholder for the page count M of "Page N of M"
 def page_top(furniture: Furniture, page: int) -> list[str]:
     """Furniture lines at the top of page ``page`` (1-based): letterhead, running header."""
     head = list(furniture.letterhead) if page == 1 or furniture.every_page else []
+    if furniture.header_first:
+        return [furniture.running_header, *head]
     return [*head, furniture.running_header]
 
 
