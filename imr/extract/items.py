@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from imr.errors import UnresolvedItemError
+from imr.extract.distance import edit_distance
 from imr.extract.document import BREAK
 from imr.extract.guidelines import classify
 from imr.models import DECISIONS, Guideline, Item
@@ -58,16 +59,6 @@ _LAST_WORD = re.compile(r"(?:^|:)\s*(?P<word>[^\s:]{4,14})\s*\.?\s*$")
 _DECISION_WORDS = DECISIONS
 
 
-def _edit_distance(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
-
-
 def damaged_decision(line: str) -> bool:
     """True when ``line`` ends like a decision line whose decision word cannot be read: the word
     after its last colon (or alone on the line) is within two edits of 'Upheld' or 'Overturned'
@@ -79,7 +70,7 @@ def damaged_decision(line: str) -> bool:
     alone = m.start() == 0 or line[: m.start()].strip() == ""
     if alone and not re.fullmatch(r"\S{4,14}", line.strip().rstrip(".")):
         return False
-    return any(_edit_distance(word, w) <= 2 for w in _DECISION_WORDS)
+    return any(edit_distance(word, w) <= 2 for w in _DECISION_WORDS)
 
 
 @dataclass

@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from imr.extract.distance import edit_distance
 from imr.extract.fax import is_fax_header
 from imr.extract.ocr_settings import OCR_SETTINGS as S
 from imr.extract.pdf_text import Word
@@ -118,17 +119,6 @@ def _letters(text: str) -> str:
     return re.sub(r"[^a-z]", "", text.lower())
 
 
-def _distance(a: str, b: str) -> int:
-    """Levenshtein distance (a few letters: labels only)."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
-
-
 def _near(word: str, token: str) -> bool:
     """Same letters, or (a label word of ``label_near_min_letters``+ letters) at most
     ``label_max_distance`` letters misread, lost or added."""
@@ -138,7 +128,7 @@ def _near(word: str, token: str) -> bool:
     return (
         len(b) >= S.label_near_min_letters
         and len(a) >= S.label_near_min_read
-        and _distance(a, b) <= S.label_max_distance
+        and edit_distance(a, b) <= S.label_max_distance
     )
 
 
