@@ -15,6 +15,9 @@ class PdfSettings:
     # words (pdfplumber ``extract_words``)
     word_x_tolerance: float = 3.0
     word_y_tolerance: float = 3.0
+    # ... but a gap wider than this share of the font size always splits words: office suites draw
+    # each word as its own run with no space glyph, a gap narrower than word_x_tolerance
+    word_x_tolerance_ratio: float = 0.15
     # rows: words whose tops differ by at most max(row_tolerance, row_tolerance_ratio * height)
     row_tolerance: float = 2.5
     row_tolerance_ratio: float = 0.3

@@ -81,7 +81,10 @@ def _words(page: Any) -> list[Word]:
     return [
         Word(w["text"], float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]))
         for w in page.extract_words(
-            x_tolerance=S.word_x_tolerance, y_tolerance=S.word_y_tolerance, keep_blank_chars=False
+            x_tolerance=S.word_x_tolerance,
+            x_tolerance_ratio=S.word_x_tolerance_ratio,
+            y_tolerance=S.word_y_tolerance,
+            keep_blank_chars=False,
         )
         if w["text"].strip()
     ]
