@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from typing import cast
 
 from fpdf import FPDF
 from fpdf.enums import AccessPermission, EncryptionMethod
@@ -41,6 +42,7 @@ class PdfOptions:
     user_password: str = ""
     owner_password: str = "imr-synth-owner"
     seed: int = 0
+    office: bool = False  # drawn as an office suite does: one text run per word, no space glyphs
 
 
 def random_pdf_options(rng: random.Random) -> PdfOptions:
@@ -62,6 +64,7 @@ class _LetterPdf(FPDF):
         self.letterhead = letterhead
         self.with_footer = footer or furniture is not None
         self.furniture = furniture
+        self.office = False
         self.core_fonts_encoding = "windows-1252"
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=MARGIN)
@@ -109,7 +112,37 @@ def _header_table(pdf: FPDF, block: Block) -> None:
 
 def _write(pdf: FPDF, text: str, style: str = "", align: str = "L") -> None:
     pdf.set_font("Times", style, 12)
+    if getattr(pdf, "office", False) and align != "C":
+        _write_runs(pdf, text)
+        return
     pdf.multi_cell(0, LINE, text, align=align, new_x="LMARGIN", new_y="NEXT")
+
+
+#: the space an office suite leaves between two word runs of a line's end, in space widths (tight)
+OFFICE_GAP = 0.85
+
+
+def _write_runs(pdf: FPDF, text: str) -> None:
+    """Text as an office suite writes a justified paragraph into a PDF: each word its own text run,
+    no space glyph between them; full lines stretched to the right margin, the last line (and a
+    forced break) set tight."""
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    space = pdf.get_string_width(" ")
+    for segment in text.split("\n"):
+        lines = cast(list[str], pdf.multi_cell(width, LINE, segment, dry_run=True, output="LINES"))
+        for n, line in enumerate(lines):
+            words = line.encode("latin-1").decode("cp1252").split()  # dry-run lines come back normalised
+            if pdf.get_y() + LINE > pdf.page_break_trigger:
+                pdf.add_page()
+            y = pdf.get_y()
+            used = sum(pdf.get_string_width(w) for w in words)
+            last = n == len(lines) - 1 or len(words) < 2
+            gap = OFFICE_GAP * space if last else (width - used) / (len(words) - 1)
+            x = pdf.l_margin
+            for word in words:
+                pdf.text(x, y + LINE * 0.8, word)
+                x += pdf.get_string_width(word) + gap
+            pdf.set_xy(pdf.l_margin, y + LINE)
 
 
 def _item_line(pdf: FPDF, block: Block, options: PdfOptions) -> None:
@@ -158,6 +191,7 @@ def render_pdf_counted(letter: SyntheticLetter, options: PdfOptions | None = Non
         if letter.case_number:
             letterhead += f" - Case Number: {letter.case_number}"
     pdf = _LetterPdf(letterhead, options.footer, letter.furniture)
+    pdf.office = options.office
     pdf.set_creator("Microsoft Word")
     pdf.set_producer("imr-synth (fpdf2)")
     day = letter.letter.decision_date or letter.letter.ur_denial_date or dt.date(2016, 1, 1)
