@@ -16,7 +16,7 @@ from imr.extract.items import damaged_decision
 from imr.synth import LAYOUTS, HardCases, SyntheticLetter, generate_letter, render_text
 
 #: decision words of item lines, and the necessity words of numbered decision sentences
-DECISION_WORD = re.compile(r"\b(?:Upheld|Overturned)\b|\bnot\s*medically(?= necessary)|\bmedically(?= necessary)")
+DECISION_WORD = re.compile(r"\b(?:Upheld|Overturned)\b|\bnot\s*medically(?=\s+necessary)|\bmedically(?=\s+necessary)")
 DAMAGE = ("#", "", "?", "ii", " ")
 
 
