@@ -128,6 +128,12 @@ class BatchCounts:
         return asdict(self)
 
     @property
+    def pending(self) -> int:
+        """Files registered but not settled (a run stopped or died before them)."""
+        counted = self.loaded + self.duplicates + self.linked + self.rejected + self.quarantined + self.failed
+        return self.files_seen - counted
+
+    @property
     def set_aside(self) -> int:
         """Files that went to the quarantine folder: rejected plus quarantined."""
         return self.rejected + self.quarantined

@@ -140,7 +140,7 @@ class Steps(Protocol):
         """Best effort: mark the batch failed after ``stage`` raised (never raises)."""
         ...
 
-    def interrupt(self, req: RunRequest, batch_id: str, plan: Plan, done: Processed) -> stop.RunInterrupted:
+    def interrupt(self, req: RunRequest, batch_id: str) -> stop.RunInterrupted:
         """Close the batch ``interrupted`` (its claims freed); return the error the run raises."""
         ...
 
@@ -176,7 +176,7 @@ def run_batch(steps: Steps, req: RunRequest) -> BatchSummary:
             steps.progress(done.settled.files - settled.files, len(plan.work))
         if interrupted or stop.requested():
             stage = "interrupt"
-            raise steps.interrupt(req, batch_id, plan, done)
+            raise steps.interrupt(req, batch_id)
         stage = "summarise"
         return steps.summarise(req, batch_id, plan, done)
     except stop.RunInterrupted:
@@ -240,13 +240,11 @@ def close_interrupted(engine: Engine, batch_id: str) -> stop.RunInterrupted:
     error the run ends with."""
     how = stop.signal_name(stop.received())
     row = runs.close_batch(engine, batch_id, BatchStatus.INTERRUPTED, f"stopped by {how}")
-    c = row.counts
-    left = c.files_seen - (c.loaded + c.duplicates + c.linked + c.rejected + c.quarantined + c.failed)
-    log.warning(
-        "batch %s interrupted by %s: %d files settled, %d left in place", batch_id, how, c.files_seen - left, left
-    )
+    left = row.counts.pending
+    settled = row.counts.files_seen - left
+    log.warning("batch %s interrupted by %s: %d files settled, %d left in place", batch_id, how, settled, left)
     return stop.RunInterrupted(
-        f"batch {batch_id} interrupted by {how}: {c.files_seen - left} files settled, {left} left in place "
+        f"batch {batch_id} interrupted by {how}: {settled} files settled, {left} left in place "
         "for the next run (or `imr rerun`)"
     )
 
@@ -344,7 +342,7 @@ class LocalSteps:
     def fail(self, req: RunRequest, batch_id: str, stage: str) -> None:
         mark_failed(req, batch_id, stage)
 
-    def interrupt(self, req: RunRequest, batch_id: str, plan: Plan, done: Processed) -> stop.RunInterrupted:
+    def interrupt(self, req: RunRequest, batch_id: str) -> stop.RunInterrupted:
         return close_interrupted(request_engine(req), batch_id)
 
     def progress(self, done: int, total: int) -> None:

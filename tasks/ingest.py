@@ -296,7 +296,7 @@ class TaskSteps:
         pr.mark_failed(req, batch_id, stage)
         get_run_logger().error("batch %s (%s) failed in stage %s", batch_id, req.kind, stage)
 
-    def interrupt(self, req: pr.RunRequest, batch_id: str, p: Plan, done: pr.Processed) -> RunInterrupted:
+    def interrupt(self, req: pr.RunRequest, batch_id: str) -> RunInterrupted:
         """Close the batch ``interrupted`` in the flow's process (no new task: the run is stopping)."""
         error = pr.close_interrupted(pr.request_engine(req), batch_id)
         get_run_logger().warning(error.message)

@@ -127,12 +127,14 @@ def finish_batch(
     status: str,
     counts: BatchCounts | Mapping[str, int] | None = None,
     ignored_reasons: Mapping[str, int] | None = None,
+    status_reason: str | None = None,
 ) -> BatchRow:
     """Close a batch with ``status`` and ``counts``; returns the stored row.
 
     ``counts``: a :class:`BatchCounts` sets every count; a mapping sets only the counts it
     names; None computes every count from the batch's ``source_files``. ``ignored_reasons``
-    (``{reason code: entries}``) records what the run left in its inboxes.
+    (``{reason code: entries}``) records what the run left in its inboxes; ``status_reason`` why
+    the batch ended so (an abandoned or interrupted run; None keeps what the row holds).
 
     Calling it again overwrites status, counts and ``finished_at`` (idempotent for a retry).
     Raises ``ValueError`` for an unknown status, ``KeyError`` for an unknown batch.
@@ -152,7 +154,13 @@ def finish_batch(
         result = conn.execute(
             sa.update(ingest_batches)
             .where(ingest_batches.c.id == batch_id)
-            .values(status=status, finished_at=utcnow(), **values, **_ignored(ignored_reasons))
+            .values(
+                status=status,
+                finished_at=utcnow(),
+                **values,
+                **_ignored(ignored_reasons),
+                **({"status_reason": status_reason} if status_reason is not None else {}),
+            )
         )
         if result.rowcount == 0:
             raise KeyError(f"unknown batch {batch_id}")

@@ -53,10 +53,19 @@ def make_engine(url: str | sa.URL, *, echo: bool = False) -> Engine:
     return sa.create_engine(u, echo=echo, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True)
 
 
+def sqlite_file(url: sa.URL) -> Path | None:
+    """The file of a SQLite URL (absolute), or None: another database, in memory, or a ``file:`` URI."""
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser().absolute()
+
+
 def _sqlite_engine(u: sa.URL, *, echo: bool) -> Engine:
-    database = u.database or ""
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    file = sqlite_file(u)
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    wal = bool(u.database) and u.database != ":memory:"  # a file, or a file: URI
     engine = sa.create_engine(u, echo=echo, pool_pre_ping=True, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
@@ -67,7 +76,7 @@ def _sqlite_engine(u: sa.URL, *, echo: bool) -> Engine:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys = ON")
-            if database and database != ":memory:":
+            if wal:
                 cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         finally:

@@ -40,7 +40,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from imr.outcomes import BatchStatus
 from warehouse.batches import BatchRow, as_utc, finish_batch, utcnow
-from warehouse.engine import key_batches, reading, transaction, upsert
+from warehouse.claims import release_claims
+from warehouse.engine import key_batches, reading, sqlite_file, transaction, upsert
 from warehouse.schema import batch_progress, file_claims, ingest_batches
 
 log = logging.getLogger("imr.warehouse")
@@ -115,13 +116,8 @@ def _lock_key(batch_id: str) -> int:
 
 def lock_dir(engine: Engine) -> Path | None:
     """Where a SQLite file warehouse keeps its runs' lock files (None: PostgreSQL or in memory)."""
-    if engine.dialect.name != "sqlite":
-        return None
-    database = engine.url.database or ""
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    db = Path(database).expanduser().absolute()
-    return db.with_name(db.name + ".runs")
+    db = sqlite_file(engine.url)
+    return None if db is None else db.with_name(db.name + ".runs")
 
 
 class RunLease:
@@ -313,16 +309,14 @@ def abandon_dead(engine: Engine) -> list[DeadRun]:
 def close_batch(engine: Engine, batch_id: str, status: BatchStatus, reason: str) -> BatchRow:
     """Close a batch that ended before its verdict (``abandoned``, ``interrupted``): counts from its
     files, ``reason`` recorded, its claims dropped (its untouched files are free for the next run)."""
-    row = finish_batch(engine, batch_id, status)
-    with transaction(engine) as conn:
-        conn.execute(sa.update(ingest_batches).where(ingest_batches.c.id == batch_id).values(status_reason=reason))
-        conn.execute(sa.delete(file_claims).where(file_claims.c.batch_id == batch_id))
+    row = finish_batch(engine, batch_id, status, status_reason=reason)
+    release_claims(engine, batch_id)
     return row
 
 
 def request_stop(engine: Engine, batch_id: str, reason: str) -> None:
     """Ask every process working on ``batch_id`` to stop between letters (``status_reason`` set
-    while the batch is still ``running``; :func:`stop_requested` reads it)."""
+    while the batch is still ``running``; :func:`report_progress` reads it)."""
     b = ingest_batches
     with transaction(engine) as conn:
         conn.execute(

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 import warehouse
-from imr.outcomes import BatchStatus
+from imr.outcomes import BatchStatus, FileStatus
 from tests.pipeline_helpers import url_of
 from warehouse import runs
 
@@ -133,9 +133,16 @@ def test_closed_batches_are_rerunnable(engine: Engine, status: BatchStatus) -> N
     from pipeline.planning import plan_rerun
 
     batch_id = warehouse.start_batch(engine, "ingest", ["/srv/inbox"])
-    runs.close_batch(engine, batch_id, status, "test")
+    fid = warehouse.register_file(engine, batch_id, "/srv/inbox", "a.txt", "a" * 64, 1, "text/plain")
+    warehouse.register_file(engine, batch_id, "/srv/inbox", "b.txt", "b" * 64, 1, "text/plain")
+    warehouse.mark_file(engine, fid, FileStatus.REJECTED, ["empty_file"], {"empty_file": "no bytes"})
+    warehouse.claim_files(engine, batch_id, KEYS, HOUR)
+    row = runs.close_batch(engine, batch_id, status, "test")
+    assert (row.status, row.status_reason) == (status, "test")
+    assert (row.counts.files_seen, row.counts.rejected, row.counts.pending) == (2, 1, 1)
+    assert warehouse.list_claims(engine, batch_id) == [], "its claims are freed"
     rerun = warehouse.start_batch(engine, "rerun", [], parent_batch_id=batch_id)
-    assert plan_rerun(engine, rerun, batch_id).work == []
+    assert plan_rerun(engine, rerun, batch_id).work == [], "the files are gone from the inbox: nothing to redo"
 
 
 def test_imr_batches_shows_a_dead_run_and_the_next_run_closes_it(
