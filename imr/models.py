@@ -239,28 +239,116 @@ class RecordError:
 
 
 @dataclass
+class Evidence:
+    """Where one extracted value stands in its file (the contract's ``evidence`` entry).
+
+    ``bbox`` is ``(x0, top, x1, bottom)`` in PDF points from the page's top-left corner
+    (pdfplumber's convention; OCR'd pages in the same units), None for a text letter; ``line`` is
+    the 1-based line of a text letter (None for a PDF); ``text`` the exact source text;
+    ``confidence`` the OCR confidence (0..1) where OCR read it, else None."""
+
+    page: int
+    text: str
+    bbox: tuple[float, float, float, float] | None = None
+    line: int | None = None
+    confidence: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "page": self.page,
+            "bbox": [round(v, 2) for v in self.bbox] if self.bbox is not None else None,
+            "line": self.line,
+            "text": self.text,
+            "confidence": round(self.confidence, 3) if self.confidence is not None else None,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Evidence:
+        box = d.get("bbox")
+        return cls(
+            page=int(d["page"]),
+            text=d["text"],
+            bbox=(float(box[0]), float(box[1]), float(box[2]), float(box[3])) if box else None,
+            line=d.get("line"),
+            confidence=d.get("confidence"),
+        )
+
+
+#: Evidence keyed by field path as in the record: ``case_number``, ``reviewer.specialties``,
+#: ``items[0].decision`` (0-based item index), ...
+EvidenceMap = dict[str, Evidence]
+
+
+@dataclass
+class Review:
+    """A person settled the letter (the contract's ``review`` object)."""
+
+    by: str
+    at: dt.datetime
+    changed: list[str] = field(default_factory=list)
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        at = self.at if self.at.tzinfo else self.at.replace(tzinfo=dt.timezone.utc)
+        return {
+            "by": self.by,
+            "at": at.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z"),
+            "note": self.note,
+            "changed": list(self.changed),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Review:
+        return cls(
+            by=d["by"],
+            at=dt.datetime.fromisoformat(str(d["at"]).replace("Z", "+00:00")),
+            changed=list(d.get("changed") or []),
+            note=d.get("note"),
+        )
+
+
+@dataclass
 class LetterRecord:
-    """One record per input file: what ``imr extract`` prints."""
+    """One record per input file: what ``imr extract`` prints.
+
+    ``evidence`` is filled only when asked for (``imr extract --evidence``, ingest) and written
+    only when not None, so the record without it is unchanged. ``review`` is set on a letter a
+    person settled. ``partial`` is what a review item starts from (see below)."""
 
     source: Source
     status: Status
     errors: list[RecordError] = field(default_factory=list)
     letter: Letter | None = None
+    evidence: EvidenceMap | None = None
+    review: Review | None = None
+    #: For a letter set aside before it parsed (an item whose decision cannot be read): the
+    #: letter as far as it was read, in the JSON shape of ``letter`` with None where a value was
+    #: not read. Not part of the contract (never in ``to_dict``); the review queue keeps it.
+    partial: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "source": self.source.to_dict(),
             "status": self.status,
             "errors": [e.to_dict() for e in self.errors],
             "letter": self.letter.to_dict() if self.letter is not None else None,
         }
+        if self.evidence is not None:
+            out["evidence"] = {path: ev.to_dict() for path, ev in self.evidence.items()}
+        if self.review is not None:
+            out["review"] = self.review.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> LetterRecord:
         letter = d.get("letter")
+        evidence = d.get("evidence")
+        review = d.get("review")
         return cls(
             source=Source.from_dict(d["source"]),
             status=d["status"],
             errors=[RecordError(e["code"], e["message"]) for e in d.get("errors") or []],
             letter=Letter.from_dict(letter) if letter else None,
+            evidence={k: Evidence.from_dict(v) for k, v in evidence.items()} if evidence is not None else None,
+            review=Review.from_dict(review) if review else None,
         )
