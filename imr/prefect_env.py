@@ -15,6 +15,10 @@ environment variables the user has not set, so an explicit ``PREFECT_...`` varia
 
 The two telemetry defaults are skipped when ``IMR_PREFECT_TELEMETRY=true``.
 
+- ``PREFECT_API_AUTH_STRING=<IMR_PREFECT_AUTH_STRING>`` when that is set: the client's half of
+  Prefect's basic authentication, so every imr command (and the flow runs of ``imr serve``) can
+  talk to an ``imr server`` that requires it (:func:`server_auth` gives the server its half).
+
 :func:`apply_heartbeat` adds one more, for the processes that execute deployment flow runs (``imr
 serve``, and ``imr automations``, which sizes the automation's window by it):
 ``PREFECT_FLOWS_HEARTBEAT_FREQUENCY=<IMR_HEARTBEAT_SECONDS>`` (30): a flow run emits a
@@ -36,6 +40,9 @@ IMR_LOGGER = "imr"
 LOGGING_CONFIG = Path(__file__).with_name("prefect_logging.yml")
 #: Prefect's setting of the seconds between a flow run's heartbeat events (an integer >= 30)
 HEARTBEAT_VARIABLE = "PREFECT_FLOWS_HEARTBEAT_FREQUENCY"
+#: Prefect's basic authentication: the server's string, and the one its clients send
+SERVER_AUTH_VARIABLE = "PREFECT_SERVER_API_AUTH_STRING"
+CLIENT_AUTH_VARIABLE = "PREFECT_API_AUTH_STRING"
 
 
 def prefect_defaults(settings: Settings, environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -48,7 +55,22 @@ def prefect_defaults(settings: Settings, environ: Mapping[str, str] | None = Non
     if not settings.prefect_telemetry:
         defaults["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
         defaults["DO_NOT_TRACK"] = "1"
+    if settings.prefect_auth_string is not None:
+        defaults[CLIENT_AUTH_VARIABLE] = settings.prefect_auth_string.get_secret_value()
     return defaults
+
+
+def server_auth(settings: Settings, environ: Mapping[str, str]) -> dict[str, str]:
+    """The server's half of basic authentication: ``PREFECT_SERVER_API_AUTH_STRING`` from
+    ``IMR_PREFECT_AUTH_STRING`` unless ``environ`` sets it already (empty when neither does)."""
+    if SERVER_AUTH_VARIABLE in environ or settings.prefect_auth_string is None:
+        return {}
+    return {SERVER_AUTH_VARIABLE: settings.prefect_auth_string.get_secret_value()}
+
+
+def auth_required(environ: Mapping[str, str]) -> bool:
+    """Whether a Prefect server started with ``environ`` asks every request for the auth string."""
+    return bool(environ.get(SERVER_AUTH_VARIABLE, "").strip())
 
 
 def apply(settings: Settings | None = None, environ: MutableMapping[str, str] | None = None) -> dict[str, str]:

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     prefect_database_url: SecretStr | None = Field(
         default=None, description="Database of the Prefect server itself; default SQLite under PREFECT_HOME."
     )
+    prefect_auth_string: SecretStr | None = Field(
+        default=None,
+        description="'user:password' of Prefect's basic authentication: `imr server` gives it to the server "
+        "(PREFECT_SERVER_API_AUTH_STRING) and every imr command to its Prefect client (PREFECT_API_AUTH_STRING). "
+        "Required for `imr server` on an address other than loopback.",
+    )
     prefect_telemetry: bool = Field(
         default=False,
         description="Let Prefect send its anonymous usage telemetry from imr's runs and `imr server` "

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     """Create or update the automation; returns 0, or 1 when the Prefect API is unreachable or refuses."""
     settings = get_settings()
     prefect_env.apply_heartbeat(settings)  # before Prefect is imported
-    from imr.commands.serve import api_reachable
+    from imr.commands.serve import api_problem
     from imr.commands.server import api_url
 
     fallback = api_url(settings.server_host, settings.server_port)
@@ -78,8 +78,9 @@ def run(args: argparse.Namespace) -> int:
         print(yaml.safe_dump(as_document(spec), sort_keys=False, width=100), end="")
         return 0
     url = PREFECT_API_URL.value() or fallback
-    if not api_reachable(url):
-        print(f"imr automations: no Prefect API at {url}; start `imr server` or set PREFECT_API_URL", file=sys.stderr)
+    problem = api_problem(url)
+    if problem is not None:
+        print(f"imr automations: {problem}", file=sys.stderr)
         return 1
     with temporary_settings({PREFECT_API_URL: url}):
         try:

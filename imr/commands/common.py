@@ -174,6 +174,11 @@ def prefect_api(name: str) -> Iterator[None]:
 
     configured = os.environ.get("PREFECT_API_URL") or get_current_settings().api.url
     if configured:  # a server (or a test harness) is already there: workers use it too
+        from imr.commands.serve import api_problem
+
+        problem = api_problem(str(configured))
+        if problem is not None:
+            raise CommandError(problem)
         with _api_url_exported(str(configured)):
             yield
         return
@@ -259,6 +264,8 @@ def run_flow(name: str, call: Callable[[], Any], *, url: str, as_json: bool) -> 
         with prefect_api(name):
             state = call()
             result = state.result(raise_on_failure=False)
+    except CommandError as e:  # the configured Prefect API cannot be used: what to do, one line
+        return fail(name, e)
     except (ImrError, OSError) as e:  # the flow could not even start (e.g. no Prefect API reachable)
         print(f"imr {name}: could not run the flow: {e}", file=sys.stderr)
         return 1

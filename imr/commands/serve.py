@@ -28,6 +28,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from imr import prefect_env
@@ -68,9 +69,9 @@ def run(args: argparse.Namespace) -> int:
             for d in deployments:
                 print(describe(d))
             return 0
-        if not api_reachable(url):
-            hint = "start `imr server` or set PREFECT_API_URL"
-            print(f"imr serve: no Prefect API at {url}; {hint}", file=sys.stderr)
+        problem = api_problem(url)
+        if problem is not None:
+            print(f"imr serve: {problem}", file=sys.stderr)
             return 1
         heartbeat = heartbeat_seconds()
         if not args.no_automations:
@@ -100,11 +101,27 @@ def _ensure_automation(heartbeat: int | None) -> None:
     )
 
 
-def api_reachable(url: str) -> bool:
-    """True when the Prefect API at ``url`` answers its health check."""
+def api_problem(url: str) -> str | None:
+    """Why the Prefect API at ``url`` cannot be used (None when it can), in words that say what to
+    do: nothing answers its health check, or it asks for the basic-authentication string this
+    process does not send (or sends wrong)."""
     import httpx
 
+    from imr import prefect_env
+
+    base = url.rstrip("/")
     try:
-        return httpx.get(f"{url.rstrip('/')}/health", timeout=5).status_code == 200
+        if httpx.get(f"{base}/health", timeout=5).status_code != 200:
+            return f"no Prefect API at {url}; start `imr server` or set PREFECT_API_URL"
+        secret = os.environ.get(prefect_env.CLIENT_AUTH_VARIABLE)
+        auth = tuple(secret.split(":", 1)) if secret and ":" in secret else None
+        probe = httpx.post(f"{base}/flows/filter", json={"limit": 1}, auth=auth, timeout=10)  # type: ignore[arg-type]
     except httpx.HTTPError:
-        return False
+        return f"no Prefect API at {url}; start `imr server` or set PREFECT_API_URL"
+    if probe.status_code == 401:
+        given = "the string given was refused" if auth else "none was given"
+        return (
+            f"the Prefect API at {url} requires authentication and {given}; "
+            "set IMR_PREFECT_AUTH_STRING=user:password as its server has it"
+        )
+    return None

@@ -12,6 +12,14 @@ environment (``--print-env`` shows it without starting anything):
   PREFECT_SERVER_ANALYTICS_ENABLED          false (no telemetry) unless IMR_PREFECT_TELEMETRY=true,
   DO_NOT_TRACK                              1     or the variable is already set
   PREFECT_LOGGING_EXTRA_LOGGERS             imr   (unless already set)
+  PREFECT_SERVER_API_AUTH_STRING            IMR_PREFECT_AUTH_STRING ('user:password'), when set:
+                                            every API request and the UI must then present it
+                                            (clients: PREFECT_API_AUTH_STRING, which every imr
+                                            command sets from IMR_PREFECT_AUTH_STRING)
+
+The server binds 127.0.0.1 by default. It refuses any other address unless basic authentication
+is on (IMR_PREFECT_AUTH_STRING or PREFECT_SERVER_API_AUTH_STRING): the review form shows letter
+text, so the UI is not harmless to expose.
 
 The server runs Prefect's triggers and actions services (Prefect's default): they evaluate the
 automations, among them the one `imr serve` / `imr automations` create to mark dead flow runs
@@ -106,6 +114,7 @@ def server_environment(
         }
     )
     prefect_env.apply(settings, env)
+    env.update(prefect_env.server_auth(settings, env))
     if settings.prefect_database_url is not None:
         env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = prefect_database_url(
             settings.prefect_database_url.get_secret_value()
@@ -124,6 +133,20 @@ def automations_enabled(environ: Mapping[str, str]) -> bool:
     return True
 
 
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def exposure_refusal(host: str, environ: Mapping[str, str]) -> str | None:
+    """Why a server on ``host`` must not start with ``environ`` (None when it may): an address
+    other than loopback needs basic authentication."""
+    if host in LOOPBACK or host.startswith("127.") or prefect_env.auth_required(environ):
+        return None
+    return (
+        f"imr server: refusing to listen on {host} without authentication; "
+        "set IMR_PREFECT_AUTH_STRING=user:password (clients need the same) or use --host 127.0.0.1"
+    )
+
+
 def server_command(host: str, port: int) -> list[str]:
     """The argv of the server child process."""
     return [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port)]
@@ -131,6 +154,12 @@ def server_command(host: str, port: int) -> list[str]:
 
 def _mask(url: str) -> str:
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+def _shown(key: str, value: str) -> str:
+    if key in (prefect_env.SERVER_AUTH_VARIABLE, prefect_env.CLIENT_AUTH_VARIABLE):
+        return value.split(":", 1)[0] + ":***" if value else value
+    return _mask(value)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -150,8 +179,12 @@ def run(args: argparse.Namespace) -> int:
         print(" ".join(cmd))
         for key in sorted(env):
             if key.startswith("PREFECT_") or key == "DO_NOT_TRACK":
-                print(f"{key}={_mask(env[key])}")
+                print(f"{key}={_shown(key, env[key])}")
         return 0
+    refusal = exposure_refusal(host, env)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return 2
     home.mkdir(parents=True, exist_ok=True)
     postgres = "PREFECT_SERVER_DATABASE_CONNECTION_URL" in env
     database = "PostgreSQL" if postgres else f"SQLite {home / 'prefect.db'}"
@@ -165,6 +198,11 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"imr server: automations OFF ({TRIGGERS_VARIABLES[0]}=false): no automation fires, "
             "dead flow runs stay Running unless Prefect's services run elsewhere",
+            file=sys.stderr,
+        )
+    if prefect_env.auth_required(env):
+        print(
+            "imr server: basic authentication on (clients: IMR_PREFECT_AUTH_STRING or PREFECT_API_AUTH_STRING)",
             file=sys.stderr,
         )
     print("imr server: point flows at it with:", file=sys.stderr)

@@ -104,14 +104,47 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def test_server_refuses_an_exposed_address_without_authentication(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imr.settings import get_settings
+
+    for key in ("IMR_PREFECT_AUTH_STRING", "PREFECT_SERVER_API_AUTH_STRING"):
+        monkeypatch.delenv(key, raising=False)
+    get_settings.cache_clear()
+    try:
+        assert main(["server", "--host", "0.0.0.0", "--port", str(_free_port())]) == 2
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "imr server: refusing to listen on 0.0.0.0 without authentication; "
+        "set IMR_PREFECT_AUTH_STRING=user:password (clients need the same) or use --host 127.0.0.1"
+    ]
+
+
+def test_auth_string_reaches_the_server_and_every_client(tmp_path: Path) -> None:
+    settings = Settings(prefect_auth_string="ops:s3cret")  # type: ignore[arg-type]
+    env = server_environment(settings, "0.0.0.0", 4200, tmp_path, base={})
+    assert env["PREFECT_SERVER_API_AUTH_STRING"] == "ops:s3cret" and env["PREFECT_API_AUTH_STRING"] == "ops:s3cret"
+    mine = server_environment(settings, "0.0.0.0", 4200, tmp_path, base={"PREFECT_SERVER_API_AUTH_STRING": "a:b"})
+    assert mine["PREFECT_SERVER_API_AUTH_STRING"] == "a:b"  # an explicit Prefect variable wins
+    client: dict[str, str] = {"PREFECT_HOME": str(tmp_path)}
+    assert prefect_env.apply(settings, client)["PREFECT_API_AUTH_STRING"] == "ops:s3cret"
+    assert "PREFECT_API_AUTH_STRING" not in prefect_env.apply(Settings(), {"PREFECT_HOME": str(tmp_path)})
+
+
 @pytest.mark.slow
 @pytest.mark.prefect
-def test_server_starts_serves_api_and_ui_and_stops(tmp_path: Path) -> None:
+def test_server_with_authentication_serves_api_and_ui_and_stops(tmp_path: Path) -> None:
+    """Exposed (0.0.0.0) with IMR_PREFECT_AUTH_STRING: the API refuses a request without the
+    string, takes one with it, and an imr command given the same setting talks to it."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "IMR_"))}
     env["IMR_DATA_DIR"] = str(tmp_path)
+    env["IMR_PREFECT_AUTH_STRING"] = "ops:s3cret"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "imr.cli", "server", "--port", str(port)],
+        [sys.executable, "-m", "imr.cli", "server", "--host", "0.0.0.0", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -132,6 +165,20 @@ def test_server_starts_serves_api_and_ui_and_stops(tmp_path: Path) -> None:
         else:
             pytest.fail("the server did not become healthy in 90 s")
         assert "<html" in httpx.get(url, timeout=10).text.lower()  # the UI
+        assert httpx.post(f"{url}/api/flows/filter", json={}, timeout=10).status_code == 401
+        wrong = httpx.post(f"{url}/api/flows/filter", json={}, auth=("ops", "guess"), timeout=10)
+        assert wrong.status_code == 401
+        assert httpx.post(f"{url}/api/flows/filter", json={}, auth=("ops", "s3cret"), timeout=10).status_code == 200
+        client = {**env, "PREFECT_API_URL": f"{url}/api"}
+        done = subprocess.run(
+            [sys.executable, "-m", "imr.cli", "automations"], cwd=ROOT, env=client, capture_output=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        client.pop("IMR_PREFECT_AUTH_STRING")
+        refused = subprocess.run(
+            [sys.executable, "-m", "imr.cli", "automations"], cwd=ROOT, env=client, capture_output=True, timeout=120
+        )
+        assert refused.returncode != 0
         assert (tmp_path / "prefect" / "prefect.db").exists()  # its own SQLite under <data_dir>/prefect
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=40)
