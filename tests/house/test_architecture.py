@@ -74,6 +74,7 @@ TEST_FOLDERS = {
     "flows": "flows and tasks: the Prefect flows end to end",
     "ops": "operations: imr server, imr serve, the work pool, automations, the soak of the nightly path",
     "reports": "reports: imr report",
+    "show": "imr show: a letter's values beside its pages, with the boxes of their evidence",
 }
 
 
