@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "synth": "synth",
     "report": "report",
     "db-grant-readonly": "db_grant_readonly",
+    "show": "show",
 }
 
 #: commands that start or talk to Prefect: their Prefect environment defaults are set first
