@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Collection, Sequence
 from html import escape
 from pathlib import Path
@@ -46,13 +45,12 @@ def write_page(
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / page_name(record)
     html = render_page(record, data, title=title, doubtful=doubtful, dpi=dpi)
-    fd, tmp = tempfile.mkstemp(prefix=".show-", suffix=".html", dir=out_dir)
+    tmp = out_dir / f".{target.name}.{os.getpid()}.tmp"  # the whole page or none (modes as the umask says)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(html)
+        tmp.write_text(html, encoding="utf-8", errors="replace")
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return target
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
 from pathlib import Path
 
@@ -260,3 +261,21 @@ def test_page_names_keep_versions_apart(pdf_letter: tuple[bytes, LetterRecord]) 
     assert page_name(record) == f"{record.letter.case_number}-{record.source.sha256[:8]}.html"  # type: ignore[union-attr]
     assert page_name(other) == "b_c-ffffffff.html"
     assert letter_values(other) is None
+
+
+def test_the_page_is_written_whole_with_the_umask_modes(tmp_path: Path) -> None:
+    record = LetterRecord(
+        source=Source(path="x.txt", sha256="a" * 64, media_type="text/plain"),
+        status="rejected",
+        partial={"case_number": "CM13-0000001", "patient": {"occupation": "bad \udcff byte"}},
+    )
+    first = write_page(record, b"one\n", tmp_path / "new")
+    again = write_page(record, b"one\ntwo\n", tmp_path / "new")
+    assert first == again and [p.name for p in (tmp_path / "new").iterdir()] == [first.name]
+    assert 'id="line-2"' in again.read_text(encoding="utf-8")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert first.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert (
+        "bad ? byte" in StrictPage(first.read_text(encoding="utf-8")).find("tr", data_path="patient.occupation")[0].text
+    )
