@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO_DIR ?= build/demo
 
-.PHONY: setup demo test test-fast lint typecheck bench clean
+.PHONY: setup setup-browser demo test test-fast lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ demo: setup
 	IMR_DATA_DIR=$(DEMO_DIR) IMR_STABLE_SECONDS=0 $(BIN)/imr ingest --inbox $(DEMO_DIR)/inbox
 	IMR_DATA_DIR=$(DEMO_DIR) $(BIN)/imr batches
 
-test: setup
+# the browser test of the review form drives Debian's chromium (Playwright downloads no browser)
+setup-browser: setup
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+test: setup-browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
