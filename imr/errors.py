@@ -20,6 +20,8 @@
     │       ├── OcrLowConfidenceError      code ``ocr_low_confidence`` (a decision or header value
     │       │                              read by OCR with low confidence: never guessed)
     │       └── OcrCheckError              code ``ocr_check_failed`` (OCR'd header values fail their checks)
+    ├── ReviewError                code ``review_error``: a review item that is unknown or settled,
+    │                              a field path the record lacks, a value of the wrong type
     └── TransientError             worth a retry: the warehouse is unreachable, a lock timed out
         └── WarehouseUnavailableError  code ``warehouse_unavailable``
 
@@ -118,6 +120,13 @@ class OcrCheckError(ParseError):
     code = "ocr_check_failed"
 
 
+class ReviewError(ImrError):
+    """A review action that cannot be done as asked (unknown or settled item, a field path the
+    record lacks, a value of the wrong type); the message is one line that says what to do."""
+
+    code = "review_error"
+
+
 class TransientError(ImrError):
     """Worth a retry (database outage, lock timeout)."""
 
@@ -173,3 +182,27 @@ REASON_CODES: dict[str, str] = {
 }
 # Data-quality reason codes are ``dq_<expectation>``; their texts live with the suites
 # (``expectations.DQ_REASON_CODES``), which this module must not import (it would load pandas).
+
+#: Reason codes of letters a person can settle (the review queue): an item or header value that
+#: could not be read safely, a letter with no item found (only when its header was read), and a
+#: letter of a case whose versions conflict. Failed critical expectations (``dq_<name>``) too.
+REVIEWABLE_CODES: frozenset[str] = frozenset(
+    {"unresolved_item", "ocr_low_confidence", "ocr_check_failed", "no_items", "case_version_conflict"}
+)
+#: The prefix of data-quality reason codes (a failed critical expectation is reviewable).
+DQ_CODE_PREFIX = "dq_"
+
+
+def is_reviewable(codes: list[str] | tuple[str, ...], *, header_read: bool) -> bool:
+    """Whether a letter set aside with ``codes`` goes to the review queue: every code is one a
+    person can settle (:data:`REVIEWABLE_CODES` or ``dq_*``), and ``no_items`` only when the
+    letter's header was read (``header_read``). Look-alike letters, unreadable or hostile files
+    and duplicates never do."""
+    if not codes:
+        return False
+    for code in codes:
+        if code == "no_items" and not header_read:
+            return False
+        if code not in REVIEWABLE_CODES and not code.startswith(DQ_CODE_PREFIX):
+            return False
+    return True

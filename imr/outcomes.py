@@ -7,6 +7,7 @@ columns, the summary, the Prefect artifacts and the flow run's final state::
     FileStatus ──(COUNTED_AS)──> BatchCounts ──> decide(kind, counts, failed_stage, threshold) ──> Verdict
     ExpectationResult (one expectation over a chunk or a batch: Level, DriftVerdict, BaselineSource)
     DqFailure (one letter failed one)
+    ReviewStatus, ReviewAction (the review queue of letters a person can settle, and its audit trail)
 
 Prefect-free, database-free, no letter text: counts, names and codes only.
 """
@@ -89,6 +90,30 @@ class BaselineSource(StrEnum):
     HISTORY = "history"
     PUBLISHED = "published"
     NONE = "none"
+
+
+class ReviewStatus(StrEnum):
+    """Where an item of the review queue stands (``review_items.status``): waiting for a person,
+    resolved (its letter loaded with the reviewer's mark), rejected by a person (the file stays in
+    quarantine), or superseded (its bytes or its case were settled otherwise: loaded by a later
+    run, or the case's version conflict ended)."""
+
+    WAITING = "waiting"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+
+
+class ReviewAction(StrEnum):
+    """What the review queue's audit trail records (``review_actions.action``): an item enqueued
+    (or set aside again), resolved, rejected, superseded, or a resolution validation refused (the
+    item stays waiting)."""
+
+    ENQUEUED = "enqueued"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+    REFUSED = "refused"
 
 
 #: The suite of the batch-level (drift) checks.

@@ -129,6 +129,12 @@ class Settings(BaseSettings):
         description="OCR of PDF pages without a text layer (scanned letters): 'auto' (Tesseract, "
         "see bench/RESULTS.md) or 'off' (image-only PDFs are rejected pdf_no_text).",
     )
+    review_backlog_days: float = Field(
+        default=3.0,
+        ge=0,
+        description="A review item waiting longer than this many days is overdue: the ingest summary "
+        "and `imr review list` count it (the review backlog).",
+    )
 
     def warehouse_url(self) -> str:
         """The warehouse URL: IMR_DATABASE_URL, else the embedded SQLite file under data_dir."""

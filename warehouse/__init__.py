@@ -77,7 +77,18 @@ API (all importable from ``warehouse``)::
         # current letters (all with all_versions) by case number (None last), decision date, sha256
     export_versions(engine, ids=None, all_versions=True) -> Iterator[(LetterRecord, LetterVersion)]
         # LetterVersion(current, superseded_by sha256, status).to_dict(): the contract's "version"
-    export_record(engine, letter_id) -> LetterRecord | None
+    export_record(engine, letter_id, evidence=False) -> LetterRecord | None
+        # a reviewed letter carries its review; evidence=True: its stored evidence
+    letter_for_case(engine, case_number) -> (LetterRecord with evidence, file path | None) | None
+        # the letter of a case a person looks at (current, else in review) and where its file is
+
+    # the review queue (warehouse.review; pipeline.review is the API people use)
+    set_aside(engine, file_id, status, codes, messages, dq_failures=(), review=NewItem | None)
+        -> (FileRow, item id | None)    # mark_file and the item in ONE transaction
+    load_reviewed(engine, file_id, record, dq_failures=(), item_id=N) -> LoadResult
+        # the letter a person settled: loaded (or its stored letter in review rewritten), the item
+        # resolved and audited, in one transaction; still in conflict: nothing written
+    list_review_items(engine, statuses=(waiting,)) / get_review_item(engine, id) / reject_review_item(...)
 
 Typical flow::
 
@@ -104,7 +115,14 @@ from warehouse.batches import (
 )
 from warehouse.claims import Claim, ClaimKey, claim_files, list_claims, release_claims, renew_claims
 from warehouse.engine import describe_error, is_transient, make_engine, reading, transaction
-from warehouse.export import LetterVersion, export_record, export_records, export_versions, letter_ids
+from warehouse.export import (
+    LetterVersion,
+    export_record,
+    export_records,
+    export_versions,
+    letter_for_case,
+    letter_ids,
+)
 from warehouse.files import (
     FileRow,
     NewFile,
@@ -120,9 +138,13 @@ from warehouse.files import (
     set_current_paths,
 )
 from warehouse.history import batch_history, batch_profile
-from warehouse.load import ChunkLoad, LoadResult, load_letter, load_letters, load_records
+from warehouse.load import ChunkLoad, LoadResult, load_letter, load_letters, load_records, load_reviewed
 from warehouse.migrations import current_revision, downgrade, head_revision, upgrade
 from warehouse.quality import dq_failures_of, dq_results, drift_results, failed_expectations, store_dq_results
+from warehouse.review import NewItem, item_of, set_aside
+from warehouse.review import get_item as get_review_item
+from warehouse.review import list_items as list_review_items
+from warehouse.review import reject as reject_review_item
 
 __all__ = [
     "BatchRow",
@@ -133,6 +155,7 @@ __all__ = [
     "LetterVersion",
     "LoadResult",
     "NewFile",
+    "NewItem",
     "UnknownBatchError",
     "batch_counts",
     "batch_history",
@@ -153,24 +176,31 @@ __all__ = [
     "finish_batch",
     "get_batch",
     "get_file",
+    "get_review_item",
     "head_revision",
     "is_transient",
+    "item_of",
+    "letter_for_case",
     "letter_ids",
     "list_batches",
     "list_claims",
     "list_files",
+    "list_review_items",
     "load_letter",
     "load_letters",
     "load_records",
+    "load_reviewed",
     "make_engine",
     "mark_file",
     "quarantine_reasons_of",
     "reading",
     "register_file",
     "register_files",
+    "reject_review_item",
     "release_claims",
     "renew_claims",
     "resolve_batch_id",
+    "set_aside",
     "set_current_path",
     "set_current_paths",
     "start_batch",

@@ -8,6 +8,10 @@ date; a case in review has none); with ``all_versions`` every letter, each with 
 (letters without one last), then decision date (none first), then content sha256: an order of
 the stored letters alone, computed in Python so SQLite and PostgreSQL (whose collations differ)
 agree.
+
+A letter a person settled carries the contract's ``review`` object (who, when, the note, the paths
+they set); with ``evidence`` the stored evidence comes back as the contract's ``evidence`` object.
+:func:`letter_for_case` finds the letter of a case a person looks at (``imr show CASE``).
 """
 
 from __future__ import annotations
@@ -16,16 +20,19 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from imr.models import Guideline, Item, Letter, LetterRecord, RecordError, Reviewer, Source
+from imr.models import Guideline, Item, Letter, LetterRecord, RecordError, Review, Reviewer, Source
 from warehouse import schema as s
+from warehouse.batches import as_utc
 from warehouse.columns import letter_fields
 from warehouse.engine import reading
-from warehouse.versions import CURRENT
+from warehouse.evidence import evidence_of
+from warehouse.versions import CURRENT, IN_REVIEW
 
 EXPORT_CHUNK = 500
 
@@ -68,35 +75,76 @@ def letter_ids(engine: Engine, *, all_versions: bool = False) -> list[str]:
 
 
 def export_records(
-    engine: Engine, ids: Sequence[str] | None = None, *, all_versions: bool = False
+    engine: Engine, ids: Sequence[str] | None = None, *, all_versions: bool = False, evidence: bool = False
 ) -> Iterator[LetterRecord]:
     """Yield the record of every current letter (every letter with ``all_versions``, or of
-    ``ids``, in that order), read in chunks.
+    ``ids``, in that order), read in chunks; with ``evidence``, each with its stored evidence
+    (an empty map for a letter stored without).
 
     Raises :class:`imr.errors.WarehouseUnavailableError` when the warehouse is unreachable.
     """
-    for record, _version in export_versions(engine, ids, all_versions=all_versions):
+    for record, _version in export_versions(engine, ids, all_versions=all_versions, evidence=evidence):
         yield record
 
 
 def export_versions(
-    engine: Engine, ids: Sequence[str] | None = None, *, all_versions: bool = True
+    engine: Engine, ids: Sequence[str] | None = None, *, all_versions: bool = True, evidence: bool = False
 ) -> Iterator[tuple[LetterRecord, LetterVersion]]:
     """Yield ``(record, version)`` of every letter (only current ones unless ``all_versions``; or
-    of ``ids``, in that order): what ``imr export --all-versions`` prints, read in chunks."""
+    of ``ids``, in that order): what ``imr export --all-versions`` prints, read in chunks (with
+    ``evidence``: each record with its stored evidence)."""
     order = list(ids) if ids is not None else letter_ids(engine, all_versions=all_versions)
     for start in range(0, len(order), EXPORT_CHUNK):
         chunk = order[start : start + EXPORT_CHUNK]
         with reading(engine) as conn:
-            records = _records(conn, chunk)
+            records = _records(conn, chunk, evidence=evidence)
         for letter_id in chunk:
             if letter_id in records:
                 yield records[letter_id]
 
 
-def export_record(engine: Engine, letter_id: str) -> LetterRecord | None:
+def export_record(engine: Engine, letter_id: str, *, evidence: bool = False) -> LetterRecord | None:
     """The record of one letter (whatever its standing), or None when there is no such letter."""
-    return next(export_records(engine, [letter_id]), None)
+    return next(export_records(engine, [letter_id], evidence=evidence), None)
+
+
+#: which letter of a case :func:`letter_for_case` prefers: the current one, else one in review
+_PREFERENCE = {CURRENT: 0, IN_REVIEW: 1}
+
+
+def letter_for_case(engine: Engine, case_number: str) -> tuple[LetterRecord, str | None] | None:
+    """The letter of ``case_number`` a person looks at, with its stored evidence (and review), and
+    where its file is now; None when no letter has that case number.
+
+    The current letter of the case, else (a case in review) one in review, else the latest
+    superseded one (latest decision date, then smallest content sha256). The file is the letter's
+    first file where the ledger says it is (the archive once settled), else another file that
+    carries the letter; None when no recorded path of them exists. Raises
+    :class:`imr.errors.WarehouseUnavailableError` when the warehouse is down.
+    """
+    lt, sf = s.letters, s.source_files
+    with reading(engine) as conn:
+        rows = conn.execute(
+            sa.select(lt.c.id, lt.c.version_status, lt.c.decision_date, lt.c.content_sha256, lt.c.first_file_id).where(
+                lt.c.case_number == case_number
+            )
+        ).all()
+        if not rows:
+            return None
+        rows = sorted(rows, key=lambda r: r.content_sha256)
+        rows = sorted(rows, key=lambda r: (r.decision_date is not None, r.decision_date or dt.date.min), reverse=True)
+        chosen = min(rows, key=lambda r: _PREFERENCE.get(r.version_status, 2))
+        files = conn.execute(
+            sa.select(sf.c.id, sf.c.current_path)
+            .where((sf.c.letter_id == chosen.id) & sf.c.current_path.is_not(None))
+            .order_by(sf.c.seen_at, sf.c.id)
+        ).all()
+        found = _records(conn, [chosen.id], evidence=True)
+    paths = [r.current_path for r in files if r.id == chosen.first_file_id] + [r.current_path for r in files]
+    where = next((p for p in paths if Path(p).exists()), None)
+    if chosen.id not in found:  # pragma: no cover - read in the same transaction
+        return None
+    return found[chosen.id][0], where
 
 
 def _ordered(conn: Connection, table: sa.Table, column: str, ids: Sequence[str]) -> dict[str, list[Any]]:
@@ -111,7 +159,19 @@ def _ordered(conn: Connection, table: sa.Table, column: str, ids: Sequence[str])
     return out
 
 
-def _records(conn: Connection, ids: Sequence[str]) -> dict[str, tuple[LetterRecord, LetterVersion]]:
+def _reviews(conn: Connection, ids: Sequence[str]) -> dict[str, Review]:
+    t = s.letter_reviews
+    out: dict[str, Review] = {}
+    for r in conn.execute(sa.select(t).where(t.c.letter_id.in_(ids))):
+        at = as_utc(r.reviewed_at)
+        assert at is not None
+        out[r.letter_id] = Review(by=r.reviewed_by, at=at, changed=list(r.changed or []), note=r.note)
+    return out
+
+
+def _records(
+    conn: Connection, ids: Sequence[str], *, evidence: bool = False
+) -> dict[str, tuple[LetterRecord, LetterVersion]]:
     lt, sf = s.letters, s.source_files
     by = lt.alias("superseding")
     heads = conn.execute(
@@ -147,9 +207,7 @@ def _records(conn: Connection, ids: Sequence[str]) -> dict[str, tuple[LetterReco
         guidelines[(item_id, party)] = Guideline(source=source, text=text)
     items: dict[str, list[Item]] = defaultdict(list)
     for r in conn.execute(
-        sa.select(s.items)
-        .where(s.items.c.letter_id.in_(ids))
-        .order_by(s.items.c.letter_id, s.items.c.ordinal)
+        sa.select(s.items).where(s.items.c.letter_id.in_(ids)).order_by(s.items.c.letter_id, s.items.c.ordinal)
     ):
         items[r.letter_id].append(
             Item(
@@ -164,6 +222,8 @@ def _records(conn: Connection, ids: Sequence[str]) -> dict[str, tuple[LetterReco
                 drug_class=r.drug_class,
             )
         )
+    reviews = _reviews(conn, ids)
+    stored = evidence_of(conn, ids) if evidence else {}
     out: dict[str, tuple[LetterRecord, LetterVersion]] = {}
     for h in heads:
         letter = Letter(
@@ -177,6 +237,8 @@ def _records(conn: Connection, ids: Sequence[str]) -> dict[str, tuple[LetterReco
             status="parsed",
             errors=errors.get(h.id, []),
             letter=letter,
+            evidence=stored.get(h.id, {}) if evidence else None,
+            review=reviews.get(h.id),
         )
         version = LetterVersion(h.version_status == CURRENT, h.superseded_by_sha256, h.version_status)
         out[h.id] = (record, version)

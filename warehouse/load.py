@@ -6,12 +6,18 @@ For a registered source file and its parsed :class:`imr.models.LetterRecord`,
 * the file was already loaded/linked/deduplicated -> the same result again (a retried task);
 * a file with the same sha256 is already in the warehouse -> ``duplicate`` (no new rows), or
   ``quarantined`` with ``case_version_conflict`` when that letter is in review;
-* otherwise the letter, reviewer, diagnoses, items, guideline citations and the record's errors
-  are inserted, the file points at the letter, and the versions of its case number are recomputed
+* otherwise the letter, reviewer, diagnoses, items, guideline citations, the record's errors,
+  its evidence (``letter_evidence``) and a person's review (``letter_reviews``) are inserted, the
+  file points at the letter, and the versions of its case number are recomputed
   (:mod:`warehouse.versions`: the latest decision date is current). The file is ``loaded``, or
   ``linked`` when its case already held a copy of the same determination (same decision date,
   dates, priority, outcome, items; other bytes), or ``quarantined`` with ``case_version_conflict``
   when its letter is in review (another letter of the case differs on the same decision date).
+
+The review queue follows in the same transaction (:func:`warehouse.review.after_load`): a letter
+quarantined ``case_version_conflict`` is queued, the item of bytes now loaded is resolved (a
+reviewed record) or superseded. :func:`load_reviewed` loads the letter a person settled: the same
+decisions; a letter in review whose bytes are stored is rewritten with the reviewed values.
 
 Which letter of a case is current depends on the case's stored letters only, never on their
 arrival order, batch split, worker count or runner. Either everything of a letter commits or
@@ -38,17 +44,19 @@ from sqlalchemy.engine import Connection, Engine
 from imr.errors import REASON_CODES
 from imr.models import Letter, LetterRecord, Source
 from imr.outcomes import ARCHIVED, BatchKind, BatchStatus, DqFailure, FileStatus
+from warehouse import review as queue
 from warehouse import schema as s
 from warehouse.batches import utcnow
 from warehouse.columns import letter_columns
 from warehouse.engine import key_batches, reading, select_in, transaction
+from warehouse.evidence import evidence_rows
 from warehouse.files import carried_letters
 from warehouse.quality import dq_failure_rows, insert_dq_rows
 from warehouse.versions import CURRENT, IN_REVIEW, SUPERSEDED, Recomputed, Version, lock_cases, recompute, standings
 
 #: the reason code of a file whose letter is in review (another letter of its case differs on the
 #: same decision date)
-CONFLICT = "case_version_conflict"
+CONFLICT = queue.CONFLICT
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,38 @@ def load_letter(
             if attempt == 2 or not _taken(engine, record):
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def load_reviewed(
+    engine: Engine, file_id: str, record: LetterRecord, dq_failures: Sequence[DqFailure] = (), *, item_id: int
+) -> LoadResult:
+    """Load the letter a person settled from review item ``item_id`` (``record.review`` set) from
+    the registered file ``file_id``, in one transaction with the item resolved and its audit row.
+
+    The same decisions as any load (:func:`load_letter`), and the case's versions recomputed; a
+    letter in review whose bytes are stored already (``case_version_conflict``) is rewritten with
+    the reviewed values. When the letter would still not count (its case still in conflict:
+    ``quarantined``), nothing is written and that result is returned. Raises
+    :class:`imr.errors.ReviewError` when the item is unknown, settled or holds other bytes,
+    ``ValueError`` for a record that is not parsed or carries no review, and as :func:`load_letter`.
+    """
+    if record.review is None:
+        raise ValueError(f"a reviewed letter carries its review (file {file_id})")
+    entries: list[Entry] = [(file_id, record, dq_failures)]
+    _check_parsed(entries)
+    with transaction(engine) as conn:
+        queue.check_waiting_in(conn, item_id, record.source.sha256)
+        stored = conn.execute(
+            sa.select(s.letters.c.case_number).where(s.letters.c.content_sha256 == record.source.sha256)
+        ).first()
+        lock_cases(conn, [*_cases(entries), stored.case_number if stored is not None else None])
+        savepoint = conn.begin_nested()
+        result = _load(conn, entries)[0]
+        if result.status == FileStatus.QUARANTINED:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+    return result
 
 
 #: What loading one letter of a chunk gave: its result, or the error that rolled it back alone.
@@ -186,10 +226,10 @@ class _Known:
 @dataclass
 class _Decision:
     """How one entry of a chunk was taken: ``done`` before (a retried chunk), ``existing`` content,
-    or a ``new`` letter."""
+    a ``new`` letter, or a stored letter in review a person settled (``replace``: rewritten)."""
 
     file_id: str
-    kind: Literal["done", "existing", "new"]
+    kind: Literal["done", "existing", "new", "replace"]
     letter_id: str
     case_number: str | None = None
     status: str = ""  # of a ``done`` file
@@ -207,6 +247,7 @@ def _load(conn: Connection, entries: Sequence[Entry]) -> list[LoadResult]:
     now = utcnow()
     rows = _Rows()
     decisions: list[_Decision] = []
+    touched: list[str | None] = []  # case numbers of letters rewritten (they may leave their case)
     for file_id, record, dq_failures in entries:
         letter = record.letter
         assert letter is not None
@@ -219,7 +260,11 @@ def _load(conn: Connection, entries: Sequence[Entry]) -> list[LoadResult]:
             decisions.append(_Decision(file_id, "done", f.letter_id, status=f.status))
             continue
         existing = known.carried.get(f.sha256) or known.by_content.get(f.sha256)
-        if existing is not None:
+        if existing is not None and record.review is not None and f.letter_id == existing:
+            # a person settled this file's letter, stored in review: rewritten with the reviewed values
+            touched.append(rows.rewrite_letter(conn, existing, record, letter))
+            decision = _Decision(file_id, "replace", existing, letter.case_number, source=record.source)
+        elif existing is not None:
             decision = _Decision(file_id, "existing", existing, own=f.letter_id == existing, source=record.source)
         else:
             decision = _Decision(file_id, "new", str(uuid.uuid4()), letter.case_number, source=record.source)
@@ -230,12 +275,14 @@ def _load(conn: Connection, entries: Sequence[Entry]) -> list[LoadResult]:
         rows.dq += dq_failure_rows(f.batch_id, file_id, decision.letter_id, dq_failures)
     new = [d for d in decisions if d.kind == "new"]
     per_case = Counter(d.case_number for d in new if d.case_number is not None)
+    rewritten = [d for d in decisions if d.kind == "replace"]
     for row in rows.tables[s.letters]:  # alone in its case: current at once (no update needed)
         case = row["case_number"]
         alone = case is None or (case not in known.stored_cases and per_case[case] == 1)
         row["version_status"] = CURRENT if alone else SUPERSEDED
     rows.write_letters(conn)
-    results = _results(conn, decisions, recompute(conn, [d.case_number for d in new]))
+    versions = recompute(conn, [d.case_number for d in (*new, *rewritten)] + touched)
+    results = _results(conn, decisions, versions)
     for d, result in zip(decisions, results, strict=True):
         if d.source is None:  # decided before
             continue
@@ -253,6 +300,14 @@ def _load(conn: Connection, entries: Sequence[Entry]) -> list[LoadResult]:
         )
         rows.reasons += [{"source_file_id": d.file_id, "code": c, "message": m} for c, m in result.reasons]
     rows.write_files(conn)
+    loads = [
+        queue.Loaded(
+            d.file_id, known.files[d.file_id].batch_id, r.status, r.letter_id, record, tuple(c for c, _ in r.reasons)
+        )
+        for d, r, (_, record, _) in zip(decisions, results, entries, strict=True)
+        if d.source is not None
+    ]
+    queue.after_load(conn, loads, {i: st.status for i, st in versions.standing.items()}, now)
     return results
 
 
@@ -260,7 +315,7 @@ def _results(conn: Connection, decisions: Sequence[_Decision], versions: Recompu
     """Each entry's outcome as its letter-by-letter load would have given it (a chunk gives its
     files the statuses loading them one after another gives; only the letters' standings are the
     chunk's final ones): the case as it stood after the entries before it."""
-    new_ids = {d.letter_id for d in decisions if d.kind == "new"}
+    new_ids = {d.letter_id for d in decisions if d.kind in ("new", "replace")}
     held: dict[str, list[Version]] = defaultdict(list)  # case -> its letters so far
     for letter_id, of_case in versions.case_of.items():
         if letter_id not in new_ids:
@@ -274,7 +329,7 @@ def _results(conn: Connection, decisions: Sequence[_Decision], versions: Recompu
     for d in decisions:
         case = versions.case_of.get(d.letter_id)
         copy = False
-        if d.kind == "new" and case is not None:
+        if d.kind in ("new", "replace") and case is not None:
             version = versions.versions[d.letter_id]
             copy = any(v.key == version.key for v in held[case])
             held[case].append(version)
@@ -291,16 +346,19 @@ def _results(conn: Connection, decisions: Sequence[_Decision], versions: Recompu
     return results
 
 
-#: The tables a new letter adds rows to besides ``letters``, parents before children.
-_CHILD_TABLES = (
-    s.letter_files,
+#: The tables of what a letter says besides its ``letters`` row, parents before children.
+_CONTENT_TABLES = (
     s.letter_errors,
     s.reviewer_specialties,
     s.reviewer_licensure_states,
     s.diagnoses,
     s.items,
     s.guideline_citations,
+    s.letter_evidence,
+    s.letter_reviews,
 )
+#: The tables a new letter adds rows to besides ``letters``, parents before children.
+_CHILD_TABLES = (s.letter_files, *_CONTENT_TABLES)
 
 
 @dataclass
@@ -333,6 +391,11 @@ class _Rows:
             version_status=SUPERSEDED,  # set before the write (see _load), then recomputed
         )
         self.add(s.letter_files, letter_id=letter_id, source_file_id=file_id, role="first", linked_at=now)
+        self.add_content(letter_id, record, letter)
+
+    def add_content(self, letter_id: str, record: LetterRecord, letter: Letter) -> None:
+        """The rows of what the letter says: errors, reviewer, diagnoses, items and their guideline
+        citations, the record's evidence and a person's review."""
         for i, e in enumerate(record.errors):
             self.add(s.letter_errors, letter_id=letter_id, position=i, code=e.code, message=e.message)
         for table, column, values in (
@@ -362,6 +425,34 @@ class _Rows:
                 self.add(
                     s.guideline_citations, item_id=item_id, party=party, source=guideline.source, text=guideline.text
                 )
+        if record.evidence:
+            self.tables[s.letter_evidence] += evidence_rows(letter_id, record.evidence)
+        review = record.review
+        if review is not None:
+            self.add(
+                s.letter_reviews,
+                letter_id=letter_id,
+                reviewed_by=review.by,
+                reviewed_at=review.at if review.at.tzinfo else review.at.replace(tzinfo=dt.UTC),
+                note=review.note,
+                changed=list(review.changed),
+            )
+
+    def rewrite_letter(self, conn: Connection, letter_id: str, record: LetterRecord, letter: Letter) -> str | None:
+        """Rewrite a stored letter with what ``record`` says (its ``letters`` columns updated now,
+        its content rows deleted now and added again with the others); returns the case number it
+        had (its case's versions are recomputed too)."""
+        lt = s.letters
+        before = conn.execute(sa.select(lt.c.case_number).where(lt.c.id == letter_id)).scalar_one()
+        item_ids = list(conn.scalars(sa.select(s.items.c.id).where(s.items.c.letter_id == letter_id)))
+        for batch in key_batches(item_ids):
+            conn.execute(sa.delete(s.guideline_citations).where(s.guideline_citations.c.item_id.in_(batch)))
+        for table in _CONTENT_TABLES:
+            if table is not s.guideline_citations:
+                conn.execute(sa.delete(table).where(table.c.letter_id == letter_id))
+        conn.execute(sa.update(lt).where(lt.c.id == letter_id).values(**letter_columns(letter)))
+        self.add_content(letter_id, record, letter)
+        return str(before) if before is not None else None
 
     def write_letters(self, conn: Connection) -> None:
         for table, rows in self.tables.items():

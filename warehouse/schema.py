@@ -19,6 +19,11 @@ Tables, parents first::
     dq_letter_failures        per batch, source file and expectation: which file failed what
     quarantine_reasons        per source file and reason code
     file_claims               per file (sha256, inbox, rel_path): the run working on it, until when
+    letter_evidence           per letter and field path: where the value stands in its file (revision 0010)
+    review_items              the review queue: a letter set aside for a reason a person can settle,
+                              its partial record, evidence and doubtful paths, and how it was settled
+    review_actions            the queue's audit trail: who did what to an item, when, and what changed
+    letter_reviews            per letter a person settled: who, when, the note, the paths changed
 
 ``source_files.letter_id`` and ``letters.first_file_id`` reference each other; the former is
 created with ``use_alter`` (a separate ``ALTER TABLE`` on PostgreSQL, inline on SQLite).
@@ -30,7 +35,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from imr.models import DECISIONS, GUIDELINE_SOURCES, OUTCOMES, PRIORITIES, SEXES
-from imr.outcomes import COUNT_FIELDS, BaselineSource, BatchKind, BatchStatus, DriftVerdict, FileStatus, Level
+from imr.outcomes import (
+    COUNT_FIELDS,
+    BaselineSource,
+    BatchKind,
+    BatchStatus,
+    DriftVerdict,
+    FileStatus,
+    Level,
+    ReviewAction,
+    ReviewStatus,
+)
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -52,6 +67,8 @@ PARTIES: tuple[str, ...] = ("claims_administrator", "reviewer")
 DQ_LEVELS: tuple[str, ...] = tuple(v.value for v in Level)
 DQ_VERDICTS: tuple[str, ...] = tuple(v.value for v in DriftVerdict)
 BASELINE_SOURCES: tuple[str, ...] = tuple(v.value for v in BaselineSource)
+REVIEW_STATUSES: tuple[str, ...] = tuple(v.value for v in ReviewStatus)
+REVIEW_ACTIONS: tuple[str, ...] = tuple(v.value for v in ReviewAction)
 
 UUID_LEN = 36
 SHA_LEN = 64
@@ -291,4 +308,80 @@ file_claims = sa.Table(
     _ts("claimed_at"),
     _ts("expires_at"),
     sa.Index("ix_file_claims_batch_id", "batch_id"),
+)
+
+# ----------------------------------------------------------------------------- revision 0010
+
+letter_evidence = sa.Table(
+    "letter_evidence",
+    metadata,
+    sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), primary_key=True),
+    sa.Column("path", sa.String(255), primary_key=True),  # the field path: items[0].decision, ...
+    sa.Column("page", sa.Integer, nullable=False),
+    # the box in PDF points from the page's top-left corner (null for a text letter)
+    sa.Column("x0", sa.Float, nullable=True),
+    sa.Column("top", sa.Float, nullable=True),
+    sa.Column("x1", sa.Float, nullable=True),
+    sa.Column("bottom", sa.Float, nullable=True),
+    sa.Column("line", sa.Integer, nullable=True),  # 1-based line of a text letter
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("confidence", sa.Float, nullable=True),  # OCR confidence 0..1
+)
+
+review_items = sa.Table(
+    "review_items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # the ledger row of the file's latest set-aside (its current_path: where the file is now)
+    sa.Column("source_file_id", sa.String(UUID_LEN), sa.ForeignKey("source_files.id"), nullable=False),
+    sa.Column("sha256", sa.String(SHA_LEN), nullable=False),
+    sa.Column("codes", sa.JSON, nullable=False),
+    sa.Column("case_number", sa.String(CODE_LEN), nullable=True),
+    _ts("since"),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("source", sa.JSON, nullable=False),  # the record's source object (pages, OCR, media type)
+    sa.Column("errors", sa.JSON, nullable=False),  # warnings of a parsed record, kept on resolution
+    sa.Column("partial", sa.JSON, nullable=False),  # the letter as far as read (Letter.to_dict shape)
+    sa.Column("evidence", sa.JSON, nullable=True),  # {path: Evidence.to_dict()}
+    sa.Column("doubtful", sa.JSON, nullable=False),  # field paths in doubt
+    # the stored letter: the one in review (case_version_conflict), then the one the item resolved to
+    sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), nullable=True),
+    _ts("settled_at", nullable=True),
+    sa.Column("settled_by", sa.Text, nullable=True),
+    sa.CheckConstraint(_in("status", REVIEW_STATUSES), name="status"),
+    sa.Index("ix_review_items_sha256", "sha256"),
+    sa.Index("ix_review_items_status_since", "status", "since"),
+    # one waiting item per content
+    sa.Index(
+        "uq_review_items_waiting_sha256",
+        "sha256",
+        unique=True,
+        sqlite_where=sa.text("status = 'waiting'"),
+        postgresql_where=sa.text("status = 'waiting'"),
+    ),
+)
+
+review_actions = sa.Table(
+    "review_actions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("review_items.id"), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),  # the person, or "imr" for the pipeline
+    _ts("acted_at"),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("changes", sa.JSON, nullable=False),  # [{"path", "old", "new"}]
+    sa.Column("batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), nullable=True),
+    sa.CheckConstraint(_in("action", REVIEW_ACTIONS), name="action"),
+    sa.Index("ix_review_actions_item_id", "item_id"),
+)
+
+letter_reviews = sa.Table(
+    "letter_reviews",
+    metadata,
+    sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), primary_key=True),
+    sa.Column("reviewed_by", sa.Text, nullable=False),
+    _ts("reviewed_at"),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("changed", sa.JSON, nullable=False),  # the field paths the reviewer set
 )
