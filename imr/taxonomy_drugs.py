@@ -27,6 +27,9 @@ _CLASSES: dict[str, tuple[str, ...]] = {
         "tylenol #4", "tylenol no 3", "tylenol no. 3", "tylenol with codeine", "meperidine", "demerol",
         "levorphanol", "pentazocine", "talwin", "butorphanol", "stadol", "dihydrocodeine", "trezix", "panlor",
         "propoxyphene", "darvocet", "apadaz", "benzhydrocodone",
+        "arymo", "morphabond", "troxyca", "targiniq", "vantrela", "hycet", "zamicet", "zydone", "ibudone", "xylon",
+        "verdrocet", "oxecta", "roxybond", "magnacet", "tylox", "abstral", "lazanda", "onsolis", "nalbuphine",
+        "nubain", "methadose", "probuphine", "sublocade", "sufentanil",
     ),
     "NSAID": (
         "naproxen", "naprosyn", "anaprox", "anaprox ds", "aleve", "naprelan", "ibuprofen", "motrin", "advil",
@@ -35,13 +38,14 @@ _CLASSES: dict[str, tuple[str, ...]] = {
         "ketorolac", "toradol", "sprix", "indomethacin", "indocin", "tivorbex", "piroxicam", "feldene",
         "oxaprozin", "daypro", "sulindac", "clinoril", "diflunisal", "dolobid", "fenoprofen", "nalfon",
         "fenortho", "flurbiprofen", "ansaid", "ketoprofen", "mefenamic acid", "ponstel", "salsalate",
-        "aspirin", "duexis", "vimovo", "tolmetin", "lofena", "nsaid", "nsaids",
+        "aspirin", "duexis", "vimovo", "tolmetin", "lofena", "nsaid", "nsaids", "tolectin", "orudis", "oruvail",
+        "trilisate", "choline magnesium trisalicylate", "ecotrin", "meclofenamate",
     ),
     "Muscle Relaxant": (
         "cyclobenzaprine", "flexeril", "fexmid", "amrix", "tabradol", "cyclophene", "orphenadrine", "norflex",
         "norgesic", "orphengesic", "tizanidine", "zanaflex", "methocarbamol", "robaxin", "baclofen",
         "lioresal", "carisoprodol", "soma", "metaxalone", "skelaxin", "chlorzoxazone", "parafon forte",
-        "lorzone", "dantrolene", "dantrium", "muscle relaxant", "muscle relaxants",
+        "lorzone", "dantrolene", "dantrium", "muscle relaxant", "muscle relaxants", "metaxall", "vanadom",
     ),
     "Proton Pump Inhibitors": (
         "omeprazole", "prilosec", "pantoprazole", "protonix", "esomeprazole", "nexium", "lansoprazole",
@@ -54,13 +58,16 @@ _CLASSES: dict[str, tuple[str, ...]] = {
     "Antiemetic": (
         "ondansetron", "zofran", "promethazine", "phenergan", "metoclopramide", "reglan", "prochlorperazine",
         "compazine", "meclizine", "antivert", "scopolamine", "transderm scop", "trimethobenzamide", "tigan",
-        "granisetron",
+        "granisetron", "dimenhydrinate", "dramamine", "bonine", "zuplenz", "sancuso", "aprepitant", "emend",
+        "palonosetron", "aloxi",
     ),
     "Anti-epilepsy drugs": (
         "gabapentin", "neurontin", "gralise", "horizant", "fanatrex", "pregabalin", "lyrica", "topiramate",
         "topamax", "carbamazepine", "tegretol", "oxcarbazepine", "trileptal", "lamotrigine", "lamictal",
         "levetiracetam", "keppra", "divalproex", "depakote", "valproic acid", "phenytoin", "dilantin",
-        "zonisamide", "zonegran", "lacosamide", "vimpat",
+        "zonisamide", "zonegran", "lacosamide", "vimpat", "primidone", "mysoline", "tiagabine", "gabitril",
+        "felbamate", "felbatol", "oxtellar", "qudexy", "trokendi", "aptiom", "perampanel", "fycompa", "rufinamide",
+        "banzel", "zarontin", "depakene",
     ),
     "Antidepressant": (
         "duloxetine", "cymbalta", "amitriptyline", "elavil", "nortriptyline", "pamelor", "trazodone",
@@ -68,86 +75,111 @@ _CLASSES: dict[str, tuple[str, ...]] = {
         "citalopram", "celexa", "escitalopram", "lexapro", "venlafaxine", "effexor", "desvenlafaxine",
         "pristiq", "bupropion", "wellbutrin", "mirtazapine", "remeron", "doxepin", "imipramine", "tofranil",
         "desipramine", "milnacipran", "savella", "vilazodone", "viibryd", "vortioxetine", "trintellix",
-        "brintellix", "antidepressant", "antidepressants",
+        "brintellix", "antidepressant", "antidepressants", "fetzima", "levomilnacipran", "irenka", "aplenzin",
+        "forfivo", "budeprion", "zyban", "sinequan", "anafranil", "nardil", "phenelzine", "parnate", "emsam",
+        "pexeva", "brisdelle", "sarafem", "khedezla", "amoxapine", "maprotiline", "nefazodone",
     ),
     "Sedative-hypnotics": (
         "zolpidem", "ambien", "ambien cr", "intermezzo", "edluar", "eszopiclone", "lunesta", "zaleplon",
-        "sonata", "ramelteon", "rozerem", "suvorexant", "belsomra", "silenor", "chloral hydrate",
+        "sonata", "ramelteon", "rozerem", "suvorexant", "belsomra", "silenor", "chloral hydrate", "zolpimist",
+        "hetlioz", "tasimelteon",
     ),
     "Benzodiazepines": (
         "alprazolam", "xanax", "lorazepam", "ativan", "clonazepam", "klonopin", "diazepam", "valium",
         "temazepam", "restoril", "chlordiazepoxide", "librium", "oxazepam", "triazolam", "halcion",
-        "clorazepate", "tranxene",
+        "clorazepate", "tranxene", "estazolam", "prosom", "flurazepam", "dalmane", "quazepam", "doral", "midazolam",
+        "versed", "clobazam", "onfi",
     ),
-    "AntiAnxiety": ("buspirone", "buspar"),
+    "AntiAnxiety": ("buspirone", "buspar", "meprobamate"),
     "Antihistamine": (
         "diphenhydramine", "benadryl", "dicopanol", "hydroxyzine", "vistaril", "atarax", "cetirizine",
         "zyrtec", "loratadine", "claritin", "fexofenadine", "allegra", "doxylamine", "chlorpheniramine",
-        "cyproheptadine",
+        "cyproheptadine", "periactin", "levocetirizine", "xyzal", "desloratadine", "clarinex", "carbinoxamine",
+        "clemastine", "unisom",
     ),
     "Topical Analgesics": (
         "lidoderm", "terocin", "lidopro", "flector", "pennsaid", "voltaren gel", "biofreeze", "capsaicin",
         "zostrix", "qutenza", "menthol", "methyl salicylate", "bengay", "ben gay", "icy hot", "salonpas",
         "menthoderm", "mentoderm", "methoderm", "mentherm", "dendracin", "medrox", "kera tek", "ultracin", "aspercreme",
         "trolamine salicylate", "lidocaine", "xylocaine", "emla", "prilocaine", "solaraze", "xoten", "xoten c",
-        "biotherm", "lidothol", "thermazene",
+        "biotherm", "lidothol", "thermazene", "capzasin", "lenzapatch", "tiger balm", "myoflex", "theragesic",
+        "thera gesic", "sportscreme", "benzocaine", "pramoxine", "tetracaine",
     ),
     "Adrenal Cortical Steroids": (
         "prednisone", "prednisolone", "methylprednisolone", "medrol", "depo medrol", "solu medrol",
         "dexamethasone", "decadron", "triamcinolone", "kenalog", "betamethasone", "celestone",
-        "hydrocortisone", "cortisone",
+        "hydrocortisone", "cortisone", "sterapred", "dexpak", "methylpred",
     ),
-    "Alpha-blocker": ("tamsulosin", "flomax", "prazosin", "minipress", "terazosin", "doxazosin", "alfuzosin"),
+    "Alpha-blocker": (
+        "tamsulosin", "flomax", "prazosin", "minipress", "terazosin", "doxazosin", "alfuzosin", "silodosin",
+        "rapaflo", "uroxatral", "cardura", "hytrin",
+    ),
     "Androgens/Anabolic Steroids": (
         "testosterone", "androgel", "androderm", "testim", "axiron", "fortesta", "depo testosterone",
-        "oxandrolone", "nandrolone",
+        "oxandrolone", "nandrolone", "aveed", "testopel", "natesto", "vogelxo",
     ),
     "Anti-coagulant": (
         "warfarin", "coumadin", "enoxaparin", "lovenox", "rivaroxaban", "xarelto", "apixaban", "eliquis",
-        "dabigatran", "pradaxa", "heparin", "clopidogrel", "plavix",
+        "dabigatran", "pradaxa", "heparin", "clopidogrel", "plavix", "dalteparin", "fragmin", "edoxaban", "savaysa",
+        "ticagrelor", "brilinta", "prasugrel", "effient",
     ),
     "Antidiabetics": (
         "metformin", "glucophage", "insulin", "lantus", "humalog", "novolog", "glipizide", "glyburide",
         "glimepiride", "sitagliptin", "januvia", "janumet", "pioglitazone", "actos", "liraglutide",
-        "victoza", "empagliflozin", "jardiance", "canagliflozin", "invokana",
+        "victoza", "empagliflozin", "jardiance", "canagliflozin", "invokana", "tradjenta", "onglyza", "farxiga",
+        "dapagliflozin", "trulicity", "byetta", "bydureon", "amaryl", "glucotrol", "avandia", "levemir", "toujeo",
+        "tresiba", "basaglar", "humulin", "novolin",
     ),
     "Antihypertensive": (
         "lisinopril", "losartan", "hydrochlorothiazide", "hctz", "clonidine", "catapres", "hydralazine",
         "valsartan", "benazepril", "enalapril", "furosemide", "lasix", "spironolactone", "irbesartan",
-        "olmesartan", "chlorthalidone", "triamterene",
+        "olmesartan", "chlorthalidone", "triamterene", "zestril", "prinivil", "cozaar", "hyzaar", "diovan", "benicar",
+        "lotensin", "vasotec", "ramipril", "altace", "micardis", "avapro", "atacand", "aldactone", "guanfacine",
+        "minoxidil",
     ),
-    "Calcium Channel Blocker": ("amlodipine", "norvasc", "nifedipine", "diltiazem", "cardizem", "verapamil"),
+    "Calcium Channel Blocker": (
+        "amlodipine", "norvasc", "nifedipine", "diltiazem", "cardizem", "verapamil", "procardia", "adalat", "calan",
+        "isoptin", "felodipine", "plendil", "sular",
+    ),
     "Beta-blocker": (
         "metoprolol", "lopressor", "toprol", "propranolol", "inderal", "atenolol", "tenormin", "carvedilol",
-        "coreg", "nadolol", "bisoprolol", "labetalol",
+        "coreg", "nadolol", "bisoprolol", "labetalol", "nebivolol", "bystolic",
     ),
     "Anti-infectives": (
         "amoxicillin", "augmentin", "cephalexin", "keflex", "ciprofloxacin", "cipro", "levofloxacin",
         "levaquin", "azithromycin", "zithromax", "doxycycline", "clindamycin", "bactrim", "sulfamethoxazole",
         "nitrofurantoin", "macrobid", "metronidazole", "flagyl", "acyclovir", "valacyclovir", "valtrex",
         "fluconazole", "diflucan", "mupirocin", "bactroban", "vancomycin", "cefazolin", "ancef", "rifampin",
-        "penicillin", "antibiotic", "antibiotics",
+        "penicillin", "antibiotic", "antibiotics", "nystatin", "terbinafine", "lamisil", "silvadene",
+        "silver sulfadiazine", "neosporin", "z pack", "zpak", "oseltamivir", "tamiflu", "erythromycin", "minocycline",
     ),
     "Antimigraine": (
         "sumatriptan", "imitrex", "rizatriptan", "maxalt", "zolmitriptan", "zomig", "eletriptan", "relpax",
-        "naratriptan", "amerge", "frovatriptan", "ergotamine", "cafergot",
+        "naratriptan", "amerge", "frovatriptan", "ergotamine", "cafergot", "treximet", "frova", "axert", "almotriptan",
+        "migranal", "dihydroergotamine",
     ),
     "Asthma": (
         "albuterol", "proair", "ventolin", "proventil", "advair", "symbicort", "montelukast", "singulair",
-        "spiriva", "tiotropium", "flovent", "qvar", "dulera", "breo",
+        "spiriva", "tiotropium", "flovent", "qvar", "dulera", "breo", "xopenex", "pulmicort", "asmanex", "alvesco",
+        "serevent", "salmeterol", "foradil", "incruse", "anoro", "stiolto", "combivent", "atrovent",
     ),
     "Atypical Antipsychotic": (
         "quetiapine", "seroquel", "aripiprazole", "abilify", "olanzapine", "zyprexa", "risperidone",
-        "risperdal", "ziprasidone", "geodon", "lurasidone", "latuda",
+        "risperdal", "ziprasidone", "geodon", "lurasidone", "latuda", "brexpiprazole", "rexulti", "cariprazine",
+        "vraylar", "asenapine", "saphris", "iloperidone", "fanapt", "paliperidone", "invega", "clozapine", "clozaril",
     ),
     "Barbiturates": ("butalbital", "fioricet", "fiorinal", "esgic", "phenobarbital"),
     "Bisphosphonates": (
         "alendronate", "fosamax", "risedronate", "actonel", "ibandronate", "boniva", "zoledronic acid",
         "reclast",
     ),
-    "Cannabinoids": ("dronabinol", "marinol", "nabilone", "cesamet", "medical marijuana", "marijuana", "cannabis"),
+    "Cannabinoids": (
+        "dronabinol", "marinol", "nabilone", "cesamet", "medical marijuana", "marijuana", "cannabis", "syndros",
+        "cannabidiol", "cbd",
+    ),
     "Dopamine agonists": (
-        "ropinirole", "requip", "pramipexole", "mirapex", "carbidopa", "levodopa", "sinemet", "rotigotine",
+        "ropinirole", "requip", "pramipexole", "mirapex", "carbidopa", "levodopa", "sinemet", "rotigotine", "neupro",
+        "apomorphine", "bromocriptine", "cabergoline",
     ),
     "Fibric Acid": ("fenofibrate", "tricor", "gemfibrozil", "lopid"),
     "GI Agents": (
@@ -155,28 +187,31 @@ _CLASSES: dict[str, tuple[str, ...]] = {
         "miralax", "polyethylene glycol", "lubiprostone", "amitiza", "linaclotide", "linzess", "naloxegol",
         "movantik", "methylnaltrexone", "relistor", "naldemedine", "symproic", "dicyclomine", "bentyl",
         "sucralfate", "carafate", "bisacodyl", "dulcolax", "misoprostol", "cytotec", "loperamide", "imodium",
-        "hyoscyamine", "simethicone", "stool softener", "laxative", "laxatives",
+        "hyoscyamine", "simethicone", "stool softener", "laxative", "laxatives", "plecanatide", "trulance",
+        "psyllium", "metamucil", "fibercon", "milk of magnesia", "lomotil", "antacid", "antacids", "maalox",
+        "mylanta", "tums",
     ),
     "Hormones": (
         "levothyroxine", "synthroid", "liothyronine", "armour thyroid", "estradiol", "estrogen", "premarin",
-        "progesterone", "medroxyprogesterone", "calcitonin", "miacalcin", "dhea",
+        "progesterone", "medroxyprogesterone", "calcitonin", "miacalcin", "dhea", "teriparatide", "forteo",
     ),
     "Impotence Agents": (
         "sildenafil", "viagra", "tadalafil", "cialis", "vardenafil", "levitra", "avanafil", "stendra",
         "alprostadil", "caverject", "edex",
     ),
-    "Misc Analgesics": ("acetaminophen", "tylenol", "apap", "paracetamol", "ziconotide", "prialt"),
+    "Misc Analgesics": ("acetaminophen", "tylenol", "apap", "paracetamol", "ziconotide", "prialt", "ofirmev"),
     "Nutritional Products": (
         "theramine", "sentra am", "sentra pm", "sentradine", "gabadone", "trepadone", "percura", "appetrex",
         "hypertensa", "somnicin", "genicin", "synovacin", "cidaflex", "limbrel", "deplin", "glucosamine", "chondroitin",
         "vitamin", "vitamins", "multivitamin", "vitamin d", "vitamin b12", "b12", "cyanocobalamin", "folic acid",
         "fish oil", "omega 3", "calcium", "magnesium", "probiotic", "probiotics", "melatonin", "turmeric",
-        "medical food", "dietary supplement",
+        "medical food", "dietary supplement", "ergocalciferol", "cholecalciferol", "ferrous sulfate", "iron",
+        "zinc", "coq10", "coenzyme q10", "l methylfolate", "metanx", "fosteum",
     ),
     "Opioid Antagonist": ("naloxone", "narcan", "evzio", "naltrexone", "vivitrol", "revia"),
     "Statin": (
         "atorvastatin", "lipitor", "simvastatin", "zocor", "rosuvastatin", "crestor", "pravastatin",
-        "lovastatin",
+        "lovastatin", "livalo", "pravachol", "mevacor", "vytorin",
     ),
     "TNF-modified": (
         "etanercept", "enbrel", "adalimumab", "humira", "infliximab", "remicade", "certolizumab", "cimzia",
@@ -185,7 +220,7 @@ _CLASSES: dict[str, tuple[str, ...]] = {
     "Viscosupplementation": (
         "synvisc", "synvisc one", "euflexxa", "orthovisc", "supartz", "hyalgan", "gel one", "monovisc",
         "durolane", "genvisc", "hymovis", "trivisc", "gelsyn", "hyaluronic acid", "hyaluronan",
-        "viscosupplementation", "viscosupplement",
+        "viscosupplementation", "viscosupplement", "gel syn", "visco 3",
     ),
     "Topical Compounds": (
         # compounded topical kits sold under a brand name (ingredients in parentheses)
@@ -197,9 +232,12 @@ _CLASSES: dict[str, tuple[str, ...]] = {
     ),
     UNCLASSED: (
         "modafinil", "provigil", "armodafinil", "nuvigil", "methylphenidate", "ritalin", "adderall",
-        "amphetamine", "dextroamphetamine",
+        "amphetamine", "dextroamphetamine", "atomoxetine", "strattera",
     ),
-    COMPOUND_ONLY: ("ketamine", "dextromethorphan", "camphor", "bupivacaine", "marcaine", "ropivacaine", "naropin"),
+    COMPOUND_ONLY: (
+        "ketamine", "dextromethorphan", "camphor", "bupivacaine", "marcaine", "ropivacaine", "naropin",
+        "mepivacaine", "carbocaine", "lipoderm", "versapro", "versabase", "pentravan", "pcca",
+    ),
 }
 
 #: name (lower case) -> DWC drug class (or COMPOUND_ONLY).
@@ -211,7 +249,8 @@ TOPICAL_PRODUCTS: frozenset[str] = frozenset(
         "lidoderm", "terocin", "lidopro", "flector", "pennsaid", "voltaren gel", "biofreeze", "zostrix",
         "qutenza", "bengay", "ben gay", "icy hot", "salonpas", "menthoderm", "mentoderm", "methoderm", "mentherm",
         "dendracin", "medrox", "kera tek", "ultracin", "aspercreme", "emla", "solaraze", "xoten", "xoten c",
-        "biotherm", "lidothol", "thermazene",
+        "biotherm", "lidothol", "thermazene", "capzasin", "lenzapatch", "tiger balm", "myoflex", "theragesic",
+        "thera gesic", "sportscreme",
     }
 )
 
@@ -224,7 +263,7 @@ COMPOUNDED_PRODUCTS: frozenset[str] = frozenset(
 TOPICAL_COMMERCIAL: frozenset[str] = frozenset(
     {
         "lidocaine", "xylocaine", "prilocaine", "diclofenac", "voltaren", "capsaicin", "menthol",
-        "methyl salicylate", "trolamine salicylate", "camphor",
+        "methyl salicylate", "trolamine salicylate", "camphor", "benzocaine", "pramoxine", "tetracaine",
     }
 )
 
@@ -238,7 +277,7 @@ PROCEDURAL_INJECTABLES: frozenset[str] = frozenset(
     {
         "lidocaine", "xylocaine", "bupivacaine", "marcaine", "ropivacaine", "kenalog", "triamcinolone",
         "depo medrol", "methylprednisolone", "dexamethasone", "decadron", "betamethasone", "celestone",
-        "cortisone", "hydrocortisone",
+        "cortisone", "hydrocortisone", "mepivacaine", "carbocaine",
     }
 )
 
