@@ -1,5 +1,5 @@
-"""The report views (created by revision 0002, over current letters since revision 0008),
-declared for readers.
+"""The report views (created by revision 0002, over current letters since revision 0008, with the
+review queue since revision 0010), declared for readers.
 
 The views are part of the warehouse for analysts' own tools (same names, same numbers on SQLite
 and PostgreSQL); the report (package ``reports``) reads them through these declarations.
@@ -14,7 +14,8 @@ so each determination counts once.
 Views (one row per ...)::
 
     v_letters             current letter: dates, decision_month 'YYYY-MM', days_to_decision, priority,
-                          outcome, reviewer_specialty (the first listed)
+                          outcome, reviewer_specialty (the first listed), reviewed_by / reviewed_at
+                          (a letter a person settled from the review queue; NULL otherwise)
     v_item_outcomes       item: its letter's dates/month/priority/outcome/first specialty,
                           category, subcategory, drug class, decision, overturned 0|1,
                           reviewer_guideline and claims_administrator_guideline sources
@@ -31,6 +32,10 @@ Views (one row per ...)::
     v_letter_versions     letter (every version): case number, decision date, content sha256,
                           version_status (current | superseded | in_review), is_current 0|1, the
                           letter that superseded it and its sha256, batch, loaded_at
+    v_review_queue        review item (every status): status (waiting | resolved | rejected |
+                          superseded), is_waiting 0|1, case number, since, sha256, its file's ledger
+                          row, batch, relative and current path, the letter it resolved to, who
+                          settled it and when
 
 A month is the decision date's 'YYYY-MM' (NULL when the letter states no decision date);
 days to decision are decision date minus application received; percentiles are nearest-rank.
@@ -58,6 +63,7 @@ v_letters = _view(
     ("date_assigned", _D), ("decision_date", _D), ("decision_month", _S),
     ("application_received", _D), ("ur_denial_date", _D), ("days_to_decision", _I),
     ("priority", _S), ("outcome", _S), ("reviewer_specialty", _S), ("batch_id", _S), ("loaded_at", _TS),
+    ("reviewed_by", _S), ("reviewed_at", _TS),
 )  # fmt: skip
 v_item_outcomes = _view(
     "v_item_outcomes",
@@ -103,6 +109,13 @@ v_letter_versions = _view(
     ("letter_id", _S), ("case_number", _S), ("decision_date", _D), ("content_sha256", _S),
     ("version_status", _S), ("is_current", _I), ("superseded_by_letter_id", _S), ("superseded_by_sha256", _S),
     ("batch_id", _S), ("loaded_at", _TS),
+)  # fmt: skip
+
+v_review_queue = _view(
+    "v_review_queue",
+    ("item_id", _I), ("status", _S), ("case_number", _S), ("since", _TS), ("sha256", _S),
+    ("source_file_id", _S), ("batch_id", _S), ("rel_path", _S), ("current_path", _S),
+    ("letter_id", _S), ("settled_at", _TS), ("settled_by", _S), ("is_waiting", _I),
 )  # fmt: skip
 
 #: every report view, in creation order
