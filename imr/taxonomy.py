@@ -1,20 +1,29 @@
 """DWC service taxonomy for an item's request text (category, subcategory, drug class).
 
 DWC assigns ``service_category`` / ``service_subcategory`` / ``drug_class`` in its index; the letter never
-prints them.  :func:`classify_service` reproduces them with explainable rules:
+prints them.  :func:`classify_service` reproduces them with explainable rules kept as data:
 
-1. The request is normalised (lower case, dashes, spaces) and leading prefixes are removed and remembered:
-   "Retrospective", "Associated surgical service:", "Post-op", "Pre-op".
-2. Every rule in :data:`_RULES` is a precompiled regex for one (category, subcategory).  A drug dictionary
-   (:mod:`imr.taxonomy_drugs`) adds one more candidate: the first drug name in the text.  Among all matches
-   the winner is the one with the lowest *tier*, then the earliest position (the head noun of a request comes
-   first: "Acupuncture with capsaicin patch" is acupuncture), then the rule order (specific before generic:
-   "TENS unit" before "electrical stimulation").  Tier 1 holds generic visit words (consult, follow-up,
-   exam) and tier 2 a dosage-unit fallback, so they only decide when nothing specific matched.
+* :mod:`imr.taxonomy_rules`: a table of rules, each a list of words (synonyms, abbreviations, word families)
+  naming one (category, subcategory);
+* :mod:`imr.taxonomy_drugs`: drug names (generic and brand) -> DWC drug class;
+* :mod:`imr.taxonomy_stems`: generic-name stems -> drug class, for generics the dictionary does not list.
+
+The steps:
+
+1. The request is normalised (:func:`normalize`: lower case, one kind of dash, a hyphen between letters read
+   as a space, trademark signs dropped) and leading prefixes are removed and remembered: "Retrospective",
+   "Associated surgical service:", "Post-op", "Pre-op".
+2. Every rule that matches is a candidate; so is the first drug in the text (a dictionary name, else a
+   generic stem).  The winner has the lowest *tier*, then the earliest position (the head noun of a request
+   comes first: "Acupuncture with capsaicin patch" is acupuncture), then the rule order (specific before
+   generic: "TENS unit" before "electrical stimulation").  Tier 1 holds generic visit words (consult,
+   follow-up, exam); tier 2 the head-noun backoffs (therapy sessions, equipment, tests, procedures,
+   programs, dosage units), so they only decide when nothing specific matched.
 3. DWC conventions are applied afterwards: labs, x-rays, EKG or clearance requested as an "Associated
    surgical service" or "Pre-op" are Surgery / Adjunct Surgical Services, while equipment, therapy and drugs
    requested that way keep their own category; pharmaceuticals have no subcategory except topical compounds;
-   a generic surgical procedure on the spine is Surgery / Spine.
+   a topical whose drugs are unknown is a topical analgesic, or a compound when it lists two strengths or
+   more; a generic surgical procedure on the spine is Surgery / Spine.
 
 Unknown text gives ``(None, None, None)``.
 """
@@ -22,7 +31,7 @@ Unknown text gives ``(None, None, None)``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -37,196 +46,14 @@ from imr.taxonomy_drugs import (
     TRANSDERMAL_KEEP,
     UNCLASSED,
 )
+from imr.taxonomy_rules import ADJUNCT, DX, EM, INJ, PSY, RULES, RX, SURG, TOPICAL_COMPOUNDS, Rule
+from imr.taxonomy_stems import STEMS
 
 Triple = tuple[str | None, str | None, str | None]
 _NONE: Final[Triple] = (None, None, None)
-
-DX, DME, EM, INJ, RX, PSY, REHAB, SURG = (
-    "Diagnostic Testing", "DMEPOS", "Evaluation & Management", "Injection", "Pharmaceuticals",
-    "Behavioral and Mental Health", "Rehabilitation", "Surgery",
-)  # fmt: skip
-ADJUNCT = "Adjunct Surgical Services"
-TOPICAL_COMPOUNDS = "Topical Compounds"
-
-
-@dataclass(frozen=True, slots=True)
-class _Rule:
-    """One keyword rule: ``pattern`` found in the request -> (category, subcategory)."""
-
-    name: str
-    pattern: re.Pattern[str]
-    category: str
-    subcategory: str | None
-    tier: int = 0
-    drug_class: str | None = None
-
-
-def _rule(
-    name: str, pattern: str, category: str, subcategory: str | None, tier: int = 0, drug_class: str | None = None
-) -> _Rule:
-    return _Rule(name, re.compile(pattern), category, subcategory, tier, drug_class)
-
-
-_FREQ = r"(?:\d+\s*(?:x|times)\s*\d+|times (?:a|per) week|per week|a week|weekly|sessions?\b)"
-_NOT_GUIDED = r"(?![\s-]*guid)"
-
-# Order matters only for ties at the same position: specific before generic.
-# fmt: off
-_RULES: Final[tuple[_Rule, ...]] = (
-    # --- surgery: adjunct services and consultations --------------------------------------------------
-    _rule("adjunct", r"\b(?:assistant surgeon|assistant at surgery|surgical assist\w*|co-?surgeon|"
-          r"(?:medical|pre-?op\w*|surgical|cardiac|internal medicine) clearance|clearance for surgery|"
-          r"inpatient (?:stay|admission|hospital)|hospital (?:stay|admission)|length of stay|"
-          r"(?:days?|nights?) (?:of )?(?:inpatient|hospitali[sz]ation)|overnight (?:stay|observation)|"
-          r"anesthesia (?:services?|care|consult\w*)|anesthesiolog\w*|surgery center|facility fee|"
-          r"(?:registered )?nurse first assist\w*|rnfa|(?:surgical )?(?:physician|physician's) assistant (?:for|at|in|"
-          r"during) (?:the )?surgery|surgical (?:physician|physician's) assistant|pa[\s-]?c? (?:surgical )?assist\w*|"
-          r"pre-?(?:op(?:erative)?|surgical) (?:history and physical|h\s?&\s?p|work-?up|testing|evaluation|labs?)|"
-          r"(?:post-?op(?:erative)?|overnight) (?:hospital )?stay)", SURG, ADJUNCT),
-    _rule("surgical consult",
-          r"\b(?:(?:spine|spinal|orthop\w*|ortho|neuro|hand|general|plastic|vascular|foot|podiatric)\s+)?"
-          r"(?:neuro)?surg(?:ery|eon|eons|ical)\s+(?:\w+\s+){0,2}?(?:consult\w*|eval\w*|opinion|referral|follow[\s-]?up|"
-          r"visit|re-?eval\w*|assessment)|"
-          r"\b(?:consult\w*|referral|refer(?:red)?|eval\w*|toc|transfer of care|second opinion|follow[\s-]?ups?|"
-          r"appointment|visits?)\b(?:\W+\w+){0,4}?\W+(?:neuro)?(?:surgeon|surgery|surgical)\w*",
-          SURG, "Surgical Consult"),
-    # --- behavioural health and programs ------------------------------------------------------------------
-    _rule("psych", r"\b(?:(?:neuro)?psych\w*|cbt|cognitive[\s-]behavio\w*|cognitive therap\w*|mental health|"
-          r"partial hospitali\w*|day treatment|hypno\w*|group therapy|relaxation (?:training|therapy)|"
-          r"stress management|behavioral (?:health|therapy|medicine|pain)|emdr|support group)", PSY, None),
-    _rule("program", r"\b(?:functional restoration|frp|help program|(?:multi|inter)[\s-]?disciplinary (?:pain )?"
-          r"(?:program|rehab\w*|treatment|evaluation)|chronic pain (?:management )?program|"
-          r"pain (?:management )?program|gym|health club|fitness (?:center|club|membership|program)|ymca|membership|"
-          r"weight (?:loss|reduction|management) (?:program|clinic)|weight watchers|nutrisystem|medifast|"
-          r"brain injury (?:program|rehab\w*)|detox\w*|inpatient (?:pain |acute |physical )?rehab\w*|"
-          r"rehab\w* (?:program|facility|center|admission)|residential (?:treatment|program|rehab\w*)|"
-          r"day (?:rehab\w*|treatment) program|transitional living|opioid (?:weaning|taper\w*|tapering) program|"
-          r"(?:weaning|tapering|restoration) program)", "Programs", None),
-    # --- injections -------------------------------------------------------------------------------------
-    _rule("facet", r"\b(?:facet(?!ectomy)\w*|medial branch\w*|mbb|mbnb|radiofrequency|rf (?:ablation|neurotomy|"
-          r"rhizotomy|lesioning)|rfa|rhizotomy|neurotomy)", INJ, "Facet Injection"),
-    _rule("injection procedure", r"\b(?:epidural|[ctl]?esis?|tfesi|ilesi|selective nerve root|snrb|nerve blocks?|"
-          r"blocks?|trigger[\s-]points?\s+inj\w*|tpis?|prp|platelet[\s-]rich|botox|botulinum|prolotherap\w*|"
-          r"stem cell|intra-?articular|stellate|sympathetic|lysis of adhesions)\b", INJ, "Injection"),
-    _rule("injection", r"\b(?:inject\w*|shots?)\b", INJ, "Injection"),
-    _rule("spinal cord stimulator", r"\b(?:spinal cord stim\w*|scs|dorsal column stim\w*|neurostimulator "
-          r"(?:implant\w*|trial|placement)|intrathecal (?:pump|drug delivery))", SURG, "Spine"),
-    # --- DMEPOS (device words before the therapy of the same name) ---------------------------------------
-    _rule("stim supplies", r"\b(?:tens|ems|nmes|h[\s-]?wave|interferential|e[\s-]?stim|stimulator)\s+(?:unit\s+)?"
-          r"(?:electrodes?|pads?|patches|batter(?:y|ies)|lead wires?|supplies)\b|\bconductive garments?",
-          DME, "Supplies"),
-    _rule("stim device", r"\b(?:tens|ems|nmes|h[\s-]?wave|interferential (?:\w+ )?(?:unit|stimulator|device)|"
-          r"if unit|ics unit|(?:e[\s-]?stim|electrical (?:muscle )?stimulation|electro[\s-]?stim\w*|muscle "
-          r"stim\w*|stim) (?:unit|device|machine)|stimulator|bone (?:growth )?stim\w*)\b",
-          DME, "Electrical Stimulation"),
-    _rule("supplies", r"\b(?:gloves?|wipes?|electrodes?|batter(?:y|ies)|lead wires?|supplies|pads?|wraps?|"
-          r"bandages?|dressings?|gauze|catheters?|diapers?|incontinence|underpads?|chux|tape|syringes?|"
-          r"needles|test strips|lancets|ostomy|compression (?:stockings?|socks|garments?|hose)|ted hose|"
-          r"(?:ice|gel|cold|hot(?:/cold)?|heat|moist heat|heating) packs?|thermacare|heat wraps?|"
-          r"hearing aid batter(?:y|ies))\b", DME, "Supplies"),
-    _rule("orthotics", r"\b(?:braces?|bracing|splints?|(?<!month )supports?(?! group)|orthos[ie]s|orthotics?|"
-          r"insoles?|shoe inserts?|orthopedic shoes?|cam (?:walker|boot)|walker boot|walking boot|boot|"
-          r"(?:ultra|arc)?sling\w*|collar|immobili[sz]er|c?t?lso|corset|binder|prosthe\w+|afo|kafo|"
-          r"unloader|thumb spica|heel cups?|abduction pillow|(?:knee|elbow|ankle|wrist) sleeves?|"
-          r"hearing aids?|hearing devices?|amplification devices?)\b",
-          DME, "Prosthetics/Orthotics"),
-    _rule("dme", r"\b(?:wheel\s?chairs?|power chair|scooter|walkers?|rollator|canes?|crutch\w*|commode|"
-          r"(?:shower|bath|tub)\b[\w/ ]{0,12}?\b(?:chair|bench|stool|seat)|grab bars?|toilet (?:seat|riser|frame)|"
-          r"(?:hospital|adjustable) bed|bed rails?|mattress\w*|pillows?|cushions?|work\s?stations?|"
-          r"(?:standing|sit[\s-]stand) desk|ergonomic (?:chair|keyboard|mouse|desk|equipment)|chairs?|"
-          r"cold therapy|hot\s*/\s*cold (?:therapy|unit)|cryotherapy|cryo[\s-]?cuff|ice machine|polar care|"
-          r"game ready|vascutherm|\w*therm\w* unit|heating pads?|heat unit|(?:(?:moist )?heat therapy|"
-          r"thermotherapy)(?!.*" + _FREQ + r")|(?:hot|heat) and cold (?:therapy|unit)|contrast therapy unit|"
-          r"dvt (?:prevention |prophylaxis )?(?:unit|device|pump|compression)|(?:pneumatic|sequential) "
-          r"compression|compression (?:unit|device|pump)|cpm|continuous passive motion|traction (?:unit|device)|"
-          r"home traction|exercise (?:equipment|bike|ball|kit)|stationary bike|treadmill|pedal exerciser|"
-          r"reacher|grabber|lift chair|hoyer|patient lift|stair lift|ramp|cpap|bipap|nebuli[sz]er|oxygen|"
-          r"durable medical equipment|dme|(?:infrared|heat) (?:lamp|unit|device)|"
-          r"paraffin (?:bath|unit)|massage (?:chair|device|unit|tool)|inversion table)\b", DME, "DME"),
-    # --- diagnostics ------------------------------------------------------------------------------------
-    _rule("emg", r"\b(?:emg|ncv|ncs|nerve conduction\w*|electromyogra\w*|electrodiagnostic\w*|"
-          r"(?:somato)?sensory evoked potentials?|evoked potentials?|d?sseps?|neurodiagnostic\w*|"
-          r"current perception threshold|pnct|v-?snct|nerve (?:fiber )?(?:testing|studies|study))\b" + _NOT_GUIDED,
-          DX, "EMG/NCV/NCS"),
-    _rule("dx other", r"\b(?:functional capacity|(?:q)?fce|capacity evaluation|impedance imaging|tpii|"
-          r"sleep (?:study|studies|test)|polysomno\w*|ekg|ecg|electrocardiogra\w*|echocardiogra\w*|"
-          r"stress test|pulmonary function|spirometry|range of motion (?:test\w*|measure\w*)|"
-          r"computeri[sz]ed (?:rom|range|muscle|strength)|muscle testing|quantitative sensory|vng|"
-          r"videonystagmo\w*|audiogra\w*|audiometr\w*|hearing test|holter|autonomic test\w*|sudoscan|"
-          r"vestibular test\w*|eeg|electroencephalogra\w*|thermogra\w*|tilt table|qsart|"
-          r"(?:diagnostic|medical) test(?:s|ing)?|neurometer|posturography|nerve fiber density)\b", DX, "Other"),
-    _rule("imaging", r"\b(?:mri|mra|magnetic resonance|mr arthrogra\w*|ct|cat scan|computed tomograph\w*|"
-          r"x[\s-]?rays?|radiograph\w*|bone scan|dexa|dxa|bone density|arthrogra\w*|myelogra\w*|discogra\w*|"
-          r"pet scan|spect|diagnostic ultrasound|ultrasound (?:of|for|study|scan|exam\w*|imaging|evaluation)|"
-          r"(?:musculoskeletal|duplex|doppler) ultrasound|sonogra\w*|ultrasonograph\w*|doppler|imaging|"
-          r"scans?)\b" + _NOT_GUIDED, DX, "Imaging/Radiology"),
-    _rule("labs", r"\b(?:labs?|laborator\w*|urine (?:drug|tox\w*)\w*|drug (?:screen|test)\w*|uds|udt|"
-          r"toxicology|cbc|cmp|bmp|chem(?:istry)? (?:panel|profile)|metabolic panel|lipid panel|\w+ panel|"
-          r"blood (?:work|tests?|draw)|bloodwork|urinalysis|ua|pt/ptt|ptt|inr|hba1c|a1c|tsh|liver function|"
-          r"lfts?|renal function|creatinine|esr|crp|sed rate|rheumatoid factor|genetic test\w*|dna test\w*|"
-          r"pharmacogene\w*|cytokine|biopsy|pathology|culture|(?:vitamin d|testosterone|drug) levels?)\b",
-          DX, "Lab & Pathology"),
-    # --- rehabilitation -----------------------------------------------------------------------------------
-    _rule("acupuncture", r"\b(?:(?:elect\w*|infrared|laser|manual|auricular)\s+)?(?:electro[\s-]?)?acupunct\w*|"
-          r"\bacupressure",
-          REHAB, "Acupuncture"),
-    _rule("chiropractic", r"\b(?:chiro\w*|(?:spinal |osteopathic )?manipulat\w*+(?!\s+under\b)|cmt|omt|"
-          r"spinal adjust\w*)", REHAB, "Chiropractic"),
-    _rule("decompression therapy", r"\b(?:(?:spinal )?decompression (?:therapy|table|machine)|non-?surgical "
-          r"decompression|vax-?d|drx\d*)", REHAB, "Other Therapies"),
-    _rule("pt/ot", r"\b(?:physical therap\w*|physiotherap\w*|physical medicine(?!\s+(?:and|&)\s+rehab)|"
-          r"occupational therap\w*|pt/ot|"
-          r"(?<![/-])pt(?!\s*/\s*(?:ptt|inr))|ot(?=\s*(?:\d|x\b|sessions?|visits?|eval|for|times))|"
-          r"therapeutic exercises?|manual therap\w*|aqua(?:tic)? therap\w*|pool therap\w*|hydrotherap\w*|"
-          r"hand therap\w*|work (?:hardening|conditioning)|vestibular (?:rehab\w*|therap\w*)|"
-          r"physical (?:exam\w*|rehab\w*)(?=.*" + _FREQ + r"))\b", REHAB, "PT/OT"),
-    _rule("other therapies", r"\b(?:eswt|shock\s?wave|extracorporeal|infrared (?:therap\w*|treatments?|light|"
-          r"sessions?|\d)|neurostimulat\w*|lint|e[\s-]?stim\w*|electrical (?:muscle )?stimulation|electrotherap\w*|"
-          r"galvanic|microcurrent|scrambler|calmare|interferential|ultrasound|massage\w*|myofascial release|"
-          r"biofeedback|traction|iontophoresis|phonophoresis|paraffin|whirlpool|laser therap\w*|lllt|cold laser|"
-          r"modalities|dry needling|speech therap\w*|hyperbaric|vibration therap\w*|"
-          r"(?:moist )?heat(?: therapy| treatments?)?(?=.*" + _FREQ + r"))\b" + _NOT_GUIDED,
-          REHAB, "Other Therapies"),
-    # --- other categories ---------------------------------------------------------------------------------
-    _rule("home health", r"\b(?:home health|home (?:care|aide|nursing|assistance|help|attendant)|in[\s-]home "
-          r"(?:care|services?|assistance|support|health|aide)|homemaker|housekeeping|caregiver|attendant care|"
-          r"nursing (?:care|visits?|services?)|home (?:nurse|nursing) visits?|"
-          r"(?:rn|lvn|registered nurse|skilled nurs\w*|visiting nurse|nurse(?!\s+practitioner)|nursing)"
-          r"(?:\W+\w+){0,2}?\W+(?:visits?|evaluation|assessment)|wound care visits?|home infusion)",
-          "Home Health", None),
-    _rule("transportation", r"\b(?:transport\w*|taxi|cab|uber|lyft|ambulance|mileage|paratransit|van service)\b",
-          "Transportation", None),
-    _rule("dental", r"\b(?:dental|dentist\w*|teeth|tooth|oral surg\w*|periodont\w*|endodont\w*|orthodont\w*|"
-          r"prosthodont\w*|crowns?|dentures?|root canal|night guard|mouth guard|occlusal|oral appliance|"
-          r"(?:tmj|bite) (?:splint|appliance|orthotic|guard))\b", EM, "Dental Services"),
-    _rule("arthroscopic", r"\b(?:arthroscop\w*|(?:knee|shoulder|hip|wrist|ankle|elbow) scope)\b",
-          SURG, "Arthroscopic"),
-    _rule("spine surgery", r"\b(?:(?:hemi)?laminectom\w*|laminotom\w*|laminoplast\w*|dis[ck]ectom\w*|"
-          r"microdis[ck]ectom\w*|foraminotom\w*|corpectom\w*|facetectom\w*|kyphoplast\w*|vertebroplast\w*|acdf|"
-          r"[tpxao]lif|interbody|pedicle screw\w*|disc (?:replacement|arthroplasty)|artificial disc)\b",
-          SURG, "Spine"),
-    _rule("surgery", r"\b(?:\w+ectom(?:y|ies)|\w+plast(?:y|ies)|(?!phleb)\w+otom(?:y|ies)|\w+desis|\w+rrhaph\w*|"
-          r"repairs?|(?<!extended )(?<!immediate )(?<!sustained )(?<!controlled )(?<!delayed )release|"
-          r"reconstruction|(?:knee|hip|shoulder|joint|total) replacement|fixation|orif|removal of (?:hardware|"
-          r"implants?|screws?|plates?)|hardware removal|excision|amputation|transposition|surgery|surgical "
-          r"(?:procedure|intervention|treatment|repair|decompression)|debridement|decompression|fusion|"
-          r"manipulation under (?:general )?anesthesia|mua|neurolysis|tenodesis|grafting|exploration)\b",
-          SURG, "Non-arthroscopic"),
-    # --- generic visits (tier 1) ------------------------------------------------------------------------------
-    _rule("e&m", r"\b(?:consult\w*|referrals?|refer|follow[\s-]?ups?|office visits?|visits?|evaluat\w*|"
-          r"exam(?:ination)?s?|transfer of care|toc|second opinion|appointments?|specialist|pain management|"
-          r"neurolog\w*|rheumatolog\w*|internal medicine|internist|cardiolog\w*|orthop(?:a)?ed\w*|podiatr\w*|"
-          r"urolog\w*|gastroenterolog\w*|dermatolog\w*|endocrinolog\w*|pulmonolog\w*|hematolog\w*|"
-          r"ophthalmolog\w*|optometr\w*|otolaryngolog\w*|ent|sleep medicine|physiatr\w*|pm&r|primary care|pcp|"
-          r"medication management|re-?evaluation)\b", EM, "Medical Specialties", tier=1),
-    # --- dosage units for a drug the dictionary does not know (tier 2) ------------------------------------
-    _rule("compound", r"\b(?:compound\w*|topical compound\w*)\b", RX, TOPICAL_COMPOUNDS, tier=2,
-          drug_class=TOPICAL_COMPOUNDS),
-    _rule("dosage", r"\b(?:\d+(?:\.\d+)?\s*(?:mg|mcg|ml|meq|iu)\b|tablets?|tabs?|capsules?|caps|oral "
-          r"suspension|syrup|refills?|by mouth|po (?:bid|tid|qid|qd|q\d+h|daily|prn)|creams?|ointments?|lotions?|"
-          r"topicals?|medications?|prescriptions?)", RX, None, tier=2),
-)
-# fmt: on
+TOPICAL_ANALGESICS = "Topical Analgesics"
+#: (position, name, class) of one drug found in a request.
+DrugHit = tuple[int, str, str]
 
 _PREFIX = re.compile(
     r"^(?:(?P<retro>retrospective|retro|prospective|concurrent)\b\s*(?:request\s+(?:for|of)\s+)?:?|"
@@ -245,46 +72,84 @@ _TOPICAL_FORM = re.compile(
 )
 _ORAL_FORM = re.compile(r"\b(?:oral|tabs?|tablets?|capsules?|caps|by mouth|po)\b")
 _COMPOUNDED = re.compile(r"\bcompound\w*")
+#: An ingredient with its strength ("flurbiprofen 20%"): the word before each percentage.
+_STRENGTH = re.compile(r"\b([a-z]{3,})\s*\d+(?:\.\d+)?\s*%")
 _PSY_EVAL = re.compile(
     r"\b(?:eval\w*|consult\w*|assess\w*|test\w*|screen\w*|follow[\s-]?up|visits?|medication management|"
-    r"clearance|exam\w*|re-?eval\w*)"
+    r"clearance|exam\w*|re ?eval\w*|mmpi\w*|bhi)"
 )
 _PSY_THERAPY = re.compile(
     r"\b(?:\w*therap\w*|cbt|cognitive|sessions?|treatments?|group|hypno\w*|relaxation|biofeedback|"
     r"partial hospitali\w*|day treatment|counsel\w*|stress management)"
 )
 _INJECTED = re.compile(r"\b(?:inject\w*|shots?|im|intramuscular)\b")
+_GENERIC_SURGERY = (SURG, "Non-arthroscopic")
+
+_CHARS = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2011": "-", "\u2010": "-", "\u00ae": " ", "\u2122": " ",
+                        "\u00a9": " ", "\u2019": "'", "\u2018": "'"})  # fmt: skip
+_LETTER_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+_SEP = re.compile(r"[\s-]+")
 
 
-def _drug_pattern(drugs: Iterable[str]) -> re.Pattern[str]:
+def _drug_pattern(drugs: Mapping[str, str]) -> re.Pattern[str]:
     names = sorted(drugs, key=len, reverse=True)
     alts = [re.sub(r"\\[ \-]", r"[\\s-]*", re.escape(n)) for n in names]
     return re.compile(r"(?<![a-z])(" + "|".join(alts) + r")(?![a-z])")
 
 
-_SEP = re.compile(r"[\s-]+")
+def _stem_pattern(stems: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    """One regex for a whole word matching any stem, a group per stem (matched with ``fullmatch`` on each
+    word: much cheaper than searching every position of the request)."""
+    return re.compile("|".join(f"({stem})" for stem, _ in stems))
+
+
+#: The words stems are tried on: letters, or a strength such as "10/325mg" or "10/325 mg".
+STEM_WORD = re.compile(r"[a-z]+|\d[\d./]*(?: ?mg\b)?")
+
+
+_NEVER = re.compile(r"(?!)")
+_STEM_CACHE = 65536  # words remembered per vocabulary
 
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The keyword rules and the drug dictionary a classification uses (the default is the curated
+    """The rules, the drug dictionary and the drug stems a classification uses (the default is the curated
     one; ``bench/taxonomy.py`` builds reduced ones to estimate accuracy on unseen requests)."""
 
-    rules: tuple[_Rule, ...]
+    rules: tuple[Rule, ...]
     drugs: Mapping[str, str]
+    stems: tuple[tuple[str, str], ...] = ()
     drug_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    stem_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     canon: dict[str, str] = field(init=False, repr=False, compare=False)
+    _stem_of: dict[str, str | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "drug_re", _drug_pattern(self.drugs) if self.drugs else re.compile(r"(?!)"))
+        object.__setattr__(self, "drug_re", _drug_pattern(self.drugs) if self.drugs else _NEVER)
+        object.__setattr__(self, "stem_re", _stem_pattern(self.stems) if self.stems else _NEVER)
         object.__setattr__(self, "canon", {_SEP.sub("", n): n for n in self.drugs})
+        object.__setattr__(self, "_stem_of", {})
+
+    def stem_class(self, word: str) -> str | None:
+        """The class of the first stem matching the whole ``word``, or None (remembered per word: the words
+        of requests repeat)."""
+        if word in self._stem_of:
+            return self._stem_of[word]
+        m = self.stem_re.fullmatch(word)
+        cls = self.stems[m.lastindex - 1][1] if m is not None and m.lastindex is not None else None
+        if len(self._stem_of) >= _STEM_CACHE:
+            self._stem_of.clear()
+        self._stem_of[word] = cls
+        return cls
 
 
-VOCABULARY: Final = Vocabulary(_RULES, DRUGS)
+VOCABULARY: Final = Vocabulary(RULES, DRUGS, STEMS)
 
 
-def _normalize(request: str) -> str:
-    text = request.lower().replace("\u2013", "-").replace("\u2014", "-").replace("\u2011", "-")
+def normalize(request: str) -> str:
+    """The request as the rules read it: lower case, one kind of dash, a hyphen between letters read as a
+    space ("follow-up" is "follow up"), trademark signs and runs of white space made one space."""
+    text = _LETTER_HYPHEN.sub(" ", request.lower().translate(_CHARS))
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -299,17 +164,37 @@ def _strip_prefixes(text: str) -> tuple[str, bool]:
     return text, surgical
 
 
-def _drug_hits(text: str, vocabulary: Vocabulary) -> list[tuple[int, str, str]]:
-    """(position, canonical name, class) for every dictionary drug in ``text``, in order."""
-    out: list[tuple[int, str, str]] = []
+def request_text(request: str) -> tuple[str, bool]:
+    """The normalised request without its prefixes, and whether it is a pre-op / associated surgical
+    service (what the rules are matched against)."""
+    return _strip_prefixes(normalize(request))
+
+
+def drug_hits(text: str, vocabulary: Vocabulary = VOCABULARY) -> list[DrugHit]:
+    """Every drug in normalised ``text``, in order: dictionary names, then generic stems on the words no
+    dictionary name covers."""
+    out: list[DrugHit] = []
+    covered: list[tuple[int, int]] = []
     for m in vocabulary.drug_re.finditer(text):
         name = vocabulary.canon.get(_SEP.sub("", m.group(1)))
         if name is not None:
             out.append((m.start(), name, vocabulary.drugs[name]))
-    return out
+            covered.append(m.span())
+    if vocabulary.stems:
+        for w in STEM_WORD.finditer(text):
+            cls = vocabulary.stem_class(w.group(0))
+            if cls is not None and not any(a < w.end() and w.start() < b for a, b in covered):
+                out.append((w.start(), w.group(0), cls))
+    return sorted(out)
 
 
-def _classify_drugs(text: str, hits: list[tuple[int, str, str]]) -> Triple:
+def _compound_by_strengths(text: str, known: set[str]) -> bool:
+    """Two ingredients or more with their strengths, one of them not a commercial topical's: a compound."""
+    ingredients = set(_STRENGTH.findall(text))
+    return len(ingredients) >= 2 and not ingredients <= known
+
+
+def _classify_drugs(text: str, hits: list[DrugHit]) -> Triple:
     """Pharmaceuticals triple for the drugs found (topical compound, topical analgesic or the drug's class)."""
     names = {n for _, n, _ in hits}
     classes = [c for _, _, c in hits if c != COMPOUND_ONLY]
@@ -317,12 +202,13 @@ def _classify_drugs(text: str, hits: list[tuple[int, str, str]]) -> Triple:
     if names & COMPOUNDED_PRODUCTS:
         return RX, TOPICAL_COMPOUNDS, TOPICAL_COMPOUNDS
     if names & TOPICAL_PRODUCTS:
-        return RX, None, "Topical Analgesics"
+        return RX, None, TOPICAL_ANALGESICS
     if _COMPOUNDED.search(text) and (topical or len(names) > 1):
         return RX, TOPICAL_COMPOUNDS, TOPICAL_COMPOUNDS
     if topical and not any(c in TRANSDERMAL_KEEP for c in classes):
-        if names <= TOPICAL_COMMERCIAL:
-            return RX, None, "Topical Analgesics"
+        commercial = {w for n in TOPICAL_COMMERCIAL for w in n.split()}
+        if names <= TOPICAL_COMMERCIAL and not _compound_by_strengths(text, commercial):
+            return RX, None, TOPICAL_ANALGESICS
         return RX, TOPICAL_COMPOUNDS, TOPICAL_COMPOUNDS
     ranked = [c for _, n, c in hits if c != COMPOUND_ONLY and n not in LOW_PRIORITY]
     if ranked:
@@ -330,11 +216,19 @@ def _classify_drugs(text: str, hits: list[tuple[int, str, str]]) -> Triple:
     return RX, None, (_drug_class(classes[0]) if classes else None)
 
 
+def _classify_unknown_drug(text: str) -> Triple:
+    """Pharmaceuticals triple for a request whose drug no dictionary name or stem knows."""
+    topical = bool(_TOPICAL_FORM.search(text)) and not _ORAL_FORM.search(text)
+    if _COMPOUNDED.search(text) or (topical and _compound_by_strengths(text, set())):
+        return RX, TOPICAL_COMPOUNDS, TOPICAL_COMPOUNDS
+    return (RX, None, TOPICAL_ANALGESICS) if topical else (RX, None, None)
+
+
 def _drug_class(cls: str) -> str | None:
     return None if cls == UNCLASSED else cls
 
 
-def _apply_injection(result: Triple, rule: _Rule | None, text: str, hits: list[tuple[int, str, str]]) -> Triple:
+def _apply_injection(result: Triple, rule: Rule | None, text: str, hits: list[DrugHit]) -> Triple:
     """Drugs given by injection: viscosupplements and systemic drugs are Pharmaceuticals, local/steroid shots
     into a joint, nerve or trigger point are Injection / Injection."""
     if not hits or not _INJECTED.search(text):
@@ -343,7 +237,7 @@ def _apply_injection(result: Triple, rule: _Rule | None, text: str, hits: list[t
     classes = {c for _, _, c in hits}
     if "Viscosupplementation" in classes:
         return RX, None, "Viscosupplementation"
-    systemic = names - PROCEDURAL_INJECTABLES - {n for n in names if DRUGS[n] == COMPOUND_ONLY}
+    systemic = names - PROCEDURAL_INJECTABLES - {n for _, n, c in hits if c == COMPOUND_ONLY}
     if result[0] == RX:
         return (RX, None, "Injection") if systemic else (INJ, "Injection", None)
     if rule is not None and rule.name == "injection" and systemic:
@@ -362,35 +256,40 @@ def _psych_subcategory(text: str) -> str:
     return "Evaluation & Management" if "psychiatr" in text else "Therapies"
 
 
-def classify_service(
-    request: str, vocabulary: Vocabulary = VOCABULARY
-) -> tuple[str | None, str | None, str | None]:
+def winning_rule(text: str, vocabulary: Vocabulary = VOCABULARY) -> tuple[Rule | None, int]:
+    """The rule that names normalised ``text`` (lowest tier, then earliest match, then table order) and
+    the position of its match; ``(None, -1)`` when no rule matches."""
+    best: tuple[int, int, int] | None = None
+    winner: Rule | None = None
+    for idx, rule in enumerate(vocabulary.rules):
+        m = rule.pattern.search(text)
+        if m and (best is None or (rule.tier, m.start(), idx) < best):
+            best, winner = (rule.tier, m.start(), idx), rule
+    return winner, (best[1] if best else -1)
+
+
+def classify_service(request: str, vocabulary: Vocabulary = VOCABULARY) -> tuple[str | None, str | None, str | None]:
     """(service_category, service_subcategory, drug_class) for a request; None where unknown.
 
     Never raises: any text (including empty or non-medical text) gives a triple.
     """
     if not isinstance(request, str) or not request.strip():
         return _NONE
-    text, surgical = _strip_prefixes(_normalize(request))
-    best: tuple[int, int, int] | None = None
-    winner: _Rule | None = None
-    for idx, rule in enumerate(vocabulary.rules):
-        m = rule.pattern.search(text)
-        if m and (best is None or (rule.tier, m.start(), idx) < best):
-            best, winner = (rule.tier, m.start(), idx), rule
-    hits = _drug_hits(text, vocabulary)
-    if hits and (best is None or (0, hits[0][0], len(vocabulary.rules)) < best):
+    text, surgical = request_text(request)
+    winner, position = winning_rule(text, vocabulary)
+    hits = drug_hits(text, vocabulary)
+    if hits and (winner is None or (0, hits[0][0]) < (winner.tier, position)):
         winner = None
         result = _classify_drugs(text, hits)
     elif winner is not None:
         sub = winner.subcategory
         if winner.category == PSY:
             sub = _psych_subcategory(text)
-        elif winner.name == "surgery" and _SPINE_REGION.search(text):
+        elif (winner.category, sub) == _GENERIC_SURGERY and _SPINE_REGION.search(text):
             sub = "Spine"
         result = (winner.category, sub, winner.drug_class)
-        if winner.category == RX and hits:
-            result = _classify_drugs(text, hits)
+        if winner.category == RX:
+            result = _classify_drugs(text, hits) if hits else _classify_unknown_drug(text)
     else:
         result = _NONE
     result = _apply_injection(result, winner, text, hits)
