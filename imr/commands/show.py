@@ -1,17 +1,17 @@
-"""Write one offline HTML page per letter: its extracted values beside its pages, each value's
+"""Write one offline HTML page of a letter: its extracted values beside its pages, each value's
 evidence boxed on the page image (a PDF) or marked on its line (a text letter).
 
 A FILE is extracted with evidence (as `imr extract` does, same --pdf-engine and --ocr) and shown.
-A CASE number (CM13-0000001) is looked up in the warehouse: its letter as stored and the file
-it was read from, where the ingest left it (the archive). A case whose letters are in review shows
-each of them; --all-versions shows superseded letters too. Prints the path of each page written.
-No Prefect, no Great Expectations; the warehouse is opened only for a case number.
+A CASE number (CM13-0000001) is looked up in the warehouse: the letter of the case that counts
+(else one in review, else the latest), as stored with its evidence, and the file it was read from
+where the ingest left it (the archive). Prints the page's path. No Prefect, no Great
+Expectations; the warehouse is opened only for a case number.
 
 Examples:
   imr show letters/CM13-0000001.pdf --out build/show
   imr show CM13-0000001 --out build/show --db postgresql+psycopg://etl@db:5432/imr
   xdg-open "$(imr show scan.pdf --out /tmp/show)"
-Exit status: 0 when the pages were written; 2 for a file or case that cannot be shown (the line
+Exit status: 0 when the page was written; 2 for a file or case that cannot be shown (the line
 says what to do); 1 when the warehouse cannot be read.
 """
 
@@ -20,15 +20,12 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from imr.commands.common import CommandError, add_db_argument
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
-
     from imr.models import LetterRecord
 
 HELP = "write an offline HTML page of a letter (file or case number): values beside the page with their boxes"
@@ -41,27 +38,11 @@ class NotShownError(Exception):
     """The file or case cannot be shown: one line that says what to do (exit status 2)."""
 
 
-@dataclass
-class CaseLetter:
-    """A stored letter of a case: its record, its standing among the case's letters, where its
-    files were left (its first file first), and the bytes of the first of those places that still
-    holds its content with that place (None, None when none does)."""
-
-    record: LetterRecord
-    version_status: str
-    paths: list[str]
-    data: bytes | None = None
-    found_at: str | None = None
-
-
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``imr show``."""
     p.add_argument("target", metavar="FILE_OR_CASE", help="a letter file (.pdf/.txt) or a case number (CM13-0000001)")
-    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the page(s) (created if missing)")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the page (created if missing)")
     add_db_argument(p)
-    p.add_argument(
-        "--all-versions", action="store_true", help="for a case number: every letter of the case, superseded too"
-    )
     p.add_argument(
         "--pdf-engine",
         choices=["auto", "pdfium", "pdfplumber"],
@@ -77,17 +58,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write the page(s) and print their paths; see the module's exit statuses."""
+    """Write the page and print its path; see the module's exit statuses."""
     from imr.errors import ImrError
 
     target = str(args.target)
     try:
         if Path(target).is_file():
-            pages = [_show_file(Path(target), args)]
+            page = _show_file(Path(target), args)
         elif Path(target).exists():
             raise NotShownError(f"{target} is a folder: give one letter file or a case number")
         elif CASE_PATTERN.fullmatch(target.strip()):
-            pages = _show_case(target.strip().upper(), args)
+            page = _show_case(target.strip().upper(), args)
         else:
             raise NotShownError(f"no such file: {target} (give a letter file, or a case number like CM13-0000001)")
     except NotShownError as e:
@@ -99,8 +80,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as e:
         print(f"imr show: cannot write the page into {args.out}: {e.strerror or e} (check the folder)", file=sys.stderr)
         return 1
-    for page in pages:
-        print(page)
+    print(page)
     return 0
 
 
@@ -137,80 +117,41 @@ def _show_file(path: Path, args: argparse.Namespace) -> Path:
     return write_page(extract_with_evidence(path, args), data, args.out)
 
 
-def _show_case(case_number: str, args: argparse.Namespace) -> list[Path]:
+def _show_case(case_number: str, args: argparse.Namespace) -> Path:
+    import warehouse
     from imr.commands.common import open_warehouse, warehouse_url
     from imr.show import write_page
 
     engine = open_warehouse(warehouse_url(args), create=False)
     try:
-        found = letters_of_case(engine, case_number, all_versions=args.all_versions)
+        found = warehouse.letter_for_case(engine, case_number)
     finally:
         engine.dispose()
-    if not found:
+    if found is None:
         raise NotShownError(
             f"no letter of case {case_number} in the warehouse (check the number with `imr export`, "
             "or show the letter's file: imr show FILE)"
         )
-    for c in found:
-        if c.data is None:
-            where = ", ".join(c.paths) or "no recorded place"
-            raise NotShownError(
-                f"the file of case {case_number} is not at {where} any more (put the archived file back there, "
-                "or show a copy of it: imr show FILE)"
-            )
-    pages = []
-    for c in found:
-        assert c.data is not None and c.found_at is not None
-        record = c.record
-        if record.evidence is None:  # stored without evidence: read it from the same file again
-            record.evidence = extract_with_evidence(Path(c.found_at), args).evidence
-        several = len(found) > 1 or c.version_status != "current"
-        title = f"{case_number} ({c.version_status.replace('_', ' ')})" if several else None
-        pages.append(write_page(record, c.data, args.out, title=title))
-    return pages
+    record, where = found
+    data = _letter_bytes(record, where, case_number)
+    if not record.evidence:  # stored without evidence (loaded before revision 0010): read it from the file
+        record.evidence = extract_with_evidence(Path(str(where)), args).evidence
+    return write_page(record, data, args.out)
 
 
-def letters_of_case(engine: Engine, case_number: str, *, all_versions: bool = False) -> list[CaseLetter]:
-    """The stored letters of ``case_number`` that count or wait for review (every letter with
-    ``all_versions``), oldest decision date first, each with the bytes of a file it was read from:
-    the first place among its files' recorded paths (its first file first) that holds its content
-    (same sha256). Raises :class:`imr.errors.WarehouseUnavailableError` when unreachable."""
+def _letter_bytes(record: LetterRecord, where: str | None, case_number: str) -> bytes:
+    """The bytes of the file at ``where``, which must be the letter's (its sha256); else NotShownError."""
     import hashlib
 
-    import sqlalchemy as sa
-
-    import warehouse
-    from warehouse import schema as s
-    from warehouse.engine import reading
-    from warehouse.versions import SUPERSEDED
-
-    lt, sf = s.letters, s.source_files
-    stmt = sa.select(lt.c.id, lt.c.version_status, lt.c.content_sha256, lt.c.decision_date, lt.c.first_file_id)
-    stmt = stmt.where(lt.c.case_number == case_number)
-    if not all_versions:
-        stmt = stmt.where(lt.c.version_status != SUPERSEDED)
-    with reading(engine) as conn:
-        letters = conn.execute(stmt).all()
-        files = conn.execute(
-            sa.select(sf.c.id, sf.c.sha256, sf.c.current_path, sf.c.seen_at)
-            .where(sf.c.sha256.in_([r.content_sha256 for r in letters]))
-            .order_by(sf.c.seen_at, sf.c.id)
-        ).all()
-    out: list[CaseLetter] = []
-    for row in sorted(letters, key=lambda r: (r.decision_date is not None, r.decision_date, r.content_sha256)):
-        record = warehouse.export_record(engine, row.id)
-        if record is None:  # removed between the two reads
-            continue
-        own = sorted((f for f in files if f.sha256 == row.content_sha256), key=lambda f: f.id != row.first_file_id)
-        paths = list(dict.fromkeys(f.current_path for f in own if f.current_path))
-        letter = CaseLetter(record, row.version_status, paths)
-        for p in paths:
-            try:
-                data = Path(p).read_bytes()
-            except OSError:
-                continue
-            if hashlib.sha256(data).hexdigest() == row.content_sha256:
-                letter.data, letter.found_at = data, p
-                break
-        out.append(letter)
-    return out
+    again = "put the archived file back where the ledger says, or show a copy of it: imr show FILE"
+    if where is None:
+        raise NotShownError(f"the file of case {case_number} is not where the warehouse recorded it ({again})")
+    try:
+        data = Path(where).read_bytes()
+    except OSError as e:
+        raise NotShownError(
+            f"cannot read the file of case {case_number} at {where}: {e.strerror or e} ({again})"
+        ) from None
+    if hashlib.sha256(data).hexdigest() != record.source.sha256:
+        raise NotShownError(f"the file at {where} is not the letter of case {case_number} (another sha256; {again})")
+    return data

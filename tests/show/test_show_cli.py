@@ -13,7 +13,6 @@ from sqlalchemy.engine import Engine
 
 import warehouse as w
 from imr.cli import main
-from imr.commands.show import letters_of_case
 from imr.extract.entry import extract_file
 from imr.synth import generate_letter, render_text
 from imr.synth.pdf_render import PdfOptions, render_pdf
@@ -112,68 +111,51 @@ def _load(engine: Engine, archive: Path, files: dict[str, bytes]) -> dict[str, s
     return ids
 
 
-def test_letters_of_a_case_are_its_versions_with_their_files(engine: Engine, tmp_path: Path) -> None:
+@pytest.fixture
+def case_warehouse(engine: Engine, tmp_path: Path) -> tuple[str, str, Path, dict[str, bytes]]:
+    """A warehouse (SQLite and PostgreSQL) holding two versions of a case, a PDF and its amended
+    text letter, and another letter, archived under tmp_path; (url, case number, archive, files)."""
     first = generate_letter(33, layout="D1")
     later = generate_letter(33, layout="D1", amended_days=30, case_number=first.letter.case_number)
-    case = first.letter.case_number
-    assert case is not None
+    assert first.letter.case_number is not None
     files = {
         "first.pdf": render_pdf(first, PdfOptions()),
-        "later.txt": render_text(later),
+        "later.pdf": render_pdf(later, PdfOptions(footer=True)),
         "other.txt": render_text(generate_letter(32, layout="D2")),
     }
-    ids = _load(engine, tmp_path / "archive", files)
-    (current,) = letters_of_case(engine, case)
-    assert current.version_status == "current" and current.record.letter == later.letter
-    assert current.data == files["later.txt"] and current.found_at == str(tmp_path / "archive" / "later.txt")
-    both = letters_of_case(engine, case, all_versions=True)
-    assert [c.version_status for c in both] == ["superseded", "current"]
-    assert [c.data for c in both] == [files["first.pdf"], files["later.txt"]]
-    assert ids["first.pdf"] != ids["later.txt"]
-    assert letters_of_case(engine, "CM99-9999999") == []
-    # the archived file gone: known where it was, no bytes
-    (tmp_path / "archive" / "later.txt").unlink()
-    (gone,) = letters_of_case(engine, case)
-    assert gone.data is None and gone.paths == [str(tmp_path / "archive" / "later.txt")]
-    # a file of other content at that place is not the letter's
-    (tmp_path / "archive" / "later.txt").write_bytes(files["other.txt"])
-    assert letters_of_case(engine, case)[0].data is None
+    _load(engine, tmp_path / "archive", files)
+    return engine.url.render_as_string(hide_password=False), first.letter.case_number, tmp_path / "archive", files
 
 
-@pytest.fixture
-def sqlite_warehouse(tmp_path: Path) -> tuple[str, str, Path]:
-    """A SQLite warehouse holding one PDF letter archived under tmp_path; (url, case number, file)."""
-    url = f"sqlite:///{tmp_path / 'w.db'}"
-    engine = w.make_engine(url)
-    w.upgrade(engine)
-    synthetic = generate_letter(41, layout="D2")
-    _load(engine, tmp_path / "archive", {"syn_0041.pdf": render_pdf(synthetic, PdfOptions())})
-    engine.dispose()
-    assert synthetic.letter.case_number is not None
-    return url, synthetic.letter.case_number, tmp_path / "archive" / "syn_0041.pdf"
-
-
-def test_show_a_case_number_from_the_warehouse(
-    sqlite_warehouse: tuple[str, str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_show_a_case_number_shows_its_current_letter_from_the_archive(
+    case_warehouse: tuple[str, str, Path, dict[str, bytes]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url, case, _file = sqlite_warehouse
+    url, case, _archive, files = case_warehouse
     code, out, err = _run(["show", case.lower(), "--db", url, "--out", str(tmp_path / "pages")], capsys)
     assert (code, err) == (0, "")
-    page = StrictPage(Path(out.strip()).read_text(encoding="utf-8"))
+    page_path = Path(out.strip())
+    assert page_path.name == f"{case}-{hashlib.sha256(files['later.pdf']).hexdigest()[:8]}.html"
+    page = StrictPage(page_path.read_text(encoding="utf-8"))
     assert page.find("h1")[0].text == case
-    assert case in page.find("tr", data_path="case_number")[0].text
-    assert page.find("img") and "syn_0041.pdf" in page.find("p", cls="meta")[0].text
+    later = generate_letter(33, layout="D1", amended_days=30, case_number=case).letter
+    assert later.decision_date is not None
+    assert later.decision_date.isoformat() in page.find("tr", data_path="decision_date")[0].text
+    assert len(page.find("img")) == 2 and "later.pdf" in page.find("p", cls="meta")[0].text
 
 
 def test_a_case_not_in_the_warehouse_or_its_file_gone_is_one_line_and_exit_2(
-    sqlite_warehouse: tuple[str, str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    case_warehouse: tuple[str, str, Path, dict[str, bytes]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url, case, file = sqlite_warehouse
+    url, case, archive, files = case_warehouse
     code, out, err = _run(["show", "CM99-9999999", "--db", url, "--out", str(tmp_path)], capsys)
     assert (code, out) == (2, "") and "no letter of case CM99-9999999 in the warehouse" in err
-    file.unlink()
+    (archive / "later.pdf").write_bytes(files["other.txt"])  # another file in its place
     code, out, err = _run(["show", case, "--db", url, "--out", str(tmp_path)], capsys)
-    assert (code, out) == (2, "") and f"is not at {file} any more" in err and len(err.splitlines()) == 1
+    assert (code, out) == (2, "") and f"is not the letter of case {case}" in err and len(err.splitlines()) == 1
+    (archive / "later.pdf").unlink()
+    code, out, err = _run(["show", case, "--db", url, "--out", str(tmp_path)], capsys)
+    assert (code, out) == (2, "") and "is not where the warehouse recorded it" in err and len(err.splitlines()) == 1
+    assert not list(tmp_path.glob("*.html"))
 
 
 def test_a_missing_warehouse_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
