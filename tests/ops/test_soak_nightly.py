@@ -54,7 +54,7 @@ from tests.pipeline_helpers import expected_records, exported, letter_files, mak
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.prefect, pytest.mark.timeout(660)]
 
 #: seconds of letters arriving, from the first start of `imr serve` (several scheduled runs)
-SOAK_SECONDS = float(os.environ.get("IMR_TEST_SOAK_SECONDS", "240"))
+SOAK_SECONDS = float(os.environ.get("IMR_TEST_SOAK_SECONDS", "180"))
 #: IMR_STABLE_SECONDS of the served runs; a letter's halves are written well within it
 STABLE_SECONDS = 3
 HALF_PAUSE = (0.2, 0.9)  # between a letter's two halves
