@@ -7,12 +7,21 @@ Nothing else in the project reads the environment. Settings are read when
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ReviewFormShows(StrEnum):
+    """How much of a letter the review form in the Prefect UI shows (``IMR_REVIEW_FORM_SHOWS``)."""
+
+    DOUBTFUL = "doubtful"  # the values in doubt and the lines they were read from
+    ALL = "all"  # every value read, with its line
+    CODES = "codes"  # reason codes and field paths only: no letter text reaches the UI
 
 
 class Settings(BaseSettings):
@@ -134,6 +143,17 @@ class Settings(BaseSettings):
         ge=0,
         description="A review item waiting longer than this many days is overdue: the ingest summary "
         "and `imr review list` count it (the review backlog).",
+    )
+    review_form_shows: ReviewFormShows = Field(
+        default=ReviewFormShows.DOUBTFUL,
+        description="What the review form in the Prefect UI shows of a letter: 'doubtful' (the values in "
+        "doubt and their source lines), 'all' (every value read) or 'codes' (no letter text).",
+    )
+    review_timeout_hours: float = Field(
+        default=168.0,
+        gt=0,
+        description="How long a review flow run waits for its form (suspended, no process held) before "
+        "it fails; the letter stays in the queue.",
     )
 
     def warehouse_url(self) -> str:
