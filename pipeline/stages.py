@@ -3,6 +3,9 @@
 Each stage takes a chunk of :class:`~pipeline.work.WorkItem` and returns new items (inputs are
 never mutated, so a retried task starts from the same input). Only ``load`` and ``settle`` write
 to the warehouse, and ``settle`` moves a file only for an outcome that ``load`` committed.
+A letter set aside for a reason a person can settle (an unreadable decision, OCR doubt, a failed
+critical expectation, a version conflict) enters the review queue in the transaction that
+records its set-aside (:func:`warehouse.set_aside`, :mod:`pipeline.review`).
 Logs carry file names (relative paths), case numbers, counts and codes: never letter text.
 """
 
@@ -96,7 +99,9 @@ def extract_item(item: WorkItem, extractor: IsolatedExtractor) -> WorkItem:
         return _copy(item, status=FileStatus.FAILED, reasons=[reason])
     if record.status != "parsed" or record.letter is None:
         reasons = [Reason(e.code, e.message) for e in record.errors] or [Reason("parse_error", "not parsed")]
-        return _copy(item, status=FileStatus.REJECTED, reasons=reasons, record=None)
+        # a letter a person can settle keeps its record (partial letter, evidence) for the queue
+        keep = record if warehouse.item_of(record, [r.code for r in reasons]) is not None else None
+        return _copy(item, status=FileStatus.REJECTED, reasons=reasons, record=keep)
     return _copy(item, record=record, case_number=record.letter.case_number)
 
 
@@ -175,13 +180,18 @@ def load_chunk(engine: Engine, validated: Validated) -> list[WorkItem]:
     loaded = {n for (n, _), res in zip(letters, loads, strict=True) if isinstance(res, warehouse.LoadResult)}
     for n, done in enumerate(out):
         if n not in loaded and done.status != FileStatus.PENDING:
-            _mark(engine, done, validated.dq.get(done.file_id, []))
+            _mark(engine, done, validated.dq.get(done.file_id, []), validated.items[n].record)
     return out
 
 
-def _mark(engine: Engine, item: WorkItem, failures: Sequence[DqFailure] = ()) -> None:
+def _mark(
+    engine: Engine, item: WorkItem, failures: Sequence[DqFailure] = (), record: LetterRecord | None = None
+) -> None:
+    """Record the item's outcome; a set-aside letter a person can settle enters the review queue
+    in the same transaction."""
     messages = {r.code: r.message for r in item.reasons}
-    warehouse.mark_file(engine, item.file_id, item.status, item.codes, messages, dq_failures=failures)
+    review = warehouse.item_of(record, item.codes) if record is not None else None
+    warehouse.set_aside(engine, item.file_id, item.status, item.codes, messages, dq_failures=failures, review=review)
 
 
 # --------------------------------------------------------------------------- settle

@@ -1,6 +1,8 @@
 """The summary of one run: the batch's counts (from the warehouse, the truth), its verdict, and
 what only the run knows (recovered moves, skipped, unstable and ignored files, reason codes,
-expectation results, quarantined case numbers).
+expectation results, quarantined case numbers), and the review backlog as the run ends (letters
+waiting for a person: how many, the oldest's age in days, how many are overdue: older than
+``IMR_REVIEW_BACKLOG_DAYS``).
 
 One :class:`BatchSummary` serves everyone: it is stored in the batch row (status, counts), it is
 the flow run's result (:meth:`BatchSummary.to_dict`), the CLI prints it, and the Prefect
@@ -9,6 +11,7 @@ artifacts are drawn from it (:mod:`pipeline.artifacts`). Counts, codes and names
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,7 +31,9 @@ from imr.outcomes import (
     decide,
     merge_results,
 )
+from imr.settings import get_settings
 from pipeline.work import Tally
+from warehouse import review as queue
 
 log = logging.getLogger("imr.pipeline")
 
@@ -51,6 +56,10 @@ class BatchSummary(RunNumbers):
     expectations: list[ExpectationResult] = field(default_factory=list)
     quarantined_cases: list[str] = field(default_factory=list)
     failed_stage: str | None = None
+    #: the review backlog when the run ended: items waiting, the oldest's age in days, the overdue
+    review_waiting: int = 0
+    review_oldest_days: float | None = None
+    review_overdue: int = 0
 
     @property
     def status(self) -> BatchStatus:
@@ -74,6 +83,9 @@ class BatchSummary(RunNumbers):
             "expectations": [vars(e) for e in self.expectations],
             "quarantined_cases": list(self.quarantined_cases),
             "failed_stage": self.failed_stage,
+            "review_waiting": self.review_waiting,
+            "review_oldest_days": self.review_oldest_days,
+            "review_overdue": self.review_overdue,
         }
 
     @classmethod
@@ -93,6 +105,9 @@ class BatchSummary(RunNumbers):
             expectations=[ExpectationResult(**e) for e in data.get("expectations") or ()],
             quarantined_cases=list(data.get("quarantined_cases") or ()),
             failed_stage=data.get("failed_stage"),
+            review_waiting=int(data.get("review_waiting") or 0),
+            review_oldest_days=data.get("review_oldest_days"),
+            review_overdue=int(data.get("review_overdue") or 0),
         )
 
     def line(self) -> str:
@@ -129,14 +144,17 @@ def summarise(
     results: Iterable[ExpectationResult] = (),
     threshold: float = 1.0,
     parent_batch_id: str | None = None,
+    review_backlog_days: float | None = None,
     **run_counts: Any,
 ) -> BatchSummary:
     """Close the batch: store its expectation results, count its files, decide its verdict, write
-    status and counts to its row; return the summary.
+    status and counts to its row; return the summary (with the review backlog as it stands).
 
     ``settled`` tallies the batch's settled files, ``recovered`` the earlier rows whose moves this
     run finished; ``run_counts`` the plan's ``skipped``, ``unstable``, ``ignored``, ``claimed`` and
-    ``ignored_reasons``. Raises :class:`imr.errors.WarehouseUnavailableError` when the warehouse is down.
+    ``ignored_reasons``; ``review_backlog_days`` when a waiting review item is overdue (default
+    ``IMR_REVIEW_BACKLOG_DAYS``). Raises :class:`imr.errors.WarehouseUnavailableError` when the
+    warehouse is down.
     """
     merged = merge_results(results)
     if merged:
@@ -157,9 +175,25 @@ def summarise(
         quarantined_cases=sorted(settled.quarantined_cases),
         **run_counts,
     )
+    days = get_settings().review_backlog_days if review_backlog_days is None else review_backlog_days
+    summary.review_waiting, summary.review_oldest_days, summary.review_overdue = review_backlog(engine, days)
     warehouse.finish_batch(engine, batch_id, verdict.status, counts, ignored_reasons=summary.ignored_reasons)
     log.info(summary.line())
     return summary
+
+
+def review_backlog(
+    engine: Engine, overdue_days: float, now: dt.datetime | None = None
+) -> tuple[int, float | None, int]:
+    """``(waiting, oldest age in days, overdue)`` of the review queue: items waiting for a person,
+    how long the oldest has waited (None when none waits), how many waited over ``overdue_days``."""
+    since = queue.waiting_since(engine)
+    now = now or dt.datetime.now(dt.UTC)
+    if not since:
+        return 0, None, 0
+    oldest = round(max(0.0, (now - since[0]).total_seconds() / 86400), 2)
+    limit = now - dt.timedelta(days=overdue_days)
+    return len(since), oldest, sum(1 for s in since if s < limit)
 
 
 def summary_of_row(row: warehouse.BatchRow) -> BatchSummary:

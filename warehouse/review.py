@@ -26,7 +26,9 @@ Raises :class:`imr.errors.ReviewError` (one line) for an unknown or settled item
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +39,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from imr import field_paths
 from imr.errors import ReviewError, is_reviewable
-from imr.models import LetterRecord
+from imr.models import Letter, LetterRecord
 from imr.outcomes import SET_ASIDE, DqFailure, FileStatus, ReviewAction, ReviewStatus
 from warehouse import schema as s
 from warehouse.batches import as_utc, utcnow
@@ -81,7 +83,7 @@ def item_of(
     ``doubtful``). A parsed record's errors (warnings) are kept for the resolved letter."""
     partial = record.partial if record.partial is not None else None
     if partial is None and record.letter is not None:
-        partial = record.letter.to_dict()
+        partial = _json_of(record.letter)
     if partial is None:
         return None
     header_read = any(partial.get(k) for k in HEADER_FIELDS)
@@ -101,6 +103,12 @@ def item_of(
         doubtful=tuple(dict.fromkeys([*in_doubt, *doubtful])),
         letter_id=letter_id,
     )
+
+
+def _json_of(letter: Letter) -> dict[str, Any]:
+    """The letter in the JSON shape of ``Letter.to_dict()``, whatever its values (a letter
+    quarantined by a failed expectation may hold a value of the wrong type: written as text)."""
+    return dict(json.loads(json.dumps(dataclasses.asdict(letter), default=str)))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,117 @@
+"""Letters for the review queue's tests: generated letters with a damaged decision word (as in
+tests/extract/test_extract_item_loss.py), and their set-aside through the pipeline's own stages.
+
+Until extraction fills ``record.partial`` for a rejected letter, :func:`with_partial` gives the
+record the partial letter it will carry: the letter as read from the undamaged text, the item
+whose decision the extractor could not read with ``decision: None``, and ``_doubtful``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+import warehouse
+from imr.extract.entry import extract_bytes
+from imr.models import LetterRecord
+from imr.outcomes import BatchKind, BatchStatus, FileStatus
+from imr.settings import Settings
+from imr.synth import SyntheticLetter, generate_letter, render_text
+from pipeline.lifecycle import Reason
+from pipeline.run import RunRequest
+from pipeline.stages import Validated, load_chunk, settle_chunk
+from pipeline.work import WorkItem
+
+#: the decision words of item lines (the first one found is damaged)
+DECISION_WORD = re.compile(r"\b(?:Upheld|Overturned)\b")
+
+
+@dataclasses.dataclass(frozen=True)
+class Damaged:
+    """A generated letter whose decision word of item ``index`` (0-based) cannot be read."""
+
+    seed: int
+    data: bytes
+    clean: bytes
+    synthetic: SyntheticLetter
+    index: int
+
+    @property
+    def decision(self) -> str:
+        """The decision the letter really gives the damaged item."""
+        return self.synthetic.letter.items[self.index].decision
+
+
+def damaged(seed: int) -> Damaged | None:
+    """Letter ``seed`` with its first item decision word damaged (``Upheld`` -> ``Uph#ld``), when
+    the extractor then rejects it ``unresolved_item`` naming the item; else None."""
+    synthetic = generate_letter(seed)
+    clean = render_text(synthetic, "lf")
+    text = clean.decode("utf-8")
+    m = DECISION_WORD.search(text)
+    if m is None:
+        return None
+    word = m.group(0)
+    data = (text[: m.start()] + word[:3] + "#" + word[4:] + text[m.end() :]).encode("utf-8")
+    record = extract_bytes(data, "damaged.txt")
+    if record.status != "rejected" or [e.code for e in record.errors] != ["unresolved_item"]:
+        return None
+    named = re.search(r"item (\d+)", record.errors[0].message)
+    if named is None:
+        return None
+    index = int(named.group(1)) - 1
+    if not 0 <= index < len(synthetic.letter.items):
+        return None
+    return Damaged(seed, data, clean, synthetic, index)
+
+
+def damaged_letters(count: int, start: int = 0) -> list[Damaged]:
+    """``count`` damaged letters from seeds ``start``, ``start + 1``, ..."""
+    out: list[Damaged] = []
+    seed = start
+    while len(out) < count:
+        found = damaged(seed)
+        if found is not None:
+            out.append(found)
+        seed += 1
+    return out
+
+
+def with_partial(record: LetterRecord, d: Damaged) -> LetterRecord:
+    """``record`` (rejected ``unresolved_item``) with the partial letter extraction gives it: what
+    extraction reads from the undamaged text, the damaged item's decision None, ``_doubtful``."""
+    if record.partial is not None:
+        return record
+    clean = extract_bytes(d.clean, record.source.path)
+    assert clean.letter is not None, "the undamaged letter parses"
+    partial = clean.letter.to_dict()
+    partial["items"][d.index]["decision"] = None
+    partial["_doubtful"] = [f"items[{d.index}].decision"]
+    return dataclasses.replace(record, partial=partial)
+
+
+def set_aside_by_stages(engine: Engine, settings: Settings, inbox: Path, damaged: list[Damaged]) -> str:
+    """Write the damaged letters into ``inbox``, register them in an ingest batch and set them aside
+    through the pipeline's stages (``load_chunk`` records the set-aside and queues each,
+    ``settle_chunk`` moves it to quarantine); returns the batch id."""
+    inbox.mkdir(parents=True, exist_ok=True)
+    batch = warehouse.start_batch(engine, BatchKind.INGEST, [str(inbox)])
+    items: list[WorkItem] = []
+    for d in damaged:
+        rel = f"damaged-{d.seed}.txt"
+        path = inbox / rel
+        path.write_bytes(d.data)
+        record = with_partial(extract_bytes(d.data, rel), d)
+        fid = warehouse.register_file(engine, batch, str(inbox), rel, record.source.sha256, len(d.data), "text/plain")
+        reasons = [Reason(e.code, e.message) for e in record.errors]
+        items.append(
+            WorkItem(fid, str(inbox), rel, str(path), record.source.sha256, len(d.data), "text/plain", record=record,
+                     status=FileStatus.REJECTED, reasons=reasons)
+        )  # fmt: skip
+    done = load_chunk(engine, Validated(items))
+    settle_chunk(engine, done, RunRequest(BatchKind.INGEST, settings=settings).destinations(), batch)
+    warehouse.finish_batch(engine, batch, BatchStatus.COMPLETED_WITH_QUARANTINE)
+    return batch
