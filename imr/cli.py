@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "synth": "synth",
     "report": "report",
     "db-grant-readonly": "db_grant_readonly",
+    "review": "review",
     "show": "show",
 }
 
