@@ -321,9 +321,14 @@ class LetterRecord:
     letter: Letter | None = None
     evidence: EvidenceMap | None = None
     review: Review | None = None
-    #: For a letter set aside before it parsed (an item whose decision cannot be read): the
-    #: letter as far as it was read, in the JSON shape of ``letter`` with None where a value was
-    #: not read. Not part of the contract (never in ``to_dict``); the review queue keeps it.
+    #: For a letter set aside because a value is in doubt: the letter as far as it was read, in
+    #: the JSON shape of ``letter`` (``Letter.to_dict()``) with None where a value was not read,
+    #: plus ``"_doubtful"``: the field paths in doubt (``["items[1].decision"]``, ``["decision_date"]``).
+    #: Filled for ``unresolved_item`` (every item kept in its place, the unread one with
+    #: ``decision`` None; ``outcome`` None), ``no_items`` when a header was read (``items`` [],
+    #: ``_doubtful`` ``["items"]``), ``ocr_low_confidence`` and ``ocr_check_failed`` (the full letter
+    #: when it parsed, its doubtful values kept); None otherwise. Not part of the contract (never
+    #: in ``to_dict``); the review queue keeps it (``imr.extract.partial``).
     partial: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:

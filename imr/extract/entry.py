@@ -1,32 +1,28 @@
 """The extraction chain for one file: read -> normalise -> program -> sections -> fields -> record.
 
 :func:`extract_file` never raises for bad input: unreadable files, look-alike letters and letters
-with an unresolvable item come back as ``status: rejected`` records with a stable reason code.
+with an unresolvable item come back as ``status: rejected`` records with a stable reason code; a
+letter set aside after it was read keeps what was read in ``record.partial``
+(:mod:`imr.extract.partial`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from imr.errors import DateValueError, EmptyFileError, NoItemsError, ParseError, TerminalError, UnresolvedItemError
-from imr.extract import header as hdr
-from imr.extract import items as itm
+from imr.errors import EmptyFileError, ParseError, TerminalError
 from imr.extract.document import BREAK, Document
 from imr.extract.media import is_letter_name
 from imr.extract.media import media_type_of as media_type_of  # re-exported: imr.ingest imports it from here
 from imr.extract.normalize import normalize, split_text_pages
-from imr.extract.patient import parse_diagnoses, parse_patient
+from imr.extract.partial import partial_letter
 from imr.extract.pdf_text import document_from_words
-from imr.extract.program import check_program
-from imr.extract.reviewer import parse_reviewer
-from imr.extract.sections import Sections, detect_layout, find_sections
+from imr.extract.reading import LetterReading, read_letter
 from imr.extract.text_decode import decode_text
-from imr.models import Item, Letter, LetterRecord, MediaType, Patient, RecordError, Source, outcome_of
-from imr.taxonomy import classify_service
+from imr.models import Letter, LetterRecord, MediaType, RecordError, Source
 
 
 def read_document(data: bytes, media_type: str, pdf_engine: str = "pdfplumber", ocr: str = "off") -> Document:
@@ -66,160 +62,7 @@ def parse_document(doc: Document, warnings: list[RecordError] | None = None) -> 
     """A normalised Document to a Letter; raises TerminalError subclasses when it is not a DWC IMR
     letter or cannot be parsed safely. Values that could not be read (a header date that is not a
     date) are left empty and reported in ``warnings``."""
-    lines = doc.lines()
-    check_program(_flat(lines, "\n"))
-    sec = find_sections(lines)
-    layout = detect_layout(sec)
-    summary = _summary(sec, layout)
-    head = _header(doc, sec, layout, summary)
-    try:
-        items = _items(sec, layout)
-    except ParseError as exc:
-        exc.case_number = head.case_number
-        raise
-    if warnings is not None:
-        warnings += [
-            RecordError(DateValueError.code, f"{name}: the date value could not be read; the field is left empty")
-            for name in head.unreadable_fields()
-        ]
-    letter = Letter(
-        layout=layout,
-        **head.values(),
-        reviewer=parse_reviewer(_qualification_lines(sec)),
-        outcome=outcome_of([i.decision for i in items]),
-        patient=_patient(sec, layout, summary),
-        diagnoses=parse_diagnoses(summary),
-        items=items,
-    )
-    return letter
-
-
-def _flat(lines: Sequence[str], sep: str = " ") -> str:
-    return sep.join(ln for ln in lines if ln != BREAK)
-
-
-def _summary(sec: Sections, layout: str) -> str:
-    """The clinical case summary as one string; for older layouts without a summary heading, the
-    quoted UR case summary that follows 'Disclaimer:'."""
-    if sec.has("summary"):
-        return _flat(sec.body("summary"))
-    if layout in ("A", "B"):
-        flat = _flat(sec.lines)
-        m = re.search(r"\bDisclaimer\s*:", flat, re.I)
-        if m:
-            return flat[m.start() :]
-    return ""
-
-
-def _header(doc: Document, sec: Sections, layout: str, summary: str) -> hdr.HeaderFields:
-    """Header fields: PDF geometry, then the header lines, then the letter's sentences for what a
-    letter without a header table states elsewhere (layout A's procedural sentence, the summary)."""
-    h = hdr.header_from_geometry(doc.header_fields) if doc.header_fields else hdr.HeaderFields()
-    head_zone = _header_zone(sec)
-    h = hdr.header_from_lines(head_zone, h)
-    if h.case_number is None:
-        m = hdr.CASE_RE.search(_flat(sec.lines, "\n"))
-        h.case_number = m.group(0) if m else None
-    has_header = bool(doc.header_fields) or bool(
-        re.search(r"Date\s+of\s+Injury\s*:|UR\s+Denial\s+Date\s*:|Date\s+Assigned\s*:", "\n".join(head_zone), re.I)
-    )
-    if layout == "C":
-        # layout C dates the letter on a 'Dated:' line under its title: the decision date
-        h.decision_date = hdr.dated_line(sec.before_first_heading()) or h.decision_date
-    if layout == "A":
-        flat = _flat(sec.lines)
-        h = hdr.a_layout_dates(flat, h)
-        if h.ur_denial_date is None:
-            h.ur_denial_date = hdr.ur_date_from_text(flat)
-        if h.date_of_injury is None and not has_header:
-            h.date_of_injury = hdr.injury_date_from_text(summary) or hdr.injury_date_from_text(flat)
-    if h.date_of_injury is None and not has_header:
-        h.date_of_injury = hdr.injury_date_from_text(summary)
-    if h.ur_denial_date is None and not has_header and summary:
-        h.ur_denial_date = hdr.ur_date_from_text(summary)
-    return h
-
-
-def _patient(sec: Sections, layout: str, summary: str) -> Patient:
-    """Age and sex from the summary; an older letter whose summary does not state them may state
-    them in its other sentences."""
-    patient = parse_patient(summary)
-    if layout in ("A", "B") and patient.age is None:
-        whole = parse_patient(_flat(sec.lines))
-        patient.age = whole.age
-        patient.sex = patient.sex or whole.sex
-    return patient
-
-
-def _header_zone(sec: Sections) -> list[str]:
-    zone = sec.before_first_heading()
-    if len(zone) < 3:
-        zone = sec.lines[:40]
-    return zone
-
-
-def _qualification_lines(sec: Sections) -> list[str]:
-    for key in ("qualifications", "how_made"):
-        if sec.has(key):
-            return sec.body(key)
-    end = sec.first.get("summary", len(sec.lines))
-    return sec.lines[:end]
-
-
-def _items(sec: Sections, layout: str) -> list[Item]:
-    """The disputed items with their decisions and DWC service taxonomy; NoItemsError when none."""
-    items = _decided_items(sec, layout)
-    if not items:
-        raise NoItemsError("no disputed item with a decision was found")
-    if layout == "A":
-        _attach_sections(items, itm.parse_item_sections(sec.lines))
-    for it in items:
-        it.service_category, it.service_subcategory, it.drug_class = classify_service(it.request)
-    return items
-
-
-def _attach_sections(items: list[Item], found: list[itm.ItemSections]) -> None:
-    """Guidelines and rationale stated under each item's own headings (layout A), matched by
-    order; nothing is attached when their number differs from the items'."""
-    if len(found) != len(items):
-        return
-    for it, details in zip(items, found, strict=True):
-        it.claims_administrator_guideline = details.claims_administrator_guideline
-        it.reviewer_guideline = details.reviewer_guideline
-        it.rationale = details.rationale
-
-
-def _decided_items(sec: Sections, layout: str) -> list[Item]:
-    if layout == "A":
-        first_end = sec.first.get("a_decision", len(sec.lines))
-        items = itm.parse_numbered_decisions(sec.lines[:first_end])
-        if sec.has("a_decision"):
-            again = itm.parse_numbered_decisions(sec.body("a_decision"))
-            if items and again and [i.decision for i in again] != [i.decision for i in items]:
-                raise UnresolvedItemError("the two lists of numbered decisions disagree")
-            items = items or again
-        return items
-    found: list[Item] = []
-    for key in ("decisions", "rationale_b", "issue"):
-        if sec.has(key):
-            start = sec.first[key]
-            found = itm.parse_item_blocks(sec.lines[start + 1 :])
-            if found:
-                break
-    else:
-        found = itm.parse_item_blocks(sec.lines)
-    _check_listed_issues(sec, found)
-    return found
-
-
-def _check_listed_issues(sec: Sections, found: list[Item]) -> None:
-    """Layout B lists the disputed items under 'ISSUE AT DISPUTE:' before deciding them one by one:
-    an item listed there whose decision was not read is never dropped (UnresolvedItemError)."""
-    if not sec.has("issue"):
-        return
-    listed = itm.count_listed(sec.body("issue"))
-    if listed and len(found) != listed:
-        raise UnresolvedItemError(f"{listed} items are listed at dispute but {len(found)} decisions were read")
+    return read_letter(doc).letter(warnings)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -264,13 +107,17 @@ def _ocr_setting() -> str:
 
 def _extract(data: bytes, display_path: str, pdf_engine: str, media: MediaType, ocr: str = "off") -> LetterRecord:
     source = Source(path=display_path, sha256=sha256_hex(data), media_type=media, pages=None)
+    doc: Document | None = None
+    reading: LetterReading | None = None
+    letter: Letter | None = None
+    warnings: list[RecordError] = []
     try:
         doc = read_document(data, media, pdf_engine, ocr)
         source.pages = doc.page_count
         source.ocr = is_ocr(doc)
-        warnings: list[RecordError] = []
+        reading = read_letter(normalize(doc))
         try:
-            letter = parse_document(normalize(doc), warnings)
+            letter = reading.letter(warnings)
         except ParseError:
             if source.ocr:
                 _verify_ocr(doc, None)  # a doubtful OCR'd word explains the failure better
@@ -279,18 +126,29 @@ def _extract(data: bytes, display_path: str, pdf_engine: str, media: MediaType, 
             _verify_ocr(doc, letter)
     except TerminalError as exc:
         exc.path = exc.path or display_path
-        return LetterRecord(source=source, status="rejected", errors=[RecordError(exc.code, exc.message)])
+        rejected = LetterRecord(source=source, status="rejected", errors=[RecordError(exc.code, exc.message)])
+        if doc is None or reading is None:
+            return rejected
+        try:
+            rejected.partial = partial_letter(exc, reading, letter, doc)
+        except Exception as bug:  # a bug in the partial letter is the extractor's, as anywhere else
+            return _internal_error(source, bug)
+        return rejected
     except RecursionError:
         return LetterRecord(
             source=source, status="rejected", errors=[RecordError(ParseError.code, "the letter is too deeply nested")]
         )
-    except Exception as exc:
-        return LetterRecord(
-            source=source,
-            status="rejected",
-            errors=[RecordError("internal_error", f"unexpected {type(exc).__name__} in the extractor")],
-        )
+    except Exception as bug:
+        return _internal_error(source, bug)
     return LetterRecord(source=source, status="parsed", errors=warnings, letter=letter)
+
+
+def _internal_error(source: Source, bug: BaseException) -> LetterRecord:
+    return LetterRecord(
+        source=source,
+        status="rejected",
+        errors=[RecordError("internal_error", f"unexpected {type(bug).__name__} in the extractor")],
+    )
 
 
 def extract_file(

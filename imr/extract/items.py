@@ -14,20 +14,24 @@ are all read right. Layout A states each decision as a numbered sentence ('1) MA
 Services, Inc. has determined the request for X is not medically necessary').
 
 An item whose decision cannot be resolved raises :class:`UnresolvedItemError`: a letter is never
-emitted with a guessed decision.
+emitted with a guessed decision. The ``read_*`` functions never raise it: they return every item
+as read (:class:`ItemRead`: its decision None when it could not be read, and the indexes of the
+lines each part was read from) with the problem (:class:`ItemsRead`), for the partial letter of a
+letter set aside and for the evidence of each value; the ``parse_*`` functions raise.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from imr.errors import UnresolvedItemError
 from imr.extract.distance import edit_distance
 from imr.extract.document import BREAK
+from imr.extract.flat import Flat
 from imr.extract.guidelines import classify
-from imr.models import DECISIONS, Guideline, Item
+from imr.models import DECISIONS, Decision, Guideline, Item
 
 LABELS: dict[str, re.Pattern[str]] = {
     "ca": re.compile(r"^\s*Claims?\s+Administrator(?:'s)?\s+guidelines?\s*:\s*", re.I),
@@ -61,32 +65,103 @@ _DECISION_WORDS = DECISIONS
 
 def damaged_decision(line: str) -> bool:
     """True when ``line`` ends like a decision line whose decision word cannot be read: the word
-    after its last colon (or alone on the line) is within two edits of 'Upheld' or 'Overturned'
-    without being either ('Uph#ld', 'Overtumed'). Such a line is an item, never a sentence to skip."""
+    after its last colon (or alone on the line), or the two or three words after its last colon
+    read as one ('Overturn d'), is within two edits of 'Upheld' or 'Overturned' without being
+    either ('Uph#ld', 'Overtumed'). Such a line is an item, never a sentence to skip."""
+    if DECISION_END.match(line) or _DECISION_WORD_LINE.match(line):
+        return False
+    words: list[str] = []
     m = _LAST_WORD.search(line)
-    if m is None or DECISION_END.match(line) or _DECISION_WORD_LINE.match(line):
-        return False
-    word = m.group("word").lower()
-    alone = m.start() == 0 or line[: m.start()].strip() == ""
-    if alone and not re.fullmatch(r"\S{4,14}", line.strip().rstrip(".")):
-        return False
-    return any(edit_distance(word, w) <= 2 for w in _DECISION_WORDS)
+    if m is not None:
+        alone = m.start() == 0 or line[: m.start()].strip() == ""
+        if not alone or re.fullmatch(r"\S{4,14}", line.strip().rstrip(".")):
+            words.append(m.group("word").lower())
+    tail = line.rsplit(":", 1)[1].split() if ":" in line else []
+    if 1 < len(tail) <= 3:
+        words.append("".join(tail).rstrip(".").lower())
+    return any(edit_distance(word, w) <= 2 for word in words for w in _DECISION_WORDS)
+
+
+#: A section heading (a line in capitals): an item's paragraph never runs across one.
+_HEADING_LINE = re.compile(r"^\s*[A-Z][A-Z ,()/&'-]{12,}:?\s*$")
+
+
+@dataclass
+class ItemRead:
+    """One disputed item as read. ``decision`` is None when it could not be read (``request`` None
+    when that could not be either); the ``*_lines`` are indexes into the lines the parser was given:
+    the item's paragraph, the line(s) holding its decision word (or where it should stand), and
+    each label's lines (``ca``, ``mx``, ``rat``)."""
+
+    request: str | None
+    decision: Decision | None
+    claims_administrator_guideline: Guideline = field(default_factory=Guideline)
+    reviewer_guideline: Guideline = field(default_factory=Guideline)
+    rationale: str | None = None
+    request_lines: list[int] = field(default_factory=list)
+    decision_lines: list[int] = field(default_factory=list)
+    label_lines: dict[str, list[int]] = field(default_factory=dict)
+
+    def shifted(self, offset: int) -> ItemRead:
+        """The same item with its line indexes moved by ``offset`` (read from a slice of lines)."""
+        return replace(
+            self,
+            request_lines=[i + offset for i in self.request_lines],
+            decision_lines=[i + offset for i in self.decision_lines],
+            label_lines={k: [i + offset for i in v] for k, v in self.label_lines.items()},
+        )
+
+    def to_item(self, ordinal: int) -> Item:
+        """The model item (``ordinal`` 1-based); ValueError when its decision was not read."""
+        if self.decision is None or self.request is None:
+            raise ValueError("an item without a decision is not a letter's item")
+        return Item(
+            ordinal=ordinal,
+            request=self.request,
+            decision=self.decision,
+            claims_administrator_guideline=self.claims_administrator_guideline,
+            reviewer_guideline=self.reviewer_guideline,
+            rationale=self.rationale,
+        )
+
+
+@dataclass
+class ItemsRead:
+    """The items of a letter as read, and why one of them has no decision (``problem``, the message
+    of the :class:`UnresolvedItemError` the letter is set aside with; None when all were read)."""
+
+    items: list[ItemRead] = field(default_factory=list)
+    problem: str | None = None
+
+    def unresolved(self, message: str) -> None:
+        """Note a problem (the first one noted is the one reported)."""
+        self.problem = self.problem or message
+
+    def shifted(self, offset: int) -> ItemsRead:
+        return ItemsRead([it.shifted(offset) for it in self.items], self.problem)
+
+    def resolved(self) -> list[Item]:
+        """The model items; raises UnresolvedItemError when an item's decision was not read."""
+        if self.problem is not None:
+            raise UnresolvedItemError(self.problem)
+        return [it.to_item(k + 1) for k, it in enumerate(self.items)]
 
 
 @dataclass
 class _Line:
     text: str
     para_start: bool
+    at: int = 0  # index in the lines given
 
 
 def _compact(lines: Sequence[str]) -> list[_Line]:
     out: list[_Line] = []
     brk = True
-    for line in lines:
+    for i, line in enumerate(lines):
         if line == BREAK:
             brk = True
             continue
-        out.append(_Line(line, brk))
+        out.append(_Line(line, brk, i))
         brk = False
     return out
 
@@ -111,15 +186,42 @@ def request_from_paragraph(text: str) -> tuple[str, str] | None:
     m = DECISION_END.match(t)
     if m is None:
         return _numbered_necessity(t)
-    req = m.group("req").strip()
+    req = _request_part(m.group("req"))
     decision = m.group("dec").lower()
-    portion = list(re.finditer(r"original request\s*,\s*", req, re.I))
-    if portion and re.search(r"was the original request|IMR eligible", req, re.I):
-        req = req[portion[-1].end() :]
-    req = re.sub(r"\s+is\s*$", "", req).strip().rstrip(":").strip()
     if not req:
         return None
     return req, decision
+
+
+def _request_part(req: str) -> str:
+    """The request named before a decision: for a request modified by UR, the IMR-eligible
+    portion named after 'original request,'."""
+    req = req.strip()
+    portion = list(re.finditer(r"original request\s*,\s*", req, re.I))
+    if portion and re.search(r"was the original request|IMR eligible", req, re.I):
+        req = req[portion[-1].end() :]
+    return re.sub(r"\s+is\s*$", "", req).strip().rstrip(":").strip()
+
+
+#: A numbered necessity sentence whose necessity words cannot be read ('is n#t medically necessary').
+_UNREAD_NUMBERED = re.compile(
+    r"^\s*\(?\d{1,2}[.)]\s+(?:(?:MAXIMUS\b.*?\bhas\s+determined\s+(?:that\s+)?)?the\s+request\s+for\s+)?"
+    r"(?P<req>.+?)\s+(?:is|was)\s+(?:\S+\s+){0,3}?necessary",
+    re.I | re.S,
+)
+
+
+def unread_request(text: str) -> str | None:
+    """The request of an item paragraph whose decision cannot be read: the text before its last
+    colon ('X: Uph#ld'), or the request of a numbered necessity sentence whose necessity words are
+    damaged; None when there is neither."""
+    t = re.sub(r"\s+", " ", text).strip()
+    m = _UNREAD_NUMBERED.match(t)
+    if m is not None:
+        return m.group("req").strip() or None
+    if ":" in t:
+        return _request_part(t.rsplit(":", 1)[0]) or None
+    return None
 
 
 def _numbered_necessity(text: str) -> tuple[str, str] | None:
@@ -129,9 +231,40 @@ def _numbered_necessity(text: str) -> tuple[str, str] | None:
     return m.group("req").strip(), ("upheld" if m.group("neg") is not None else "overturned")
 
 
+#: The words that state a decision: the decision word, or a necessity conclusion.
+_DECISION_WORDS_RE = re.compile(r"\b(?:upheld|overturned)\b|(?:\bnot\s*)?medically\s+necessary", re.I)
+
+
+def _decision_rows(rows: Sequence[_Line]) -> list[int]:
+    """Indexes (in the lines given) of the line(s) of an item paragraph that hold its decision
+    words (the last ones stated); the last line when none can be found."""
+    if not rows:
+        return []
+    flat = Flat.of([r.text for r in rows])
+    found = list(_DECISION_WORDS_RE.finditer(flat.text))
+    if not found:
+        return [rows[-1].at]
+    m = found[-1]
+    return [rows[k].at for k in flat.lines_at(m.start(), m.end())]
+
+
+def _request_rows(rows: Sequence[_Line]) -> list[int]:
+    """Indexes of an item paragraph's lines without a decision word wrapped onto a line of its own."""
+    kept = list(rows)
+    if len(kept) > 1 and _DECISION_WORD_LINE.match(kept[-1].text):
+        kept.pop()
+    return [r.at for r in kept]
+
+
 def parse_item_blocks(lines: Sequence[str]) -> list[Item]:
     """Items of the decisions section (layouts B, C, D). Raises UnresolvedItemError when an item
     block has no readable decision."""
+    return read_item_blocks(lines).resolved()
+
+
+def read_item_blocks(lines: Sequence[str]) -> ItemsRead:
+    """Items of the decisions section (layouts B, C, D) as read, an item without a readable
+    decision kept with ``decision`` None (and the problem noted)."""
     rows = _compact(lines)
     kinds = [_label(r.text) for r in rows]
     anchors: list[int] = []
@@ -154,44 +287,57 @@ def parse_item_blocks(lines: Sequence[str]) -> list[Item]:
         if k > 0:
             lower = max(j for j in range(anchors[k - 1], a) if kinds[j] is not None) + 1
         starts.append(_item_start(rows, a, lower))
-    items: list[Item] = []
+    out = ItemsRead()
     for k, a in enumerate(anchors):
-        para = " ".join(r.text for r in rows[starts[k] : a])
+        para_rows = rows[starts[k] : a]
+        para = " ".join(r.text for r in para_rows)
         parsed = request_from_paragraph(para)
+        request: str | None
+        decision: Decision | None
         if parsed is None:
-            raise UnresolvedItemError(f"item {k + 1}: no decision (Upheld/Overturned) could be read")
-        request, decision = parsed
+            out.unresolved(f"item {k + 1}: no decision (Upheld/Overturned) could be read")
+            request, decision = unread_request(para), None
+        else:
+            request, decision = parsed[0], parsed[1]  # type: ignore[assignment]
         end = starts[k + 1] if k + 1 < len(anchors) else len(rows)
-        segs = _segments(rows[a:end], kinds[a:end])
-        items.append(
-            Item(
-                ordinal=k + 1,
+        segs, seg_lines = _segments(rows[a:end], kinds[a:end])
+        out.items.append(
+            ItemRead(
                 request=request,
-                decision=decision,  # type: ignore[arg-type]
+                decision=decision,
                 claims_administrator_guideline=classify(segs.get("ca")),
                 reviewer_guideline=classify(segs.get("mx")),
                 rationale=segs.get("rat"),
+                request_lines=_request_rows(para_rows),
+                decision_lines=_decision_rows(para_rows) if para_rows else [rows[a].at],
+                label_lines=seg_lines,
             )
         )
-    return items
+    return out
 
 
 def _listed_then_blocks(
     rows: Sequence[_Line], kinds: Sequence[str | None], anchors: list[int], first: int
-) -> list[Item]:
+) -> ItemsRead:
     """A numbered list of decisions first, then one block of label lines per item (in order).
     The blocks' guidelines attach by position only when there is one block per listed item."""
-    items = _decision_lines_only(rows[first : anchors[0]])
-    if not items:
-        raise UnresolvedItemError("the numbered decisions could not be read")
-    if len(anchors) == len(items):
+    found = _decision_lines_only(rows[first : anchors[0]])
+    if not found.items:
+        found.unresolved("the numbered decisions could not be read")
+        for row in rows[first : anchors[0]]:
+            if _NUMBERED_START.match(row.text):
+                found.items.append(ItemRead(unread_request(row.text), None, request_lines=[row.at]))
+        return found
+    if len(anchors) == len(found.items):
         for k, a in enumerate(anchors):
             end = anchors[k + 1] if k + 1 < len(anchors) else len(rows)
-            segs = _segments(rows[a:end], kinds[a:end])
-            items[k].claims_administrator_guideline = classify(segs.get("ca"))
-            items[k].reviewer_guideline = classify(segs.get("mx"))
-            items[k].rationale = segs.get("rat")
-    return items
+            segs, seg_lines = _segments(rows[a:end], kinds[a:end])
+            it = found.items[k]
+            it.claims_administrator_guideline = classify(segs.get("ca"))
+            it.reviewer_guideline = classify(segs.get("mx"))
+            it.rationale = segs.get("rat")
+            it.label_lines = seg_lines
+    return found
 
 
 def _intro_end(rows: Sequence[_Line], first_anchor: int) -> int:
@@ -215,11 +361,19 @@ def _item_start(rows: Sequence[_Line], anchor: int, lower: int) -> int:
 
 def _continues_across_gap(line: str, above: str, last: bool) -> bool:
     """A gap that cannot end the paragraph (a lost page break): before the decision word wrapped
-    onto its own line, or before a line that starts in lower case after an unfinished sentence."""
-    if last and _DECISION_WORD_LINE.match(line):
+    onto its own line (or a damaged one), or before a line that starts in lower case after an unfinished sentence."""
+    if last and (_DECISION_WORD_LINE.match(line) or damaged_decision(line) or _damaged_word_line(line)):
         return True
     complete = DECISION_END.match(line) or NUMBERED_NECESSITY.match(line)
     return line[:1].islower() and not complete and not _ENDS_SENTENCE.search(above)
+
+
+def _damaged_word_line(line: str) -> bool:
+    """A line of one to three words that read together as a damaged decision word ('U held'):
+    just above an item's first label, that is where its decision stands."""
+    tokens = line.split()
+    word = "".join(tokens).rstrip(".").lower()
+    return 0 < len(tokens) <= 3 and any(0 < edit_distance(word, w) <= 2 for w in _DECISION_WORDS)
 
 
 def _walk_up(rows: Sequence[_Line], anchor: int, lower: int, modified: bool) -> int:
@@ -238,16 +392,20 @@ def _walk_up(rows: Sequence[_Line], anchor: int, lower: int, modified: bool) -> 
     return j
 
 
-def _segments(rows: Sequence[_Line], kinds: Sequence[str | None]) -> dict[str, str]:
+def _segments(rows: Sequence[_Line], kinds: Sequence[str | None]) -> tuple[dict[str, str], dict[str, list[int]]]:
+    """Each label's text (``ca``, ``mx``, ``rat``) and the indexes of the lines it was read from."""
     segs: dict[str, list[str]] = {}
+    where: dict[str, list[int]] = {}
     cur: str | None = None
     for row, kind in zip(rows, kinds, strict=True):
         if kind is not None and kind not in segs:
             cur = kind
             segs[cur] = [LABELS[kind].sub("", row.text, count=1)]
+            where[cur] = [row.at]
         elif cur is not None:
             segs[cur].append(row.text)
-    return {k: re.sub(r"\s+", " ", " ".join(v)).strip() for k, v in segs.items()}
+            where[cur].append(row.at)
+    return {k: re.sub(r"\s+", " ", " ".join(v)).strip() for k, v in segs.items()}, where
 
 
 #: The longest paragraph a decision line is read with (real requests take a few lines; a cap keeps
@@ -255,54 +413,66 @@ def _segments(rows: Sequence[_Line], kinds: Sequence[str | None]) -> dict[str, s
 _MAX_PARAGRAPH_LINES = 60
 
 
-def _decision_lines_only(rows: Sequence[_Line]) -> list[Item]:
+def _decision_lines_only(rows: Sequence[_Line]) -> ItemsRead:
     """Fallback for a decisions section without guideline/rationale labels: every paragraph
     ending in ': Upheld' / ': Overturned' is an item."""
-    items: list[Item] = []
-    para: list[str] = []
+    out = ItemsRead()
+    para: list[_Line] = []
     for idx, row in enumerate(rows):
         if row.para_start or _NUMBERED_START.match(row.text):
             para = []
-        para.append(row.text)
+        if _HEADING_LINE.match(row.text):
+            para = []
+            continue
+        para.append(row)
         if len(para) > _MAX_PARAGRAPH_LINES:  # no request is this long: keep the work per line bounded
             del para[0]
         nxt_starts = idx + 1 >= len(rows) or rows[idx + 1].para_start
-        if nxt_starts and damaged_decision(row.text):
-            raise UnresolvedItemError(f"item {len(items) + 1}: the decision word could not be read")
-        joined = " ".join(para)
-        numbered = NUMBERED_NECESSITY.match(joined)
+        joined = " ".join(r.text for r in para)
+        # a damaged decision line ends its paragraph, or starts one after a finished sentence (layout
+        # B prints the rationale right below each decision line)
+        starts_item = row.para_start or (idx > 0 and _ENDS_SENTENCE.search(rows[idx - 1].text) is not None)
+        if (nxt_starts or starts_item) and damaged_decision(row.text):
+            out.unresolved(f"item {len(out.items) + 1}: the decision word could not be read")
+            if starts_item:
+                para, joined = [row], row.text
+            out.items.append(
+                ItemRead(unread_request(joined), None, request_lines=_request_rows(para), decision_lines=[row.at])
+            )
+            para = []
+            continue
+        numbered = NUMBERED_NECESSITY.match(joined) and _numbered_necessity(re.sub(r"\s+", " ", joined).strip())
         if numbered and not DECISION_END.match(joined):
-            items.append(_bare_item(len(items) + 1, joined))
+            out.items.append(_read(numbered, para))
             para = []
             continue
         if _ends_with_decision(row.text) and (nxt_starts or DECISION_END.match(row.text)):
-            parsed = request_from_paragraph(joined if not DECISION_END.match(row.text) else row.text)
+            alone = DECISION_END.match(row.text) is not None
+            parsed = request_from_paragraph(row.text if alone else joined)
+            used = [row] if alone else para
             if parsed is None and DECISION_END.match(joined):
-                parsed = request_from_paragraph(joined)
+                parsed, used = request_from_paragraph(joined), para
             if parsed:
-                items.append(
-                    Item(
-                        ordinal=len(items) + 1,
-                        request=parsed[0],
-                        decision=parsed[1],  # type: ignore[arg-type]
-                        claims_administrator_guideline=Guideline(None, None),
-                        reviewer_guideline=Guideline(None, None),
-                    )
-                )
+                out.items.append(_read(parsed, used))
                 para = []
-    return items
+    return out
+
+
+def _read(parsed: tuple[str, str], rows: Sequence[_Line]) -> ItemRead:
+    """An item read from a paragraph without label lines."""
+    return ItemRead(
+        request=parsed[0],
+        decision=parsed[1],  # type: ignore[arg-type]
+        claims_administrator_guideline=Guideline(None, None),
+        reviewer_guideline=Guideline(None, None),
+        request_lines=_request_rows(rows),
+        decision_lines=_decision_rows(rows),
+    )
 
 
 def count_listed(lines: Sequence[str]) -> int:
     """Number of numbered entries ('1. X', '2) Y') starting a line of ``lines`` (a list of issues)."""
     return sum(1 for ln in lines if ln != BREAK and _NUMBERED_START.match(ln))
-
-
-def _bare_item(ordinal: int, text: str) -> Item:
-    parsed = _numbered_necessity(re.sub(r"\s+", " ", text).strip())
-    if parsed is None:  # pragma: no cover - callers pass a matching text
-        raise UnresolvedItemError(f"item {ordinal}: no decision could be read")
-    return Item(ordinal=ordinal, request=parsed[0], decision=parsed[1])  # type: ignore[arg-type]
 
 
 # ---- layout A: numbered necessity sentences ---------------------------------------------------
@@ -314,28 +484,53 @@ _A_DECISION = re.compile(
 )
 
 
+#: What starts a numbered decision in layout A's joined text ('1) ', '2. ').
+_NUMBERED_SPLIT = re.compile(r"(?:^|\s)(\d{1,2})[.)]\s+")
+#: A numbered decision whose necessity words cannot be read ('is n#t medically necessary').
+_A_UNREAD = re.compile(
+    r"has\s+determined\s+(?:that\s+)?the\s+request\s+for\s+(?P<req>.+?)\s+(?:is|was)\s+(?:\S+\s+){0,3}?necessary",
+    re.I | re.S,
+)
+
+
 def parse_numbered_decisions(lines: Sequence[str]) -> list[Item]:
     """Layout A's numbered decisions ('1) ... has determined the request for X is (not) medically
-    necessary and appropriate'). 'notmedically' (an extraction artifact) reads as 'not'."""
-    text = re.sub(r"\s+", " ", " ".join(ln for ln in lines if ln != BREAK))
-    parts = re.split(r"(?:^|\s)(\d{1,2})[.)]\s+", text)
-    items: list[Item] = []
-    for k in range(1, len(parts) - 1, 2):
-        body = parts[k + 1]
+    necessary and appropriate'). 'notmedically' (an extraction artifact) reads as 'not'. Raises
+    UnresolvedItemError when a numbered decision cannot be read."""
+    return read_numbered_decisions(lines).resolved()
+
+
+def read_numbered_decisions(lines: Sequence[str]) -> ItemsRead:
+    """Layout A's numbered decisions as read (one that cannot be read kept with ``decision`` None)."""
+    flat = Flat.of(lines, sep=" ", collapse=True)
+    text = flat.text
+    marks = list(_NUMBERED_SPLIT.finditer(text))
+    out = ItemsRead()
+    for k, mark in enumerate(marks):
+        begin = mark.end()
+        end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
+        body = text[begin:end]
         m = _A_DECISION.search(body)
         if not m:
             if re.search(r"medically necessary|determined", body, re.I):
-                raise UnresolvedItemError(f"numbered decision {parts[k]}: the decision could not be read")
+                out.unresolved(f"numbered decision {mark.group(1)}: the decision could not be read")
+                unread = _A_UNREAD.search(body)
+                request = unread.group("req").strip() if unread else None
+                where = flat.lines_at(mark.start(1), begin + unread.end() if unread else end)
+                out.items.append(ItemRead(request, None, request_lines=where, decision_lines=where[-1:]))
             continue
+        where = flat.lines_at(mark.start(1), begin + m.end())
         decision = "upheld" if m.group("neg") is not None else "overturned"
-        items.append(
-            Item(
-                ordinal=len(items) + 1,
+        said = m.start("neg") if m.group("neg") is not None else body.lower().rfind("medically", 0, m.end())
+        out.items.append(
+            ItemRead(
                 request=m.group("req").strip(),
                 decision=decision,  # type: ignore[arg-type]
+                request_lines=where,
+                decision_lines=flat.lines_at(begin + said, begin + m.end()),
             )
         )
-    return items
+    return out
 
 
 # ---- layout A: per-item guideline and rationale sections ---------------------------------------
@@ -361,20 +556,22 @@ _A_STOP = re.compile(
 
 @dataclass
 class ItemSections:
-    """What an older letter states under one item's own headings."""
+    """What an older letter states under one item's own headings, and the indexes of the lines
+    each heading's text was read from (``ca``, ``mx``, ``rat``)."""
 
     claims_administrator_guideline: Guideline
     reviewer_guideline: Guideline
     rationale: str | None
+    lines: dict[str, list[int]] = field(default_factory=dict)
 
 
 def parse_item_sections(lines: Sequence[str]) -> list[ItemSections]:
     """Layout A's per-item sections, in order: 'Medical Treatment Guideline(s) Relied Upon by the
     Claims Administrator:', '... by the Expert Reviewer:' and 'Rationale for the Decision:'. A new
     item begins at a claims-administrator heading (or a '1) Regarding the request for ...' line)."""
-    groups: list[dict[str, list[str]]] = []
-    cur: list[str] | None = None
-    for line in lines:
+    groups: list[dict[str, list[tuple[int, str]]]] = []
+    cur: list[tuple[int, str]] | None = None
+    for i, line in enumerate(lines):
         if line == BREAK:
             continue
         kind = next((k for k, rx in _A_SECTION.items() if rx.match(line)), None)
@@ -384,15 +581,16 @@ def parse_item_sections(lines: Sequence[str]) -> list[ItemSections]:
                 if _A_ITEM_HEAD.match(line):
                     groups.append({})
             elif cur is not None:
-                cur.append(line)
+                cur.append((i, line))
             continue
         if not groups or kind in groups[-1] or (kind == "ca" and groups[-1]):
             groups.append({})
-        cur = groups[-1].setdefault(kind, [_A_SECTION[kind].sub("", line, count=1)])
+        cur = groups[-1].setdefault(kind, [(i, _A_SECTION[kind].sub("", line, count=1))])
     out: list[ItemSections] = []
     for g in groups:
         if not g:
             continue
-        text = {k: re.sub(r"\s+", " ", " ".join(v)).strip() for k, v in g.items()}
-        out.append(ItemSections(classify(text.get("ca")), classify(text.get("mx")), text.get("rat") or None))
+        text = {k: re.sub(r"\s+", " ", " ".join(t for _, t in v)).strip() for k, v in g.items()}
+        where = {k: [i for i, _ in v] for k, v in g.items()}
+        out.append(ItemSections(classify(text.get("ca")), classify(text.get("mx")), text.get("rat") or None, where))
     return out

@@ -11,19 +11,22 @@ Run after parsing, only for OCR'd documents (text layers are trusted as written)
   sheets that precede the letter).
 
 A failure raises :class:`~imr.errors.OcrCheckError` (``ocr_check_failed``): the letter is
-rejected with a reason, never loaded with a value that may be misread.
+rejected with a reason, never loaded with a value that may be misread; :func:`ocr_check_failure`
+says which check failed and which fields are in doubt (the partial letter's ``_doubtful``).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import dataclass
 
 from imr.dates import DATE_ORDER
 from imr.errors import OcrCheckError, OcrLowConfidenceError
 from imr.extract.dates import parse_date
 from imr.extract.document import Document
 from imr.extract.fax import is_cover_sheet
+from imr.extract.header import GEOMETRY_NAMES
 from imr.extract.ocr import OcrDocument
 from imr.models import Letter
 
@@ -43,20 +46,35 @@ def verify_ocr(doc: Document, letter: Letter | None) -> None:
         check_ocr_letter(letter, doc)
 
 
+@dataclass(frozen=True)
+class CheckFailure:
+    """Why an OCR'd letter fails its checks, and the field paths in doubt (none for a page count)."""
+
+    message: str
+    fields: tuple[str, ...] = ()
+
+
 def check_ocr_letter(letter: Letter, doc: Document) -> None:
     """Raise OcrCheckError when an OCR'd letter's header values fail their checks."""
+    failure = ocr_check_failure(letter, doc)
+    if failure is not None:
+        raise OcrCheckError(failure.message)
+
+
+def ocr_check_failure(letter: Letter, doc: Document) -> CheckFailure | None:
+    """The first check an OCR'd letter's header values fail (None when they pass)."""
     if letter.case_number is not None and not CASE_NUMBER.fullmatch(letter.case_number):
-        raise OcrCheckError("the case number read by OCR does not match CM<yy>-<7 digits>")
+        return CheckFailure("the case number read by OCR does not match CM<yy>-<7 digits>", ("case_number",))
     if letter.case_number is None and any(_CASE_LABEL.search(ln) for ln in doc.lines()):
-        raise OcrCheckError("the letter names a case number that OCR could not read")
+        return CheckFailure("the letter names a case number that OCR could not read", ("case_number",))
     for label, value in doc.header_fields.items():
         found = _DATE_LIKE.search(value) if label in DATE_LABELS else None
         if found is not None and parse_date(found.group(0)) is None:
-            raise OcrCheckError("a header date read by OCR is not a valid date")
+            return CheckFailure("a header date read by OCR is not a valid date", (GEOMETRY_NAMES[label],))
     dates = [(name, getattr(letter, name)) for name in DATE_ORDER if getattr(letter, name) is not None]
     for (a, da), (b, db) in itertools.pairwise(dates):
         if da > db:
-            raise OcrCheckError(f"dates read by OCR are out of order ({a} after {b})")
+            return CheckFailure(f"dates read by OCR are out of order ({a} after {b})", (a, b))
     if doc.page_count:
         covers = 0
         while covers < len(doc.pages) - 1 and is_cover_sheet(doc.pages[covers]):
@@ -68,4 +86,5 @@ def check_ocr_letter(letter: Letter, doc: Document) -> None:
                 for m in _PAGE_OF.finditer(ln):
                     n, total = int(m.group(1)), int(m.group(2))
                     if total != count or n > total:
-                        raise OcrCheckError("a 'Page N of M' read by OCR disagrees with the file's page count")
+                        return CheckFailure("a 'Page N of M' read by OCR disagrees with the file's page count")
+    return None

@@ -48,6 +48,13 @@ class Sections:
         out = ([rest] if rest else []) + self.lines[start + 1 : end]
         return out
 
+    def body_offset(self, key: str, occurrence: int = 0) -> int:
+        """Index in ``lines`` of the first line of :meth:`body` (the heading line itself when its
+        text goes on after the heading): ``body(key)[i]`` was read from ``lines[offset + i]``."""
+        start = self.all[key][occurrence]
+        rest = _COMPILED[key].sub("", self.lines[start], count=1).strip()
+        return start if rest else start + 1
+
     def before_first_heading(self) -> list[str]:
         first = min(self.first.values()) if self.first else len(self.lines)
         return self.lines[:first]
