@@ -37,6 +37,7 @@ class ReportData:
     expectations: list[q.Expectation]
     expectations_by_month: list[q.Expectation]
     batches: list[q.Batch]
+    reviews: q.Reviews
 
 
 def collect(engine: Engine, period: q.Period | None = None) -> ReportData:
@@ -69,4 +70,5 @@ def collect(engine: Engine, period: q.Period | None = None) -> ReportData:
             expectations=q.expectations(conn, p, per_month=False),
             expectations_by_month=q.expectations(conn, p, per_month=True),
             batches=q.batches(conn, p),
+            reviews=q.reviews(conn, p),
         )

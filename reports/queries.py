@@ -126,6 +126,16 @@ class Batch:
         return BatchCounts(files_seen=self.files, rejected=self.rejected, quarantined=self.quarantined).set_aside
 
 
+@dataclass(frozen=True)
+class Reviews:
+    """Letters a person settled from the review queue (current letters of the period), and the
+    queue's backlog now: items waiting and since when the oldest waits (UTC)."""
+
+    reviewed: int
+    waiting: int
+    oldest_since: dt.datetime | None
+
+
 def _int(value: Any) -> int:
     return int(value or 0)
 
@@ -347,3 +357,18 @@ def batches(conn: Connection, period: Period) -> list[Batch]:
         .order_by(c.batch_started_at, c.batch_id)
     ).all()
     return [Batch(r[0], r[1], r[2], r[3], *(_int(x) for x in r[4:])) for r in rows]
+
+
+def reviews(conn: Connection, period: Period) -> Reviews:
+    """The period's letters settled by a person (``v_letters.reviewed_by``) and the review queue's
+    backlog as it stands (``v_review_queue``: waiting items, the oldest's ``since``)."""
+    L, Q = v.v_letters.c, v.v_review_queue.c
+    reviewed = conn.execute(
+        sa.select(sa.func.count()).where(L.reviewed_by.is_not(None), *period.dates(L.decision_date))
+    ).scalar_one()
+    waiting, oldest = conn.execute(sa.select(sa.func.count(), sa.func.min(Q.since)).where(Q.is_waiting == 1)).one()
+    if isinstance(oldest, str):  # SQLite returns the MIN of a timestamp as its text
+        oldest = dt.datetime.fromisoformat(oldest)
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=dt.UTC)
+    return Reviews(_int(reviewed), _int(waiting), oldest)

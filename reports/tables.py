@@ -125,6 +125,20 @@ def sections(data: ReportData) -> list[Section]:
         title="Files per batch, newest first",
         caption=(f"the latest {len(shown)} of {len(data.batches)} batches" if len(data.batches) > len(shown) else ""),
     )  # fmt: skip
+    r = data.reviews
+    review = _table(
+        ["review queue", "letters"],
+        [
+            ["letters of the period settled by a person (resolved from the review queue)", num(r.reviewed)],
+            ["letters waiting for a person now", num(r.waiting)],
+        ],
+        title="Letters settled by a person",
+        caption=(
+            f"the oldest waiting since {r.oldest_since.strftime('%Y-%m-%d %H:%M')} UTC (imr review list)"
+            if r.oldest_since is not None
+            else ""
+        ),
+    )
     return [
         Section(
             "headline",
@@ -193,8 +207,9 @@ def sections(data: ReportData) -> list[Section]:
         Section(
             "quality",
             "Data quality over time",
-            "Expectation results and file outcomes of the ingest batches started in the period.",
-            [expectations, warnings_by_month, batches],
+            "Expectation results and file outcomes of the ingest batches started in the period, and the "
+            "letters set aside for a person to settle (the review queue).",
+            [expectations, warnings_by_month, batches, review],
             ["quarantine_share"],
         ),
     ]
