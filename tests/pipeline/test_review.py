@@ -202,3 +202,23 @@ def test_apply_sets_never_raises_anything_but_a_one_line_review_error(path: str,
 def test_a_date_set_is_read_back_as_that_date(day: dt.date) -> None:
     letter, _ = review.apply_sets(_PARTIAL, {"decision_date": day.isoformat()})
     assert letter["decision_date"] == day.isoformat()
+
+
+def test_a_resolution_that_died_before_its_move_is_moved_by_the_next(
+    setup: tuple[Engine, Settings, list[Damaged]],
+) -> None:
+    """The commit happened, the move did not (the process died between them): the file waits in
+    quarantine with its letter loaded, and the next resolution archives it first."""
+    engine, settings, letters = setup
+    first, second = review.waiting(engine, settings=settings)
+    outcome = review.resolve(first.id, {f"items[{letters[0].index}].decision": letters[0].decision}, "Ann",
+                             settings=settings)  # fmt: skip
+    assert outcome.file is not None
+    archived, quarantined = settings.data_dir / outcome.file, settings.data_dir / first.file
+    archived.rename(quarantined)  # as if the move never happened
+    warehouse.set_current_path(engine, item_row_file(engine, first.id), str(quarantined.absolute()))
+    review.resolve(second.id, {f"items[{letters[1].index}].decision": letters[1].decision}, "Ann", settings=settings)
+    row = queue.get_item(engine, first.id)
+    assert row is not None and row.file.current_path is not None
+    assert not quarantined.exists() and Path(row.file.current_path).read_bytes() == letters[0].data
+    assert Path(row.file.current_path).is_relative_to(settings.archive_path().absolute())
