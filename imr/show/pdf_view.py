@@ -15,6 +15,10 @@ from html import escape
 from imr.show.images import PageImage
 from imr.show.marks import Mark
 
+#: The width of a label's character (10 px monospace) and its padding and gap, in pixels.
+LABEL_CHAR_PX = 6.1
+LABEL_PAD_PX = 10.0
+
 
 def render_pdf_pages(pages: Sequence[PageImage], marks: Sequence[Mark]) -> tuple[str, list[Mark]]:
     """The pages as HTML figures with their marks' boxes, and the marks that have no place on them
@@ -33,7 +37,7 @@ def render_pdf_pages(pages: Sequence[PageImage], marks: Sequence[Mark]) -> tuple
 
 def _figure(page: PageImage, marks: Sequence[Mark], total: int) -> str:
     data = base64.b64encode(page.png).decode("ascii")
-    boxes = "".join(_box(page, m) for m in marks)
+    boxes = "".join(_box(page, m, shift) for m, shift in zip(marks, _label_shifts(marks), strict=True))
     return (
         f'<figure class="page" id="page-{page.number}" style="max-width:{page.width_px}px">'
         f'<div class="sheet"><img src="data:image/png;base64,{data}" width="{page.width_px}" '
@@ -42,7 +46,21 @@ def _figure(page: PageImage, marks: Sequence[Mark], total: int) -> str:
     )
 
 
-def _box(page: PageImage, m: Mark) -> str:
+def _label_shifts(marks: Sequence[Mark]) -> list[float]:
+    """How far right (pixels) each mark's label starts: labels of boxes that start at the same
+    place (values read from one line) stand side by side instead of over each other."""
+    used: dict[tuple[int, int], float] = {}
+    shifts = []
+    for m in marks:
+        assert m.evidence.bbox is not None
+        x0, top, _x1, _bottom = m.evidence.bbox
+        at = (round(x0), round(top))
+        shifts.append(used.get(at, 0.0))
+        used[at] = shifts[-1] + len(m.path) * LABEL_CHAR_PX + LABEL_PAD_PX
+    return shifts
+
+
+def _box(page: PageImage, m: Mark, shift: float = 0.0) -> str:
     assert m.evidence.bbox is not None
     left, top, width, height = page.to_pixels(m.evidence.bbox)
     style = (
@@ -50,10 +68,11 @@ def _box(page: PageImage, m: Mark) -> str:
         f"width:{_share(width, page.width_px)}%;height:{_share(height, page.height_px)}%"
     )
     cls = "box doubt" if m.doubtful else "box"
+    label_style = f' style="left:{shift:.0f}px"' if shift else ""
     return (
         f'<a class="{cls}" id="{m.anchor}" href="#{m.row}" data-path="{escape(m.path)}" '
         f'data-px="{left:.1f},{top:.1f},{width:.1f},{height:.1f}" style="{style}" title="{escape(m.title)}">'
-        f'<span class="label">{escape(m.path)}</span></a>'
+        f'<span class="label"{label_style}>{escape(m.path)}</span></a>'
     )
 
 

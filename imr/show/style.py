@@ -38,9 +38,9 @@ tr:target{background:#ffe066}tr:target th{border-left:4px solid #f08c00}
 figure.page{margin:0 0 18px;background:#fff;border:1px solid #d8dee4;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 .sheet{position:relative}.sheet img{display:block;width:100%;height:auto}
 figcaption{font-size:12px;color:#7b8794;padding:3px 8px;border-top:1px solid #e4e7eb}
-a.box{position:absolute;display:block;border:1.5px solid rgba(25,113,194,.85);background:rgba(25,113,194,.08)}
-a.box .label{position:absolute;left:-1.5px;bottom:100%;padding:0 3px;font:10px/1.3 ui-monospace,"DejaVu Sans Mono",
- monospace;color:#fff;background:rgba(25,113,194,.75);white-space:nowrap;pointer-events:none}
+a.box{position:absolute;display:block;border:1.5px solid rgba(25,113,194,.8);background:rgba(25,113,194,.06)}
+a.box .label{position:absolute;left:0;bottom:100%;padding:0 3px;font:10px/1.3 "DejaVu Sans Mono",ui-monospace,
+ monospace;color:#fff;background:rgba(25,113,194,.72);white-space:nowrap;pointer-events:none}
 a.box.doubt{border:2px dashed #d9480f;background:rgba(217,72,15,.14)}
 a.box.doubt .label{background:#d9480f}
 a.box:hover,a.box:target{border:3px solid #f08c00;background:rgba(250,176,5,.35);z-index:3}

@@ -279,3 +279,18 @@ def test_the_page_is_written_whole_with_the_umask_modes(tmp_path: Path) -> None:
     assert (
         "bad ? byte" in StrictPage(first.read_text(encoding="utf-8")).find("tr", data_path="patient.occupation")[0].text
     )
+
+
+def test_labels_of_values_read_from_one_place_stand_side_by_side(pdf_letter: tuple[bytes, LetterRecord]) -> None:
+    data, record = pdf_letter
+    line = (74.8, 90.0, 494.9, 101.0)
+    evidence = {
+        p: Evidence(1, "Date Assigned: ... Date of Injury: ...", line) for p in ("date_assigned", "date_of_injury")
+    }
+    evidence["priority"] = Evidence(1, "Priority: Standard", (74.8, 120.0, 200.0, 131.0))
+    html = render_page(LetterRecord(record.source, "parsed", [], record.letter, evidence), data)
+    starts = [
+        int(m.group(1)) if m.group(1) else 0
+        for m in re.finditer(r'<span class="label"(?: style="left:(\d+)px")?>', html)
+    ]
+    assert starts[:2] == [0, round(len("date_assigned") * 6.1 + 10)] and starts[2] == 0
