@@ -138,11 +138,18 @@ def _header(record: LetterRecord, heading: str) -> str:
         changed = f"; changed {escape(', '.join(r.changed))}" if r.changed else ""
         note = f": {escape(r.note)}" if r.note else ""
         out.append(f'<p class="review">settled by {escape(r.by)} at {escape(r.at.isoformat())}{changed}{note}</p>')
-    out.append(
-        '<p class="legend">Boxes<i></i>show where each value was read;<i class="doubt"></i>values in doubt. '
-        "Click a value to see where it was read, a box to see its value.</p></header>"
-    )
-    return "".join(out)
+    out.append(_LEGEND_PDF if _is_pdf(record) else _LEGEND_TEXT)
+    return "".join(out) + "</header>"
+
+
+_LEGEND_PDF = (
+    '<p class="legend">Boxes<i></i>show where each value was read;<i class="doubt"></i>values in doubt. '
+    "Click a value to see its box, a box to see its value.</p>"
+)
+_LEGEND_TEXT = (
+    '<p class="legend">Marked lines<i></i>hold the values read, tagged with their fields;<i class="doubt"></i>'
+    "values in doubt. Click a value to see its line, a tag to see its value.</p>"
+)
 
 
 def _table(rows: Sequence[FieldRow], marks: Sequence[Mark], doubtful: Collection[str]) -> str:
