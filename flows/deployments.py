@@ -1,4 +1,4 @@
-"""The three deployments `imr serve` serves from one long-running process.
+"""The four deployments `imr serve` serves from one long-running process.
 
 ==================  ===================  =========================================================
 deployment          flow                 how it runs
@@ -7,13 +7,15 @@ deployment          flow                 how it runs
                                          (default ``0 2 * * *`` America/Los_Angeles)
 ``rerun``           ``rerun_flow``       on demand, parameter ``batch_id`` (UI "Run" or CLI)
 ``backfill``        ``backfill_flow``    on demand, parameter ``folder``
+``review``          ``review_flow``      on demand, parameter ``item_id`` (default: the oldest
+                                         waiting letter): suspends with a form in the UI
 ==================  ===================  =========================================================
 
 Entrypoints are module paths (``flows.ingest.ingest_flow``), so the served process and any
 ``prefect deployment run`` work from whatever directory imr-etl is installed in.
 
 The nightly runs are created by the Prefect server's own scheduler service (tag
-``auto-scheduled``); the serving process only executes them. The same three deployments are
+``auto-scheduled``); the serving process only executes them. The same four deployments are
 declared for a process work pool in ``prefect.yaml`` (``prefect deploy --all``).
 """
 
@@ -33,6 +35,7 @@ from imr.settings import Settings
 NIGHTLY = "nightly-ingest"
 RERUN = "rerun"
 BACKFILL = "backfill"
+REVIEW = "review"
 TAGS = ["imr"]
 
 
@@ -43,13 +46,16 @@ class DeploymentFlows:
     ingest: Flow[..., Any]
     rerun: Flow[..., Any]
     backfill: Flow[..., Any]
+    review: Flow[..., Any]
 
 
 def default_flows() -> DeploymentFlows:
-    """The ingest engineer's flows: ``flows.ingest:ingest_flow``, ``rerun_flow``, ``backfill_flow``."""
+    """The flows: ``flows.ingest:ingest_flow``, ``rerun_flow``, ``backfill_flow`` and
+    ``flows.review:review_flow``."""
     from flows.ingest import backfill_flow, ingest_flow, rerun_flow
+    from flows.review import review_flow
 
-    return DeploymentFlows(ingest=ingest_flow, rerun=rerun_flow, backfill=backfill_flow)
+    return DeploymentFlows(ingest=ingest_flow, rerun=rerun_flow, backfill=backfill_flow, review=review_flow)
 
 
 def nightly_schedule(settings: Settings) -> Schedule:
@@ -71,7 +77,7 @@ def _deployment(flow: Flow[..., Any], name: str, description: str, **kwargs: Any
 
 
 def build_deployments(settings: Settings, flows: DeploymentFlows | None = None) -> list[RunnerDeployment]:
-    """The ``nightly-ingest``, ``rerun`` and ``backfill`` deployments, not yet registered.
+    """The ``nightly-ingest``, ``rerun``, ``backfill`` and ``review`` deployments, not yet registered.
 
     ``serve(*build_deployments(settings))`` registers and runs them; a test can call
     ``deployment.apply()`` on each to register them against a Prefect API.
@@ -86,6 +92,12 @@ def build_deployments(settings: Settings, flows: DeploymentFlows | None = None) 
         ),
         _deployment(f.rerun, RERUN, "Rerun one batch: parameter batch_id (see `imr batches`)."),
         _deployment(f.backfill, BACKFILL, "Ingest every letter under one folder: parameter folder."),
+        _deployment(
+            f.review,
+            REVIEW,
+            "Review one set-aside letter in a form: parameter item_id (default: the oldest waiting; "
+            "see `imr review list`).",
+        ),
     ]
 
 

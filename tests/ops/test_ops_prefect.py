@@ -2,7 +2,7 @@
 
 - the reporting task's artifacts, the final states, the threshold event and its automation
   (a notification block pointed at a local webhook receives the alert);
-- the three deployments registered from ``build_deployments`` and read back via the client.
+- the four deployments registered from ``build_deployments`` and read back via the client.
 """
 
 from __future__ import annotations
@@ -206,7 +206,7 @@ def test_deployments_register_with_schedule_and_parameters() -> None:
 
     settings = Settings(schedule_cron="30 3 * * 1-5", schedule_timezone="Europe/Paris")
     deployments = build_deployments(settings, _flows())
-    assert [d.name for d in deployments] == ["nightly-ingest", "rerun", "backfill"]
+    assert [d.name for d in deployments] == ["nightly-ingest", "rerun", "backfill", "review"]
     for d in deployments:
         d.apply()
 
@@ -214,6 +214,7 @@ def test_deployments_register_with_schedule_and_parameters() -> None:
         nightly = client.read_deployment_by_name("ingest/nightly-ingest")
         rerun = client.read_deployment_by_name("rerun/rerun")
         backfill = client.read_deployment_by_name("backfill/backfill")
+        review = client.read_deployment_by_name("review/review")
 
     assert len(nightly.schedules) == 1
     cron = nightly.schedules[0].schedule
@@ -229,6 +230,9 @@ def test_deployments_register_with_schedule_and_parameters() -> None:
         assert param in schema["required"]  # the UI asks for it before "Run"
         assert dep.enforce_parameter_schema
         assert "imr" in dep.tags
+    assert review.schedules == [] and review.entrypoint == "flows.review.review_flow"
+    assert "item_id" in review.parameter_openapi_schema["properties"]
+    assert "item_id" not in review.parameter_openapi_schema.get("required", [])  # default: the oldest waiting
 
 
 def test_default_schedule_is_2am_los_angeles() -> None:

@@ -1,6 +1,6 @@
 """The work-pool path: `prefect.yaml` + `prefect deploy --all` + `prefect worker start --pool`.
 
-- ``prefect.yaml`` declares the same three deployments as `imr serve` (names, flows, schedule,
+- ``prefect.yaml`` declares the same four deployments as `imr serve` (names, flows, schedule,
   tags, required parameters);
 - against a real `imr server`: create the process pool, deploy from the repository root, trigger
   one backfill run, start a worker, and see the run Completed with its letters loaded.
@@ -37,15 +37,15 @@ def test_prefect_yaml_declares_the_deployments_of_imr_serve() -> None:
 
     served = {d.name: d for d in build_deployments(Settings())}
     declared = {d["name"]: d for d in _spec()["deployments"]}
-    assert list(declared) == list(served) == ["nightly-ingest", "rerun", "backfill"]
+    assert list(declared) == list(served) == ["nightly-ingest", "rerun", "backfill", "review"]
     for name, d in declared.items():
-        assert d["entrypoint"] == served[name].entrypoint  # module paths: flows.ingest.<flow>
+        assert d["entrypoint"] == served[name].entrypoint  # module paths: flows.<module>.<flow>
         assert d["tags"] == served[name].tags
         assert d["work_pool"]["name"] == POOL
         env = d["work_pool"]["job_variables"]["env"]
         assert env["PREFECT_LOGGING_EXTRA_LOGGERS"] == "imr"
         served_schedules = [(s.schedule.cron, s.schedule.timezone) for s in served[name].schedules or []]  # type: ignore[union-attr]
-        assert [(s["cron"], s["timezone"]) for s in d["schedules"]] == served_schedules
+        assert [(s["cron"], s["timezone"]) for s in d.get("schedules") or []] == served_schedules
     assert declared["nightly-ingest"]["schedules"][0]["cron"] == Settings().schedule_cron
 
 
@@ -72,6 +72,8 @@ def test_deploy_and_a_process_worker_run_the_backfill_deployment(tmp_path: Path)
         )
         _prefect(["work-pool", "create", POOL, "--type", "process"], env)
         _prefect(["--no-prompt", "deploy", "--all"], env)
+        again = _prefect(["--no-prompt", "deploy", "--all"], env)  # after every change of prefect.yaml
+        assert "Warning" not in again.stderr, again.stderr[-2000:]
         listed = _prefect(["deployment", "ls"], env).stdout
         nightly = server.api("GET", "/deployments/name/ingest/nightly-ingest")
 
