@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from imr import field_paths
@@ -284,16 +284,16 @@ def enqueue_in(conn: Connection, file_id: str, batch_id: str | None, item: NewIt
                 conn, latest.id, ReviewAction.ENQUEUED, PIPELINE_ACTOR, now, note="set aside again", batch_id=batch_id
             )
             return int(latest.id)
-        try:
-            with conn.begin_nested():
-                new_id = conn.execute(
-                    sa.insert(t)
-                    .values(sha256=item.sha256, since=now, status=ReviewStatus.WAITING, **_values(file_id, item))
-                    .returning(t.c.id)
-                ).scalar_one()
-        except exc.IntegrityError:  # another transaction queued these bytes meanwhile: refresh that one
+        insert = postgresql.insert(t) if conn.dialect.name == "postgresql" else sqlite.insert(t)
+        stmt = (
+            insert.values(sha256=item.sha256, since=now, status=ReviewStatus.WAITING, **_values(file_id, item))
+            .on_conflict_do_nothing(index_elements=[t.c.sha256], index_where=t.c.status == ReviewStatus.WAITING)
+            .returning(t.c.id)
+        )
+        new_id = conn.execute(stmt).scalar_one_or_none()
+        if new_id is None:  # another transaction queued these bytes meanwhile: refresh that one
             if attempt == 2:
-                raise
+                raise RuntimeError(f"review item of {item.sha256[:12]} neither inserted nor found")
             continue
         _audit(conn, new_id, ReviewAction.ENQUEUED, PIPELINE_ACTOR, now, note=",".join(item.codes), batch_id=batch_id)
         return int(new_id)

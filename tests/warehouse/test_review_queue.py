@@ -244,3 +244,38 @@ def test_a_conflict_that_ends_otherwise_supersedes_its_item(engine: Engine) -> N
     assert w.load_letter(engine, fid, later).status == FileStatus.LOADED
     item = queue.get_item(engine, row.id)
     assert item is not None and item.status == ReviewStatus.SUPERSEDED
+
+
+def test_two_transactions_queueing_the_same_bytes_leave_one_item(engine: Engine) -> None:
+    """Two chunks setting aside the same bytes at once (PostgreSQL: concurrent transactions; the
+    second waits on the unique index, then refreshes the first's item instead of failing)."""
+    import threading
+
+    record = _rejected()
+    item = w.item_of(record, [DAMAGED])
+    assert item is not None
+    _, fid1 = _register(engine, record)
+    _, fid2 = _register(engine, record)
+    first_in = threading.Event()
+    release = threading.Event()
+    results: list[int | None] = []
+
+    def hold() -> None:
+        with w.transaction(engine) as conn:
+            results.append(queue.enqueue_in(conn, fid1, None, item, queue.utcnow()))
+            first_in.set()
+            release.wait(10)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    assert first_in.wait(10)
+    if engine.dialect.name == "postgresql":  # SQLite runs one write transaction at a time
+        threading.Timer(0.5, release.set).start()
+    else:
+        release.set()
+    with w.transaction(engine) as conn:
+        results.append(queue.enqueue_in(conn, fid2, None, item, queue.utcnow()))
+    t.join(10)
+    assert results[0] is not None and results[0] == results[1]
+    (row,) = queue.list_items(engine)
+    assert row.file.id == fid2
