@@ -27,6 +27,10 @@ PROGRESS_KEY = "imr-ingest-progress"
 
 #: the custom event emitted when the quarantine share passes ``settings.quarantine_threshold``
 BREACH_EVENT = "imr.batch.quarantine-threshold-breached"
+#: emitted after a run when review items have waited longer than IMR_REVIEW_BACKLOG_DAYS
+BACKLOG_EVENT = "imr.review.backlog-overdue"
+#: the resource of the review queue in Prefect events
+REVIEW_QUEUE_RESOURCE = "imr.review-queue"
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:/\-]+")
 _MAX_LABEL = 64
@@ -65,6 +69,31 @@ def breach_payload(summary: BatchSummary, threshold: float) -> dict[str, Any]:
     }
 
 
+def backlog_payload(summary: BatchSummary, days: float) -> dict[str, Any]:
+    """The event payload of an overdue review backlog: counts and ages only."""
+    return {
+        "batch_id": safe_label(summary.batch_id),
+        "waiting": summary.review_waiting,
+        "overdue": summary.review_overdue,
+        "oldest_days": summary.review_oldest_days,
+        "backlog_days": days,
+    }
+
+
+def backlog_markdown(summary: BatchSummary, days: float) -> list[str]:
+    """The summary artifact's lines on the review queue as the run ended."""
+    if not summary.review_waiting:
+        return ["## Review queue", "", "Empty: no letter waits for a person."]
+    oldest = summary.review_oldest_days or 0.0
+    overdue = f", **{summary.review_overdue} waiting longer than {days:g} days**" if summary.review_overdue else ""
+    return [
+        "## Review queue",
+        "",
+        f"{summary.review_waiting} letters wait for a person (the oldest {oldest:.1f} days){overdue}. "
+        "Settle them with the `review` deployment (a form in this UI) or `imr review list`.",
+    ]
+
+
 def failing_expectations(results: Iterable[ExpectationResult], limit: int = 5) -> list[ExpectationResult]:
     """The expectations with failures, most failures first (critical before warning on ties)."""
     failing = [r for r in results if r.failed > 0]
@@ -98,8 +127,11 @@ def _md_row(cells: Sequence[object]) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
-def summary_markdown(summary: BatchSummary, threshold: float, max_cases: int = 20) -> str:
-    """The markdown of the ``imr-ingest-summary`` artifact: counts, failures, rerun command.
+def summary_markdown(
+    summary: BatchSummary, threshold: float, max_cases: int = 20, backlog_days: float | None = None
+) -> str:
+    """The markdown of the ``imr-ingest-summary`` artifact: counts, failures, the review queue
+    (with ``backlog_days``), rerun command.
 
     Holds only counts, codes, expectation names and case numbers (at most ``max_cases``).
     """
@@ -154,6 +186,8 @@ def summary_markdown(summary: BatchSummary, threshold: float, max_cases: int = 2
         shown = ", ".join(f"`{c}`" for c in cases[:max_cases])
         more = f" and {len(cases) - max_cases} more" if len(cases) > max_cases else ""
         lines += ["", "## Quarantined cases", "", shown + more + "."]
+    if backlog_days is not None:
+        lines += ["", *backlog_markdown(summary, backlog_days)]
     lines += ["", "## Rerun", "", "```", rerun_command(summary.batch_id), "```", ""]
     return "\n".join(lines)
 

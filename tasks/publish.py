@@ -38,10 +38,13 @@ from imr.errors import ImrError
 from imr.outcomes import DRIFT_SUITE, BatchStatus, DriftVerdict, ExpectationResult
 from imr.settings import Settings, get_settings
 from pipeline.artifacts import (
+    BACKLOG_EVENT,
     BREACH_EVENT,
     EXPECTATIONS_KEY,
     PROGRESS_KEY,
+    REVIEW_QUEUE_RESOURCE,
     SUMMARY_KEY,
+    backlog_payload,
     batch_resource_id,
     breach_payload,
     expectation_table,
@@ -97,9 +100,10 @@ def publish_batch_report(summary: BatchSummary, settings: Settings | None = None
     ``imr-dq-expectations`` (stable keys: each batch adds a version to their history).
     """
     threshold = _threshold(settings)
+    backlog_days = (settings or get_settings()).review_backlog_days
     batch = safe_label(summary.batch_id)
     create_markdown_artifact(
-        markdown=summary_markdown(summary, threshold),
+        markdown=summary_markdown(summary, threshold, backlog_days=backlog_days),
         key=SUMMARY_KEY,
         description=f"{safe_label(summary.kind).capitalize()} batch {batch}",
     )
@@ -121,6 +125,20 @@ def publish_batch_report(summary: BatchSummary, settings: Settings | None = None
         logger.warning("batch %s: drift detected (%s); event %s emitted", batch, summary_drift(drift), DRIFT_EVENT)
     counts = " ".join(f"{k}={n}" for k, n in summary.counts.to_dict().items())
     logger.info("batch %s: %s -> %s", batch, counts, summary.verdict.state_name)
+    if summary.review_overdue:
+        emit_event(
+            BACKLOG_EVENT,
+            resource={"prefect.resource.id": REVIEW_QUEUE_RESOURCE, "prefect.resource.name": "review queue"},
+            related=[{"prefect.resource.id": batch_resource_id(batch), "prefect.resource.role": "batch"}],
+            payload=backlog_payload(summary, backlog_days),
+        )
+        logger.warning(
+            "review queue: %d of %d waiting longer than %g days; event %s emitted",
+            summary.review_overdue,
+            summary.review_waiting,
+            backlog_days,
+            BACKLOG_EVENT,
+        )
     if summary.verdict.threshold_breached:
         emit_breach_event(summary, threshold)
         logger.warning(

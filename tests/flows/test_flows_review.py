@@ -7,7 +7,8 @@ read (they land in the review queue), `imr serve` serving the ``review`` deploym
   /flow_runs/{id}/resume`` with the form's values as ``run_input``);
 - one item resolved in the real UI: Debian's chromium driven by Playwright (no browser download)
   opens the suspended run, presses Resume, picks the decision in the form and submits;
-- a run with the queue empty ends Completed with nothing to do.
+- a run with the queue empty ends Completed with nothing to do;
+- the ingest that queued them raised the overdue-backlog event (``IMR_REVIEW_BACKLOG_DAYS=0``).
 
 Both letters are then loaded with the reviewer's decisions and mark, the queue is empty, and a
 rerun of the batch changes nothing.
@@ -89,6 +90,7 @@ def serving(tmp_path: Path) -> Iterator[tuple[ImrServer, dict[str, str], list[Da
             IMR_DATA_DIR=str(data),
             IMR_STABLE_SECONDS="0",
             IMR_QUARANTINE_THRESHOLD="0.5",  # 2 of 8 set aside for review: not a failed batch here
+            IMR_REVIEW_BACKLOG_DAYS="0",  # every waiting letter is overdue: the run raises the event
         )
         _imr(env, "ingest")
         log = tmp_path / "serve.log"
@@ -140,6 +142,13 @@ def test_set_aside_letters_are_resolved_in_the_prefect_ui_and_loaded(
     by_file = {q["file"].rsplit("/", 1)[-1]: q for q in queue}
     first = by_file["damaged-0.txt"]
     assert "damaged-1.txt" in by_file
+
+    backlog = {"filter": {"event": {"name": ["imr.review.backlog-overdue"]}}, "limit": 10}
+    (event,) = wait_for(
+        lambda: server.api("POST", "/events/filter", backlog)["events"], 60, "the overdue-backlog event", period=1
+    )
+    assert event["resource"]["prefect.resource.id"] == "imr.review-queue"
+    assert (event["payload"]["waiting"], event["payload"]["overdue"]) == (2, 2)
 
     deployment = wait_for(lambda: _deployment(server), 120, "imr serve to register the review deployment", period=1)
 

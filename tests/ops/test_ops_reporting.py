@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from expectations import EXPECTATIONS
 from imr.outcomes import COMPLETED_WITH_QUARANTINE, COUNT_FIELDS, BatchCounts, BatchStatus, ExpectationResult, decide
 from pipeline.artifacts import (
+    BREACH_EVENT,
     batch_resource_id,
     breach_payload,
     expectation_table,
@@ -120,6 +122,24 @@ def test_markdown_caps_the_case_list() -> None:
     assert "CM14-0000004" in md and "CM14-0000005" not in md and "and 25 more" in md
 
 
+def test_markdown_summary_shows_the_review_backlog_and_the_event_payload_has_counts_only() -> None:
+    from pipeline.artifacts import backlog_payload
+
+    waiting = summary(review_waiting=5, review_oldest_days=4.25, review_overdue=2)
+    md = summary_markdown(waiting, 0.5, backlog_days=3)
+    assert "## Review queue" in md and "5 letters wait for a person (the oldest 4.2 days)" in md
+    assert "**2 waiting longer than 3 days**" in md and "`review` deployment" in md
+    assert "Empty: no letter waits for a person." in summary_markdown(summary(), 0.5, backlog_days=3)
+    assert "Review queue" not in summary_markdown(summary(), 0.5)  # a caller that passes no backlog
+    assert backlog_payload(waiting, 3) == {
+        "batch_id": "42",
+        "waiting": 5,
+        "overdue": 2,
+        "oldest_days": 4.25,
+        "backlog_days": 3,
+    }
+
+
 def test_expectation_table_rows() -> None:
     rows = expectation_table(RESULTS)
     assert [r["expectation"] for r in rows] == [WARN.name, CRIT[0].name, CRIT[1].name]
@@ -169,3 +189,17 @@ def test_progress_percent() -> None:
 def test_reporting_core_imports_no_prefect() -> None:
     code = "import sys, pipeline.artifacts; sys.exit('prefect' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@pytest.mark.parametrize("name", ["quarantine-threshold-breached", "review-backlog-overdue"])
+def test_the_automation_files_are_prefect_automations_of_our_events(name: str) -> None:
+    import yaml
+    from prefect.events.schemas.automations import AutomationCore
+
+    from pipeline.artifacts import BACKLOG_EVENT
+
+    spec = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "scripts" / "automations" / f"{name}.yaml").read_text()
+    )
+    automation = AutomationCore.model_validate(spec)
+    assert automation.trigger.expect <= {BREACH_EVENT, BACKLOG_EVENT}  # type: ignore[union-attr]
