@@ -1,6 +1,6 @@
-"""Serve the nightly-ingest, rerun and backfill deployments from one long-running process.
+"""Serve the nightly-ingest, rerun, backfill and review deployments from one long-running process.
 
-Registers three deployments with the Prefect server at PREFECT_API_URL, then runs their flow
+Registers the four deployments with the Prefect server at PREFECT_API_URL, then runs their flow
 runs in this process until Ctrl-C:
 
   nightly-ingest   the ingest of IMR_INBOXES on the cron IMR_SCHEDULE_CRON
@@ -8,6 +8,9 @@ runs in this process until Ctrl-C:
   rerun            on demand, parameter batch_id (Run button in the UI, or
                    `prefect deployment run rerun/rerun -p batch_id=...`)
   backfill         on demand, parameter folder
+  review           on demand, parameter item_id (default: the oldest letter waiting for review):
+                   suspends with a form in the UI (Resume on the run's page), then does what
+                   `imr review resolve` does with its values
 
 When PREFECT_API_URL is not set, the server of `imr server` (IMR_SERVER_HOST:IMR_SERVER_PORT)
 is used. The Prefect server's scheduler creates the nightly runs (tag `auto-scheduled`);
@@ -34,7 +37,7 @@ import sys
 from imr import prefect_env
 from imr.settings import get_settings
 
-HELP = "serve the nightly-ingest, rerun and backfill deployments (long-running)"
+HELP = "serve the nightly-ingest, rerun, backfill and review deployments (long-running)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
