@@ -1,10 +1,7 @@
 """Letters for the review queue's tests: generated letters with a damaged decision word (as in
-tests/extract/test_extract_item_loss.py), and their set-aside through the pipeline's own stages.
-
-Until extraction fills ``record.partial`` for a rejected letter, :func:`with_partial` gives the
-record the partial letter it will carry: the letter as read from the undamaged text, the item
-whose decision the extractor could not read with ``decision: None``, and ``_doubtful``.
-"""
+tests/extract/test_extract_item_loss.py), rejected ``unresolved_item`` with the partial letter
+extraction keeps (the damaged item's decision None, ``_doubtful``), and their set-aside through
+the pipeline's own stages."""
 
 from __future__ import annotations
 
@@ -16,7 +13,6 @@ from sqlalchemy.engine import Engine
 
 import warehouse
 from imr.extract.entry import extract_bytes
-from imr.models import LetterRecord
 from imr.outcomes import BatchKind, BatchStatus, FileStatus
 from imr.settings import Settings
 from imr.synth import SyntheticLetter, generate_letter, render_text
@@ -59,6 +55,7 @@ def damaged(seed: int) -> Damaged | None:
     record = extract_bytes(data, "damaged.txt")
     if record.status != "rejected" or [e.code for e in record.errors] != ["unresolved_item"]:
         return None
+    assert record.partial is not None, "extraction keeps the partial letter of a letter set aside"
     named = re.search(r"item (\d+)", record.errors[0].message)
     if named is None:
         return None
@@ -80,19 +77,6 @@ def damaged_letters(count: int, start: int = 0) -> list[Damaged]:
     return out
 
 
-def with_partial(record: LetterRecord, d: Damaged) -> LetterRecord:
-    """``record`` (rejected ``unresolved_item``) with the partial letter extraction gives it: what
-    extraction reads from the undamaged text, the damaged item's decision None, ``_doubtful``."""
-    if record.partial is not None:
-        return record
-    clean = extract_bytes(d.clean, record.source.path)
-    assert clean.letter is not None, "the undamaged letter parses"
-    partial = clean.letter.to_dict()
-    partial["items"][d.index]["decision"] = None
-    partial["_doubtful"] = [f"items[{d.index}].decision"]
-    return dataclasses.replace(record, partial=partial)
-
-
 def set_aside_by_stages(engine: Engine, settings: Settings, inbox: Path, damaged: list[Damaged]) -> str:
     """Write the damaged letters into ``inbox``, register them in an ingest batch and set them aside
     through the pipeline's stages (``load_chunk`` records the set-aside and queues each,
@@ -104,7 +88,7 @@ def set_aside_by_stages(engine: Engine, settings: Settings, inbox: Path, damaged
         rel = f"damaged-{d.seed}.txt"
         path = inbox / rel
         path.write_bytes(d.data)
-        record = with_partial(extract_bytes(d.data, rel), d)
+        record = extract_bytes(d.data, rel)
         fid = warehouse.register_file(engine, batch, str(inbox), rel, record.source.sha256, len(d.data), "text/plain")
         reasons = [Reason(e.code, e.message) for e in record.errors]
         items.append(

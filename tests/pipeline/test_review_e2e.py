@@ -10,7 +10,6 @@ stays identical and every reviewed letter keeps its review.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -22,12 +21,12 @@ from sqlalchemy.engine import Engine
 
 import warehouse
 from imr.cli import main
-from imr.extract.entry import extract_bytes, extract_file
+from imr.extract.entry import extract_bytes
 from imr.models import Letter
 from imr.outcomes import FileStatus, ReviewStatus
 from imr.synth import generate_letter, render_text
 from tests.pipeline_helpers import OLD, run_batch, settings_for, url_of
-from tests.review_helpers import Damaged, damaged_letters, with_partial
+from tests.review_helpers import damaged_letters
 from warehouse import review as queue
 
 pytestmark = [pytest.mark.slow, pytest.mark.prefect, pytest.mark.usefixtures("prefect_harness")]
@@ -66,21 +65,6 @@ def _letter(data: bytes) -> Letter:
     return record.letter
 
 
-def _queue_by_hand_until_extraction_gives_partials(engine: Engine, damaged: list[Damaged]) -> None:
-    """Extraction does not fill ``record.partial`` yet (issue 20, part 2): the damaged letters the
-    run set aside are queued here with the partial it will give (the rest of the path is real)."""
-    for d in damaged:
-        sha = hashlib.sha256(d.data).hexdigest()
-        rows = [
-            f for b in warehouse.list_batches(engine) for f in warehouse.list_files(engine, b.id) if f.sha256 == sha
-        ]
-        (row,) = rows
-        assert row.status == FileStatus.REJECTED and row.current_path is not None
-        record = with_partial(extract_file(Path(row.current_path), display_path=row.rel_path), d)
-        codes = [e.code for e in record.errors]
-        warehouse.set_aside(engine, row.id, FileStatus(row.status), codes, review=warehouse.item_of(record, codes))
-
-
 def _review(db: str, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     code = main(["review", *argv, "--db", db])
     out, err = capsys.readouterr()  # (err may hold the Prefect harness's own log lines too)
@@ -110,11 +94,7 @@ def test_reviewed_letters_load_and_nothing_overwrites_the_review(
 
     first = run_batch(engine, inbox, settings)
     assert first.counts.rejected == 2 and first.counts.quarantined == 1, first.line()
-    if extract_bytes(damaged[0].data, "damaged.txt").partial is None:
-        assert first.review_waiting == 1 and first.review_oldest_days is not None  # the copy
-        _queue_by_hand_until_extraction_gives_partials(engine, damaged)
-    else:
-        assert first.review_waiting == 3
+    assert first.review_waiting == 3 and first.review_oldest_days is not None
     code, out = _review(db, capsys, "list", "--json")
     assert code == 0
     items = json.loads(out)
