@@ -288,14 +288,17 @@ def apply_sets(partial: Mapping[str, Any], sets: Mapping[str, str]) -> tuple[dic
     """The partial letter with the reviewer's values applied (a copy, ``_doubtful`` dropped), and
     the changes ``[{"path", "old", "new"}]`` in the order given.
 
-    A bare guideline path (``items[0].reviewer_guideline``) sets its source. Raises
-    :class:`ReviewError` (one line) for a path the letter lacks or a value of the wrong type."""
+    A bare guideline path (``items[0].reviewer_guideline``) sets its source. A path of the item
+    after the last (``items[N]`` of a letter with N items: a letter set aside ``no_items``) adds
+    that item, its ordinal N + 1. Raises :class:`ReviewError` (one line) for a path the letter
+    lacks or a value of the wrong type."""
     letter = copy.deepcopy(dict(partial))
     letter.pop(queue.DOUBTFUL_KEY, None)
     changes: list[dict[str, Any]] = []
     for path, value in sets.items():
         try:
             steps = field_paths.parse(path)
+            _add_item_for(letter, steps)
             target = f"{path}.source" if isinstance(steps[-1], str) and steps[-1] in _GUIDELINES else path
             old = field_paths.get(letter, target)
         except field_paths.FieldPathError as e:
@@ -306,12 +309,40 @@ def apply_sets(partial: Mapping[str, Any], sets: Mapping[str, str]) -> tuple[dic
     return letter, changes
 
 
+def _add_item_for(letter: dict[str, Any], steps: tuple[field_paths.Step, ...]) -> None:
+    """When ``steps`` name a field of the item right after the letter's last one, add that item
+    (its ordinal the next, every value unread)."""
+    items = letter.get("items")
+    if len(steps) < 3 or steps[0] != "items" or not isinstance(items, list) or steps[1] != len(items):
+        return
+    unread = {"source": None, "text": None}
+    items.append(
+        {
+            "ordinal": len(items) + 1,
+            "request": None,
+            "decision": None,
+            "claims_administrator_guideline": dict(unread),
+            "reviewer_guideline": dict(unread),
+            "rationale": None,
+            "service_category": None,
+            "service_subcategory": None,
+            "drug_class": None,
+        }
+    )
+
+
 def reviewed_record(row: queue.ItemRow, letter: dict[str, Any], review: Review) -> LetterRecord:
     """The parsed record of a settled letter: the item's source and warnings, the letter with its
     outcome recomputed from the item decisions, the item's evidence and the reviewer's mark.
-    Raises :class:`ReviewError` when an item's ordinal is unknown or a date is not one."""
+    Raises :class:`ReviewError` when the letter has no item, an item's ordinal is unknown or a
+    date is not one."""
     letter = dict(letter)
     items = list(letter.get("items") or [])
+    if not items:
+        raise ReviewError(
+            "the letter has no item: give each with --set items[0].request=TEXT "
+            "--set items[0].decision=upheld|overturned"
+        )
     for n, it in enumerate(items):
         if it.get("ordinal") is None:
             raise ReviewError(f"items[{n}].ordinal is not known: give it with --set items[{n}].ordinal=N")

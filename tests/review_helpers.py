@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 import warehouse
 from imr.extract.entry import extract_bytes
+from imr.models import LetterRecord
 from imr.outcomes import BatchKind, BatchStatus, FileStatus
 from imr.settings import Settings
 from imr.synth import SyntheticLetter, generate_letter, render_text
@@ -78,21 +79,30 @@ def damaged_letters(count: int, start: int = 0) -> list[Damaged]:
 
 
 def set_aside_by_stages(engine: Engine, settings: Settings, inbox: Path, damaged: list[Damaged]) -> str:
-    """Write the damaged letters into ``inbox``, register them in an ingest batch and set them aside
-    through the pipeline's stages (``load_chunk`` records the set-aside and queues each,
-    ``settle_chunk`` moves it to quarantine); returns the batch id."""
+    """Write the damaged letters into ``inbox`` and set them aside through the pipeline's stages
+    (:func:`set_aside_records`); returns the batch id."""
+    files = [(f"damaged-{d.seed}.txt", d.data, extract_bytes(d.data, f"damaged-{d.seed}.txt")) for d in damaged]
+    return set_aside_records(engine, settings, inbox, files)
+
+
+def set_aside_records(
+    engine: Engine, settings: Settings, inbox: Path, files: list[tuple[str, bytes, LetterRecord]]
+) -> str:
+    """Write each ``(rel_path, bytes, rejected record)`` into ``inbox``, register them in an ingest
+    batch and set them aside through the pipeline's stages (``load_chunk`` records the set-aside
+    and queues each a person can settle, ``settle_chunk`` moves it to quarantine); returns the
+    batch id."""
     inbox.mkdir(parents=True, exist_ok=True)
     batch = warehouse.start_batch(engine, BatchKind.INGEST, [str(inbox)])
     items: list[WorkItem] = []
-    for d in damaged:
-        rel = f"damaged-{d.seed}.txt"
+    for rel, data, record in files:
         path = inbox / rel
-        path.write_bytes(d.data)
-        record = extract_bytes(d.data, rel)
-        fid = warehouse.register_file(engine, batch, str(inbox), rel, record.source.sha256, len(d.data), "text/plain")
+        path.write_bytes(data)
+        sha = record.source.sha256
+        fid = warehouse.register_file(engine, batch, str(inbox), rel, sha, len(data), "text/plain")
         reasons = [Reason(e.code, e.message) for e in record.errors]
         items.append(
-            WorkItem(fid, str(inbox), rel, str(path), record.source.sha256, len(d.data), "text/plain", record=record,
+            WorkItem(fid, str(inbox), rel, str(path), sha, len(data), "text/plain", record=record,
                      status=FileStatus.REJECTED, reasons=reasons)
         )  # fmt: skip
     done = load_chunk(engine, Validated(items))

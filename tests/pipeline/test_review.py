@@ -15,12 +15,15 @@ from sqlalchemy.engine import Engine
 
 import warehouse
 from imr.errors import ReviewError
+from imr.extract.entry import extract_bytes
+from imr.models import LetterRecord, RecordError
 from imr.outcomes import FileStatus, ReviewAction, ReviewStatus
 from imr.settings import Settings
+from imr.synth import generate_letter, render_text
 from pipeline import review
 from pipeline.lifecycle import sidecar_path
 from tests.pipeline_helpers import url_of
-from tests.review_helpers import Damaged, damaged_letters, set_aside_by_stages
+from tests.review_helpers import Damaged, damaged_letters, set_aside_by_stages, set_aside_records
 from warehouse import review as queue
 
 
@@ -222,3 +225,27 @@ def test_a_resolution_that_died_before_its_move_is_moved_by_the_next(
     assert row is not None and row.file.current_path is not None
     assert not quarantined.exists() and Path(row.file.current_path).read_bytes() == letters[0].data
     assert Path(row.file.current_path).is_relative_to(settings.archive_path().absolute())
+
+
+def test_a_letter_with_no_item_found_gets_its_items_from_the_reviewer(engine: Engine, tmp_path: Path) -> None:
+    """``no_items`` with its header read: the reviewer adds the items (items[0], items[1], ...)."""
+    settings = Settings(data_dir=tmp_path / "data", database_url=url_of(engine), stable_seconds=0)
+    data = render_text(generate_letter(7, layout="A"), "lf")
+    parsed = extract_bytes(data, "no-items.txt")
+    assert parsed.letter is not None
+    partial = parsed.letter.to_dict() | {"items": [], "_doubtful": ["items"]}
+    record = LetterRecord(parsed.source, "rejected", [RecordError("no_items", "no item found")], partial=partial)
+    set_aside_records(engine, settings, tmp_path / "inbox", [("no-items.txt", data, record)])
+    (item,) = review.waiting(engine, settings=settings)
+    with pytest.raises(ReviewError, match="the letter has no item"):
+        review.resolve(item.id, {}, "Ann", settings=settings)
+    with pytest.raises(ReviewError, match=r"no field 'items\[1\].decision'"):
+        review.resolve(item.id, {"items[1].decision": "upheld"}, "Ann", settings=settings)  # not after the last
+    sets = {"items[0].request": "Physical therapy x 6", "items[0].decision": "overturned"}
+    outcome = review.resolve(item.id, sets, "Ann", settings=settings)
+    assert outcome.resolved, outcome.message
+    (loaded,) = warehouse.export_records(engine)
+    assert loaded.letter is not None and loaded.letter.outcome == "overturned"
+    assert [(i.ordinal, i.request, i.decision) for i in loaded.letter.items] == [
+        (1, "Physical therapy x 6", "overturned")
+    ]
