@@ -327,8 +327,10 @@ class LetterRecord:
     #: Filled for ``unresolved_item`` (every item kept in its place, the unread one with
     #: ``decision`` None; ``outcome`` None), ``no_items`` when a header was read (``items`` [],
     #: ``_doubtful`` ``["items"]``), ``ocr_low_confidence`` and ``ocr_check_failed`` (the full letter
-    #: when it parsed, its doubtful values kept); None otherwise. Not part of the contract (never
-    #: in ``to_dict``); the review queue keeps it (``imr.extract.partial``).
+    #: when it parsed, its doubtful values kept); None otherwise. With evidence asked for,
+    #: ``evidence`` holds the evidence of what was read, keyed by this dict's paths (an unread
+    #: decision: where it should stand). Not part of the contract (never in ``to_dict``); the
+    #: review queue keeps it (``imr.extract.partial``).
     partial: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:

@@ -138,6 +138,11 @@ class Settings(BaseSettings):
         description="OCR of PDF pages without a text layer (scanned letters): 'auto' (Tesseract, "
         "see bench/RESULTS.md) or 'off' (image-only PDFs are rejected pdf_no_text).",
     )
+    evidence: bool = Field(
+        default=True,
+        description="Ingest, backfill and rerun extract the evidence of each value (its page, box or line "
+        "and source text) with the record; `imr extract` only with --evidence. Off: records without evidence.",
+    )
     review_backlog_days: float = Field(
         default=3.0,
         ge=0,

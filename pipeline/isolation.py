@@ -82,10 +82,12 @@ class Limits:
     max_items: int
     pdf_engine: str
     ocr: str = "auto"
+    evidence: bool = True
 
     @classmethod
     def from_settings(cls, s: Settings) -> Limits:
-        """The limits of ``s`` (the ``IMR_EXTRACT_*`` settings and ``IMR_PDF_ENGINE``)."""
+        """The limits of ``s`` (the ``IMR_EXTRACT_*`` settings, ``IMR_PDF_ENGINE``, ``IMR_OCR`` and
+        ``IMR_EVIDENCE``)."""
         return cls(
             timeout_seconds=s.extract_timeout_seconds,
             memory_bytes=int(s.extract_memory_mb * _MB),
@@ -95,6 +97,7 @@ class Limits:
             max_items=s.extract_max_items,
             pdf_engine=s.pdf_engine,
             ocr=s.ocr,
+            evidence=s.evidence,
         )
 
 
@@ -126,8 +129,10 @@ class IsolatedExtractor:
     """Extract files one at a time in a reused child process with time, memory and size limits.
 
     ``settings`` default to :func:`imr.settings.get_settings`. ``extractor`` is the dotted path of
-    a function ``f(path, display_path, pdf_engine=..., ocr=...) -> LetterRecord`` run in the child
-    (default :func:`imr.extract.extract_file`; tests point it at hostile helpers). Use as a
+    a function ``f(path, display_path, pdf_engine=..., ocr=..., evidence=...) -> LetterRecord`` run
+    in the child (default :func:`imr.extract.extract_file`; tests point it at hostile helpers; one
+    without ``evidence`` is called without it). With ``IMR_EVIDENCE`` on (the default) records
+    come back with their evidence. Use as a
     context manager (or call :meth:`close`); the child starts on the first :meth:`extract`.
     Not thread-safe: one extractor per worker thread.
     """
@@ -372,7 +377,8 @@ def _child_extract(
         pages = _pdf_pages(path)
         if pages is not None and pages > lim["max_pages"]:
             return "reject", ("too_many_pages", f"the PDF has {pages} pages, over the cap of {lim['max_pages']}")
-    record = fn(path, display_path, pdf_engine=lim["pdf_engine"], ocr=lim.get("ocr", "auto"))
+    extra = {"evidence": True} if lim.get("evidence") and _takes_evidence(fn) else {}
+    record = fn(path, display_path, pdf_engine=lim["pdf_engine"], ocr=lim.get("ocr", "auto"), **extra)
     letter = record.letter
     if letter is not None and len(letter.items) > lim["max_items"]:
         n = len(letter.items)
@@ -382,6 +388,17 @@ def _child_extract(
             errors=[RecordError("too_many_items", f"the letter has {n} items, over the cap of {lim['max_items']}")],
         )
     return "record", record
+
+
+def _takes_evidence(fn: Callable[..., LetterRecord]) -> bool:
+    """Whether the extractor takes ``evidence=`` (:func:`imr.extract.extract_file` does; a test's
+    stand-in may not, and is called without it)."""
+    import inspect
+
+    try:
+        return "evidence" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _limit_cpu(seconds: float) -> None:

@@ -5,8 +5,11 @@ file name and type (``media``) -> read bytes -> text with page structure (``pdf_
 ``pdfium_text`` with the tolerances of ``pdf_settings``; pages without text by ``ocr``, ``ocr_words``
 and ``fax`` with the thresholds of ``ocr_settings``; ``text_decode``) -> normalised lines
 without page furniture (``normalize``) -> program check (``program``) -> sections and layout
-(``sections``) -> fields (``header``, ``reviewer``, ``patient``, ``items``, ``guidelines``) ->
-values (``dates``) -> record (``entry``: the entry points, ``extract_file`` and friends).
+(``sections``) -> fields (``header``, ``reviewer``, ``patient``, ``items``, ``guidelines``;
+``reading`` reads them all, keeping the lines each item was read from, ``flat`` maps joined text
+back to lines) -> values (``dates``) -> record (``entry``: the entry points, ``extract_file`` and
+friends). A letter set aside after it was read keeps its partial letter (``partial``, ``doubts``);
+with ``evidence=True`` each value's place in the file is located (``origins``, ``evidence``).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from imr.errors import EmptyFileError, ParseError, TerminalError
 from imr.extract.document import BREAK, Document
@@ -22,7 +23,7 @@ from imr.extract.partial import partial_letter
 from imr.extract.pdf_text import document_from_words
 from imr.extract.reading import LetterReading, read_letter
 from imr.extract.text_decode import decode_text
-from imr.models import Letter, LetterRecord, MediaType, RecordError, Source
+from imr.models import EvidenceMap, Letter, LetterRecord, MediaType, RecordError, Source
 
 
 def read_document(data: bytes, media_type: str, pdf_engine: str = "pdfplumber", ocr: str = "off") -> Document:
@@ -48,7 +49,7 @@ def read_document(data: bytes, media_type: str, pdf_engine: str = "pdfplumber", 
     pages = split_text_pages(text)
     if not any(ln for p in pages for ln in p if ln != BREAK):
         raise EmptyFileError("the file has no text")
-    return Document(pages=pages, media_type="text/plain", page_count=None)
+    return Document(pages=pages, media_type="text/plain", page_count=None, source_text=text)
 
 
 def is_ocr(doc: Document) -> bool:
@@ -75,22 +76,26 @@ def extract_bytes(
     pdf_engine: str = "auto",
     media_type: MediaType | None = None,
     ocr: str | None = None,
+    evidence: bool = False,
 ) -> LetterRecord:
     """One record for a file's bytes; ``display_path`` is what ``source.path`` says.
 
     ``pdf_engine``: ``pdfium`` (fast), ``pdfplumber`` (pdfminer), or ``auto``: PDFium first and,
     when its text does not give a parsed letter, pdfplumber as a second reader (records were
     identical on every corpus letter; see bench/RESULTS.md).
-    ``ocr``: ``auto`` (OCR the PDF pages without a text layer) or ``off``; None reads ``IMR_OCR``."""
+    ``ocr``: ``auto`` (OCR the PDF pages without a text layer) or ``off``; None reads ``IMR_OCR``.
+    ``evidence``: fill ``record.evidence`` (:mod:`imr.extract.evidence`: page, box or line, source
+    text and OCR confidence of each filled field; for a letter set aside, of its partial letter's
+    fields); nothing of it is computed otherwise."""
     media = media_type or media_type_of(display_path, data)
     mode = ocr if ocr is not None else _ocr_setting()
     if media == "application/pdf" and pdf_engine == "auto":
-        first = _extract(data, display_path, "pdfium", media, mode)
+        first = _extract(data, display_path, "pdfium", media, mode, evidence)
         if first.status == "parsed" or first.source.ocr:
             return first  # a second text reader cannot help a page that has no text layer
-        second = _extract(data, display_path, "pdfplumber", media, mode)
+        second = _extract(data, display_path, "pdfplumber", media, mode, evidence)
         return second if second.status == "parsed" else first
-    return _extract(data, display_path, pdf_engine, media, mode)
+    return _extract(data, display_path, pdf_engine, media, mode, evidence)
 
 
 def _verify_ocr(doc: Document, letter: Letter | None) -> None:
@@ -105,7 +110,9 @@ def _ocr_setting() -> str:
     return get_settings().ocr
 
 
-def _extract(data: bytes, display_path: str, pdf_engine: str, media: MediaType, ocr: str = "off") -> LetterRecord:
+def _extract(
+    data: bytes, display_path: str, pdf_engine: str, media: MediaType, ocr: str = "off", evidence: bool = False
+) -> LetterRecord:
     source = Source(path=display_path, sha256=sha256_hex(data), media_type=media, pages=None)
     doc: Document | None = None
     reading: LetterReading | None = None
@@ -131,6 +138,8 @@ def _extract(data: bytes, display_path: str, pdf_engine: str, media: MediaType, 
             return rejected
         try:
             rejected.partial = partial_letter(exc, reading, letter, doc)
+            if evidence and rejected.partial is not None:
+                rejected.evidence = _evidence(reading, doc, rejected.partial)
         except Exception as bug:  # a bug in the partial letter is the extractor's, as anywhere else
             return _internal_error(source, bug)
         return rejected
@@ -140,7 +149,19 @@ def _extract(data: bytes, display_path: str, pdf_engine: str, media: MediaType, 
         )
     except Exception as bug:
         return _internal_error(source, bug)
-    return LetterRecord(source=source, status="parsed", errors=warnings, letter=letter)
+    record = LetterRecord(source=source, status="parsed", errors=warnings, letter=letter)
+    if evidence:
+        try:
+            record.evidence = _evidence(reading, doc, letter.to_dict())
+        except Exception as bug:  # a bug in the evidence is the extractor's, as anywhere else
+            return _internal_error(source, bug)
+    return record
+
+
+def _evidence(reading: LetterReading, doc: Document, values: dict[str, Any]) -> EvidenceMap:
+    from imr.extract.evidence import locate  # only when evidence is asked for
+
+    return locate(reading, doc, values)
 
 
 def _internal_error(source: Source, bug: BaseException) -> LetterRecord:
@@ -152,10 +173,14 @@ def _internal_error(source: Source, bug: BaseException) -> LetterRecord:
 
 
 def extract_file(
-    path: str | os.PathLike[str], display_path: str | None = None, pdf_engine: str = "auto", ocr: str | None = None
+    path: str | os.PathLike[str],
+    display_path: str | None = None,
+    pdf_engine: str = "auto",
+    ocr: str | None = None,
+    evidence: bool = False,
 ) -> LetterRecord:
-    """Extract one file; ``display_path`` defaults to the path as given; ``ocr`` as for
-    :func:`extract_bytes` (None: ``IMR_OCR``)."""
+    """Extract one file; ``display_path`` defaults to the path as given; ``ocr`` and ``evidence``
+    as for :func:`extract_bytes` (``ocr`` None: ``IMR_OCR``)."""
     p = Path(path)
     shown = display_path if display_path is not None else str(path)
     try:
@@ -166,7 +191,7 @@ def extract_file(
             status="rejected",
             errors=[RecordError("read_error", f"the file could not be read ({type(exc).__name__})")],
         )
-    return extract_bytes(data, shown, pdf_engine, ocr=ocr)
+    return extract_bytes(data, shown, pdf_engine, ocr=ocr, evidence=evidence)
 
 
 def iter_input_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:

@@ -14,7 +14,8 @@ from imr.extract.dates import DATE_RE, find_dates, parse_date
 
 CASE_RE = re.compile(r"\bCM\d{2}-\d{7}\b")
 
-_PRIORITY_RE = re.compile(r"\b(Standard|Expedited|Urgent|Regular)\b", re.I)
+#: A priority word ('Urgent' is expedited, 'Regular' standard).
+PRIORITY_RE = re.compile(r"\b(Standard|Expedited|Urgent|Regular)\b", re.I)
 
 
 def _label(printed: str, pattern: str) -> dict[str, str]:
@@ -65,7 +66,7 @@ def header_fields() -> tuple[Field[Any], ...]:
 
 
 #: header field -> label regex (text form); the label's value follows it
-_LABELS: dict[str, str] = {f.name: f.metadata["pattern"] for f in header_fields()}
+LABEL_PATTERNS: dict[str, str] = {f.name: f.metadata["pattern"] for f in header_fields()}
 #: printed label -> header field
 GEOMETRY_NAMES: dict[str, str] = {f.metadata["label"]: f.name for f in header_fields()}
 
@@ -83,7 +84,7 @@ def priority_value(text: str | None) -> str | None:
     """'standard' or 'expedited' from a header value."""
     if not text:
         return None
-    m = _PRIORITY_RE.search(text)
+    m = PRIORITY_RE.search(text)
     if not m:
         return None
     return "expedited" if m.group(1).lower() in ("expedited", "urgent") else "standard"
@@ -124,7 +125,7 @@ def header_from_lines(lines: Sequence[str], h: HeaderFields | None = None) -> He
     h = h or HeaderFields()
     text = "\n".join(ln for ln in lines if ln)
     hits: list[tuple[int, int, str]] = []
-    for name, rx in _LABELS.items():
+    for name, rx in LABEL_PATTERNS.items():
         for m in re.finditer(rx, text, re.I):
             hits.append((m.start(), m.end(), name))
     hits.sort()
@@ -168,69 +169,75 @@ def _value_tokens(text: str) -> list[str]:
 
 # ---- dates stated in sentences (layouts without a header) --------------------------------------
 
-_INJURY = [
+#: The phrases that state a date of injury in a sentence (the date follows).
+INJURY_PATTERNS = [
     r"(?:sustained|suffered|incurred|reported|had)\s+(?:an?\s+)?(?:[\w-]+\s+){0,3}injur(?:y|ies)\s+(?:on|dated)\s+",
     r"date\s+of\s+injury\s*(?:of|was|is|:)?\s*",
     r"\binjured\s+(?:at\s+work\s+)?on\s+",
     r"\bDOI\s*:?\s*",
 ]
-_UR_SENTENCE = re.compile(r"utilization review|\bUR\b|non-?certif|modif(?:ied|ication)|\bdenied\b|\bdenial\b", re.I)
+#: What a sentence reporting the utilization review's action says.
+UR_SENTENCE = re.compile(r"utilization review|\bUR\b|non-?certif|modif(?:ied|ication)|\bdenied\b|\bdenial\b", re.I)
 
 
 def injury_date_from_text(text: str) -> dt.date | None:
     """Date of injury from a narrative sentence ('sustained an injury on 8/1/13')."""
-    for rx in _INJURY:
+    for rx in INJURY_PATTERNS:
         m = re.search(rx + "(" + DATE_RE.pattern + ")", text, re.I)
         if m:
             return parse_date(m.group(1))
     return None
 
 
+#: The explicit form of the UR decision's date ('Utilization Review Denial dated <date>').
+UR_DATED = r"Utilization\s+Review\s+(?:Denial|Decision|Determination|Modification)\s+dated\s+(" + DATE_RE.pattern + ")"
+
+
 def ur_date_from_text(text: str) -> dt.date | None:
     """Date of the utilization review decision from the letter's sentences: the explicit
     'Utilization Review Denial dated X' form first, else the last summary sentence that reports
     the UR action with a date."""
-    m = re.search(
-        r"Utilization\s+Review\s+(?:Denial|Decision|Determination|Modification)\s+dated\s+(" + DATE_RE.pattern + ")",
-        text,
-        re.I,
-    )
+    m = re.search(UR_DATED, text, re.I)
     if m:
         return parse_date(m.group(1))
     found: dt.date | None = None
     for sentence in re.split(r"(?<=[.;])\s+(?=[A-Z])", text):
-        if _UR_SENTENCE.search(sentence) and not re.search(r"\binjur", sentence, re.I):
+        if UR_SENTENCE.search(sentence) and not re.search(r"\binjur", sentence, re.I):
             dates = find_dates(sentence)
             if dates:
                 found = dates[0][1]
     return found
 
 
+#: Layout A's sentences that state header dates (the date is group 1).
+A_LAYOUT_PATTERNS: dict[str, str] = {
+    "decision_date": r"\bDated:?\s*(" + DATE_RE.pattern + ")",
+    "application_received": r"application for Independent Medical Review was (?:filed|received) on\s+("
+    + DATE_RE.pattern
+    + ")",
+    "date_assigned": r"Notice of Assignment(?: and Request for Information)? was (?:provided|sent|mailed)"
+    r"(?: to the (?:above )?parties)? on\s+(" + DATE_RE.pattern + ")",
+}
+
+
 def a_layout_dates(text: str, h: HeaderFields) -> HeaderFields:
     """Layout A: 'Dated:', 'application ... was filed on', 'Notice of Assignment ... on'."""
-    pats = {
-        "decision_date": r"\bDated:?\s*(" + DATE_RE.pattern + ")",
-        "application_received": r"application for Independent Medical Review was (?:filed|received) on\s+("
-        + DATE_RE.pattern
-        + ")",
-        "date_assigned": r"Notice of Assignment(?: and Request for Information)? was (?:provided|sent|mailed)"
-        r"(?: to the (?:above )?parties)? on\s+(" + DATE_RE.pattern + ")",
-    }
-    for name, rx in pats.items():
+    for name, rx in A_LAYOUT_PATTERNS.items():
         m = re.search(rx, text, re.I)
         if m:
             _set(h, name, m.group(1))
     return h
 
 
-_DATED_LINE = re.compile(r"^\s*Dated\s*:\s*(" + DATE_RE.pattern + ")", re.I)
+#: A line that starts 'Dated:' (the date is group 1).
+DATED_LINE = re.compile(r"^\s*Dated\s*:\s*(" + DATE_RE.pattern + ")", re.I)
 
 
 def dated_line(lines: Sequence[str]) -> dt.date | None:
     """The date of a line that starts ``Dated:`` (the letter's own date: layouts A and C print it
     under the title), never a 'dated <date>' inside a sentence."""
     for line in lines:
-        m = _DATED_LINE.match(line)
+        m = DATED_LINE.match(line)
         if m:
             return parse_date(m.group(1))
     return None

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from imr.errors import CorruptPdfError, NoTextLayerError, OcrFailedError
 from imr.extract.document import Document
 from imr.extract.ocr_settings import OCR_SETTINGS as S
-from imr.extract.ocr_words import OcrWord, clean_words, confirms, find_doubts, low_confidence_reason
+from imr.extract.ocr_words import Doubt, OcrWord, clean_words, confirms, find_doubts
 from imr.extract.pdf_text import Word, document_from_words
 
 if TYPE_CHECKING:
@@ -51,10 +51,12 @@ _HOCR_NS = "{http://www.w3.org/1999/xhtml}"
 @dataclass
 class OcrDocument(Document):
     """A Document at least one page of which was read by OCR (``ocr_pages``, 0-based);
-    ``low_confidence`` says why a decisive word cannot be trusted (None when nothing is in doubt)."""
+    ``low_confidence`` says why a decisive word cannot be trusted (None when nothing is in doubt)
+    and ``doubts`` are those words (for the partial letter's ``_doubtful``)."""
 
     ocr_pages: list[int] = field(default_factory=list)
     low_confidence: str | None = None
+    doubts: list[Doubt] = field(default_factory=list, repr=False)
 
 
 def document_with_ocr(data: bytes, pages_words: Sequence[Sequence[Word]], dpi: int = S.render_dpi) -> Document:
@@ -89,13 +91,16 @@ def document_with_ocr(data: bytes, pages_words: Sequence[Sequence[Word]], dpi: i
     doc = document_from_words(merged)
     header_page = _letter_page_one(doc, inked)
     second_reads(ocr_words, images, dpis, header_page=header_page)
+    doubts = find_doubts(ocr_words, header_page=header_page)
     return OcrDocument(
         pages=doc.pages,
         media_type=doc.media_type,
         page_count=doc.page_count,
         header_fields=doc.header_fields,
+        words=doc.words,
         ocr_pages=inked,
-        low_confidence=low_confidence_reason(ocr_words, header_page=header_page),
+        low_confidence=doubts[0].reason if doubts else None,
+        doubts=doubts,
     )
 
 

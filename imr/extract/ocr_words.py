@@ -219,12 +219,14 @@ def _lines(words: Sequence[OcrWord]) -> list[list[OcrWord]]:
 @dataclass
 class Doubt:
     """A decisive word read with low confidence (``word``; None when a second read cannot help),
-    on page ``page`` (index into the OCR'd pages), and why it is in doubt."""
+    on page ``page`` (index into the OCR'd pages), and why it is in doubt; ``line``: the words
+    of the line it stands on, when known."""
 
     page: int
     word: OcrWord | None
     reason: str
     min_conf: float = S.decision_min_conf
+    line: tuple[OcrWord, ...] = ()
 
 
 def low_confidence_reason(
@@ -290,17 +292,17 @@ def _decision_tail(page: int, line: Sequence[OcrWord], in_decisions: bool = True
     text = " ".join(w.text for w in tail)
     if decision_form(text) is not None:
         return [
-            Doubt(page, w, "a decision word was read with low OCR confidence")
+            Doubt(page, w, "a decision word was read with low OCR confidence", line=tuple(line))
             for w in tail
             if w.conf < S.decision_min_conf
         ]
     if resembles_decision(text):
-        return [Doubt(page, None, "a decision word could not be read (damaged in the scan)")]
+        return [Doubt(page, None, "a decision word could not be read (damaged in the scan)", line=tuple(line))]
     width = max(w.x1 for w in tail) - min(w.x0 for w in tail)
     unreadable = max(w.conf for w in tail) < S.unreadable_max_conf and not any(c.isdigit() for c in text)
     unreadable = unreadable and width >= S.unreadable_min_width
     if unreadable and in_decisions and colon >= 0 and not _HEADER_LABEL.search(" ".join(w.text for w in line)):
-        return [Doubt(page, None, "the word after an item's colon could not be read")]
+        return [Doubt(page, None, "the word after an item's colon could not be read", line=tuple(line))]
     return []
 
 
@@ -315,7 +317,9 @@ def _header_zone(lines: Sequence[Sequence[OcrWord]], page: int = 0) -> list[Doub
         if is_fax_header(" ".join(words)):
             continue  # the fax machine's line, not the letter's header
         out += [
-            Doubt(page, w, "a header date or case number was read with low OCR confidence", S.header_min_conf)
+            Doubt(
+                page, w, "a header date or case number was read with low OCR confidence", S.header_min_conf, tuple(line)
+            )
             for w in line
             if _HEADER_VALUE.search(w.text) and w.conf < S.header_min_conf
         ]

@@ -10,7 +10,8 @@ what was read, in the JSON shape of ``Letter.to_dict()``, and names the field pa
 * ``no_items`` (only when a header value was read): header, reviewer and patient, ``items`` [];
   in doubt: ``items``;
 * ``ocr_low_confidence``: the full letter when it parsed (else as for ``unresolved_item``), the
-  doubtful values kept; in doubt: the items whose decision could not be read;
+  doubtful values kept; in doubt: the fields whose lines hold a word read with low confidence
+  (:mod:`imr.extract.doubts`) and the items whose decision could not be read;
 * ``ocr_check_failed``: the full letter, its doubtful values kept; in doubt: the fields the failed
   check names (``case_number``, a date, or the two dates out of order).
 
@@ -59,5 +60,8 @@ def doubtful_paths(code: str, reading: LetterReading, letter: Letter | None, doc
         failure = ocr_check_failure(letter, doc) if letter is not None else None
         return list(failure.fields) if failure is not None else []
     if code == OcrLowConfidenceError.code:
-        return unread
+        from imr.extract.doubts import low_confidence_paths
+
+        found = low_confidence_paths(doc, reading, letter)
+        return found + [p for p in unread if p not in found]
     return []

@@ -6,12 +6,14 @@ import re
 
 from imr.models import Patient
 
-_AGE_SEX = re.compile(
+AGE_SEX = re.compile(
     r"\b(\d{1,3})[- ]?(?:(?:year|yr)s?[- ]old\b|y/o\b|y\.o\.(?!\w)|yo\b)[,.]?\s*(?:[\w-]+\s+){0,2}?"
     r"(male|female|man|woman|gentleman|lady|men|women)?\b",
     re.I,
 )
-_SEX_WORDS = {
+#: 'a 41 year old female', read when the age phrase names no sex (group 1).
+SEX_PHRASE = re.compile(r"\b(?:a|an|this|the)\s+(?:[\w-]+\s+){0,3}?(male|female|man|woman)\b", re.I)
+SEX_WORDS = {
     "male": "male",
     "man": "male",
     "gentleman": "male",
@@ -19,11 +21,11 @@ _SEX_WORDS = {
     "woman": "female",
     "lady": "female",
 }
-_OCCUPATION = re.compile(
+OCCUPATION = re.compile(
     r"\b(?:This|The|A|An)\s+([a-z][a-z /-]{2,40}?)\s+(?:sustained|suffered|was injured|reported an injury)", re.I
 )
 _NOT_OCCUPATIONS = {"patient", "injured worker", "applicant", "claimant", "employee", "worker", "iw", "case"}
-_DIAGNOSES = re.compile(
+DIAGNOSES = re.compile(
     r"\b(?:diagnos(?:es|is)|diagnosed with)\s*(?:include[sd]?|of|are|were|was|is|:)?\s*:?\s*(.+?)(?:\.\s|\.$)",
     re.I,
 )
@@ -33,17 +35,17 @@ def parse_patient(summary: str) -> Patient:
     """Age and sex from the first 'NN year old male/female' phrase; occupation from 'This <job>
     sustained an injury'. Nothing is guessed: absent means None."""
     p = Patient()
-    m = _AGE_SEX.search(summary)
+    m = AGE_SEX.search(summary)
     if m:
         age = int(m.group(1))
         p.age = age if 10 <= age <= 110 else None
         if m.group(2):
-            p.sex = _SEX_WORDS.get(m.group(2).lower())  # type: ignore[assignment]
+            p.sex = SEX_WORDS.get(m.group(2).lower())  # type: ignore[assignment]
     if p.sex is None:
-        m2 = re.search(r"\b(?:a|an|this|the)\s+(?:[\w-]+\s+){0,3}?(male|female|man|woman)\b", summary, re.I)
+        m2 = SEX_PHRASE.search(summary)
         if m2:
-            p.sex = _SEX_WORDS.get(m2.group(1).lower())  # type: ignore[assignment]
-    m3 = _OCCUPATION.search(summary)
+            p.sex = SEX_WORDS.get(m2.group(1).lower())  # type: ignore[assignment]
+    m3 = OCCUPATION.search(summary)
     if m3:
         occ = m3.group(1).strip().lower()
         if occ not in _NOT_OCCUPATIONS and not re.search(r"\d|year|old|male|female", occ):
@@ -53,7 +55,7 @@ def parse_patient(summary: str) -> Patient:
 
 def parse_diagnoses(summary: str) -> list[str]:
     """Diagnoses listed in the first 'diagnoses include ...' sentence, split on ; and commas."""
-    m = _DIAGNOSES.search(summary)
+    m = DIAGNOSES.search(summary)
     if not m:
         return []
     body = re.sub(r"\s+", " ", m.group(1)).strip()

@@ -3,7 +3,8 @@
 * Opens PDFs encrypted with an empty user password (all posted DWC letters are AES-128 with the
   extraction-permission bit off); a PDF that needs a real password is rejected (``pdf_password``).
 * Words are grouped into lines by position; a vertical gap larger than a line's height apart
-  becomes a paragraph break, which the item parser relies on.
+  becomes a paragraph break, which the item parser relies on. The Document keeps each line's
+  words (``Document.words``): where each value stands on its page (:mod:`imr.extract.evidence`).
 * The page-1 header is a two-column table whose labels and values text extractors emit out of
   order; :func:`pair_header` pairs each value with the label on its left by position.
 * A PDF without any text layer (image-only) is rejected (``pdf_no_text``) here; with OCR on, the
@@ -69,12 +70,15 @@ def document_from_words(pages_words: Sequence[Sequence[Word]]) -> Document:
         raise CorruptPdfError("the PDF has no pages")
     if not any(pages_words):
         raise NoTextLayerError("the PDF has no text layer (image-only) and OCR is off")
-    pages = [_lines(words) for words in pages_words]
+    rows = [_line_rows(words) for words in pages_words]
+    pages = [[" ".join(w.text for w in row) if row else BREAK for row in page] for page in rows]
     first = 0  # the letter's page 1: after any fax cover sheets
     while first < len(pages) - 1 and is_cover_sheet(pages[first]):
         first += 1
     header = pair_header(pages_words[first])
-    return Document(pages=pages, media_type="application/pdf", page_count=len(pages_words), header_fields=header)
+    return Document(
+        pages=pages, media_type="application/pdf", page_count=len(pages_words), header_fields=header, words=rows
+    )
 
 
 def _words(page: Any) -> list[Word]:
@@ -103,17 +107,19 @@ def _rows(words: Sequence[Word]) -> list[list[Word]]:
     return rows
 
 
-def _lines(words: Sequence[Word]) -> list[str]:
+def _line_rows(words: Sequence[Word]) -> list[list[Word]]:
+    """The page's lines as their words, in reading order; an empty row is a paragraph break (a
+    vertical gap wider than ``paragraph_gap_ratio`` line heights)."""
     rows = _rows(words)
     heights = sorted(r[0].height for r in rows) or [S.default_line_height]
     line_h = heights[len(heights) // 2]
-    out: list[str] = []
+    out: list[list[Word]] = []
     prev_bottom: float | None = None
     for row in rows:
         top = min(w.top for w in row)
-        if prev_bottom is not None and top - prev_bottom > S.paragraph_gap_ratio * line_h and out and out[-1] != BREAK:
-            out.append(BREAK)
-        out.append(" ".join(w.text for w in row))
+        if prev_bottom is not None and top - prev_bottom > S.paragraph_gap_ratio * line_h and out and out[-1]:
+            out.append([])
+        out.append(row)
         prev_bottom = max(w.bottom for w in row)
     return out
 

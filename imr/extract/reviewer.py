@@ -23,8 +23,15 @@ STATES = {
 }  # fmt: skip
 _FULL = {v.lower(): v for v in STATES.values()}
 
-_STATES_LABEL = re.compile(r"^\s*State\(?s?\)?\s+of\s+Licensure\s*:\s*", re.I)
-_SPEC_LABEL = re.compile(r"^\s*Certification\(?s?\)?\s*/\s*Specialt(?:y|ies)\s*:\s*", re.I)
+STATES_LABEL = re.compile(r"^\s*State\(?s?\)?\s+of\s+Licensure\s*:\s*", re.I)
+SPECIALTY_LABEL = re.compile(r"^\s*Certification\(?s?\)?\s*/\s*Specialt(?:y|ies)\s*:\s*", re.I)
+#: The sentence forms (the value is group 1), read over the qualification lines joined by spaces.
+BOARD_CERTIFIED = re.compile(
+    r"Board[- ]Certified\s+in\s+(?:the\s+(?:field|specialty)\s+of\s+)?(.+?)"
+    r"(?=\s+and\s+(?:is\s+)?(?:currently\s+)?licensed|\s+and\s+has\b|\s+who\b|\.\s|\.$|;)",
+    re.I,
+)
+LICENSED_IN = re.compile(r"licensed\s+(?:to\s+practice\s+)?in\s+(.+?)(?=\.\s|\.$|;|\s+and\s+has\b|\s+He/she)", re.I)
 _STOP = re.compile(r"^\s*(?:[A-Z][A-Z ,()/&'-]{8,}$|State\(?s?\)? of|Certification\(?s?\)?)")
 
 
@@ -81,40 +88,44 @@ def state_name(token: str) -> str:
     return _FULL.get(t.lower(), t)
 
 
-def _labelled_value(lines: Sequence[str], label: re.Pattern[str]) -> str | None:
+def labelled_lines(lines: Sequence[str], label: re.Pattern[str]) -> list[int]:
+    """Indexes of the first line starting with ``label`` and of the lines its value runs on to
+    (up to a paragraph break, a heading or the other label); [] when no line has the label."""
     for i, line in enumerate(lines):
         if line == BREAK or not label.match(line):
             continue
-        parts = [label.sub("", line, count=1)]
-        for nxt in lines[i + 1 :]:
-            if nxt == BREAK or _STOP.match(nxt) or _STATES_LABEL.match(nxt) or _SPEC_LABEL.match(nxt):
+        out = [i]
+        for j in range(i + 1, len(lines)):
+            nxt = lines[j]
+            if nxt == BREAK or _STOP.match(nxt) or STATES_LABEL.match(nxt) or SPECIALTY_LABEL.match(nxt):
                 break
-            parts.append(nxt)
-        return " ".join(p.strip() for p in parts if p.strip())
-    return None
+            out.append(j)
+        return out
+    return []
+
+
+def _labelled_value(lines: Sequence[str], label: re.Pattern[str]) -> str | None:
+    where = labelled_lines(lines, label)
+    if not where:
+        return None
+    parts = [label.sub("", lines[where[0]], count=1)] + [lines[j] for j in where[1:]]
+    return " ".join(p.strip() for p in parts if p.strip())
 
 
 def parse_reviewer(lines: Sequence[str]) -> Reviewer:
     """Reviewer credentials from the lines of the qualifications part of a letter."""
-    states_text = _labelled_value(lines, _STATES_LABEL)
-    spec_text = _labelled_value(lines, _SPEC_LABEL)
+    states_text = _labelled_value(lines, STATES_LABEL)
+    spec_text = _labelled_value(lines, SPECIALTY_LABEL)
     states = [state_name(s) for s in _split_list(states_text)] if states_text else []
     specialties = _specialties(spec_text) if spec_text else []
     if not specialties or not states:
         text = " ".join(ln for ln in lines if ln != BREAK)
         if not specialties:
-            m = re.search(
-                r"Board[- ]Certified\s+in\s+(?:the\s+(?:field|specialty)\s+of\s+)?(.+?)"
-                r"(?=\s+and\s+(?:is\s+)?(?:currently\s+)?licensed|\s+and\s+has\b|\s+who\b|\.\s|\.$|;)",
-                text,
-                re.I,
-            )
+            m = BOARD_CERTIFIED.search(text)
             if m:
                 specialties = _specialties(m.group(1))
         if not states:
-            m = re.search(
-                r"licensed\s+(?:to\s+practice\s+)?in\s+(.+?)(?=\.\s|\.$|;|\s+and\s+has\b|\s+He/she)", text, re.I
-            )
+            m = LICENSED_IN.search(text)
             if m:
                 raw = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m.group(1))
                 states = [state_name(s) for s in raw if s.strip()]

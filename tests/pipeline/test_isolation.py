@@ -40,7 +40,7 @@ def test_records_identical_to_plain_extraction_one_child(letters: list[Path]) ->
     with IsolatedExtractor(_settings()) as ex:
         got = [ex.extract(p, p.name) for p in letters]
         assert ex.children_started == 1
-    want = [extract_file(p, p.name) for p in letters]
+    want = [extract_file(p, p.name, evidence=True) for p in letters]  # IMR_EVIDENCE is on by default
     assert [r.to_dict() for r in got] == [r.to_dict() for r in want]
     assert any(r.status == "parsed" for r in got) and any(r.status == "rejected" for r in got)
 
@@ -139,7 +139,7 @@ def _in_worker(paths: list[str]) -> list[dict[str, object]]:
 @pytest.mark.timeout(180)
 def test_works_inside_daemonic_pool_and_process_pool_workers(letters: list[Path]) -> None:
     paths = [str(p) for p in letters[:3]]
-    want = [extract_file(p, p.name).to_dict() for p in letters[:3]]
+    want = [extract_file(p, p.name, evidence=True).to_dict() for p in letters[:3]]
     with multiprocessing.get_context("fork").Pool(1) as pool:  # daemonic workers, as Dask's
         assert pool.apply(_in_worker, (paths,)) == want
     ctx = multiprocessing.get_context("spawn")
