@@ -97,14 +97,10 @@ def _engine_and_ocr(args: argparse.Namespace) -> tuple[str, str]:
 def extract_with_evidence(path: Path, args: argparse.Namespace) -> LetterRecord:
     """The record of the file at ``path`` with the evidence of its values (``--pdf-engine``,
     ``--ocr``, else the settings, as ``imr extract``)."""
-    import inspect
-
     from imr.extract.entry import extract_file
 
     engine, ocr = _engine_and_ocr(args)
-    if "evidence" in inspect.signature(extract_file).parameters:  # until the extractor's evidence lands
-        return extract_file(path, pdf_engine=engine, ocr=ocr, evidence=True)  # type: ignore[call-arg,unused-ignore]
-    return extract_file(path, pdf_engine=engine, ocr=ocr)
+    return extract_file(path, pdf_engine=engine, ocr=ocr, evidence=True)
 
 
 def _show_file(path: Path, args: argparse.Namespace) -> Path:
