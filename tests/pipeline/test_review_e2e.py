@@ -126,6 +126,10 @@ def test_reviewed_letters_load_and_nothing_overwrites_the_review(
         assert [i["decision"] for i in rec["letter"]["items"]] == [i.decision for i in d.synthetic.letter.items]
         assert rec["review"]["by"] == "Ann Lee" and rec["review"]["changed"] == [f"items[{d.index}].decision"]
     assert len(reviewed) == 3
+    # ingest stored each letter's evidence, the review queue each set-aside letter's: all exported
+    assert all(r["evidence"] and "case_number" in r["evidence"] for r in current if r["letter"]["case_number"])
+    for rec in reviewed.values():
+        assert set(rec["evidence"]) >= {"decision_date"} or set(rec["evidence"]) >= {"items[0].request"}
     rows = [r for b in warehouse.list_batches(engine) for r in warehouse.list_files(engine, b.id)]
     archived = {Path(r.current_path or "").name for r in rows if r.status == FileStatus.LOADED}
     assert all(str(settings.archive_path().absolute()) in (r.current_path or "") for r in rows
