@@ -34,7 +34,7 @@ setup-browser: setup
 test: setup-browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=30
 
 # the quick loop: no Prefect server, no PostgreSQL, no OCR engine, no slow end-to-end runs
 test-fast: setup
