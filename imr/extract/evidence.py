@@ -34,7 +34,7 @@ from imr.extract import header as hdr
 from imr.extract.dates import DATE_RE, parse_date
 from imr.extract.document import BREAK, Document
 from imr.extract.flat import Flat
-from imr.extract.items import ItemRead
+from imr.extract.items import ItemRead, decision_lines_in, request_lines_in
 from imr.extract.origins import SourceLine, align, mean_confidence, source_lines, union
 from imr.extract.patient import AGE_SEX, DIAGNOSES, OCCUPATION, SEX_PHRASE, SEX_WORDS, parse_diagnoses
 from imr.extract.reading import LetterReading, header_zone, qualification_lines
@@ -314,10 +314,12 @@ class _Locator:
     # ------------------------------------------------------------------ items
 
     def _item(self, item: dict[str, Any], read: ItemRead) -> Iterator[tuple[str, tuple[list[int], int | None] | None]]:
-        if item.get("request") and read.request_lines:
-            yield "request", (read.request_lines, read.request_lines[0])
-        if read.decision_lines:  # a decision not read: where it should stand
-            yield "decision", (read.decision_lines, read.decision_lines[-1])
+        request = request_lines_in(self.lines, read.request_lines)
+        if item.get("request") and request:
+            yield "request", (request, request[0])
+        decision = read.decision_lines or decision_lines_in(self.lines, read.request_lines)
+        if decision:  # a decision not read: where it should stand
+            yield "decision", (decision, decision[-1])
         for path, key in (("claims_administrator_guideline", "ca"), ("reviewer_guideline", "mx")):
             guideline = item.get(path) or {}
             where = read.label_lines.get(key)

@@ -27,15 +27,16 @@ class Flat:
     index: tuple[int, ...]
 
     @classmethod
-    def of(cls, lines: Sequence[str], sep: str = "\n", collapse: bool = False) -> Flat:
+    def of(cls, lines: Sequence[str], sep: str = "\n", collapse: bool = False, offset: int = 0) -> Flat:
         """Join ``lines`` (BREAK lines left out). ``collapse``: each line's runs of whitespace become
         one space and its ends are trimmed (lines left empty are left out), so the text equals the
-        lines joined by one space and collapsed as a whole."""
+        lines joined by one space and collapsed as a whole. ``offset``: the index of ``lines[0]``
+        (``lines`` being a slice that starts there)."""
         parts: list[str] = []
         starts: list[int] = []
         index: list[int] = []
         pos = 0
-        for i, line in enumerate(lines):
+        for i, line in enumerate(lines, start=offset):
             if line == BREAK:
                 continue
             text = _SPACE.sub(" ", line).strip() if collapse else line

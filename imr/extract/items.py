@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from imr.errors import UnresolvedItemError
 from imr.extract.distance import edit_distance
@@ -89,9 +89,11 @@ _HEADING_LINE = re.compile(r"^\s*[A-Z][A-Z ,()/&'-]{12,}:?\s*$")
 @dataclass
 class ItemRead:
     """One disputed item as read. ``decision`` is None when it could not be read (``request`` None
-    when that could not be either); the ``*_lines`` are indexes into the lines the parser was given:
-    the item's paragraph, the line(s) holding its decision word (or where it should stand), and
-    each label's lines (``ca``, ``mx``, ``rat``)."""
+    when that could not be either). Where it was read, as indexes into the lines the parser was
+    given (plus its ``offset``): ``request_lines`` the item's paragraph, ``decision_lines`` the
+    line(s) of its decision words when the reader knows them (or where an unread one should
+    stand; [] means: in the paragraph, :func:`decision_lines_in`), ``label_lines`` each label's
+    lines (``ca``, ``mx``, ``rat``)."""
 
     request: str | None
     decision: Decision | None
@@ -101,15 +103,6 @@ class ItemRead:
     request_lines: list[int] = field(default_factory=list)
     decision_lines: list[int] = field(default_factory=list)
     label_lines: dict[str, list[int]] = field(default_factory=dict)
-
-    def shifted(self, offset: int) -> ItemRead:
-        """The same item with its line indexes moved by ``offset`` (read from a slice of lines)."""
-        return replace(
-            self,
-            request_lines=[i + offset for i in self.request_lines],
-            decision_lines=[i + offset for i in self.decision_lines],
-            label_lines={k: [i + offset for i in v] for k, v in self.label_lines.items()},
-        )
 
     def to_item(self, ordinal: int) -> Item:
         """The model item (``ordinal`` 1-based); ValueError when its decision was not read."""
@@ -137,9 +130,6 @@ class ItemsRead:
         """Note a problem (the first one noted is the one reported)."""
         self.problem = self.problem or message
 
-    def shifted(self, offset: int) -> ItemsRead:
-        return ItemsRead([it.shifted(offset) for it in self.items], self.problem)
-
     def resolved(self) -> list[Item]:
         """The model items; raises UnresolvedItemError when an item's decision was not read."""
         if self.problem is not None:
@@ -154,10 +144,10 @@ class _Line:
     at: int = 0  # index in the lines given
 
 
-def _compact(lines: Sequence[str]) -> list[_Line]:
+def _compact(lines: Sequence[str], offset: int = 0) -> list[_Line]:
     out: list[_Line] = []
     brk = True
-    for i, line in enumerate(lines):
+    for i, line in enumerate(lines, start=offset):
         if line == BREAK:
             brk = True
             continue
@@ -235,25 +225,25 @@ def _numbered_necessity(text: str) -> tuple[str, str] | None:
 _DECISION_WORDS_RE = re.compile(r"\b(?:upheld|overturned)\b|(?:\bnot\s*)?medically\s+necessary", re.I)
 
 
-def _decision_rows(rows: Sequence[_Line]) -> list[int]:
-    """Indexes (in the lines given) of the line(s) of an item paragraph that hold its decision
-    words (the last ones stated); the last line when none can be found."""
-    if not rows:
+def decision_lines_in(lines: Sequence[str], paragraph: Sequence[int]) -> list[int]:
+    """Of an item's paragraph (indexes into ``lines``), the line(s) that hold its decision words
+    (the last ones stated); the last line when none can be found."""
+    if not paragraph:
         return []
-    flat = Flat.of([r.text for r in rows])
+    flat = Flat.of([lines[i] for i in paragraph])
     found = list(_DECISION_WORDS_RE.finditer(flat.text))
     if not found:
-        return [rows[-1].at]
+        return [paragraph[-1]]
     m = found[-1]
-    return [rows[k].at for k in flat.lines_at(m.start(), m.end())]
+    return [paragraph[k] for k in flat.lines_at(m.start(), m.end())]
 
 
-def _request_rows(rows: Sequence[_Line]) -> list[int]:
-    """Indexes of an item paragraph's lines without a decision word wrapped onto a line of its own."""
-    kept = list(rows)
-    if len(kept) > 1 and _DECISION_WORD_LINE.match(kept[-1].text):
+def request_lines_in(lines: Sequence[str], paragraph: Sequence[int]) -> list[int]:
+    """An item's paragraph without a decision word wrapped onto a line of its own."""
+    kept = list(paragraph)
+    if len(kept) > 1 and _DECISION_WORD_LINE.match(lines[kept[-1]]):
         kept.pop()
-    return [r.at for r in kept]
+    return kept
 
 
 def parse_item_blocks(lines: Sequence[str]) -> list[Item]:
@@ -262,10 +252,11 @@ def parse_item_blocks(lines: Sequence[str]) -> list[Item]:
     return read_item_blocks(lines).resolved()
 
 
-def read_item_blocks(lines: Sequence[str]) -> ItemsRead:
+def read_item_blocks(lines: Sequence[str], offset: int = 0) -> ItemsRead:
     """Items of the decisions section (layouts B, C, D) as read, an item without a readable
-    decision kept with ``decision`` None (and the problem noted)."""
-    rows = _compact(lines)
+    decision kept with ``decision`` None (and the problem noted); line indexes count from
+    ``offset`` (``lines`` being a slice that starts there)."""
+    rows = _compact(lines, offset)
     kinds = [_label(r.text) for r in rows]
     anchors: list[int] = []
     last_kind: str | None = None
@@ -308,8 +299,8 @@ def read_item_blocks(lines: Sequence[str]) -> ItemsRead:
                 claims_administrator_guideline=classify(segs.get("ca")),
                 reviewer_guideline=classify(segs.get("mx")),
                 rationale=segs.get("rat"),
-                request_lines=_request_rows(para_rows),
-                decision_lines=_decision_rows(para_rows) if para_rows else [rows[a].at],
+                request_lines=[r.at for r in para_rows],
+                decision_lines=[] if para_rows else [rows[a].at],
                 label_lines=seg_lines,
             )
         )
@@ -430,14 +421,16 @@ def _decision_lines_only(rows: Sequence[_Line]) -> ItemsRead:
         nxt_starts = idx + 1 >= len(rows) or rows[idx + 1].para_start
         joined = " ".join(r.text for r in para)
         # a damaged decision line ends its paragraph, or starts one after a finished sentence (layout
-        # B prints the rationale right below each decision line)
-        starts_item = row.para_start or (idx > 0 and _ENDS_SENTENCE.search(rows[idx - 1].text) is not None)
+        # B prints the rationale right below each decision line); it has a colon or is one word
+        starts_item = False
+        if ":" in row.text or " " not in row.text:
+            starts_item = row.para_start or (idx > 0 and _ENDS_SENTENCE.search(rows[idx - 1].text) is not None)
         if (nxt_starts or starts_item) and damaged_decision(row.text):
             out.unresolved(f"item {len(out.items) + 1}: the decision word could not be read")
             if starts_item:
                 para, joined = [row], row.text
             out.items.append(
-                ItemRead(unread_request(joined), None, request_lines=_request_rows(para), decision_lines=[row.at])
+                ItemRead(unread_request(joined), None, request_lines=[r.at for r in para], decision_lines=[row.at])
             )
             para = []
             continue
@@ -465,8 +458,7 @@ def _read(parsed: tuple[str, str], rows: Sequence[_Line]) -> ItemRead:
         decision=parsed[1],  # type: ignore[arg-type]
         claims_administrator_guideline=Guideline(None, None),
         reviewer_guideline=Guideline(None, None),
-        request_lines=_request_rows(rows),
-        decision_lines=_decision_rows(rows),
+        request_lines=[r.at for r in rows],
     )
 
 
@@ -500,9 +492,10 @@ def parse_numbered_decisions(lines: Sequence[str]) -> list[Item]:
     return read_numbered_decisions(lines).resolved()
 
 
-def read_numbered_decisions(lines: Sequence[str]) -> ItemsRead:
-    """Layout A's numbered decisions as read (one that cannot be read kept with ``decision`` None)."""
-    flat = Flat.of(lines, sep=" ", collapse=True)
+def read_numbered_decisions(lines: Sequence[str], offset: int = 0) -> ItemsRead:
+    """Layout A's numbered decisions as read (one that cannot be read kept with ``decision`` None);
+    line indexes count from ``offset``."""
+    flat = Flat.of(lines, sep=" ", collapse=True, offset=offset)
     text = flat.text
     marks = list(_NUMBERED_SPLIT.finditer(text))
     out = ItemsRead()

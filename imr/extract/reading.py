@@ -238,7 +238,7 @@ def _decided_items(sec: Sections, layout: str) -> itm.ItemsRead:
         first_end = sec.first.get("a_decision", len(sec.lines))
         items = itm.read_numbered_decisions(sec.lines[:first_end])
         if items.problem is None and sec.has("a_decision"):
-            again = itm.read_numbered_decisions(sec.body("a_decision")).shifted(sec.body_offset("a_decision"))
+            again = itm.read_numbered_decisions(sec.body("a_decision"), sec.body_offset("a_decision"))
             if again.problem is not None:
                 return again
             if items.items and again.items:
@@ -249,7 +249,7 @@ def _decided_items(sec: Sections, layout: str) -> itm.ItemsRead:
     for key in ("decisions", "rationale_b", "issue"):
         if sec.has(key):
             start = sec.first[key]
-            found = itm.read_item_blocks(sec.lines[start + 1 :]).shifted(start + 1)
+            found = itm.read_item_blocks(sec.lines[start + 1 :], start + 1)
             if found.items or found.problem is not None:
                 break
     else:
