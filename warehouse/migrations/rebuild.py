@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
+from warehouse.migrations.helpers import create_views, drop_views
+
 
 def load_revision(name: str) -> ModuleType:
     """The revision script ``versions/<name>.py`` as a module (to reuse its frozen SQL)."""
@@ -26,7 +28,7 @@ def report_views_dropped(revision: str = "0002_report_views") -> Iterator[None]:
     """Drop the report views as ``revision`` created them (its frozen SQL), run the block, create
     them again. The views of the warehouse are those of 0002 up to revision 0007; revisions after
     0008 pass ``"0008_case_versions"`` (whose views read only the current letter of each case)."""
-    views = load_revision(revision)
-    getattr(views, "drop_views", views.downgrade)()
+    views = load_revision(revision).views
+    drop_views(views)
     yield
-    getattr(views, "create_views", views.upgrade)()
+    create_views(views)

@@ -17,7 +17,7 @@ between two dates.
 
 from __future__ import annotations
 
-from alembic import op
+from warehouse.migrations import helpers
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -51,7 +51,7 @@ def _guideline(item_id: str, party: str) -> str:
     return f"(SELECT g.source FROM guideline_citations g WHERE g.item_id = {item_id} AND g.party = '{party}')"
 
 
-def _views(dialect: str) -> list[tuple[str, str]]:
+def views(dialect: str) -> list[tuple[str, str]]:
     """(name, SELECT) pairs in creation order (each view only reads tables and earlier views)."""
     month = _month("l.decision_date", dialect)
     days = _days("l.decision_date", "l.application_received", dialect)
@@ -166,12 +166,8 @@ def _views(dialect: str) -> list[tuple[str, str]]:
 
 
 def upgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    for name, select in _views(dialect):
-        op.execute(f"CREATE VIEW {name} AS {select}")
+    helpers.create_views(views)
 
 
 def downgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    for name, _select in reversed(_views(dialect)):
-        op.execute(f"DROP VIEW IF EXISTS {name}")
+    helpers.drop_views(views)

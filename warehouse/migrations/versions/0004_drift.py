@@ -10,22 +10,21 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from warehouse.migrations.helpers import add_checked_column
 from warehouse.migrations.rebuild import report_views_dropped
 
 revision: str = "0004"
 down_revision: str | None = "0002"
 
 _FLOATS = ("observed", "baseline", "lower_bound", "upper_bound")
+_VERDICTS = ("passed", "failed", "insufficient")
 
 
 def upgrade() -> None:
     # plain ADD COLUMN (no table rebuild: the report views of 0002 read dq_results)
     for name in _FLOATS:
         op.add_column("dq_results", sa.Column(name, sa.Float, nullable=True))
-    op.execute(
-        "ALTER TABLE dq_results ADD COLUMN verdict VARCHAR(16) CONSTRAINT ck_dq_results_verdict "
-        "CHECK (verdict IN ('passed', 'failed', 'insufficient'))"
-    )
+    add_checked_column("dq_results", "verdict", 16, _VERDICTS)
 
 
 def downgrade() -> None:

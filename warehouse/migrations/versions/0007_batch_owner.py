@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from warehouse.migrations.helpers import in_
 from warehouse.migrations.rebuild import report_views_dropped
 
 revision: str = "0007"
@@ -24,14 +25,10 @@ _OLD = ("running", "completed", "completed_with_quarantine", "failed")
 _NEW = (*_OLD, "abandoned", "interrupted")
 
 
-def _check(values: tuple[str, ...]) -> str:
-    return f"status IN ({', '.join(repr(v) for v in values)})"
-
-
 def upgrade() -> None:
     with report_views_dropped(), op.batch_alter_table("ingest_batches") as batch:
         batch.drop_constraint(op.f("ck_ingest_batches_status"), type_="check")
-        batch.create_check_constraint(op.f("ck_ingest_batches_status"), _check(_NEW))
+        batch.create_check_constraint(op.f("ck_ingest_batches_status"), in_("status", _NEW))
         batch.add_column(sa.Column("owner", sa.JSON, nullable=True))
         batch.add_column(sa.Column("status_reason", sa.Text, nullable=True))
     op.create_table(
@@ -57,4 +54,4 @@ def downgrade() -> None:
         batch.drop_column("status_reason")
         batch.drop_column("owner")
         batch.drop_constraint(op.f("ck_ingest_batches_status"), type_="check")
-        batch.create_check_constraint(op.f("ck_ingest_batches_status"), _check(_OLD))
+        batch.create_check_constraint(op.f("ck_ingest_batches_status"), in_("status", _OLD))

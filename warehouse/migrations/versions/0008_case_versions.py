@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
+from warehouse.migrations import helpers
 from warehouse.migrations.rebuild import load_revision
 
 revision: str = "0008"
@@ -39,11 +40,11 @@ _CURRENT = "version_status = 'current'"
 _JOIN = "JOIN letters l ON l.id = i.letter_id"
 
 
-def _views(dialect: str) -> list[tuple[str, str]]:
+def views(dialect: str) -> list[tuple[str, str]]:
     """(name, SELECT) pairs in creation order: 0002's views over current letters, then
     ``v_letter_versions``."""
     out: list[tuple[str, str]] = []
-    for name, select in load_revision("0002_report_views")._views(dialect):
+    for name, select in load_revision("0002_report_views").views(dialect):
         if name == "v_letters":
             assert select.endswith("FROM letters l"), "revision 0002's v_letters is not what 0008 restricts"
             select += f"\n         WHERE l.{_CURRENT}"
@@ -62,42 +63,19 @@ def _views(dialect: str) -> list[tuple[str, str]]:
     return out
 
 
-def create_views() -> None:
-    dialect = op.get_bind().dialect.name
-    for name, select in _views(dialect):
-        op.execute(f"CREATE VIEW {name} AS {select}")
-
-
-def drop_views() -> None:
-    dialect = op.get_bind().dialect.name
-    for name, _select in reversed(_views(dialect)):
-        op.execute(f"DROP VIEW IF EXISTS {name}")
-
-
-def _check(values: tuple[str, ...]) -> str:
-    return f"version_status IN ({', '.join(repr(v) for v in values)})"
-
-
 def upgrade() -> None:
     load_revision("0002_report_views").downgrade()  # the views of 0002 read letters
     with op.batch_alter_table("letters") as batch:
         batch.drop_constraint(op.f("uq_letters_case_number"), type_="unique")
         batch.add_column(sa.Column("version_status", sa.String(16), nullable=False, server_default="current"))
         batch.add_column(sa.Column("superseded_by_letter_id", sa.String(36), nullable=True))
-        batch.create_check_constraint(op.f("ck_letters_version_status"), _check(_STATUSES))
+        batch.create_check_constraint(op.f("ck_letters_version_status"), helpers.in_("version_status", _STATUSES))
         batch.create_foreign_key(
             op.f("fk_letters_superseded_by_letter_id_letters"), "letters", ["superseded_by_letter_id"], ["id"]
         )
         batch.create_index(op.f("ix_letters_case_number"), ["case_number"])
-    op.create_index(
-        op.f("uq_letters_current_case_number"),
-        "letters",
-        ["case_number"],
-        unique=True,
-        sqlite_where=sa.text(_CURRENT),
-        postgresql_where=sa.text(_CURRENT),
-    )
-    create_views()
+    helpers.create_unique_where("uq_letters_current_case_number", "letters", "case_number", _CURRENT)
+    helpers.create_views(views)
 
 
 def _keep_one_letter_per_case() -> None:
@@ -155,7 +133,7 @@ def _keep_one_letter_per_case() -> None:
 
 
 def downgrade() -> None:
-    drop_views()
+    helpers.drop_views(views)
     op.drop_index(op.f("uq_letters_current_case_number"), table_name="letters")
     _keep_one_letter_per_case()
     with op.batch_alter_table("letters") as batch:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from warehouse.migrations import helpers
 from warehouse.migrations.rebuild import load_revision
 
 revision: str = "0010"
@@ -32,11 +33,11 @@ _WAITING = "status = 'waiting'"
 _V_LETTERS_END = "l.batch_id, l.loaded_at\n          FROM letters l"
 
 
-def _views(dialect: str) -> list[tuple[str, str]]:
+def views(dialect: str) -> list[tuple[str, str]]:
     """(name, SELECT) pairs in creation order: 0008's views with ``v_letters`` showing who reviewed
     the letter and when, then ``v_review_queue``."""
     out: list[tuple[str, str]] = []
-    for name, select in load_revision("0008_case_versions")._views(dialect):
+    for name, select in load_revision("0008_case_versions").views(dialect):
         if name == "v_letters":
             assert _V_LETTERS_END in select, "revision 0008's v_letters is not what 0010 extends"
             select = select.replace(
@@ -58,24 +59,8 @@ def _views(dialect: str) -> list[tuple[str, str]]:
     return out
 
 
-def create_views() -> None:
-    dialect = op.get_bind().dialect.name
-    for name, select in _views(dialect):
-        op.execute(f"CREATE VIEW {name} AS {select}")
-
-
-def drop_views() -> None:
-    dialect = op.get_bind().dialect.name
-    for name, _select in reversed(_views(dialect)):
-        op.execute(f"DROP VIEW IF EXISTS {name}")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 def upgrade() -> None:
-    load_revision("0008_case_versions").drop_views()
+    helpers.drop_views(load_revision("0008_case_versions").views)
     op.create_table(
         "letter_evidence",
         sa.Column("letter_id", sa.String(36), nullable=False),
@@ -108,7 +93,7 @@ def upgrade() -> None:
         sa.Column("letter_id", sa.String(36), nullable=True),
         sa.Column("settled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("settled_by", sa.Text, nullable=True),
-        sa.CheckConstraint(_in("status", _STATUSES), name=op.f("ck_review_items_status")),
+        sa.CheckConstraint(helpers.in_("status", _STATUSES), name=op.f("ck_review_items_status")),
         sa.ForeignKeyConstraint(
             ["source_file_id"], ["source_files.id"], name=op.f("fk_review_items_source_file_id_source_files")
         ),
@@ -117,14 +102,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_review_items_sha256"), "review_items", ["sha256"])
     op.create_index(op.f("ix_review_items_status_since"), "review_items", ["status", "since"])
-    op.create_index(
-        op.f("uq_review_items_waiting_sha256"),
-        "review_items",
-        ["sha256"],
-        unique=True,
-        sqlite_where=sa.text(_WAITING),
-        postgresql_where=sa.text(_WAITING),
-    )
+    helpers.create_unique_where("uq_review_items_waiting_sha256", "review_items", "sha256", _WAITING)
     op.create_table(
         "review_actions",
         sa.Column("id", sa.Integer, autoincrement=True, nullable=False),
@@ -135,7 +113,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text, nullable=True),
         sa.Column("changes", sa.JSON, nullable=False),
         sa.Column("batch_id", sa.String(36), nullable=True),
-        sa.CheckConstraint(_in("action", _ACTIONS), name=op.f("ck_review_actions_action")),
+        sa.CheckConstraint(helpers.in_("action", _ACTIONS), name=op.f("ck_review_actions_action")),
         sa.ForeignKeyConstraint(["item_id"], ["review_items.id"], name=op.f("fk_review_actions_item_id_review_items")),
         sa.ForeignKeyConstraint(
             ["batch_id"], ["ingest_batches.id"], name=op.f("fk_review_actions_batch_id_ingest_batches")
@@ -153,11 +131,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=op.f("fk_letter_reviews_letter_id_letters")),
         sa.PrimaryKeyConstraint("letter_id", name=op.f("pk_letter_reviews")),
     )
-    create_views()
+    helpers.create_views(views)
 
 
 def downgrade() -> None:
-    drop_views()
+    helpers.drop_views(views)
     op.drop_table("letter_reviews")
     op.drop_index(op.f("ix_review_actions_item_id"), table_name="review_actions")
     op.drop_table("review_actions")
@@ -166,4 +144,4 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_review_items_sha256"), table_name="review_items")
     op.drop_table("review_items")
     op.drop_table("letter_evidence")
-    load_revision("0008_case_versions").create_views()
+    helpers.create_views(load_revision("0008_case_versions").views)
