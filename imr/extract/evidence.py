@@ -75,7 +75,7 @@ def locate_lines(
 
 def evidence_of(lines: Sequence[SourceLine]) -> Evidence:
     """The evidence of source lines of one page that stand next to each other."""
-    boxes = [ln.bbox for ln in lines if ln.bbox is not None]
+    boxes = [box for box in (ln.bbox for ln in lines) if box is not None]
     return Evidence(
         page=lines[0].page,
         text="\n".join(ln.text for ln in lines),
@@ -93,6 +93,8 @@ class _Locator:
         self.at = align(self.lines, self.sources)
         self.nl = Flat.of(self.lines)  # lines joined by newlines: labels and their values
         self.sp = Flat.of(self.lines, sep=" ")  # joined by spaces, as the parsers read sentences
+        zone = header_zone(reading.sections)  # a prefix of the lines: where the header is read
+        self.zone_end = len("\n".join(ln for ln in zone if ln != BREAK))
 
     # ------------------------------------------------------------------ the map
 
@@ -157,14 +159,27 @@ class _Locator:
         return flat.lines_at(start, end), flat.line_of(anchor_at)
 
     def _labelled(
-        self, patterns: Sequence[str], fits: Any, group: str, flags: int = re.I
+        self, patterns: Sequence[str], fits: Any, group: str, flags: int = re.I, end: int | None = None
     ) -> tuple[list[int], int | None] | None:
-        """The first match of one of ``patterns`` (in order) whose ``group`` ``fits``."""
+        """The first match of one of ``patterns`` (in order; before ``end``) whose ``group`` ``fits``."""
+        stop = len(self.nl.text) if end is None else end
         for rx in patterns:
-            for m in re.finditer(rx, self.nl.text, flags):
+            for m in re.compile(rx, flags).finditer(self.nl.text, 0, stop):
                 if fits(m.group(group)):
                     return self._span(self.nl, m.start(), m.end(), m.start(group))
         return None
+
+    def _by_label(
+        self, labelled: Sequence[str], others: Sequence[str], fits: Any, group: str
+    ) -> tuple[list[int], int | None] | None:
+        """The field's own label with its value in the header (where the parser reads it), then the
+        letter's other phrases for it, then the label anywhere."""
+        flags = re.I | re.M
+        return (
+            self._labelled(labelled, fits, group, flags, self.zone_end)
+            or self._labelled(others, fits, group, flags)
+            or self._labelled(labelled, fits, group, flags)
+        )
 
     def _after_label(self, label: str, value: re.Pattern[str], fits: Any) -> tuple[list[int], int | None] | None:
         """The label, and the first value that ``fits`` on the lines after it (with the label's line
@@ -192,34 +207,35 @@ class _Locator:
         return None
 
     def _case_number(self, value: str) -> tuple[list[int], int | None] | None:
-        label = hdr.LABEL_PATTERNS["case_number"]
+        label = "(?:" + hdr.LABEL_PATTERNS["case_number"] + ")"
 
         def fits(s: str) -> bool:
             return s.upper() == value.upper()
 
         return (
-            self._labelled([label + r"\s*(?P<v>CM\d{2}-\d{7})\b"], fits, "v")
+            self._by_label([label + r"\s*(?P<v>CM\d{2}-\d{7})\b"], [], fits, "v")
             or self._after_label(label, _CASE, fits)
             or self._anywhere(_CASE, fits)
         )
 
     def _date(self, name: str, value: dt.date) -> tuple[list[int], int | None] | None:
-        def fits(s: str) -> bool:
-            return parse_date(s) == value
+        def fits(s: str | None) -> bool:
+            return s is not None and _may_be(s, value) and parse_date(s) == value
 
-        label = hdr.LABEL_PATTERNS[name]
-        patterns = [label + r"\s*" + _DATE]
+        label = "(?:" + hdr.LABEL_PATTERNS[name] + ")"
+        labelled = [label + r"\s*" + _DATE]
         if name == "application_received":
-            patterns.append(r"Application\s+" + _DATE + r"\s+Received\s*:")
+            labelled.append(r"Application\s+" + _DATE + r"\s+Received\s*:")
+        others: list[str] = []
         if name == "decision_date":
-            patterns.append(r"^\s*Dated\s*:\s*" + _DATE)
-        if name in hdr.A_LAYOUT_PATTERNS:
-            patterns.append(_named(hdr.A_LAYOUT_PATTERNS[name]))
+            others.append(r"^\s*Dated\s*:\s*" + _DATE)
+        if name in hdr.A_LAYOUT_PATTERNS and self.reading.layout == "A":
+            others.append(_named(hdr.A_LAYOUT_PATTERNS[name]))
         if name == "date_of_injury":
-            patterns += [rx + _DATE for rx in hdr.INJURY_PATTERNS]
+            others += [rx + _DATE for rx in hdr.INJURY_PATTERNS]
         if name == "ur_denial_date":
-            patterns.append(_named(hdr.UR_DATED))
-        found = self._labelled(patterns, fits, "date", re.I | re.M) or self._after_label(label, DATE_RE, fits)
+            others.append(_named(hdr.UR_DATED))
+        found = self._by_label(labelled, others, fits, "date") or self._after_label(label, DATE_RE, fits)
         if found is None and name == "ur_denial_date":
             found = self._ur_sentence(value)
         return found or self._anywhere(DATE_RE, fits)
@@ -240,13 +256,11 @@ class _Locator:
         def fits(s: str) -> bool:
             return hdr.priority_value(s) == value
 
-        label = hdr.LABEL_PATTERNS["priority"]
-        zone = header_zone(self.reading.sections)
-        zone_end = len("\n".join(ln for ln in zone if ln != BREAK))
+        label = "(?:" + hdr.LABEL_PATTERNS["priority"] + ")"
         return (
-            self._labelled([label + r"\s*(?P<v>Standard|Expedited|Urgent|Regular)\b"], fits, "v")
+            self._by_label([label + r"\s*(?P<v>Standard|Expedited|Urgent|Regular)\b"], [], fits, "v")
             or self._after_label(label, _PRIORITY_WORD, fits)
-            or self._anywhere(_PRIORITY_WORD, fits, (0, zone_end))
+            or self._anywhere(_PRIORITY_WORD, fits, (0, self.zone_end))
         )
 
     # ------------------------------------------------------------------ reviewer, patient, diagnoses
@@ -325,6 +339,18 @@ class _Locator:
             where = read.label_lines.get(key)
             if where and (guideline.get("text") or guideline.get("source")):
                 yield path, (where, where[0])
+
+
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})")
+
+
+def _may_be(text: str, value: dt.date) -> bool:
+    """False when ``text``, a numeric date, plainly is another date (spares the date parser)."""
+    m = _NUMERIC_DATE.fullmatch(text.strip())
+    if m is None:
+        return True
+    month, day, year = (int(g) for g in m.groups())
+    return month == value.month and day == value.day and year % 100 == value.year % 100
 
 
 def _named(pattern: str) -> str:

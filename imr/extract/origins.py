@@ -36,15 +36,19 @@ Box = tuple[float, float, float, float]
 class SourceLine:
     """One line as the file holds it. ``page`` is 1-based; ``text`` the exact text (a PDF line:
     its words joined by spaces); ``key`` the cleaned text normalised lines are compared with;
-    ``line`` the 1-based line of a text file; ``bbox`` ``(x0, top, x1, bottom)`` in PDF points from
-    the page's top-left; ``words`` the positioned words of a PDF line."""
+    ``line`` the 1-based line of a text file; ``words`` the positioned words of a PDF line (its
+    ``bbox``: ``(x0, top, x1, bottom)`` in PDF points from the page's top-left)."""
 
     page: int
     text: str
     key: str
     line: int | None = None
-    bbox: Box | None = None
     words: tuple[Word, ...] = ()
+
+    @property
+    def bbox(self) -> Box | None:
+        """The box around the line's words (None for a text letter's line), computed when asked."""
+        return _line_box(self.words) if self.words else None
 
     def confidences(self) -> list[float]:
         """The OCR confidences (0..1) of the line's words that OCR read ([] for a text layer)."""
@@ -72,7 +76,7 @@ def _pdf_lines(pages: Sequence[Sequence[str]], rows: Sequence[Sequence[Sequence[
         for text, words in zip(page, page_rows, strict=True):
             if text == BREAK or not words:
                 continue
-            out.append(SourceLine(number, text, clean_line(text), bbox=_line_box(words), words=tuple(words)))
+            out.append(SourceLine(number, text, clean_line(text), words=tuple(words)))
     return out
 
 
@@ -94,14 +98,21 @@ def _line_box(words: Sequence[Word]) -> Box:
     """The box around a line's words; text-layer words raised by ``_ASCENT_SLACK`` of their height
     (OCR'd words stand in the box OCR gave them)."""
     x0, top, x1, bottom = box_of(words)
-    if all(getattr(w, "conf", None) is None for w in words):
+    if getattr(words[0], "conf", None) is None:  # a line is read by OCR or from the text layer, whole
         top = min(w.top - _ASCENT_SLACK * (w.bottom - w.top) for w in words)
     return (x0, max(0.0, top), x1, bottom)
 
 
 def box_of(words: Sequence[Word]) -> Box:
     """The box around ``words``."""
-    return (min(w.x0 for w in words), min(w.top for w in words), max(w.x1 for w in words), max(w.bottom for w in words))
+    first = words[0]
+    x0, top, x1, bottom = first.x0, first.top, first.x1, first.bottom
+    for w in words:
+        x0 = min(x0, w.x0)
+        top = min(top, w.top)
+        x1 = max(x1, w.x1)
+        bottom = max(bottom, w.bottom)
+    return (x0, top, x1, bottom)
 
 
 def union(boxes: Sequence[Box]) -> Box:
