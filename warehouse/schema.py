@@ -27,7 +27,9 @@ Tables, parents first::
 
 ``source_files.letter_id`` and ``letters.first_file_id`` reference each other; the former is
 created with ``use_alter`` (a separate ``ALTER TABLE`` on PostgreSQL, inline on SQLite).
-Every constraint has a name (see :data:`NAMING_CONVENTION`) so migrations can address it.
+Every constraint has a name (see :data:`NAMING_CONVENTION`) so migrations can address it. The
+columns of a letter's header and patient and of an item's fields are those revision 0001 created
+(:func:`warehouse.migrations.helpers.letter_fields`, ``item_fields``: one definition for both).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from imr.outcomes import (
     ReviewAction,
     ReviewStatus,
 )
+from warehouse.migrations.helpers import item_fields, letter_fields
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -86,6 +89,11 @@ def _uuid_pk() -> sa.Column[str]:
 
 def _ts(name: str, *, nullable: bool = False) -> sa.Column[object]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
+
+
+def _unique_where(name: str, column: str, where: str) -> sa.Index:
+    """A unique index on ``column`` over the rows where ``where`` holds (partial, SQLite and PostgreSQL)."""
+    return sa.Index(name, column, unique=True, sqlite_where=sa.text(where), postgresql_where=sa.text(where))
 
 
 ingest_batches = sa.Table(
@@ -156,17 +164,8 @@ letters = sa.Table(
     sa.Column("case_number", sa.String(CODE_LEN), nullable=True),
     sa.Column("content_sha256", sa.String(SHA_LEN), nullable=False, unique=True),
     sa.Column("program", sa.String(CODE_LEN), nullable=False),
-    sa.Column("layout", sa.Text, nullable=True),
-    sa.Column("date_assigned", sa.Date, nullable=True),
-    sa.Column("decision_date", sa.Date, nullable=True),
-    sa.Column("date_of_injury", sa.Date, nullable=True),
-    sa.Column("ur_denial_date", sa.Date, nullable=True),
-    sa.Column("application_received", sa.Date, nullable=True),
-    sa.Column("priority", sa.String(16), nullable=True),
-    sa.Column("outcome", sa.String(32), nullable=False),
-    sa.Column("patient_age", sa.Integer, nullable=True),
-    sa.Column("patient_sex", sa.String(16), nullable=True),
-    sa.Column("patient_occupation", sa.Text, nullable=True),
+    # the header and patient: layout, the five dates, priority, outcome, patient_age, _sex, _occupation
+    *letter_fields(),
     sa.Column("batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), nullable=False),
     sa.Column("first_file_id", sa.String(UUID_LEN), sa.ForeignKey("source_files.id"), nullable=False),
     _ts("loaded_at"),
@@ -180,13 +179,7 @@ letters = sa.Table(
     sa.CheckConstraint(_in("version_status", VERSION_STATUSES), name="version_status"),
     sa.Index("ix_letters_case_number", "case_number"),
     # one current letter per case number (letters without one are each their own case)
-    sa.Index(
-        "uq_letters_current_case_number",
-        "case_number",
-        unique=True,
-        sqlite_where=sa.text("version_status = 'current'"),
-        postgresql_where=sa.text("version_status = 'current'"),
-    ),
+    _unique_where("uq_letters_current_case_number", "case_number", "version_status = 'current'"),
 )
 
 letter_files = sa.Table(
@@ -229,13 +222,7 @@ items = sa.Table(
     metadata,
     _uuid_pk(),
     sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), nullable=False),
-    sa.Column("ordinal", sa.Integer, nullable=False),
-    sa.Column("request", sa.Text, nullable=False),
-    sa.Column("decision", sa.String(16), nullable=False),
-    sa.Column("rationale", sa.Text, nullable=True),
-    sa.Column("service_category", sa.Text, nullable=True),
-    sa.Column("service_subcategory", sa.Text, nullable=True),
-    sa.Column("drug_class", sa.Text, nullable=True),
+    *item_fields(),  # ordinal, request, decision, rationale, service_category, _subcategory, drug_class
     sa.CheckConstraint(_in("decision", DECISIONS), name="decision"),
     sa.UniqueConstraint("letter_id", "ordinal"),
 )
@@ -352,13 +339,7 @@ review_items = sa.Table(
     sa.Index("ix_review_items_sha256", "sha256"),
     sa.Index("ix_review_items_status_since", "status", "since"),
     # one waiting item per content
-    sa.Index(
-        "uq_review_items_waiting_sha256",
-        "sha256",
-        unique=True,
-        sqlite_where=sa.text("status = 'waiting'"),
-        postgresql_where=sa.text("status = 'waiting'"),
-    ),
+    _unique_where("uq_review_items_waiting_sha256", "sha256", "status = 'waiting'"),
 )
 
 review_actions = sa.Table(

@@ -10,18 +10,24 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from warehouse.migrations.helpers import (
+    SHA,
+    UUID,
+    check_in,
+    create_indexes,
+    fk,
+    item_fields,
+    letter_fields,
+    not_null,
+    pk,
+    ts,
+    unique,
+)
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | None = None
 depends_on: str | None = None
-
-UUID = sa.String(36)
-SHA = sa.String(64)
-
-
-def _ts(name: str, *, nullable: bool = False) -> sa.Column[object]:
-    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
-
 
 def _ordered_strings(name: str, value_column: str) -> None:
     op.create_table(
@@ -29,8 +35,8 @@ def _ordered_strings(name: str, value_column: str) -> None:
         sa.Column("letter_id", UUID, nullable=False),
         sa.Column("position", sa.Integer, nullable=False),
         sa.Column(value_column, sa.Text, nullable=False),
-        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=op.f(f"fk_{name}_letter_id_letters")),
-        sa.PrimaryKeyConstraint("letter_id", "position", name=op.f(f"pk_{name}")),
+        fk(name, "letter_id", "letters"),
+        pk(name, "letter_id", "position"),
     )
 
 
@@ -41,47 +47,28 @@ def upgrade() -> None:
         sa.Column("id", UUID, nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("parent_batch_id", UUID, nullable=True),
-        _ts("started_at"),
-        _ts("finished_at", nullable=True),
+        ts("started_at"),
+        ts("finished_at", nullable=True),
         sa.Column("status", sa.String(32), nullable=False),
-        sa.Column("files_seen", sa.Integer, nullable=False, server_default="0"),
-        sa.Column("loaded", sa.Integer, nullable=False, server_default="0"),
-        sa.Column("duplicates", sa.Integer, nullable=False, server_default="0"),
-        sa.Column("rejected", sa.Integer, nullable=False, server_default="0"),
-        sa.Column("quarantined", sa.Integer, nullable=False, server_default="0"),
-        sa.Column("linked", sa.Integer, nullable=False, server_default="0"),
-        sa.Column("failed", sa.Integer, nullable=False, server_default="0"),
+        *(
+            sa.Column(name, sa.Integer, nullable=False, server_default="0")
+            for name in ("files_seen", "loaded", "duplicates", "rejected", "quarantined", "linked", "failed")
+        ),
         sa.Column("flow_run_id", sa.String(64), nullable=True),
         sa.Column("inboxes", sa.JSON, nullable=False),
-        sa.CheckConstraint("kind IN ('ingest', 'rerun', 'backfill')", name=op.f("ck_ingest_batches_kind")),
-        sa.CheckConstraint(
-            "status IN ('running', 'completed', 'completed_with_quarantine', 'failed')",
-            name=op.f("ck_ingest_batches_status"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["parent_batch_id"],
-            ["ingest_batches.id"],
-            name=op.f("fk_ingest_batches_parent_batch_id_ingest_batches"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_ingest_batches")),
+        check_in("ingest_batches", "kind", ("ingest", "rerun", "backfill")),
+        check_in("ingest_batches", "status", ("running", "completed", "completed_with_quarantine", "failed")),
+        fk("ingest_batches", "parent_batch_id", "ingest_batches"),
+        pk("ingest_batches", "id"),
     )
     # source_files.letter_id -> letters.id closes a cycle with letters.first_file_id: SQLite
     # accepts a reference to a table created later; PostgreSQL gets an ALTER after letters.
-    letter_fk = (
-        [
-            sa.ForeignKeyConstraint(
-                ["letter_id"], ["letters.id"], name=op.f("fk_source_files_letter_id_letters")
-            )
-        ]
-        if sqlite
-        else []
-    )
+    letter_fk = [fk("source_files", "letter_id", "letters")] if sqlite else []
     op.create_table(
         "source_files",
         sa.Column("id", UUID, nullable=False),
         sa.Column("batch_id", UUID, nullable=False),
-        sa.Column("inbox", sa.Text, nullable=False),
-        sa.Column("rel_path", sa.Text, nullable=False),
+        *not_null(sa.Text, "inbox", "rel_path"),
         sa.Column("sha256", SHA, nullable=False),
         sa.Column("size_bytes", sa.BigInteger, nullable=False),
         sa.Column("media_type", sa.String(64), nullable=True),
@@ -90,61 +77,35 @@ def upgrade() -> None:
         sa.Column("reason_codes", sa.JSON, nullable=False),
         sa.Column("letter_id", UUID, nullable=True),
         sa.Column("current_path", sa.Text, nullable=True),
-        _ts("seen_at"),
-        _ts("updated_at"),
-        sa.CheckConstraint(
-            "status IN ('pending', 'loaded', 'duplicate', 'linked', 'rejected', 'quarantined', 'failed')",
-            name=op.f("ck_source_files_status"),
+        ts("seen_at"),
+        ts("updated_at"),
+        check_in(
+            "source_files", "status", ("pending", "loaded", "duplicate", "linked", "rejected", "quarantined", "failed")
         ),
-        sa.ForeignKeyConstraint(
-            ["batch_id"], ["ingest_batches.id"], name=op.f("fk_source_files_batch_id_ingest_batches")
-        ),
+        fk("source_files", "batch_id", "ingest_batches"),
         *letter_fk,
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_source_files")),
-        sa.UniqueConstraint(
-            "batch_id",
-            "sha256",
-            "inbox",
-            "rel_path",
-            name=op.f("uq_source_files_batch_id_sha256_inbox_rel_path"),
-        ),
+        pk("source_files", "id"),
+        unique("source_files", "batch_id", "sha256", "inbox", "rel_path"),
     )
-    op.create_index(op.f("ix_source_files_sha256"), "source_files", ["sha256"])
-    op.create_index(op.f("ix_source_files_letter_id"), "source_files", ["letter_id"])
+    create_indexes("source_files", ["sha256"], ["letter_id"])
     op.create_table(
         "letters",
         sa.Column("id", UUID, nullable=False),
         sa.Column("case_number", sa.String(64), nullable=True),
         sa.Column("content_sha256", SHA, nullable=False),
         sa.Column("program", sa.String(64), nullable=False),
-        sa.Column("layout", sa.Text, nullable=True),
-        sa.Column("date_assigned", sa.Date, nullable=True),
-        sa.Column("decision_date", sa.Date, nullable=True),
-        sa.Column("date_of_injury", sa.Date, nullable=True),
-        sa.Column("ur_denial_date", sa.Date, nullable=True),
-        sa.Column("application_received", sa.Date, nullable=True),
-        sa.Column("priority", sa.String(16), nullable=True),
-        sa.Column("outcome", sa.String(32), nullable=False),
-        sa.Column("patient_age", sa.Integer, nullable=True),
-        sa.Column("patient_sex", sa.String(16), nullable=True),
-        sa.Column("patient_occupation", sa.Text, nullable=True),
+        *letter_fields(),
         sa.Column("batch_id", UUID, nullable=False),
         sa.Column("first_file_id", UUID, nullable=False),
-        _ts("loaded_at"),
-        sa.CheckConstraint("priority IN ('standard', 'expedited')", name=op.f("ck_letters_priority")),
-        sa.CheckConstraint(
-            "outcome IN ('upheld', 'overturned', 'partially_overturned')", name=op.f("ck_letters_outcome")
-        ),
-        sa.CheckConstraint("patient_sex IN ('male', 'female')", name=op.f("ck_letters_patient_sex")),
-        sa.ForeignKeyConstraint(
-            ["batch_id"], ["ingest_batches.id"], name=op.f("fk_letters_batch_id_ingest_batches")
-        ),
-        sa.ForeignKeyConstraint(
-            ["first_file_id"], ["source_files.id"], name=op.f("fk_letters_first_file_id_source_files")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_letters")),
-        sa.UniqueConstraint("case_number", name=op.f("uq_letters_case_number")),
-        sa.UniqueConstraint("content_sha256", name=op.f("uq_letters_content_sha256")),
+        ts("loaded_at"),
+        check_in("letters", "priority", ("standard", "expedited")),
+        check_in("letters", "outcome", ("upheld", "overturned", "partially_overturned")),
+        check_in("letters", "patient_sex", ("male", "female")),
+        fk("letters", "batch_id", "ingest_batches"),
+        fk("letters", "first_file_id", "source_files"),
+        pk("letters", "id"),
+        unique("letters", "case_number"),
+        unique("letters", "content_sha256"),
     )
     if not sqlite:
         op.create_foreign_key(
@@ -155,16 +116,12 @@ def upgrade() -> None:
         sa.Column("letter_id", UUID, nullable=False),
         sa.Column("source_file_id", UUID, nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
-        _ts("linked_at"),
-        sa.CheckConstraint("role IN ('first', 'linked')", name=op.f("ck_letter_files_role")),
-        sa.ForeignKeyConstraint(
-            ["letter_id"], ["letters.id"], name=op.f("fk_letter_files_letter_id_letters")
-        ),
-        sa.ForeignKeyConstraint(
-            ["source_file_id"], ["source_files.id"], name=op.f("fk_letter_files_source_file_id_source_files")
-        ),
-        sa.PrimaryKeyConstraint("letter_id", "source_file_id", name=op.f("pk_letter_files")),
-        sa.UniqueConstraint("source_file_id", name=op.f("uq_letter_files_source_file_id")),
+        ts("linked_at"),
+        check_in("letter_files", "role", ("first", "linked")),
+        fk("letter_files", "letter_id", "letters"),
+        fk("letter_files", "source_file_id", "source_files"),
+        pk("letter_files", "letter_id", "source_file_id"),
+        unique("letter_files", "source_file_id"),
     )
     op.create_table(
         "letter_errors",
@@ -172,10 +129,8 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer, nullable=False),
         sa.Column("code", sa.String(128), nullable=False),
         sa.Column("message", sa.Text, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["letter_id"], ["letters.id"], name=op.f("fk_letter_errors_letter_id_letters")
-        ),
-        sa.PrimaryKeyConstraint("letter_id", "position", name=op.f("pk_letter_errors")),
+        fk("letter_errors", "letter_id", "letters"),
+        pk("letter_errors", "letter_id", "position"),
     )
     _ordered_strings("reviewer_specialties", "specialty")
     _ordered_strings("reviewer_licensure_states", "state")
@@ -184,17 +139,11 @@ def upgrade() -> None:
         "items",
         sa.Column("id", UUID, nullable=False),
         sa.Column("letter_id", UUID, nullable=False),
-        sa.Column("ordinal", sa.Integer, nullable=False),
-        sa.Column("request", sa.Text, nullable=False),
-        sa.Column("decision", sa.String(16), nullable=False),
-        sa.Column("rationale", sa.Text, nullable=True),
-        sa.Column("service_category", sa.Text, nullable=True),
-        sa.Column("service_subcategory", sa.Text, nullable=True),
-        sa.Column("drug_class", sa.Text, nullable=True),
-        sa.CheckConstraint("decision IN ('upheld', 'overturned')", name=op.f("ck_items_decision")),
-        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=op.f("fk_items_letter_id_letters")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_items")),
-        sa.UniqueConstraint("letter_id", "ordinal", name=op.f("uq_items_letter_id_ordinal")),
+        *item_fields(),
+        check_in("items", "decision", ("upheld", "overturned")),
+        fk("items", "letter_id", "letters"),
+        pk("items", "id"),
+        unique("items", "letter_id", "ordinal"),
     )
     op.create_table(
         "guideline_citations",
@@ -202,15 +151,10 @@ def upgrade() -> None:
         sa.Column("party", sa.String(32), nullable=False),
         sa.Column("source", sa.String(32), nullable=True),
         sa.Column("text", sa.Text, nullable=True),
-        sa.CheckConstraint(
-            "party IN ('claims_administrator', 'reviewer')", name=op.f("ck_guideline_citations_party")
-        ),
-        sa.CheckConstraint(
-            "source IN ('mtus', 'non_mtus', 'mtus_and_non_mtus', 'none')",
-            name=op.f("ck_guideline_citations_source"),
-        ),
-        sa.ForeignKeyConstraint(["item_id"], ["items.id"], name=op.f("fk_guideline_citations_item_id_items")),
-        sa.PrimaryKeyConstraint("item_id", "party", name=op.f("pk_guideline_citations")),
+        check_in("guideline_citations", "party", ("claims_administrator", "reviewer")),
+        check_in("guideline_citations", "source", ("mtus", "non_mtus", "mtus_and_non_mtus", "none")),
+        fk("guideline_citations", "item_id", "items"),
+        pk("guideline_citations", "item_id", "party"),
     )
     op.create_table(
         "dq_results",
@@ -219,18 +163,13 @@ def upgrade() -> None:
         sa.Column("suite", sa.String(128), nullable=False),
         sa.Column("expectation", sa.String(255), nullable=False),
         sa.Column("level", sa.String(16), nullable=False),
-        sa.Column("evaluated", sa.Integer, nullable=False),
-        sa.Column("failed", sa.Integer, nullable=False),
+        *not_null(sa.Integer, "evaluated", "failed"),
         sa.Column("failure_rate", sa.Float, nullable=False),
-        _ts("recorded_at"),
-        sa.CheckConstraint("level IN ('critical', 'warning')", name=op.f("ck_dq_results_level")),
-        sa.ForeignKeyConstraint(
-            ["batch_id"], ["ingest_batches.id"], name=op.f("fk_dq_results_batch_id_ingest_batches")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_dq_results")),
-        sa.UniqueConstraint(
-            "batch_id", "suite", "expectation", name=op.f("uq_dq_results_batch_id_suite_expectation")
-        ),
+        ts("recorded_at"),
+        check_in("dq_results", "level", ("critical", "warning")),
+        fk("dq_results", "batch_id", "ingest_batches"),
+        pk("dq_results", "id"),
+        unique("dq_results", "batch_id", "suite", "expectation"),
     )
     op.create_table(
         "dq_letter_failures",
@@ -241,38 +180,20 @@ def upgrade() -> None:
         sa.Column("suite", sa.String(128), nullable=False),
         sa.Column("expectation", sa.String(255), nullable=False),
         sa.Column("level", sa.String(16), nullable=False),
-        sa.CheckConstraint("level IN ('critical', 'warning')", name=op.f("ck_dq_letter_failures_level")),
-        sa.ForeignKeyConstraint(
-            ["batch_id"], ["ingest_batches.id"], name=op.f("fk_dq_letter_failures_batch_id_ingest_batches")
-        ),
-        sa.ForeignKeyConstraint(
-            ["source_file_id"],
-            ["source_files.id"],
-            name=op.f("fk_dq_letter_failures_source_file_id_source_files"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["letter_id"], ["letters.id"], name=op.f("fk_dq_letter_failures_letter_id_letters")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_dq_letter_failures")),
-        sa.UniqueConstraint(
-            "batch_id",
-            "source_file_id",
-            "suite",
-            "expectation",
-            name=op.f("uq_dq_letter_failures_batch_id_source_file_id_suite_expectation"),
-        ),
+        check_in("dq_letter_failures", "level", ("critical", "warning")),
+        fk("dq_letter_failures", "batch_id", "ingest_batches"),
+        fk("dq_letter_failures", "source_file_id", "source_files"),
+        fk("dq_letter_failures", "letter_id", "letters"),
+        pk("dq_letter_failures", "id"),
+        unique("dq_letter_failures", "batch_id", "source_file_id", "suite", "expectation"),
     )
     op.create_table(
         "quarantine_reasons",
         sa.Column("source_file_id", UUID, nullable=False),
         sa.Column("code", sa.String(128), nullable=False),
         sa.Column("message", sa.Text, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["source_file_id"],
-            ["source_files.id"],
-            name=op.f("fk_quarantine_reasons_source_file_id_source_files"),
-        ),
-        sa.PrimaryKeyConstraint("source_file_id", "code", name=op.f("pk_quarantine_reasons")),
+        fk("quarantine_reasons", "source_file_id", "source_files"),
+        pk("quarantine_reasons", "source_file_id", "code"),
     )
 
 

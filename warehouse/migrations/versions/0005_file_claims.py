@@ -14,6 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from warehouse.migrations.helpers import SHA, UUID, create_indexes, fk, pk, ts
+
 revision: str = "0005"
 down_revision: str | None = "0004"
 
@@ -21,18 +23,16 @@ down_revision: str | None = "0004"
 def upgrade() -> None:
     op.create_table(
         "file_claims",
-        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("sha256", SHA, nullable=False),
         sa.Column("inbox", sa.Text, nullable=False),
         sa.Column("rel_path", sa.Text, nullable=False),
-        sa.Column("batch_id", sa.String(36), nullable=False),
-        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["batch_id"], ["ingest_batches.id"], name=op.f("fk_file_claims_batch_id_ingest_batches")
-        ),
-        sa.PrimaryKeyConstraint("sha256", "inbox", "rel_path", name=op.f("pk_file_claims")),
+        sa.Column("batch_id", UUID, nullable=False),
+        ts("claimed_at"),
+        ts("expires_at"),
+        fk("file_claims", "batch_id", "ingest_batches"),
+        pk("file_claims", "sha256", "inbox", "rel_path"),
     )
-    op.create_index(op.f("ix_file_claims_batch_id"), "file_claims", ["batch_id"])
+    create_indexes("file_claims", ["batch_id"])
 
 
 def downgrade() -> None:

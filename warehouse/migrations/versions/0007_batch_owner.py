@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from warehouse.migrations.helpers import in_
+from warehouse.migrations.helpers import UUID, fk, in_, not_null, pk, ts
 from warehouse.migrations.rebuild import report_views_dropped
 
 revision: str = "0007"
@@ -33,15 +33,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("status_reason", sa.Text, nullable=True))
     op.create_table(
         "batch_progress",
-        sa.Column("batch_id", sa.String(36), nullable=False),
+        sa.Column("batch_id", UUID, nullable=False),
         sa.Column("chunk", sa.String(64), nullable=False),
-        sa.Column("done", sa.Integer, nullable=False),
-        sa.Column("total", sa.Integer, nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["batch_id"], ["ingest_batches.id"], name=op.f("fk_batch_progress_batch_id_ingest_batches")
-        ),
-        sa.PrimaryKeyConstraint("batch_id", "chunk", name=op.f("pk_batch_progress")),
+        *not_null(sa.Integer, "done", "total"),
+        ts("updated_at"),
+        fk("batch_progress", "batch_id", "ingest_batches"),
+        pk("batch_progress", "batch_id", "chunk"),
     )
 
 

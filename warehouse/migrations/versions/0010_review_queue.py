@@ -63,45 +63,39 @@ def upgrade() -> None:
     helpers.drop_views(load_revision("0008_case_versions").views)
     op.create_table(
         "letter_evidence",
-        sa.Column("letter_id", sa.String(36), nullable=False),
+        sa.Column("letter_id", helpers.UUID, nullable=False),
         sa.Column("path", sa.String(255), nullable=False),
         sa.Column("page", sa.Integer, nullable=False),
-        sa.Column("x0", sa.Float, nullable=True),
-        sa.Column("top", sa.Float, nullable=True),
-        sa.Column("x1", sa.Float, nullable=True),
-        sa.Column("bottom", sa.Float, nullable=True),
+        *helpers.nullable(sa.Float, "x0", "top", "x1", "bottom"),
         sa.Column("line", sa.Integer, nullable=True),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("confidence", sa.Float, nullable=True),
-        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=op.f("fk_letter_evidence_letter_id_letters")),
-        sa.PrimaryKeyConstraint("letter_id", "path", name=op.f("pk_letter_evidence")),
+        helpers.fk("letter_evidence", "letter_id", "letters"),
+        helpers.pk("letter_evidence", "letter_id", "path"),
     )
     op.create_table(
         "review_items",
         sa.Column("id", sa.Integer, autoincrement=True, nullable=False),
-        sa.Column("source_file_id", sa.String(36), nullable=False),
-        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("source_file_id", helpers.UUID, nullable=False),
+        sa.Column("sha256", helpers.SHA, nullable=False),
         sa.Column("codes", sa.JSON, nullable=False),
         sa.Column("case_number", sa.String(64), nullable=True),
-        sa.Column("since", sa.DateTime(timezone=True), nullable=False),
+        helpers.ts("since"),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("source", sa.JSON, nullable=False),
         sa.Column("errors", sa.JSON, nullable=False),
         sa.Column("partial", sa.JSON, nullable=False),
         sa.Column("evidence", sa.JSON, nullable=True),
         sa.Column("doubtful", sa.JSON, nullable=False),
-        sa.Column("letter_id", sa.String(36), nullable=True),
-        sa.Column("settled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("letter_id", helpers.UUID, nullable=True),
+        helpers.ts("settled_at", nullable=True),
         sa.Column("settled_by", sa.Text, nullable=True),
-        sa.CheckConstraint(helpers.in_("status", _STATUSES), name=op.f("ck_review_items_status")),
-        sa.ForeignKeyConstraint(
-            ["source_file_id"], ["source_files.id"], name=op.f("fk_review_items_source_file_id_source_files")
-        ),
-        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=op.f("fk_review_items_letter_id_letters")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_items")),
+        helpers.check_in("review_items", "status", _STATUSES),
+        helpers.fk("review_items", "source_file_id", "source_files"),
+        helpers.fk("review_items", "letter_id", "letters"),
+        helpers.pk("review_items", "id"),
     )
-    op.create_index(op.f("ix_review_items_sha256"), "review_items", ["sha256"])
-    op.create_index(op.f("ix_review_items_status_since"), "review_items", ["status", "since"])
+    helpers.create_indexes("review_items", ["sha256"], ["status", "since"])
     helpers.create_unique_where("uq_review_items_waiting_sha256", "review_items", "sha256", _WAITING)
     op.create_table(
         "review_actions",
@@ -109,27 +103,25 @@ def upgrade() -> None:
         sa.Column("item_id", sa.Integer, nullable=False),
         sa.Column("action", sa.String(16), nullable=False),
         sa.Column("actor", sa.Text, nullable=False),
-        sa.Column("acted_at", sa.DateTime(timezone=True), nullable=False),
+        helpers.ts("acted_at"),
         sa.Column("note", sa.Text, nullable=True),
         sa.Column("changes", sa.JSON, nullable=False),
-        sa.Column("batch_id", sa.String(36), nullable=True),
-        sa.CheckConstraint(helpers.in_("action", _ACTIONS), name=op.f("ck_review_actions_action")),
-        sa.ForeignKeyConstraint(["item_id"], ["review_items.id"], name=op.f("fk_review_actions_item_id_review_items")),
-        sa.ForeignKeyConstraint(
-            ["batch_id"], ["ingest_batches.id"], name=op.f("fk_review_actions_batch_id_ingest_batches")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_actions")),
+        sa.Column("batch_id", helpers.UUID, nullable=True),
+        helpers.check_in("review_actions", "action", _ACTIONS),
+        helpers.fk("review_actions", "item_id", "review_items"),
+        helpers.fk("review_actions", "batch_id", "ingest_batches"),
+        helpers.pk("review_actions", "id"),
     )
-    op.create_index(op.f("ix_review_actions_item_id"), "review_actions", ["item_id"])
+    helpers.create_indexes("review_actions", ["item_id"])
     op.create_table(
         "letter_reviews",
-        sa.Column("letter_id", sa.String(36), nullable=False),
+        sa.Column("letter_id", helpers.UUID, nullable=False),
         sa.Column("reviewed_by", sa.Text, nullable=False),
-        sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=False),
+        helpers.ts("reviewed_at"),
         sa.Column("note", sa.Text, nullable=True),
         sa.Column("changed", sa.JSON, nullable=False),
-        sa.ForeignKeyConstraint(["letter_id"], ["letters.id"], name=op.f("fk_letter_reviews_letter_id_letters")),
-        sa.PrimaryKeyConstraint("letter_id", name=op.f("pk_letter_reviews")),
+        helpers.fk("letter_reviews", "letter_id", "letters"),
+        helpers.pk("letter_reviews", "letter_id"),
     )
     helpers.create_views(views)
 
