@@ -39,6 +39,20 @@ def assert_runs_in_fresh_python(code: str) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
 
 
+def run_imr_without(argv: list[str], packages: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
+    """Run ``imr ARGV`` (``imr.cli.main``) in a new interpreter and fail unless it exits 0 having
+    imported none of ``packages`` (top-level names, e.g. ``prefect``); returns the finished process."""
+    code = (
+        f"import sys; sys.argv = ['imr', *{argv!r}];"
+        "from imr.cli import main; rc = main(sys.argv[1:]);"
+        f"bad = [m for m in sys.modules if m.split('.')[0] in {packages!r}];"
+        "print('LOADED', bad, file=sys.stderr); sys.exit(rc)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "LOADED []" in out.stderr, out.stderr[-2000:]
+    return out
+
+
 def assert_settings_validate(settings: Any, refused: list[tuple[dict[str, Any], type[Exception], str]]) -> None:
     """``settings`` (a frozen, self-validating settings object such as ``PDF_SETTINGS``) is its
     class's defaults and cannot be changed; its class refuses each of ``refused``: (the fields

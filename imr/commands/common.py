@@ -1,5 +1,5 @@
-"""What the warehouse and flow commands share: ``--db``, retries, opening the warehouse with a
-one-line error, running a flow and printing its batch summary.
+"""What the commands share: ``--db``, how letters are read (``--pdf-engine``, ``--ocr``), retries,
+opening the warehouse with a one-line error, running a flow and printing its batch summary.
 
 Warehouse and Prefect modules are imported inside functions: this module is imported for
 ``--help`` and must stay cheap.
@@ -46,6 +46,34 @@ def add_db_argument(p: argparse.ArgumentParser) -> None:
         default=None,
         help="warehouse URL (default: IMR_DATABASE_URL, else sqlite under IMR_DATA_DIR)",
     )
+
+
+def add_reading_arguments(p: argparse.ArgumentParser) -> None:
+    """``--pdf-engine`` and ``--ocr``: how a letter's text is read (``imr extract``, ``imr show``)."""
+    p.add_argument(
+        "--pdf-engine",
+        choices=["auto", "pdfium", "pdfplumber"],
+        default=None,
+        help="PDF text engine (default: IMR_PDF_ENGINE, else auto)",
+    )
+    p.add_argument(
+        "--ocr",
+        choices=["auto", "off"],
+        default=None,
+        help="OCR of PDF pages without a text layer (default: IMR_OCR, else auto)",
+    )
+
+
+def reading_options(args: argparse.Namespace) -> tuple[str, str]:
+    """The PDF engine and the OCR mode of :func:`add_reading_arguments`: the options given, else the
+    settings (``IMR_PDF_ENGINE``, ``IMR_OCR``)."""
+    engine, ocr = args.pdf_engine, args.ocr
+    if engine is None or ocr is None:
+        from imr.settings import get_settings
+
+        engine = engine or get_settings().pdf_engine
+        ocr = ocr or get_settings().ocr
+    return str(engine), str(ocr)
 
 
 def add_retry_arguments(p: argparse.ArgumentParser) -> None:

@@ -22,6 +22,8 @@ import json
 import sys
 from collections.abc import Iterator
 
+from imr.commands.common import add_reading_arguments, reading_options
+
 HELP = "extract letter records from .pdf/.txt letters (one JSON record per file)"
 
 
@@ -30,18 +32,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["jsonl"], default="jsonl", help="output format (default jsonl)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
-    p.add_argument(
-        "--pdf-engine",
-        choices=["auto", "pdfium", "pdfplumber"],
-        default=None,
-        help="PDF text engine (default: IMR_PDF_ENGINE, else auto)",
-    )
-    p.add_argument(
-        "--ocr",
-        choices=["auto", "off"],
-        default=None,
-        help="OCR of PDF pages without a text layer (default: IMR_OCR, else auto)",
-    )
+    add_reading_arguments(p)
     p.add_argument(
         "--evidence",
         action="store_true",
@@ -68,12 +59,7 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         print("imr extract: --jobs must be at least 1", file=sys.stderr)
         return 2
-    engine, ocr = args.pdf_engine, args.ocr
-    if engine is None or ocr is None:
-        from imr.settings import get_settings
-
-        engine = engine or get_settings().pdf_engine
-        ocr = ocr or get_settings().ocr
+    engine, ocr = reading_options(args)
     work = [(f, engine, ocr, bool(args.evidence)) for f in files]
     results: Iterator[str]
     if args.jobs > 1 and len(work) > 1:

@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from imr.commands.common import CommandError, add_db_argument
+from imr.commands.common import CommandError, add_db_argument, add_reading_arguments, reading_options
 
 if TYPE_CHECKING:
     from imr.models import LetterRecord
@@ -43,18 +43,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("target", metavar="FILE_OR_CASE", help="a letter file (.pdf/.txt) or a case number (CM13-0000001)")
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the page (created if missing)")
     add_db_argument(p)
-    p.add_argument(
-        "--pdf-engine",
-        choices=["auto", "pdfium", "pdfplumber"],
-        default=None,
-        help="PDF text engine (default: IMR_PDF_ENGINE, else auto)",
-    )
-    p.add_argument(
-        "--ocr",
-        choices=["auto", "off"],
-        default=None,
-        help="OCR of PDF pages without a text layer (default: IMR_OCR, else auto)",
-    )
+    add_reading_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -84,22 +73,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _engine_and_ocr(args: argparse.Namespace) -> tuple[str, str]:
-    engine, ocr = args.pdf_engine, args.ocr
-    if engine is None or ocr is None:
-        from imr.settings import get_settings
-
-        engine = engine or get_settings().pdf_engine
-        ocr = ocr or get_settings().ocr
-    return str(engine), str(ocr)
-
-
 def extract_with_evidence(path: Path, args: argparse.Namespace) -> LetterRecord:
     """The record of the file at ``path`` with the evidence of its values (``--pdf-engine``,
     ``--ocr``, else the settings, as ``imr extract``)."""
     from imr.extract.entry import extract_file
 
-    engine, ocr = _engine_and_ocr(args)
+    engine, ocr = reading_options(args)
     return extract_file(path, pdf_engine=engine, ocr=ocr, evidence=True)
 
 
