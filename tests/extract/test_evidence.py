@@ -16,7 +16,7 @@ from imr.extract.entry import extract_bytes, extract_file
 from imr.extract.partial import DOUBTFUL
 from imr.synth import LAYOUTS, HardCases, generate_letter, render_text
 from imr.synth.pdf_render import PdfOptions, random_pdf_options, render_pdf
-from tests.extract.evidence_checks import check_pdf, check_text, squash
+from tests.extract.evidence_checks import check_pdf, check_text, checked_paths, holds_value, squash
 from tests.extract.test_extract_item_loss import DECISION_WORD
 from tests.helpers import assert_contract, read_jsonl
 
@@ -81,6 +81,22 @@ def test_scanned_letters(layout: str) -> None:
     record = extract_bytes(scan_pdf(original, seed=7), "scan.pdf", ocr="auto", evidence=True)
     assert record.source.ocr
     check_pdf(record, b"", original=original)
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed (make setup)")
+def test_a_faxed_letter_counts_its_cover_sheet_as_a_page() -> None:
+    """Pages are the file's: a fax cover sheet is page 1, the letter's header on page 2."""
+    from imr.synth.fax import FaxOptions, fax_pdf
+
+    letter = generate_letter(4, layout="D2")
+    faxed = fax_pdf(render_pdf(letter, PdfOptions()), seed=3, options=FaxOptions(cover_sheet=True))
+    record = extract_bytes(faxed, "fax.pdf", ocr="auto", evidence=True)
+    assert record.status == "parsed" and record.letter is not None and record.evidence is not None
+    values = record.letter.to_dict()
+    assert record.evidence["case_number"].page == 2
+    for path, value in checked_paths(record).items():
+        assert holds_value(path, value, record.evidence[path].text), (path, value)
+    assert values["case_number"] in record.evidence["case_number"].text
 
 
 def test_without_evidence_the_record_is_unchanged() -> None:
