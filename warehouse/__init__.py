@@ -36,7 +36,8 @@ API (all importable from ``warehouse``)::
     mark_file(engine, file_id, status, reason_codes=(), messages=None, current_path=None, dq_failures=())
         -> FileRow
         # status: rejected | quarantined | duplicate | failed | pending; messages: {code: message};
-        # rejected/quarantined codes -> quarantine_reasons, same transaction; idempotent
+        # rejected/quarantined codes -> quarantine_reasons, same transaction; idempotent;
+        # engine: a transaction of its own; a connection: inside the caller's (set_aside)
     set_current_path(engine, file_id, current_path) -> None     # after a move to archive/quarantine
     set_current_paths(engine, [(file_id, current_path), ...]) -> None   # many in one transaction
     get_file(engine, file_id) -> FileRow | None

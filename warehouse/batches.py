@@ -29,6 +29,14 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+def required_utc(value: dt.datetime | None) -> dt.datetime:
+    """:func:`as_utc` of a ``NOT NULL`` timestamp column; raises ``ValueError`` on None."""
+    at = as_utc(value)
+    if at is None:
+        raise ValueError("a NOT NULL timestamp was read back as NULL")
+    return at
+
+
 @dataclass(frozen=True)
 class BatchRow:
     """One ingest batch as stored."""
@@ -50,13 +58,11 @@ class BatchRow:
 
 def _row(r: sa.Row[Any]) -> BatchRow:
     m = r._mapping
-    started = as_utc(m["started_at"])
-    assert started is not None
     return BatchRow(
         id=m["id"],
         kind=m["kind"],
         status=m["status"],
-        started_at=started,
+        started_at=required_utc(m["started_at"]),
         finished_at=as_utc(m["finished_at"]),
         parent_batch_id=m["parent_batch_id"],
         flow_run_id=m["flow_run_id"],

@@ -8,6 +8,8 @@
   reached, a dropped connection, a lock timeout or a serialization failure becomes
   :class:`imr.errors.WarehouseUnavailableError` (transient: retry the task).
 * :func:`reading` is the same for read-only work.
+* :func:`in_transaction` takes an engine (a :func:`transaction` of its own) or the caller's
+  connection (the write joins the caller's transaction): one function for both.
 * :func:`insert_ignoring` is ``INSERT ... ON CONFLICT DO NOTHING`` in the engine's dialect.
 """
 
@@ -174,6 +176,18 @@ def transaction(engine: Engine, *, foreign_keys_off: bool = False) -> Iterator[C
         finally:
             if raw is not None:
                 raw.execute("PRAGMA foreign_keys = ON")
+
+
+@contextmanager
+def in_transaction(bind: Engine | Connection) -> Iterator[Connection]:
+    """``with in_transaction(bind) as conn:`` — the caller's connection as it is (inside the
+    caller's transaction, which commits what is written with the rest), or for an engine a
+    :func:`transaction` of its own."""
+    if isinstance(bind, Connection):
+        yield bind
+        return
+    with transaction(bind) as conn:
+        yield conn
 
 
 @contextmanager

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from imr.models import Guideline, Item, Letter, LetterRecord, RecordError, Review, Reviewer, Source
 from warehouse import schema as s
-from warehouse.batches import as_utc
+from warehouse.batches import required_utc
 from warehouse.columns import letter_fields
 from warehouse.engine import reading
 from warehouse.evidence import evidence_of
@@ -163,8 +163,7 @@ def _reviews(conn: Connection, ids: Sequence[str]) -> dict[str, Review]:
     t = s.letter_reviews
     out: dict[str, Review] = {}
     for r in conn.execute(sa.select(t).where(t.c.letter_id.in_(ids))):
-        at = as_utc(r.reviewed_at)
-        assert at is not None
+        at = required_utc(r.reviewed_at)
         out[r.letter_id] = Review(by=r.reviewed_by, at=at, changed=list(r.changed or []), note=r.note)
     return out
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from imr.errors import REASON_CODES
 from imr.outcomes import ARCHIVED, RERUNNABLE, SET_ASIDE, DqFailure, FileStatus
 from warehouse.batches import as_utc, utcnow
-from warehouse.engine import insert_ignoring, reading, select_in, transaction
+from warehouse.engine import in_transaction, insert_ignoring, reading, select_in, transaction
 from warehouse.quality import insert_dq_failures
 from warehouse.schema import quarantine_reasons, source_files
 
@@ -182,7 +182,7 @@ def _messages(codes: Sequence[str], messages: Mapping[str, str] | None) -> dict[
 
 
 def mark_file(
-    engine: Engine,
+    bind: Engine | Connection,
     file_id: str,
     status: str,
     reason_codes: Sequence[str] = (),
@@ -190,7 +190,9 @@ def mark_file(
     current_path: str | None = None,
     dq_failures: Sequence[DqFailure] = (),
 ) -> FileRow:
-    """Set a file's outcome (rejected, quarantined, duplicate, failed, pending) in one transaction.
+    """Set a file's outcome (rejected, quarantined, duplicate, failed, pending) in one transaction:
+    an engine's own, or the caller's when ``bind`` is its connection (what else the outcome writes,
+    e.g. a review item, commits with it).
 
     ``reason_codes`` replace the file's codes; for ``rejected``/``quarantined`` they are also
     written to ``quarantine_reasons`` with ``messages[code]`` (default: the code's meaning from
@@ -199,39 +201,25 @@ def mark_file(
     Raises ``ValueError`` for a status not in :data:`MARKABLE_STATUSES`, ``KeyError`` for an
     unknown file.
     """
-    with transaction(engine) as conn:
-        return mark_file_in(conn, file_id, status, reason_codes, messages, current_path, dq_failures)
-
-
-def mark_file_in(
-    conn: Connection,
-    file_id: str,
-    status: str,
-    reason_codes: Sequence[str] = (),
-    messages: Mapping[str, str] | None = None,
-    current_path: str | None = None,
-    dq_failures: Sequence[DqFailure] = (),
-) -> FileRow:
-    """:func:`mark_file` inside the caller's transaction (what else the outcome writes, e.g. a
-    review item, commits with it)."""
     if status not in MARKABLE_STATUSES:
         raise ValueError(f"cannot mark a file {status!r}; expected one of {MARKABLE_STATUSES}")
     codes = list(dict.fromkeys(reason_codes))
     values: dict[str, Any] = {"status": status, "reason_codes": codes, "updated_at": utcnow()}
     if current_path is not None:
         values["current_path"] = str(current_path)
-    result = conn.execute(sa.update(source_files).where(source_files.c.id == file_id).values(**values))
-    if result.rowcount == 0:
-        raise KeyError(f"unknown source file {file_id}")
-    conn.execute(sa.delete(quarantine_reasons).where(quarantine_reasons.c.source_file_id == file_id))
-    if status in SET_ASIDE and codes:
-        conn.execute(
-            sa.insert(quarantine_reasons),
-            [{"source_file_id": file_id, "code": c, "message": m} for c, m in _messages(codes, messages).items()],
-        )
-    row = conn.execute(sa.select(source_files).where(source_files.c.id == file_id)).one()
-    if dq_failures:
-        insert_dq_failures(conn, row.batch_id, file_id, None, dq_failures)
+    with in_transaction(bind) as conn:
+        result = conn.execute(sa.update(source_files).where(source_files.c.id == file_id).values(**values))
+        if result.rowcount == 0:
+            raise KeyError(f"unknown source file {file_id}")
+        conn.execute(sa.delete(quarantine_reasons).where(quarantine_reasons.c.source_file_id == file_id))
+        if status in SET_ASIDE and codes:
+            conn.execute(
+                sa.insert(quarantine_reasons),
+                [{"source_file_id": file_id, "code": c, "message": m} for c, m in _messages(codes, messages).items()],
+            )
+        row = conn.execute(sa.select(source_files).where(source_files.c.id == file_id)).one()
+        if dq_failures:
+            insert_dq_failures(conn, row.batch_id, file_id, None, dq_failures)
     return file_row(row)
 
 

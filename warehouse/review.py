@@ -42,9 +42,9 @@ from imr.errors import ReviewError, is_reviewable
 from imr.models import Letter, LetterRecord
 from imr.outcomes import SET_ASIDE, DqFailure, FileStatus, ReviewAction, ReviewStatus
 from warehouse import schema as s
-from warehouse.batches import as_utc, utcnow
+from warehouse.batches import as_utc, required_utc, utcnow
 from warehouse.engine import reading, select_in, transaction
-from warehouse.files import FileRow, file_row, mark_file_in
+from warehouse.files import FileRow, file_row, mark_file
 from warehouse.versions import DATE_FIELDS, IN_REVIEW
 
 #: who the audit trail names for what the pipeline did
@@ -155,30 +155,26 @@ def _items(conn: Connection, where: sa.ColumnElement[bool]) -> list[ItemRow]:
             conn, sa.select(s.source_files), s.source_files.c.id, sorted({r.source_file_id for r in rows})
         )
     }
-    out: list[ItemRow] = []
-    for r in rows:
-        since = as_utc(r.since)
-        assert since is not None
-        out.append(
-            ItemRow(
-                id=int(r.id),
-                sha256=r.sha256,
-                codes=list(r.codes or []),
-                case_number=r.case_number,
-                since=since,
-                status=ReviewStatus(r.status),
-                source=dict(r.source or {}),
-                errors=list(r.errors or []),
-                partial=dict(r.partial or {}),
-                evidence=dict(r.evidence) if r.evidence is not None else None,
-                doubtful=list(r.doubtful or []),
-                letter_id=r.letter_id,
-                settled_at=as_utc(r.settled_at),
-                settled_by=r.settled_by,
-                file=files[r.source_file_id],
-            )
+    return [
+        ItemRow(
+            id=int(r.id),
+            sha256=r.sha256,
+            codes=list(r.codes or []),
+            case_number=r.case_number,
+            since=required_utc(r.since),
+            status=ReviewStatus(r.status),
+            source=dict(r.source or {}),
+            errors=list(r.errors or []),
+            partial=dict(r.partial or {}),
+            evidence=dict(r.evidence) if r.evidence is not None else None,
+            doubtful=list(r.doubtful or []),
+            letter_id=r.letter_id,
+            settled_at=as_utc(r.settled_at),
+            settled_by=r.settled_by,
+            file=files[r.source_file_id],
         )
-    return out
+        for r in rows
+    ]
 
 
 def list_items(engine: Engine, statuses: Sequence[ReviewStatus] = (ReviewStatus.WAITING,)) -> list[ItemRow]:
@@ -216,16 +212,19 @@ def actions_of(engine: Engine, item_id: int) -> list[ActionRow]:
     stmt = sa.select(t).where(t.c.item_id == int(item_id)).order_by(t.c.id)
     with reading(engine) as conn:
         rows = conn.execute(stmt).all()
-    out: list[ActionRow] = []
-    for r in rows:
-        at = as_utc(r.acted_at)
-        assert at is not None
-        out.append(
-            ActionRow(
-                int(r.id), int(r.item_id), ReviewAction(r.action), r.actor, at, r.note, list(r.changes), r.batch_id
-            )
+    return [
+        ActionRow(
+            id=int(r.id),
+            item_id=int(r.item_id),
+            action=ReviewAction(r.action),
+            actor=r.actor,
+            at=required_utc(r.acted_at),
+            note=r.note,
+            changes=list(r.changes),
+            batch_id=r.batch_id,
         )
-    return out
+        for r in rows
+    ]
 
 
 def _audit(
@@ -314,7 +313,7 @@ def set_aside(
     (``review``), its review item, in ONE transaction. Returns the file row and the item's id
     (None when nothing was queued). Raises as ``mark_file``."""
     with transaction(engine) as conn:
-        row = mark_file_in(conn, file_id, status, reason_codes, messages, dq_failures=dq_failures)
+        row = mark_file(conn, file_id, status, reason_codes, messages, dq_failures=dq_failures)
         item_id = None
         if review is not None and FileStatus(status) in SET_ASIDE:
             item_id = enqueue_in(conn, file_id, row.batch_id, review, utcnow())
