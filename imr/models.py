@@ -289,10 +289,10 @@ class Review:
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        at = self.at if self.at.tzinfo else self.at.replace(tzinfo=dt.timezone.utc)
+        at = self.at if self.at.tzinfo else self.at.replace(tzinfo=dt.UTC)
         return {
             "by": self.by,
-            "at": at.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z"),
+            "at": at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
             "note": self.note,
             "changed": list(self.changed),
         }
