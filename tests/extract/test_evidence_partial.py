@@ -19,6 +19,7 @@ from imr.extract.ocr_checks import ocr_check_failure
 from imr.extract.partial import DOUBTFUL
 from imr.models import Letter, LetterRecord
 from imr.synth import LAYOUTS, HardCases, SyntheticLetter, generate_letter, render_text
+from tests.extract.letters import LETTER
 from tests.extract.test_extract_item_loss import DAMAGE, DECISION_WORD
 
 
@@ -103,27 +104,6 @@ def test_each_item_in_turn_is_the_one_in_doubt(layout: str) -> None:
         if damaged.status == "rejected":
             blamed.add(_assert_partial_keeps_every_item(whole, damaged))
     assert blamed == set(range(len(whole.letter.items)))
-
-
-LETTER = """Case Number: CM15-0123456
-Date Assigned: 03/02/2015 Date of Injury: 01/15/2014
-Decision Date: 04/01/2015 UR Denial Date: 02/10/2015
-Priority: Standard Application Received: 02/20/2015
-
-HOW THE IMR FINAL DETERMINATION WAS MADE
-The expert reviewer is Board Certified in Family Practice and is licensed to practice in California.
-
-CLINICAL CASE SUMMARY
-The injured worker is a 41 year old female who hurt her back at work.
-
-IMR ISSUES, DECISIONS AND RATIONALES
-The Final Determination was based on decisions for the disputed items/services set forth below:
-
-Lumbar MRI without contrast: Upheld
-Claims Administrator guideline: Decision based on MTUS Low Back Complaints 2004.
-MAXIMUS guideline: Decision based on MTUS Low Back Complaints 2004, Section(s): Special Studies.
-Decision rationale: No red flags are documented. The MRI is not medically necessary.
-"""
 
 
 def test_no_items_keeps_the_header_and_doubts_the_items() -> None:
