@@ -87,6 +87,11 @@ def _uuid_pk() -> sa.Column[str]:
     return sa.Column("id", sa.String(UUID_LEN), primary_key=True)
 
 
+def _ref(name: str, target: str, *, nullable: bool = False, primary_key: bool = False) -> sa.Column[str]:
+    """A column holding the id (a UUID string) of a row of ``target`` (``table.id``)."""
+    return sa.Column(name, sa.String(UUID_LEN), sa.ForeignKey(target), nullable=nullable, primary_key=primary_key)
+
+
 def _ts(name: str, *, nullable: bool = False) -> sa.Column[object]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
@@ -101,7 +106,7 @@ ingest_batches = sa.Table(
     metadata,
     _uuid_pk(),
     sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("parent_batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), nullable=True),
+    _ref("parent_batch_id", "ingest_batches.id", nullable=True),
     _ts("started_at"),
     _ts("finished_at", nullable=True),
     sa.Column("status", sa.String(32), nullable=False),
@@ -121,7 +126,7 @@ ingest_batches = sa.Table(
 batch_progress = sa.Table(
     "batch_progress",
     metadata,
-    sa.Column("batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), primary_key=True),
+    _ref("batch_id", "ingest_batches.id", primary_key=True),
     sa.Column("chunk", sa.String(CODE_LEN), primary_key=True),
     sa.Column("done", sa.Integer, nullable=False),  # letters of the chunk settled or extracted so far
     sa.Column("total", sa.Integer, nullable=False),
@@ -132,7 +137,7 @@ source_files = sa.Table(
     "source_files",
     metadata,
     _uuid_pk(),
-    sa.Column("batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), nullable=False),
+    _ref("batch_id", "ingest_batches.id", nullable=False),
     sa.Column("inbox", sa.Text, nullable=False),
     sa.Column("rel_path", sa.Text, nullable=False),
     sa.Column("sha256", sa.String(SHA_LEN), nullable=False),
@@ -166,13 +171,13 @@ letters = sa.Table(
     sa.Column("program", sa.String(CODE_LEN), nullable=False),
     # the header and patient: layout, the five dates, priority, outcome, patient_age, _sex, _occupation
     *letter_fields(),
-    sa.Column("batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), nullable=False),
-    sa.Column("first_file_id", sa.String(UUID_LEN), sa.ForeignKey("source_files.id"), nullable=False),
+    _ref("batch_id", "ingest_batches.id", nullable=False),
+    _ref("first_file_id", "source_files.id", nullable=False),
     _ts("loaded_at"),
     # versions of a case (revision 0008): current | superseded | in_review, and the letter that
     # replaced this one; recomputed from the case's rows whenever a letter of the case is loaded
     sa.Column("version_status", sa.String(16), nullable=False, server_default="current"),
-    sa.Column("superseded_by_letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), nullable=True),
+    _ref("superseded_by_letter_id", "letters.id", nullable=True),
     sa.CheckConstraint(_in("priority", PRIORITIES), name="priority"),
     sa.CheckConstraint(_in("outcome", OUTCOMES), name="outcome"),
     sa.CheckConstraint(_in("patient_sex", SEXES), name="patient_sex"),
@@ -185,8 +190,8 @@ letters = sa.Table(
 letter_files = sa.Table(
     "letter_files",
     metadata,
-    sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), primary_key=True),
-    sa.Column("source_file_id", sa.String(UUID_LEN), sa.ForeignKey("source_files.id"), primary_key=True),
+    _ref("letter_id", "letters.id", primary_key=True),
+    _ref("source_file_id", "source_files.id", primary_key=True),
     sa.Column("role", sa.String(16), nullable=False),
     _ts("linked_at"),
     sa.CheckConstraint(_in("role", LETTER_FILE_ROLES), name="role"),
@@ -196,7 +201,7 @@ letter_files = sa.Table(
 letter_errors = sa.Table(
     "letter_errors",
     metadata,
-    sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), primary_key=True),
+    _ref("letter_id", "letters.id", primary_key=True),
     sa.Column("position", sa.Integer, primary_key=True),
     sa.Column("code", sa.String(CODE_LEN * 2), nullable=False),
     sa.Column("message", sa.Text, nullable=False),
@@ -207,7 +212,7 @@ def _ordered_strings(name: str, value_column: str) -> sa.Table:
     return sa.Table(
         name,
         metadata,
-        sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), primary_key=True),
+        _ref("letter_id", "letters.id", primary_key=True),
         sa.Column("position", sa.Integer, primary_key=True),
         sa.Column(value_column, sa.Text, nullable=False),
     )
@@ -221,7 +226,7 @@ items = sa.Table(
     "items",
     metadata,
     _uuid_pk(),
-    sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), nullable=False),
+    _ref("letter_id", "letters.id", nullable=False),
     *item_fields(),  # ordinal, request, decision, rationale, service_category, _subcategory, drug_class
     sa.CheckConstraint(_in("decision", DECISIONS), name="decision"),
     sa.UniqueConstraint("letter_id", "ordinal"),
@@ -230,7 +235,7 @@ items = sa.Table(
 guideline_citations = sa.Table(
     "guideline_citations",
     metadata,
-    sa.Column("item_id", sa.String(UUID_LEN), sa.ForeignKey("items.id"), primary_key=True),
+    _ref("item_id", "items.id", primary_key=True),
     sa.Column("party", sa.String(32), primary_key=True),
     sa.Column("source", sa.String(32), nullable=True),
     sa.Column("text", sa.Text, nullable=True),
@@ -242,7 +247,7 @@ dq_results = sa.Table(
     "dq_results",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), nullable=False),
+    _ref("batch_id", "ingest_batches.id", nullable=False),
     sa.Column("suite", sa.String(128), nullable=False),
     sa.Column("expectation", sa.String(255), nullable=False),
     sa.Column("level", sa.String(16), nullable=False),
@@ -267,9 +272,9 @@ dq_letter_failures = sa.Table(
     "dq_letter_failures",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), nullable=False),
-    sa.Column("source_file_id", sa.String(UUID_LEN), sa.ForeignKey("source_files.id"), nullable=False),
-    sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), nullable=True),
+    _ref("batch_id", "ingest_batches.id", nullable=False),
+    _ref("source_file_id", "source_files.id", nullable=False),
+    _ref("letter_id", "letters.id", nullable=True),
     sa.Column("suite", sa.String(128), nullable=False),
     sa.Column("expectation", sa.String(255), nullable=False),
     sa.Column("level", sa.String(16), nullable=False),
@@ -280,7 +285,7 @@ dq_letter_failures = sa.Table(
 quarantine_reasons = sa.Table(
     "quarantine_reasons",
     metadata,
-    sa.Column("source_file_id", sa.String(UUID_LEN), sa.ForeignKey("source_files.id"), primary_key=True),
+    _ref("source_file_id", "source_files.id", primary_key=True),
     sa.Column("code", sa.String(CODE_LEN * 2), primary_key=True),
     sa.Column("message", sa.Text, nullable=False),
 )
@@ -291,7 +296,7 @@ file_claims = sa.Table(
     sa.Column("sha256", sa.String(SHA_LEN), primary_key=True),
     sa.Column("inbox", sa.Text, primary_key=True),
     sa.Column("rel_path", sa.Text, primary_key=True),
-    sa.Column("batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), nullable=False),
+    _ref("batch_id", "ingest_batches.id", nullable=False),
     _ts("claimed_at"),
     _ts("expires_at"),
     sa.Index("ix_file_claims_batch_id", "batch_id"),
@@ -302,7 +307,7 @@ file_claims = sa.Table(
 letter_evidence = sa.Table(
     "letter_evidence",
     metadata,
-    sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), primary_key=True),
+    _ref("letter_id", "letters.id", primary_key=True),
     sa.Column("path", sa.String(255), primary_key=True),  # the field path: items[0].decision, ...
     sa.Column("page", sa.Integer, nullable=False),
     # the box in PDF points from the page's top-left corner (null for a text letter)
@@ -320,7 +325,7 @@ review_items = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     # the ledger row of the file's latest set-aside (its current_path: where the file is now)
-    sa.Column("source_file_id", sa.String(UUID_LEN), sa.ForeignKey("source_files.id"), nullable=False),
+    _ref("source_file_id", "source_files.id", nullable=False),
     sa.Column("sha256", sa.String(SHA_LEN), nullable=False),
     sa.Column("codes", sa.JSON, nullable=False),
     sa.Column("case_number", sa.String(CODE_LEN), nullable=True),
@@ -332,7 +337,7 @@ review_items = sa.Table(
     sa.Column("evidence", sa.JSON, nullable=True),  # {path: Evidence.to_dict()}
     sa.Column("doubtful", sa.JSON, nullable=False),  # field paths in doubt
     # the stored letter: the one in review (case_version_conflict), then the one the item resolved to
-    sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), nullable=True),
+    _ref("letter_id", "letters.id", nullable=True),
     _ts("settled_at", nullable=True),
     sa.Column("settled_by", sa.Text, nullable=True),
     sa.CheckConstraint(_in("status", REVIEW_STATUSES), name="status"),
@@ -352,7 +357,7 @@ review_actions = sa.Table(
     _ts("acted_at"),
     sa.Column("note", sa.Text, nullable=True),
     sa.Column("changes", sa.JSON, nullable=False),  # [{"path", "old", "new"}]
-    sa.Column("batch_id", sa.String(UUID_LEN), sa.ForeignKey("ingest_batches.id"), nullable=True),
+    _ref("batch_id", "ingest_batches.id", nullable=True),
     sa.CheckConstraint(_in("action", REVIEW_ACTIONS), name="action"),
     sa.Index("ix_review_actions_item_id", "item_id"),
 )
@@ -360,7 +365,7 @@ review_actions = sa.Table(
 letter_reviews = sa.Table(
     "letter_reviews",
     metadata,
-    sa.Column("letter_id", sa.String(UUID_LEN), sa.ForeignKey("letters.id"), primary_key=True),
+    _ref("letter_id", "letters.id", primary_key=True),
     sa.Column("reviewed_by", sa.Text, nullable=False),
     _ts("reviewed_at"),
     sa.Column("note", sa.Text, nullable=True),
