@@ -1,5 +1,7 @@
-"""The one map between a :class:`imr.models.Letter` and its ``letters`` row: loading writes it,
-export reads it back. Columns holding a patient field are named ``patient_<field>``."""
+"""The one map between a :class:`imr.models.Letter` and its ``letters`` row, and between an
+:class:`imr.models.Item` and its ``items`` row: loading writes them, export reads them back.
+Columns holding a patient field are named ``patient_<field>``; an item's guidelines are rows of
+``guideline_citations``."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from imr.models import Letter, Patient
+from imr.models import Item, Letter, Patient
 
 #: the Letter attributes held in other tables (or, for the patient, in ``patient_<field>`` columns)
 _NOT_SCALAR = frozenset({"reviewer", "patient", "diagnoses", "items"})
@@ -15,6 +17,11 @@ _NOT_SCALAR = frozenset({"reviewer", "patient", "diagnoses", "items"})
 LETTER_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Letter) if f.name not in _NOT_SCALAR)
 #: ``letters`` columns ``patient_<field>`` that hold ``Letter.patient.<field>``
 PATIENT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Patient))
+#: ``items`` columns that hold an Item attribute of the same name (its guidelines are rows of
+#: ``guideline_citations``)
+ITEM_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in dataclasses.fields(Item) if f.name not in {"claims_administrator_guideline", "reviewer_guideline"}
+)
 
 
 def letter_columns(letter: Letter) -> dict[str, Any]:
@@ -29,3 +36,13 @@ def letter_fields(row: Mapping[Any, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {name: row[name] for name in LETTER_FIELDS}
     fields["patient"] = Patient(**{name: row[f"patient_{name}"] for name in PATIENT_FIELDS})
     return fields
+
+
+def item_columns(item: Item) -> dict[str, Any]:
+    """The ``items`` column values of ``item`` (all but its guidelines)."""
+    return {name: getattr(item, name) for name in ITEM_FIELDS}
+
+
+def item_fields(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """Keyword arguments of :class:`Item` read back from an ``items`` row (all but its guidelines)."""
+    return {name: row[name] for name in ITEM_FIELDS}

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from imr.models import Guideline, Item, Letter, LetterRecord, RecordError, Review, Reviewer, Source
 from warehouse import schema as s
 from warehouse.batches import required_utc
-from warehouse.columns import letter_fields
+from warehouse.columns import item_fields, letter_fields
 from warehouse.engine import reading
 from warehouse.evidence import evidence_of
 from warehouse.versions import CURRENT, IN_REVIEW
@@ -210,15 +210,9 @@ def _records(
     ):
         items[r.letter_id].append(
             Item(
-                ordinal=r.ordinal,
-                request=r.request,
-                decision=r.decision,
+                **item_fields(r._mapping),
                 claims_administrator_guideline=guidelines.get((r.id, "claims_administrator"), Guideline()),
                 reviewer_guideline=guidelines.get((r.id, "reviewer"), Guideline()),
-                rationale=r.rationale,
-                service_category=r.service_category,
-                service_subcategory=r.service_subcategory,
-                drug_class=r.drug_class,
             )
         )
     reviews = _reviews(conn, ids)

@@ -47,7 +47,7 @@ from imr.outcomes import ARCHIVED, BatchKind, BatchStatus, DqFailure, FileStatus
 from warehouse import review as queue
 from warehouse import schema as s
 from warehouse.batches import utcnow
-from warehouse.columns import letter_columns
+from warehouse.columns import item_columns, letter_columns
 from warehouse.engine import key_batches, reading, select_in, transaction
 from warehouse.evidence import evidence_rows
 from warehouse.files import carried_letters
@@ -410,13 +410,7 @@ class _Rows:
                 s.items,
                 id=item_id,
                 letter_id=letter_id,
-                ordinal=item.ordinal,
-                request=item.request,
-                decision=item.decision,
-                rationale=item.rationale,
-                service_category=item.service_category,
-                service_subcategory=item.service_subcategory,
-                drug_class=item.drug_class,
+                **item_columns(item),
             )
             for party, guideline in (
                 ("claims_administrator", item.claims_administrator_guideline),
