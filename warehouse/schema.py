@@ -78,9 +78,10 @@ SHA_LEN = 64
 CODE_LEN = 64
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    """A CHECK expression ``column IN ('a', 'b')`` over constant enumerations of this module."""
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+def _check_in(column: str, values: tuple[str, ...]) -> sa.CheckConstraint:
+    """The CHECK ``column IN ('a', 'b')`` over constant enumerations of this module, named after the
+    column (the naming convention adds the table)."""
+    return sa.CheckConstraint(f"{column} IN ({', '.join(repr(v) for v in values)})", name=column)
 
 
 def _uuid_pk() -> sa.Column[str]:
@@ -119,8 +120,8 @@ ingest_batches = sa.Table(
     # who runs it (host, pid, process start, lock): a dead owner is recognised at once (warehouse.runs)
     sa.Column("owner", sa.JSON, nullable=True),
     sa.Column("status_reason", sa.Text, nullable=True),  # why it ended so (abandoned, interrupted, failed)
-    sa.CheckConstraint(_in("kind", BATCH_KINDS), name="kind"),
-    sa.CheckConstraint(_in("status", BATCH_STATUSES), name="status"),
+    _check_in("kind", BATCH_KINDS),
+    _check_in("status", BATCH_STATUSES),
 )
 
 batch_progress = sa.Table(
@@ -156,7 +157,7 @@ source_files = sa.Table(
     sa.Column("current_path", sa.Text, nullable=True),
     _ts("seen_at"),
     _ts("updated_at"),
-    sa.CheckConstraint(_in("status", FILE_STATUSES), name="status"),
+    _check_in("status", FILE_STATUSES),
     sa.UniqueConstraint("batch_id", "sha256", "inbox", "rel_path"),
     sa.Index("ix_source_files_sha256", "sha256"),
     sa.Index("ix_source_files_letter_id", "letter_id"),
@@ -178,10 +179,10 @@ letters = sa.Table(
     # replaced this one; recomputed from the case's rows whenever a letter of the case is loaded
     sa.Column("version_status", sa.String(16), nullable=False, server_default="current"),
     _ref("superseded_by_letter_id", "letters.id", nullable=True),
-    sa.CheckConstraint(_in("priority", PRIORITIES), name="priority"),
-    sa.CheckConstraint(_in("outcome", OUTCOMES), name="outcome"),
-    sa.CheckConstraint(_in("patient_sex", SEXES), name="patient_sex"),
-    sa.CheckConstraint(_in("version_status", VERSION_STATUSES), name="version_status"),
+    _check_in("priority", PRIORITIES),
+    _check_in("outcome", OUTCOMES),
+    _check_in("patient_sex", SEXES),
+    _check_in("version_status", VERSION_STATUSES),
     sa.Index("ix_letters_case_number", "case_number"),
     # one current letter per case number (letters without one are each their own case)
     _unique_where("uq_letters_current_case_number", "case_number", "version_status = 'current'"),
@@ -194,7 +195,7 @@ letter_files = sa.Table(
     _ref("source_file_id", "source_files.id", primary_key=True),
     sa.Column("role", sa.String(16), nullable=False),
     _ts("linked_at"),
-    sa.CheckConstraint(_in("role", LETTER_FILE_ROLES), name="role"),
+    _check_in("role", LETTER_FILE_ROLES),
     sa.UniqueConstraint("source_file_id"),
 )
 
@@ -228,7 +229,7 @@ items = sa.Table(
     _uuid_pk(),
     _ref("letter_id", "letters.id", nullable=False),
     *item_fields(),  # ordinal, request, decision, rationale, service_category, _subcategory, drug_class
-    sa.CheckConstraint(_in("decision", DECISIONS), name="decision"),
+    _check_in("decision", DECISIONS),
     sa.UniqueConstraint("letter_id", "ordinal"),
 )
 
@@ -239,8 +240,8 @@ guideline_citations = sa.Table(
     sa.Column("party", sa.String(32), primary_key=True),
     sa.Column("source", sa.String(32), nullable=True),
     sa.Column("text", sa.Text, nullable=True),
-    sa.CheckConstraint(_in("party", PARTIES), name="party"),
-    sa.CheckConstraint(_in("source", GUIDELINE_SOURCES), name="source"),
+    _check_in("party", PARTIES),
+    _check_in("source", GUIDELINE_SOURCES),
 )
 
 dq_results = sa.Table(
@@ -262,9 +263,9 @@ dq_results = sa.Table(
     sa.Column("upper_bound", sa.Float, nullable=True),
     sa.Column("verdict", sa.String(16), nullable=True),
     sa.Column("baseline_source", sa.String(16), nullable=True),  # what the baseline was (revision 0009)
-    sa.CheckConstraint(_in("level", DQ_LEVELS), name="level"),
-    sa.CheckConstraint(_in("verdict", DQ_VERDICTS), name="verdict"),
-    sa.CheckConstraint(_in("baseline_source", BASELINE_SOURCES), name="baseline_source"),
+    _check_in("level", DQ_LEVELS),
+    _check_in("verdict", DQ_VERDICTS),
+    _check_in("baseline_source", BASELINE_SOURCES),
     sa.UniqueConstraint("batch_id", "suite", "expectation"),
 )
 
@@ -278,7 +279,7 @@ dq_letter_failures = sa.Table(
     sa.Column("suite", sa.String(128), nullable=False),
     sa.Column("expectation", sa.String(255), nullable=False),
     sa.Column("level", sa.String(16), nullable=False),
-    sa.CheckConstraint(_in("level", DQ_LEVELS), name="level"),
+    _check_in("level", DQ_LEVELS),
     sa.UniqueConstraint("batch_id", "source_file_id", "suite", "expectation"),
 )
 
@@ -340,7 +341,7 @@ review_items = sa.Table(
     _ref("letter_id", "letters.id", nullable=True),
     _ts("settled_at", nullable=True),
     sa.Column("settled_by", sa.Text, nullable=True),
-    sa.CheckConstraint(_in("status", REVIEW_STATUSES), name="status"),
+    _check_in("status", REVIEW_STATUSES),
     sa.Index("ix_review_items_sha256", "sha256"),
     sa.Index("ix_review_items_status_since", "status", "since"),
     # one waiting item per content
@@ -358,7 +359,7 @@ review_actions = sa.Table(
     sa.Column("note", sa.Text, nullable=True),
     sa.Column("changes", sa.JSON, nullable=False),  # [{"path", "old", "new"}]
     _ref("batch_id", "ingest_batches.id", nullable=True),
-    sa.CheckConstraint(_in("action", REVIEW_ACTIONS), name="action"),
+    _check_in("action", REVIEW_ACTIONS),
     sa.Index("ix_review_actions_item_id", "item_id"),
 )
 
