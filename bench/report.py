@@ -40,24 +40,32 @@ from sqlalchemy.engine import Engine
 import warehouse as w
 from warehouse import schema as s
 
-CATEGORIES: list[tuple[tuple[str, str | None, str | None], int]] = [
-    (("Diagnostic Testing", "Imaging/Radiology", None), 40),
-    (("Rehabilitation", "PT/OT", None), 25),
-    (("DMEPOS", "DME", None), 9),
-    (("Surgery", "Adjunct Surgical Services", None), 9),
-    (("Rehabilitation", "Acupuncture", None), 8),
-    (("Rehabilitation", "Other Therapies", None), 8),
-    (("Pharmaceuticals", None, "Opioids"), 12),
-    (("Pharmaceuticals", None, "Muscle Relaxant"), 8),
-    (("Pharmaceuticals", None, "Topical Analgesics"), 6),
-    (("Pharmaceuticals", None, "NSAID"), 5),
-    (("Pharmaceuticals", None, "Proton Pump Inhibitors"), 4),
-    (("DMEPOS", "Electrical Stimulation", None), 5),
-    (("Diagnostic Testing", "EMG/NCV/NCS", None), 5),
-    (("Injection", "Injection", None), 5),
-    (("Surgery", "Arthroscopic", None), 3),
-    (("Evaluation & Management", "Medical Specialties", None), 3),
-    (("Behavioral and Mental Health", "Therapies", None), 2),
+#: (category, subcategory, weight) of the services drawn, and (drug class, weight) of the drugs
+SERVICES: list[tuple[str, str, int]] = [
+    ("Diagnostic Testing", "Imaging/Radiology", 40),
+    ("Rehabilitation", "PT/OT", 25),
+    ("DMEPOS", "DME", 9),
+    ("Surgery", "Adjunct Surgical Services", 9),
+    ("Rehabilitation", "Acupuncture", 8),
+    ("Rehabilitation", "Other Therapies", 8),
+    ("DMEPOS", "Electrical Stimulation", 5),
+    ("Diagnostic Testing", "EMG/NCV/NCS", 5),
+    ("Injection", "Injection", 5),
+    ("Surgery", "Arthroscopic", 3),
+    ("Evaluation & Management", "Medical Specialties", 3),
+    ("Behavioral and Mental Health", "Therapies", 2),
+]
+DRUGS: list[tuple[str, int]] = [
+    ("Opioids", 12),
+    ("Muscle Relaxant", 8),
+    ("Topical Analgesics", 6),
+    ("NSAID", 5),
+    ("Proton Pump Inhibitors", 4),
+]
+#: (category, subcategory, drug class) and weight of an item's classification (2 unclassified)
+CATEGORIES: list[tuple[tuple[str | None, str | None, str | None], int]] = [
+    *(((c, sc, None), n) for c, sc, n in SERVICES),
+    *((("Pharmaceuticals", None, d), n) for d, n in DRUGS),
     ((None, None, None), 2),
 ]
 SPECIALTIES = [
