@@ -16,9 +16,12 @@ Modules, in the order a run uses them:
   of ``tasks/ingest.py`` (what the flows in ``flows/ingest.py`` wire) or ``LocalSteps`` (plain calls);
 * ``lanes``: the scheduling policy (how many chunks at once, in the flow's process or on workers);
 * ``stop``: SIGINT/SIGTERM as a stop between letters, each chunk's progress (``Pulse``);
-* ``work``, ``ledger``, ``isolation``, ``worker``, ``drift``, ``artifacts``: the work items and
-  tallies, the ledger's reads, the isolated extractor, worker processes, drift monitoring, artifact
-  text.
+* ``work``, ``ledger``, ``isolation``, ``worker``, ``drift``, ``artifacts``, ``names``: the work
+  items and tallies, the ledger's reads, the isolated extractor, worker processes, drift
+  monitoring, artifact text, file names as logs show them;
+* ``review``, ``review_form``: the review queue of letters set aside for a reason a person can
+  settle (list, show, resolve through the same validation and load, reject; every action audited)
+  and its form as data (what the Prefect UI's review run asks, under ``IMR_REVIEW_FORM_SHOWS``).
 
 Policies worth knowing:
 
@@ -31,6 +34,9 @@ Policies worth knowing:
   date counts, whatever order, chunk or run they come in (``warehouse.versions``); a copy of a
   determination the case holds is ``linked``, and a letter that differs from another of the same
   decision date is quarantined with ``case_version_conflict`` (both kept, in review);
+* a letter set aside for a reason a person can settle (a decision not read, a date in doubt) waits
+  in the review queue with its partial record and evidence; a reviewed letter is never overwritten
+  silently by a rerun, backfill or re-drop of the same bytes;
 * a backfill leaves its files in place unless asked to move them: they are history, and the ledger
   (not the folder) remembers what was done, which is what makes it resumable.
 

@@ -271,9 +271,9 @@ def make_plan(engine: Engine, req: RunRequest, batch_id: str) -> Plan:
 
 def summarise_run(engine: Engine, req: RunRequest, batch_id: str, numbers: RunNumbers, done: Processed) -> BatchSummary:
     """:func:`pipeline.summary.summarise` with the plan's ``numbers`` (a :class:`Plan` is one) and
-    the settings' threshold, then
-    the batch-level drift checks against the warehouse's history (stored with the batch; their
-    results join the summary's expectations). Drift never changes the verdict: it is a warning."""
+    the settings' quarantine threshold and review backlog days, then the batch-level drift checks
+    against the warehouse's history (stored with the batch; their results join the summary's
+    expectations). Drift never changes the verdict: it is a warning."""
     summary = summarise(
         engine,
         batch_id,
@@ -282,6 +282,7 @@ def summarise_run(engine: Engine, req: RunRequest, batch_id: str, numbers: RunNu
         recovered=done.recovered,
         results=done.results,
         threshold=req.settings.quarantine_threshold,
+        review_backlog_days=req.settings.review_backlog_days,
         parent_batch_id=req.parent_batch_id,
         **numbers.run_numbers(),
     )
