@@ -14,6 +14,7 @@ from typing import Any
 from imr.errors import CorruptPdfError, EmptyFileError, PasswordProtectedError
 from imr.extract.pdf_settings import PDF_SETTINGS as S
 from imr.extract.pdf_text import Word
+from imr.pdf_pages import each_page
 
 # PDFium marks a hyphen at a line break as U+FFFE (or U+0002); NUL separates nothing useful.
 _CLEAN = str.maketrans({"\ufffe": "-", "\x02": "-", "\x00": " "})
@@ -27,24 +28,11 @@ def read_pdfium_words(data: bytes) -> list[list[Word]]:
     import pypdfium2 as pdfium
 
     try:
-        pdf = pdfium.PdfDocument(data, password="")
+        return each_page(data, _words)
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise PasswordProtectedError("the PDF needs a password to open") from None
         raise CorruptPdfError("the PDF cannot be parsed (PdfiumError)") from None
-    try:
-        pages_words: list[list[Word]] = []
-        for i in range(len(pdf)):
-            page = pdf[i]
-            try:
-                pages_words.append(_words(page))
-            finally:
-                page.close()
-    except pdfium.PdfiumError:
-        raise CorruptPdfError("the PDF cannot be parsed (PdfiumError)") from None
-    finally:
-        pdf.close()
-    return pages_words
 
 
 def _words(page: Any) -> list[Word]:

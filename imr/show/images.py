@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
+
+from imr.pdf_pages import each_page, grey_image
 
 #: The resolution pages are shown at: readable on screen, a few hundred KB per letter.
 DEFAULT_DPI = 100
@@ -47,21 +50,12 @@ def render_pages(data: bytes, dpi: int = DEFAULT_DPI) -> list[PageImage]:
     cannot open ``data`` (not a PDF, or it needs a password)."""
     if not 20 <= dpi <= 600:
         raise ValueError(f"dpi {dpi} is out of range: use 20 to 600")
-    import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(data, password="")
-    try:
-        pages: list[PageImage] = []
-        for i in range(len(pdf)):
-            page = pdf[i]
-            try:
-                width_pt, height_pt = page.get_size()
-                image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-            finally:
-                page.close()
-            buf = io.BytesIO()
-            image.save(buf, format="PNG", optimize=True)
-            pages.append(PageImage(i + 1, buf.getvalue(), image.width, image.height, width_pt, height_pt, dpi))
-        return pages
-    finally:
-        pdf.close()
+    def shown(page: Any) -> tuple[bytes, int, int, float, float]:  # PNG, pixels, points
+        width_pt, height_pt = page.get_size()
+        image = grey_image(page, dpi)
+        buf = io.BytesIO()
+        image.save(buf, format="PNG", optimize=True)
+        return buf.getvalue(), image.width, image.height, width_pt, height_pt
+
+    return [PageImage(number, *shown_page, dpi) for number, shown_page in enumerate(each_page(data, shown), 1)]

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from imr.pdf_pages import each_page, grey_image
 from imr.synth.scanned import images_to_pdf, render_pages, skew
 
 if TYPE_CHECKING:
@@ -121,23 +122,8 @@ def _pages(data: bytes, opts: FaxOptions) -> list[PilImage]:
 def _aliased(data: bytes, dpi: int) -> list[PilImage]:
     """Greyscale page images of ``data`` rendered by PDFium without anti-aliasing (as a fax driver
     rasterises: every pixel black or white)."""
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(data, password="")
-    try:
-        images: list[PilImage] = []
-        for i in range(len(pdf)):
-            page = pdf[i]
-            try:
-                bitmap = page.render(
-                    scale=dpi / 72, grayscale=True, no_smoothtext=True, no_smoothpath=True, no_smoothimage=True
-                )
-                images.append(bitmap.to_pil().convert("L"))
-            finally:
-                page.close()
-        return images
-    finally:
-        pdf.close()
+    flags = {"no_smoothtext": True, "no_smoothpath": True, "no_smoothimage": True}
+    return each_page(data, lambda page: grey_image(page, dpi, **flags))
 
 
 def _hard(image: PilImage) -> PilImage:

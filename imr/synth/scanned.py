@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from imr.pdf_pages import each_page, grey_image
+
 if TYPE_CHECKING:
     from PIL.Image import Image as PilImage
 
@@ -46,20 +48,7 @@ def render_pages(data: bytes, dpi: int) -> list[PilImage]:
     """Greyscale images of the pages of ``data`` (a PDF), rendered by PDFium at ``dpi``.
 
     Raises ``pypdfium2.PdfiumError`` when ``data`` is not a PDF PDFium can open."""
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(data, password="")
-    try:
-        images: list[PilImage] = []
-        for i in range(len(pdf)):
-            page = pdf[i]
-            try:
-                images.append(page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
-            finally:
-                page.close()
-        return images
-    finally:
-        pdf.close()
+    return each_page(data, lambda page: grey_image(page, dpi))
 
 
 def skew(image: PilImage, rng: random.Random, max_degrees: float) -> PilImage:
