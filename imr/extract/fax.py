@@ -2,8 +2,9 @@
 
 A fax page is a 1-bit black and white image, often at unequal resolutions (204 x 196 dpi "fine",
 204 x 98 dpi "standard"). Tesseract wants square pixels and grey edges: :func:`fax_page_image`
-recognises such a page from its image object and returns it with dropped scan lines filled,
-resized to ``fax_dpi`` both ways and smoothed (thresholds and resolutions:
+recognises such a page from its image object and hands its bitmap, at its own resolution, to
+:mod:`imr.extract.fax_image` (dropped scan lines filled, table rules erased, resized to
+``fax_dpi`` both ways and smoothed; thresholds and resolutions:
 :data:`~imr.extract.ocr_settings.OCR_SETTINGS`).
 
 A fax also adds furniture: the sending machine's header line across the top of every page (date,
@@ -30,12 +31,17 @@ def fax_page_image(page: pypdfium2.PdfPage, dpi: int = S.fax_dpi) -> PilImage | 
     """The page ready for Tesseract at ``dpi`` (square pixels) when it is a fax page, else None.
 
     A fax page is one image covering the page that is 1-bit or stored at unequal resolutions
-    (204 x 196, 204 x 98 dpi). Its bitmap is taken at its own resolution, scan lines the line
-    dropped (a white row between dark ones) are filled, and it is resized to ``dpi`` both ways with
-    a bicubic filter and softened: 1-bit staircase edges become grey edges Tesseract reads well."""
+    (204 x 196, 204 x 98 dpi). Its bitmap is taken at its own resolution (never resampled by a
+    render first: a 204 x 98 page rendered square loses a quarter of its columns), turned as the
+    page shows it, and cleaned and resized by :func:`imr.extract.fax_image.prepare_fax`."""
     import pypdfium2.raw as pdfium_c
 
-    width, height = page.get_size()
+    from imr.extract.fax_image import prepare_fax
+
+    width, height = page.get_size()  # as the page shows (its /Rotate applied)
+    rotation = page.get_rotation()
+    turned = rotation in (90, 270)
+    unturned = (height, width) if turned else (width, height)
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=1):
         meta = obj.get_metadata()
         hdpi, vdpi = float(meta.horizontal_dpi), float(meta.vertical_dpi)
@@ -43,24 +49,33 @@ def fax_page_image(page: pypdfium2.PdfPage, dpi: int = S.fax_dpi) -> PilImage | 
         if not (one_bit or (hdpi > 0 and vdpi > 0 and abs(hdpi - vdpi) > S.fax_dpi_mismatch_ratio * hdpi)):
             continue
         left, bottom, right, top = obj.get_bounds()
-        if (right - left) < S.fax_page_cover * width or (top - bottom) < S.fax_page_cover * height:
+        drawn = (right - left, top - bottom)  # points, before the page's /Rotate
+        if drawn[0] < S.fax_page_cover * unturned[0] or drawn[1] < S.fax_page_cover * unturned[1]:
             continue  # a logo or a signature, not the page
-        bitmap = obj.get_bitmap(render=True).to_pil().convert("L")
-        return prepare_fax(bitmap, (round(width * dpi / 72), round(height * dpi / 72)))
+        bitmap = _upright_bitmap(obj, rotation)
+        if bitmap is None:
+            continue
+        across, down = (drawn[1], drawn[0]) if turned else drawn
+        resolution = (bitmap.width * 72 / across, bitmap.height * 72 / down)
+        return prepare_fax(bitmap, (round(width * dpi / 72), round(height * dpi / 72)), resolution)
     return None
 
 
-def prepare_fax(bitmap: PilImage, size: tuple[int, int]) -> PilImage:
-    """A fax page's bitmap (its own resolution) with dropped scan lines filled, resized to
-    ``size`` (bicubic) and softened."""
-    import numpy as np
-    from PIL import Image, ImageFilter
+def _upright_bitmap(obj: pypdfium2.PdfImage, rotation: int) -> PilImage | None:
+    """The image object's pixels as the page shows them: its own bitmap when it is drawn upright
+    (no turn or flip in its matrix), else PDFium's rendering of it with its matrix; then turned by
+    the page's ``rotation`` (degrees clockwise). None when PDFium cannot decode it."""
+    import pypdfium2 as pdfium
+    from PIL import Image
 
-    dark = np.asarray(bitmap, dtype=np.uint8) < S.fax_dark_level
-    filled = dark.copy()
-    filled[1:-1, :] |= dark[:-2, :] & dark[2:, :]  # a white row between two dark ones was dropped
-    out = Image.fromarray(np.where(filled, 0, 255).astype(np.uint8), mode="L")
-    return out.resize(size, Image.Resampling.BICUBIC).filter(ImageFilter.GaussianBlur(S.fax_blur_radius))
+    m = obj.get_matrix()
+    upright = m.b == 0 and m.c == 0 and m.a > 0 and m.d > 0
+    try:
+        bitmap: PilImage = obj.get_bitmap(render=not upright).to_pil().convert("L")
+    except pdfium.PdfiumError:
+        return None
+    turns = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
+    return bitmap.transpose(turns[rotation]) if rotation in turns else bitmap
 
 
 # ---- text: the fax header line and the cover sheet ---------------------------------------------
@@ -82,27 +97,32 @@ def is_fax_header(line: str) -> bool:
     return bool(_FAX_PAGE.search(line)) or bool(_DATE.search(line) and _PHONE.search(line))
 
 
-_COVER_WORDS = re.compile(r"\b(?:fax|facsimile|telecopy|transmittal)\b", re.I)
+_COVER_WORDS = re.compile(r"\b(?:fax|facsimile|telecopy|telecopier|transmittal)\b", re.I)
+#: A cover sheet's field labels, wherever they sit on a line (two columns of fields put two on one
+#: line); OCR reads a colon as ';' now and then.
 _COVER_FIELDS = re.compile(
-    r"^\s*(?:to|from|fax|phone|tel|date|re|subject|attn|pages?|number\s+of\s+pages|no\.?\s+of\s+pages)\s*[:#]", re.I
+    r"(?:^|\s)(to|from|fax|phone|tel|date|re|subject|attn|cc|company|pages?|number\s+of\s+pages|"
+    r"no\.?\s+of\s+pages)\s*[:;#]",
+    re.I,
 )
 _LETTER_BODY = re.compile(
     r"HOW THE IMR FINAL DETERMINATION|CLINICAL CASE SUMMARY|IMR ISSUES|DECISIONS? AND RATIONALE|"
     r"Notice of Independent Medical Review|MEDICAL PROFESSIONAL REVIEW|ISSUES? AT DISPUTE|"
     r"Case\s+Number\s*:|:\s*(?:Upheld|Overturned)\s*$",
-    re.I,
+    re.I | re.M,
 )
 
 
 def is_cover_sheet(lines: Sequence[str]) -> bool:
-    """Whether a page is a fax cover sheet: it says fax (or facsimile), has at least
-    ``cover_sheet_min_fields`` fields of a cover sheet (To:, From:, Fax:, Pages:, Re:...) and none
-    of a letter's headings, header labels or decision lines."""
+    """Whether a page is a fax cover sheet: it says fax (or facsimile, telecopy, transmittal), has
+    at least ``cover_sheet_min_fields`` different fields of a cover sheet (To:, From:, Fax:,
+    Pages:, Re:...) and none of a letter's headings, header labels or decision lines."""
     content = [ln for ln in lines if ln != BREAK]
     text = "\n".join(content)
     if not _COVER_WORDS.search(text) or _LETTER_BODY.search(text):
         return False
-    return sum(1 for ln in content if _COVER_FIELDS.match(ln)) >= S.cover_sheet_min_fields
+    labels = {" ".join(m.lower().split()) for ln in content for m in _COVER_FIELDS.findall(ln)}
+    return len(labels) >= S.cover_sheet_min_fields
 
 
 def remove_fax_furniture(pages: list[list[str]]) -> tuple[list[list[str]], int]:

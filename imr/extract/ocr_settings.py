@@ -70,6 +70,33 @@ class OcrSettings:
     # logo or a signature)
     fax_dark_level: int = 128  # grey level: darker is black in a fax bitmap
     fax_blur_radius: float = 1.0  # pixels (at fax_dpi): Gaussian softening of 1-bit staircase edges
+    # dropped scan lines (fax_image.fill_dropped_lines), in rows of the fax bitmap
+    fax_dropped_max_rows: int = 3  # consecutive white rows a transmission error may leave
+    fax_dropped_row_share: float = 0.05  # a row with at most this share of the ink of the rows
+    # around it is white (dropped)
+    fax_dropped_min_pixels: int = 8  # pixels of ink the rows around a dropped line have at least
+    fax_dropped_overlap_share: float = 0.5  # share of their ink the rows around it share (strokes
+    # cross a dropped line; the gap between two lines of text shares little)
+    # table rules and underlines of a fax bitmap (fax_image.rule_mask), in inches of the page
+    fax_rule_min_inches: float = 0.5  # a horizontal rule is a run at least this long ...
+    fax_rule_gap_inches: float = 0.015  # ... once gaps this short are closed (about 3 pixels: a
+    # thresholded rule breaks; the counters of bold letters are wider)
+    fax_vrule_min_inches: float = 0.25  # a vertical rule is a run at least this long ...
+    fax_vrule_gap_inches: float = 0.005  # ... once gaps this short are closed (a row in fine mode,
+    # none in standard mode, where the lines of a table's cell are a couple of rows apart)
+    fax_thin_line_inches: float = 0.02  # a dotted or broken rule (fax_image.thin_lines) is a band
+    # at most this high (two rows at 98 dpi, four at 196; a line of small print is twice that) ...
+    fax_thin_line_share: float = 0.3  # ... inking at least this share of the columns of a stretch
+    # fax_rule_min_inches long ...
+    fax_thin_flank_inches: float = 0.02  # ... with the rows this far above and below it ...
+    fax_thin_flank_share: float = 0.08  # ... inking at most this share of the columns the band inks
+    # (a cell's border crossing it inks a few; the stems above a line of digits' feet, a fifth)
+    fax_rule_fringe_inches: float = 0.01  # the ragged edge beside a rule erased with it (2 pixels
+    # at 204 dpi)
+    fax_speck_inches: float = 0.01  # a speck (fax_image.specks) is a blob at most this far across
+    # (two pixels at 204 dpi) ...
+    fax_speck_clear_inches: float = 0.04  # ... with no other ink this close (a period or a colon's
+    # dot sits a hundredth or two of an inch from its letters)
     fax_header_edge_lines: int = 2  # content lines at a page's top (and bottom) a fax header line may sit in
     cover_sheet_min_fields: int = 3  # cover-sheet fields (To:, From:, Fax:...) a fax cover sheet has
 
@@ -112,6 +139,8 @@ _POSITIVE = (
     "_min_run",
     "_inch_fraction",
     "_edge_lines",
+    "_inches",
+    "_max_rows",
 )
 #: Name endings of the fields that are shares of a whole (at most 1).
 _SHARES = ("_share", "_cover", "_similarity", "_mismatch_ratio")
