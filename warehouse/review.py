@@ -286,7 +286,7 @@ def enqueue_in(conn: Connection, file_id: str, batch_id: str | None, item: NewIt
         insert = postgresql.insert(t) if conn.dialect.name == "postgresql" else sqlite.insert(t)
         stmt = (
             insert.values(sha256=item.sha256, since=now, status=ReviewStatus.WAITING, **_values(file_id, item))
-            .on_conflict_do_nothing(index_elements=[t.c.sha256], index_where=t.c.status == ReviewStatus.WAITING)
+            .on_conflict_do_nothing(index_elements=[t.c.sha256], index_where=sa.text(s.REVIEW_WAITING))
             .returning(t.c.id)
         )
         new_id = conn.execute(stmt).scalar_one_or_none()

@@ -321,6 +321,11 @@ letter_evidence = sa.Table(
     sa.Column("confidence", sa.Float, nullable=True),  # OCR confidence 0..1
 )
 
+#: the rows of ``review_items`` the unique index on sha256 covers (one waiting item per content);
+#: an INSERT ... ON CONFLICT names the index by this same predicate, as SQL text: PostgreSQL infers
+#: a partial index only from a predicate it can read, never from a bound parameter
+REVIEW_WAITING = f"status = '{ReviewStatus.WAITING}'"
+
 review_items = sa.Table(
     "review_items",
     metadata,
@@ -345,7 +350,7 @@ review_items = sa.Table(
     sa.Index("ix_review_items_sha256", "sha256"),
     sa.Index("ix_review_items_status_since", "status", "since"),
     # one waiting item per content
-    _unique_where("uq_review_items_waiting_sha256", "sha256", "status = 'waiting'"),
+    _unique_where("uq_review_items_waiting_sha256", "sha256", REVIEW_WAITING),
 )
 
 review_actions = sa.Table(
