@@ -31,15 +31,17 @@ demo: setup
 setup-browser: setup
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
+# the tests run on both cores (pytest-xdist); the soak stops PostgreSQL, so it runs after them, alone
 test: setup-browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest --durations=30
+	$(BIN)/pytest -n 2 --durations=30 -m "not alone"
+	$(BIN)/pytest --durations=5 -m alone
 
 # the quick loop: no Prefect server, no PostgreSQL, no OCR engine, no slow end-to-end runs
 test-fast: setup
 	$(BIN)/ruff check .
-	IMR_TEST_NO_OCR=1 $(BIN)/pytest -q -m "not prefect and not postgres and not slow"
+	IMR_TEST_NO_OCR=1 $(BIN)/pytest -n 2 -q -m "not prefect and not postgres and not slow"
 
 bench: setup
 	$(BIN)/python -m bench.extraction

@@ -51,7 +51,7 @@ from sqlalchemy.engine import Engine
 from tests.fixtures_prefect import ROOT, ImrServer, imr_server, plain_env, poll, stop
 from tests.pipeline_helpers import expected_records, exported, letter_files, make_corpus
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.prefect, pytest.mark.timeout(660)]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.prefect, pytest.mark.alone, pytest.mark.timeout(660)]
 
 #: seconds of letters arriving, from the first start of `imr serve` (several scheduled runs)
 SOAK_SECONDS = float(os.environ.get("IMR_TEST_SOAK_SECONDS", "180"))
