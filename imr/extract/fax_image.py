@@ -55,9 +55,10 @@ def ink_of(bitmap: PilImage) -> Ink:
 
 def fill_dropped_lines(ink: Ink) -> Ink:
     """``ink`` with dropped scan lines filled: a run of at most ``fax_dropped_max_rows`` (nearly)
-    white rows between two inked rows that share at least ``fax_dropped_overlap_share`` of their
-    ink (strokes cross the run: a gap between two lines of text shares little) is filled with the
-    ink of both rows around it."""
+    white rows between two inked rows that share at least ``fax_dropped_overlap_share`` of the ink
+    of each (strokes cross the run: a gap between two lines of text shares little, and the white
+    between the feet of a line of text and a rule under it shares a small part of the rule) is
+    filled with the ink of both rows around it."""
     import numpy as np
 
     counts = ink.sum(axis=1)
@@ -76,7 +77,7 @@ def fill_dropped_lines(ink: Ink) -> Ink:
             least = min(counts[a], counts[b])
             if max(counts[a + 1 : b]) <= S.fax_dropped_row_share * least:
                 shared = ink[a] & ink[b]
-                if np.count_nonzero(shared) >= S.fax_dropped_overlap_share * least:
+                if np.count_nonzero(shared) >= S.fax_dropped_overlap_share * max(counts[a], counts[b]):
                     out[a + 1 : b] = shared
         a = max(b, a + 1)
     return out

@@ -50,6 +50,12 @@ def test_white_rows_that_are_not_dropped_lines_stay_white() -> None:
     assert not fill_dropped_lines(long_gap)[14 : 15 + S.fax_dropped_max_rows].any()
 
 
+def test_the_white_between_a_line_of_text_and_a_rule_under_it_is_not_a_dropped_line() -> None:
+    ink = _strokes()
+    ink[33, :] = True  # a table rule three rows under the feet of the strokes (row 29)
+    assert not fill_dropped_lines(ink)[30:33].any()
+
+
 @pytest.mark.parametrize("resolution", [FINE, STANDARD])
 def test_rules_are_found_broken_skewed_and_with_their_fringe_but_text_is_not(resolution: tuple[int, int]) -> None:
     hdpi, vdpi = resolution
