@@ -31,12 +31,13 @@ demo: setup
 setup-browser: setup
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
-# the tests run on both cores (pytest-xdist); the soak stops PostgreSQL, so it runs after them, alone
+# the tests run on both cores (pytest-xdist): first those that use PostgreSQL, then the others beside
+# the soak of the nightly path (marked alone: it stops PostgreSQL for a few seconds)
 test: setup-browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest -n 2 --durations=30 -m "not alone"
-	$(BIN)/pytest --durations=5 -m alone
+	$(BIN)/pytest -n 2 --durations=20 -m "postgres and not alone"
+	$(BIN)/pytest -n 2 --durations=20 -m "not postgres or alone"
 
 # the quick loop: no Prefect server, no PostgreSQL, no OCR engine, no slow end-to-end runs
 test-fast: setup

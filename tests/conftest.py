@@ -58,3 +58,14 @@ def _settings_restored() -> Iterator[None]:
         del os.environ[k]
     os.environ.update(saved)
     get_settings.cache_clear()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that asks for the PostgreSQL server is marked ``postgres`` however it was declared
+    (``make test`` runs those apart from the soak, which stops the server), and the tests marked
+    ``alone`` come first: on two workers the soak starts at once and the others share the second."""
+    for item in items:
+        if "postgres_admin" in getattr(item, "fixturenames", ()) and item.get_closest_marker("postgres") is None:
+            item.add_marker(pytest.mark.postgres)
+    items.sort(key=lambda item: item.get_closest_marker("alone") is None)
