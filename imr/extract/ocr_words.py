@@ -119,6 +119,12 @@ def _letters(text: str) -> str:
     return re.sub(r"[^a-z]", "", text.lower())
 
 
+def _read_colon(text: str) -> bool:
+    """Whether a label's last word was read with its colon: ':' anywhere in it, or a ';' that ends
+    it (OCR reads a colon as a semicolon now and then)."""
+    return ":" in text or text.endswith(";")
+
+
 def _near(word: str, token: str) -> bool:
     """Same letters, or (a label word of ``label_near_min_letters``+ letters) at most
     ``label_max_distance`` letters misread, lost or added."""
@@ -184,7 +190,8 @@ def _is_split_label(prev: OcrWord | None, a: OcrWord, b: OcrWord, after: Sequenc
 def fix_labels(words: list[OcrWord]) -> None:
     """Restore the parser's labels when OCR glued speckle to them ('Claims. Administrator') or
     misread a few letters of their words ('Daie Assigned:', 'UR Denia! Daie:'): each word at most
-    2 letters off, at least one word read exactly, and the last word read with its colon. Labels
+    2 letters off, at least one word read exactly, and the last word read with its colon (or a
+    semicolon for it: 'guideline;'). Labels
     are structure, never values: no date, number or decision is changed here."""
     for i in range(len(words)):
         for label in LABELS:
@@ -193,10 +200,11 @@ def fix_labels(words: list[OcrWord]) -> None:
                 continue
             exact = [_letters(w.text) == _letters(tok) for w, tok in zip(seq, label, strict=True)]
             near = all(_near(w.text, tok) for w, tok in zip(seq, label, strict=True))
-            if all(exact) or (near and any(exact) and ":" in seq[-1].text):
+            colon = _read_colon(seq[-1].text)
+            if all(exact) or (near and any(exact) and colon):
                 for w, tok in zip(seq[:-1], label[:-1], strict=True):
                     w.text = tok
-                if ":" in seq[-1].text:
+                if colon:
                     seq[-1].text = label[-1]
                 break
         w = words[i]

@@ -192,7 +192,7 @@ def _next_token(region: Sequence[Word], prev: Word, first: Word, tok: str, taken
             continue
         same_line = abs(w.top - prev.top) <= S.label_same_line_dy and 0 <= w.x0 - prev.x1 <= S.label_word_gap
         wrapped = abs(w.x0 - first.x0) <= S.label_wrap_dx and (
-            0 < w.top - prev.bottom <= S.label_wrap_ratio * prev.height + S.label_wrap_extra
+            0 <= w.top - prev.bottom <= S.label_wrap_ratio * prev.height + S.label_wrap_extra
         )
         if same_line or wrapped:
             return w

@@ -166,6 +166,12 @@ def test_labels_are_restored_but_values_never_changed() -> None:
     words = _words("aie", "Assigned:", "UR", "Denia!", "Daie:", "Annlication", "12/14/2016")
     fix_labels(words)
     assert [w.text for w in words] == ["Date", "Assigned:", "UR", "Denial", "Date:", "Application", "12/14/2016"]
+    # a colon read as a semicolon ends the label all the same (a value is never touched)
+    words = _words("Claims", "Administrator", "guideline;", "Decision", "rationale;", "MAXIMUS", "guidel1ne;")
+    fix_labels(words)
+    assert [w.text for w in words] == [
+        "Claims", "Administrator", "guideline:", "Decision", "rationale:", "MAXIMUS", "guideline:"
+    ]  # fmt: skip
     # no word read exactly, no colon on a misread label, or 3 letters off: left as read
     for texts in (("Daie", "Asigned"), ("Daie", "Assigned"), ("Dxyz", "Assigned:"), ("Daie", "Asigmed:")):
         words = _words(*texts)

@@ -145,6 +145,9 @@ def test_header_pairs_labels_and_values_by_position() -> None:
         "Priority": "Standard",
         "Application Received": "11/03/2016",
     }
+    # OCR'd line boxes touch: the wrapped label's second word starts where the first line ends
+    touching = [_w("Application", 320, 100), _w("Received:", 320, 112), _w("11/03/2016", 430, 100)]
+    assert pair_header(touching) == {"Application Received": "11/03/2016"}
 
 
 def test_text_header_with_labels_first_then_values() -> None:
