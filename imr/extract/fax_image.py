@@ -88,8 +88,10 @@ def rule_mask(ink: Ink, hdpi: float, vdpi: float) -> Ink:
     after gaps of up to ``fax_rule_gap_inches`` are closed, vertical runs of at least
     ``fax_vrule_min_inches`` after gaps of up to ``fax_vrule_gap_inches``, grown by
     ``fax_rule_fringe_inches`` each way (the ragged edge of a thresholded rule)."""
-    horizontal = _runs(_closed(ink, round(S.fax_rule_gap_inches * hdpi)), round(S.fax_rule_min_inches * hdpi))
-    vertical = _runs(_closed(ink.T, round(S.fax_vrule_gap_inches * vdpi)), round(S.fax_vrule_min_inches * vdpi)).T
+    across = _closed(ink, round(S.fax_rule_gap_inches * hdpi))
+    down = _closed(ink.T, round(S.fax_vrule_gap_inches * vdpi))
+    horizontal = horizontal_runs(across, round(S.fax_rule_min_inches * hdpi))
+    vertical = horizontal_runs(down, round(S.fax_vrule_min_inches * vdpi)).T
     rules = horizontal | vertical | thin_lines(ink, hdpi, vdpi)
     if not rules.any():
         return rules
@@ -218,8 +220,9 @@ def _grown(mask: Ink, by: int, axis: int) -> Ink:
     return out
 
 
-def _runs(ink: Ink, length: int) -> Ink:
-    """The pixels of horizontal runs of at least ``length`` ink pixels."""
+def horizontal_runs(ink: Ink, length: int) -> Ink:
+    """The pixels of horizontal runs of at least ``length`` ink pixels (a scanned page's table
+    rules are found with it too: :func:`imr.extract.ocr.erase_rules`)."""
     import numpy as np
 
     rows, cols = ink.shape

@@ -35,9 +35,7 @@ from imr.extract.ocr_words import Doubt, OcrWord, clean_words, confirms, find_do
 from imr.extract.pdf_text import Word, document_from_words
 
 if TYPE_CHECKING:
-    import numpy as np
     import pypdfium2
-    from numpy.typing import NDArray
     from PIL.Image import Image as PilImage
 
 #: The Tesseract command (its page segmentation modes are ``page_psm`` and ``word_psm`` of the settings).
@@ -241,11 +239,13 @@ def erase_rules(image: PilImage, dpi: int) -> PilImage:
     import numpy as np
     from PIL import Image, ImageFilter
 
+    from imr.extract.fax_image import horizontal_runs
+
     image = image.filter(ImageFilter.MedianFilter(S.despeckle_size))  # speckle of a pixel or two goes too
     arr = np.asarray(image, dtype=np.uint8)
     dark = arr < S.rule_dark_level
     run = max(S.rule_min_run, dpi // S.rule_run_inch_fraction)
-    mask = _runs(dark, run) | _runs(dark.T, run).T
+    mask = horizontal_runs(dark, run) | horizontal_runs(dark.T, run).T
     if not mask.any():
         return image
     # widen by one pixel so that blurred rule edges go too
@@ -257,23 +257,6 @@ def erase_rules(image: PilImage, dpi: int) -> PilImage:
     out = arr.copy()
     out[grown] = 255
     return Image.fromarray(out, mode="L")
-
-
-def _runs(dark: NDArray[np.bool_], length: int) -> NDArray[np.bool_]:
-    """Mask of the pixels that belong to a horizontal run of at least ``length`` dark pixels."""
-    import numpy as np
-
-    rows, cols = dark.shape
-    if cols < length:
-        return np.zeros(dark.shape, dtype=bool)
-    csum = np.zeros((rows, cols + 1), dtype=np.int32)
-    np.cumsum(dark, axis=1, dtype=np.int32, out=csum[:, 1:])
-    full = (csum[:, length:] - csum[:, :-length]) == length  # full[:, j]: pixels j .. j+length-1 all dark
-    edges = np.zeros((rows, cols + 1), dtype=np.int32)
-    edges[:, : full.shape[1]] += full
-    edges[:, length:] -= full
-    mask: NDArray[np.bool_] = np.cumsum(edges, axis=1)[:, :cols] > 0
-    return mask
 
 
 def ocr_image(
