@@ -52,6 +52,33 @@ def prefect_harness() -> Iterator[None]:
         yield
 
 
+#: answers of a busy Prefect server worth another try (its database locked a moment: 503)
+_RETRIED = (429, 502, 503)
+
+
+def api_request(method: str, url: str, body: Any = None, attempts: int = 6) -> Any:
+    """An HTTP request to a Prefect API (``url`` in full), retried on a busy server's answers as
+    Prefect's own client retries them (``PREFECT_CLIENT_MAX_RETRIES``); raises on any other error.
+    Returns the ``httpx.Response``."""
+    import httpx
+
+    for attempt in range(attempts):
+        response = httpx.request(method, url, json=body, timeout=30)
+        if response.status_code not in _RETRIED or attempt == attempts - 1:
+            break
+        time.sleep(min(2**attempt, 10))
+    response.raise_for_status()
+    return response
+
+
+def harness_post(path: str, body: Any) -> Any:
+    """POST ``body`` to the session's harness API (``path`` under ``/api``): the ``httpx.Response``.
+    Tests send only the fields they mean (the clients' filter methods send nulls)."""
+    from prefect.settings import PREFECT_API_URL
+
+    return api_request("POST", f"{PREFECT_API_URL.value()}{path}", body)
+
+
 # --- a real `imr server` in a child process (for tests of serve, workers and the Prefect CLI) ---
 
 #: environment variables a user's plain shell would not have: dropped from the children's env
@@ -84,10 +111,7 @@ class ImrServer:
 
     def api(self, method: str, path: str, body: Any = None) -> Any:
         """Call the API (``path`` under ``/api``); returns the decoded JSON body."""
-        import httpx
-
-        response = httpx.request(method, f"{self.api_url}{path}", json=body, timeout=30)
-        response.raise_for_status()
+        response = api_request(method, f"{self.api_url}{path}", body)
         return response.json() if response.content else None
 
 

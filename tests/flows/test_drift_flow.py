@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from expectations.drift import DRIFT_EVENT, TREND_ARTIFACT_KEY
 from imr.cli import main
 from tasks.publish import HEADLINE_KEY
+from tests.fixtures_prefect import harness_post
 from tests.pipeline_helpers import run_batch, settings_for, url_of
 
 pytestmark = [pytest.mark.prefect, pytest.mark.corpus, pytest.mark.usefixtures("prefect_harness")]
@@ -25,12 +26,7 @@ OVERTURN = "overturn_share_within_history"
 
 
 def _api(path: str, body: dict[str, Any]) -> Any:
-    import httpx
-    from prefect.settings import PREFECT_API_URL
-
-    response = httpx.post(f"{PREFECT_API_URL.value()}{path}", json=body, timeout=30)
-    response.raise_for_status()
-    return response.json()
+    return harness_post(path, body).json()
 
 
 def _inbox(real_dir: Path, folder: Path, records: list[dict[str, Any]]) -> Path:

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.fixtures_db import postgres_test_url
+from tests.fixtures_prefect import harness_post
 from tests.pipeline_helpers import make_corpus
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect, pytest.mark.usefixtures("prefect_harness")]
@@ -36,12 +37,7 @@ def secret_url(postgres_admin: sa.engine.Engine) -> Iterator[str]:
 
 
 def _api(path: str, body: dict[str, object]) -> str:
-    import httpx
-    from prefect.settings import PREFECT_API_URL
-
-    response = httpx.post(f"{PREFECT_API_URL.value()}{path}", json=body, timeout=30)
-    response.raise_for_status()
-    return response.text
+    return str(harness_post(path, body).text)
 
 
 def test_the_password_appears_nowhere(secret_url: str, tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REAL, SEEDS
+from tests.fixtures_prefect import harness_post
 
 pytestmark = [pytest.mark.prefect, pytest.mark.corpus, pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -71,12 +72,7 @@ def long_sentences(text: str, limit: int) -> list[str]:
 
 
 def _post(path: str, body: dict[str, Any]) -> Any:
-    import httpx
-    from prefect.settings import PREFECT_API_URL
-
-    response = httpx.post(f"{PREFECT_API_URL.value()}{path}", json=body, timeout=30)
-    response.raise_for_status()
-    return response.json()
+    return harness_post(path, body).json()
 
 
 def _all(path: str, key: str, flow_run_id: str) -> list[dict[str, Any]]:

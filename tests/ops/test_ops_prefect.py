@@ -20,6 +20,8 @@ from typing import Any, ClassVar
 
 import pytest
 
+from tests.fixtures_prefect import harness_post
+
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_harness")]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,12 +31,7 @@ AUTOMATION = ROOT / "scripts" / "automations" / "quarantine-threshold-breached.y
 def api_post(path: str, body: dict[str, Any]) -> Any:
     """POST a filter body to the harness API (tests send only the fields they mean; the clients'
     filter methods send nulls, which FastAPI 0.151-0.154 rejected with 422)."""
-    import httpx
-    from prefect.settings import PREFECT_API_URL
-
-    response = httpx.post(f"{PREFECT_API_URL.value()}{path}", json=body, timeout=30)
-    response.raise_for_status()
-    return response.json()
+    return harness_post(path, body).json()
 
 
 def _summary(batch_id: str, rejected: int, quarantined: int) -> Any:
@@ -145,7 +142,9 @@ def test_breach_fails_run_emits_event_and_automation_notifies(webhook: str, tmp_
     from prefect.settings import PREFECT_API_URL
 
     block = CustomWebhookNotificationBlock(
-        name="imr-alert", url=webhook, json_data={"subject": "{{subject}}", "body": "{{body}}"}  # type: ignore[arg-type]
+        name="imr-alert",
+        url=webhook,
+        json_data={"subject": "{{subject}}", "body": "{{body}}"},  # type: ignore[arg-type]
     )
     block_id = block.save("imr-ops-test-hook", overwrite=True)
     spec_file = tmp_path / "automation.json"
@@ -177,7 +176,14 @@ def test_breach_fails_run_emits_event_and_automation_notifies(webhook: str, tmp_
     assert "ops-breach" in note["subject"] and "quarantined 2" in note["body"]
 
     events = api_post(
-        "/events/filter", {"filter": {"event": {"name": ["imr.batch.quarantine-threshold-breached"]}}, "limit": 10}
+        "/events/filter",
+        {
+            "filter": {
+                "event": {"name": ["imr.batch.quarantine-threshold-breached"]},
+                "resource": {"id": ["imr.batch.ops-breach"]},
+            },
+            "limit": 10,
+        },
     )["events"]
     ours = [e for e in events if e["resource"]["prefect.resource.id"] == "imr.batch.ops-breach"]
     assert len(ours) == 1

@@ -11,21 +11,17 @@ from typing import Any
 import pytest
 
 from imr.cli import main
+from tests.fixtures_prefect import harness_post
 from tests.pipeline_helpers import make_corpus
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_harness")]
 
 
 def _artifact_markdown(flow_run_id: str) -> str:
-    import httpx
-    from prefect.settings import PREFECT_API_URL
-
     body: dict[str, Any] = {
         "artifacts": {"flow_run_id": {"any_": [flow_run_id]}, "key": {"any_": ["imr-ingest-summary"]}}
     }
-    response = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json=body, timeout=30)
-    response.raise_for_status()
-    return str(response.json()[0]["data"])
+    return str(harness_post("/artifacts/filter", body).json()[0]["data"])
 
 
 def test_stray_files_are_left_and_reported(
