@@ -31,18 +31,18 @@ demo: setup
 setup-browser: setup
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
-# the tests run on both cores (pytest-xdist): first those that use PostgreSQL, then the others beside
-# the soak of the nightly path (marked alone: it stops PostgreSQL for a few seconds)
+# the tests run on every core, up to 4 (pytest-xdist; 2 on the 2-core VM): first those that use
+# PostgreSQL, then the others beside the soak of the nightly path (marked alone: it stops PostgreSQL for a few seconds)
 test: setup-browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest -n 2 --durations=20 -m "postgres and not alone"
-	$(BIN)/pytest -n 2 --durations=20 -m "not postgres or alone"
+	$(BIN)/pytest -n logical --maxprocesses 4 --durations=20 -m "postgres and not alone"
+	$(BIN)/pytest -n logical --maxprocesses 4 --durations=20 -m "not postgres or alone"
 
 # the quick loop: no Prefect server, no PostgreSQL, no OCR engine, no slow end-to-end runs
 test-fast: setup
 	$(BIN)/ruff check .
-	IMR_TEST_NO_OCR=1 $(BIN)/pytest -n 2 -q -m "not prefect and not postgres and not slow"
+	IMR_TEST_NO_OCR=1 $(BIN)/pytest -n logical --maxprocesses 4 -q -m "not prefect and not postgres and not slow"
 
 bench: setup
 	$(BIN)/python -m bench.extraction
