@@ -48,7 +48,7 @@ from imr.outcomes import (
     ReviewAction,
     ReviewStatus,
 )
-from warehouse.migrations.helpers import item_fields, letter_fields
+from warehouse.migrations.helpers import in_, item_fields, letter_fields
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -81,7 +81,7 @@ CODE_LEN = 64
 def _check_in(column: str, values: tuple[str, ...]) -> sa.CheckConstraint:
     """The CHECK ``column IN ('a', 'b')`` over constant enumerations of this module, named after the
     column (the naming convention adds the table)."""
-    return sa.CheckConstraint(f"{column} IN ({', '.join(repr(v) for v in values)})", name=column)
+    return sa.CheckConstraint(in_(column, values), name=column)
 
 
 def _uuid_pk() -> sa.Column[str]:
