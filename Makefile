@@ -31,8 +31,9 @@ demo: setup
 setup-browser: setup
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
-# the tests run on every core, up to 4 (pytest-xdist; 2 on the 2-core VM): first those that use
-# PostgreSQL, then the others beside the soak of the nightly path (marked alone: it stops PostgreSQL for a few seconds)
+# the tests run on every logical CPU, up to 4 (pytest-xdist; 2 on the 2-core VM): first those that
+# use PostgreSQL, then the others beside the soak of the nightly path (marked alone: it stops
+# PostgreSQL for a few seconds)
 test: setup-browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy

@@ -25,9 +25,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
+
+if TYPE_CHECKING:
+    import httpx
 
 _HOME = tempfile.mkdtemp(prefix="imr-prefect-home-")
 os.environ["PREFECT_HOME"] = _HOME
@@ -56,10 +59,9 @@ def prefect_harness() -> Iterator[None]:
 _RETRIED = (429, 502, 503)
 
 
-def api_request(method: str, url: str, body: Any = None, attempts: int = 6) -> Any:
+def api_request(method: str, url: str, body: Any = None, attempts: int = 6) -> httpx.Response:
     """An HTTP request to a Prefect API (``url`` in full), retried on a busy server's answers as
-    Prefect's own client retries them (``PREFECT_CLIENT_MAX_RETRIES``); raises on any other error.
-    Returns the ``httpx.Response``."""
+    Prefect's own client retries them (``PREFECT_CLIENT_MAX_RETRIES``); raises on any other error."""
     import httpx
 
     for attempt in range(attempts):
@@ -71,8 +73,8 @@ def api_request(method: str, url: str, body: Any = None, attempts: int = 6) -> A
     return response
 
 
-def harness_post(path: str, body: Any) -> Any:
-    """POST ``body`` to the session's harness API (``path`` under ``/api``): the ``httpx.Response``.
+def harness_post(path: str, body: Any) -> httpx.Response:
+    """POST ``body`` to the session's harness API (``path`` under ``/api``).
     Tests send only the fields they mean (the clients' filter methods send nulls)."""
     from prefect.settings import PREFECT_API_URL
 

@@ -37,7 +37,7 @@ def secret_url(postgres_admin: sa.engine.Engine) -> Iterator[str]:
 
 
 def _api(path: str, body: dict[str, object]) -> str:
-    return str(harness_post(path, body).text)
+    return harness_post(path, body).text
 
 
 def test_the_password_appears_nowhere(secret_url: str, tmp_path: Path) -> None:
