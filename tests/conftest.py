@@ -62,10 +62,13 @@ def _settings_restored() -> Iterator[None]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that asks for the PostgreSQL server is marked ``postgres`` however it was declared
-    (``make test`` runs those apart from the soak, which stops the server), and the tests marked
-    ``alone`` come first: on two workers the soak starts at once and the others share the second."""
+    """A test that asks for the PostgreSQL server is marked ``postgres``, and one that asks for the
+    Prefect harness ``prefect``, however it was declared (``make test`` runs the PostgreSQL tests apart
+    from the soak, which stops the server; ``make test-fast`` leaves out both kinds), and the tests
+    marked ``alone`` come first: on two workers the soak starts at once and the others share the second."""
     for item in items:
-        if "postgres_admin" in getattr(item, "fixturenames", ()) and item.get_closest_marker("postgres") is None:
-            item.add_marker(pytest.mark.postgres)
+        fixtures = getattr(item, "fixturenames", ())
+        for fixture, marker in (("postgres_admin", "postgres"), ("prefect_harness", "prefect")):
+            if fixture in fixtures and item.get_closest_marker(marker) is None:
+                item.add_marker(getattr(pytest.mark, marker))
     items.sort(key=lambda item: item.get_closest_marker("alone") is None)

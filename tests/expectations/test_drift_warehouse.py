@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 
 import warehouse
@@ -83,6 +84,7 @@ def test_real_letters_only_overturned_batch_fails_ordinary_passes(engine: Engine
 # ---- synthetic batches of a controlled mix -------------------------------------------------------
 
 
+@pytest.mark.slow  # several batches of generated letters through extraction and load
 def test_synthetic_batches_of_a_controlled_mix(engine: Engine) -> None:
     for k in range(4):
         load_batch(engine, synthetic_records(1000 + k * 50, 50))

@@ -56,6 +56,7 @@ def _flood(path: Path, lines: int, heading: str = "IMR ISSUES, DECISIONS AND RAT
     return path
 
 
+@pytest.mark.slow  # 200,000 lines; the short floods below are the quick loop's
 def test_a_decision_flood_is_never_loaded(tmp_path: Path) -> None:
     """Issue 9: an IMR heading, a case number and 200,000 lines 'Item: Upheld'."""
     record = extract_file(_flood(tmp_path / "flood.txt", 200_000))

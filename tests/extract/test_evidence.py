@@ -24,6 +24,7 @@ TEXT_VARIANTS = ("lf", "crlf", "bom", "seed")
 
 
 @pytest.mark.corpus
+@pytest.mark.slow  # every real letter; test_each_pdf_engine_gives_evidence covers 8 in the quick loop
 def test_real_letters_evidence_stands_where_it_says(real_dir: Path) -> None:
     for gold in read_jsonl(real_dir / "gold.jsonl"):
         path = real_dir / "pdf" / str(gold["source"]["path"])  # type: ignore[index]

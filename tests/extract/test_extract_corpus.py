@@ -42,7 +42,8 @@ def _records(real_dir: Path, engine: str) -> dict[str, dict[str, object]]:
     return _RECORDS[engine]
 
 
-@pytest.mark.parametrize("engine", ["auto", "pdfplumber"])
+# the second engine reads every letter again: the full suite runs it, the quick loop reads them once
+@pytest.mark.parametrize("engine", ["auto", pytest.param("pdfplumber", marks=pytest.mark.slow)])
 def test_real_letters_match_gold(real_dir: Path, engine: str) -> None:
     diffs: list[str] = []
     records = _records(real_dir, engine)
