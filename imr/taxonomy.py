@@ -61,19 +61,21 @@ _PREFIX = re.compile(
     r"(?P<pre>pre|peri)[\s-]?(?:op(?:erative)?|surgical)\b\s*:?|"
     r"post[\s-]?(?:op(?:erative)?|surgical)\b\s*:?)\s*"
 )
-_PREOP_ANYWHERE = re.compile(r"\b(?:pre|peri)[\s-]?op(?:erative)?\b|\bassociated surgical service")
+_PREOP_ANYWHERE = re.compile(r"\b(?:pre|peri|intra)[\s-]?op(?:erative)?\b|\bassociated surgical service")
 _SPINE_REGION = re.compile(
     r"\b(?:spine|spinal|cervical|thoracic|lumbar|lumbosacral|sacral|sacroiliac|si joint|vertebra\w*|"
     r"dis[ck]s?|[ctl]\d(?:\s*-\s*[ctls]?\d)?|l5\s*-\s*s1)\b"
 )
 _TOPICAL_FORM = re.compile(
     r"\b(?:creams?|gels?|ointments?|lotions?|patch(?:es)?|topical\w*|transdermal|liniment|balm|roll[\s-]?on|"
-    r"foam|(?<!nasal )sprays?|rub|emulsion|solution)\b|\d\s*%"
+    r"foam|(?<!nasal )sprays?|rub|emulsion)\b|\d\s*%"
 )
 _ORAL_FORM = re.compile(r"\b(?:oral|tabs?|tablets?|capsules?|caps|by mouth|po)\b")
 _COMPOUNDED = re.compile(r"\bcompound\w*")
 #: An ingredient with its strength ("flurbiprofen 20%"): the word before each percentage.
 _STRENGTH = re.compile(r"\b([a-z]{3,})\s*\d+(?:\.\d+)?\s*%")
+#: Three ingredients or more joined by slashes ("flurb/cyclobenz/lido cream").
+_INGREDIENT_LIST = re.compile(r"\b[a-z]{3,}\s*/\s*[a-z]{3,}\s*/\s*[a-z]{3,}\b")
 _PSY_EVAL = re.compile(
     r"\b(?:eval\w*|consult\w*|assess\w*|test\w*|screen\w*|follow[\s-]?up|visits?|medication management|"
     r"clearance|exam\w*|re ?eval\w*|mmpi\w*|bhi)"
@@ -83,6 +85,9 @@ _PSY_THERAPY = re.compile(
     r"partial hospitali\w*|day treatment|counsel\w*|stress management)"
 )
 _INJECTED = re.compile(r"\b(?:inject\w*|shots?|im|intramuscular)\b")
+#: Given into a muscle: a systemic dose, even of a drug usually injected into a joint or nerve.
+_INTRAMUSCULAR = re.compile(r"\b(?:im|intramuscular\w*)\b")
+_ARTHROSCOPIC = re.compile(r"\barthroscop\w*|\b(?:knee|shoulder|hip|wrist|ankle|elbow) scope\b")
 _GENERIC_SURGERY = (SURG, "Non-arthroscopic")
 
 _CHARS = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2011": "-", "\u2010": "-", "\u00ae": " ", "\u2122": " ",
@@ -205,7 +210,7 @@ def _classify_drugs(text: str, hits: list[DrugHit]) -> Triple:
         return RX, None, TOPICAL_ANALGESICS
     if _COMPOUNDED.search(text) and (topical or len(names) > 1):
         return RX, TOPICAL_COMPOUNDS, TOPICAL_COMPOUNDS
-    if topical and not any(c in TRANSDERMAL_KEEP for c in classes):
+    if topical and not (classes and all(c in TRANSDERMAL_KEEP for c in classes)):
         commercial = {w for n in TOPICAL_COMMERCIAL for w in n.split()}
         if names <= TOPICAL_COMMERCIAL and not _compound_by_strengths(text, commercial):
             return RX, None, TOPICAL_ANALGESICS
@@ -219,7 +224,9 @@ def _classify_drugs(text: str, hits: list[DrugHit]) -> Triple:
 def _classify_unknown_drug(text: str) -> Triple:
     """Pharmaceuticals triple for a request whose drug no dictionary name or stem knows."""
     topical = bool(_TOPICAL_FORM.search(text)) and not _ORAL_FORM.search(text)
-    if _COMPOUNDED.search(text) or (topical and _compound_by_strengths(text, set())):
+    if _COMPOUNDED.search(text) or (
+        topical and (_compound_by_strengths(text, set()) or _INGREDIENT_LIST.search(text))
+    ):
         return RX, TOPICAL_COMPOUNDS, TOPICAL_COMPOUNDS
     return (RX, None, TOPICAL_ANALGESICS) if topical else (RX, None, None)
 
@@ -237,7 +244,8 @@ def _apply_injection(result: Triple, rule: Rule | None, text: str, hits: list[Dr
     classes = {c for _, _, c in hits}
     if "Viscosupplementation" in classes:
         return RX, None, "Viscosupplementation"
-    systemic = names - PROCEDURAL_INJECTABLES - {n for _, n, c in hits if c == COMPOUND_ONLY}
+    procedural = set() if _INTRAMUSCULAR.search(text) else PROCEDURAL_INJECTABLES
+    systemic = names - procedural - {n for _, n, c in hits if c == COMPOUND_ONLY}
     if result[0] == RX:
         return (RX, None, "Injection") if systemic else (INJ, "Injection", None)
     if rule is not None and rule.name == "injection" and systemic:
@@ -287,6 +295,8 @@ def classify_service(request: str, vocabulary: Vocabulary = VOCABULARY) -> tuple
             sub = _psych_subcategory(text)
         elif (winner.category, sub) == _GENERIC_SURGERY and _SPINE_REGION.search(text):
             sub = "Spine"
+        elif (winner.category, sub) == _GENERIC_SURGERY and _ARTHROSCOPIC.search(text):
+            sub = "Arthroscopic"  # "Bankart repair, arthroscopic"
         result = (winner.category, sub, winner.drug_class)
         if winner.category == RX:
             result = _classify_drugs(text, hits) if hits else _classify_unknown_drug(text)

@@ -40,12 +40,14 @@ _CLASSES: dict[str, tuple[str, ...]] = {
         "fenortho", "flurbiprofen", "ansaid", "ketoprofen", "mefenamic acid", "ponstel", "salsalate",
         "aspirin", "duexis", "vimovo", "tolmetin", "lofena", "nsaid", "nsaids", "tolectin", "orudis", "oruvail",
         "trilisate", "choline magnesium trisalicylate", "ecotrin", "meclofenamate",
+        "flurbi",  # the short names compounding pharmacies and requests give ingredients ("Flurbi/Cyclo/Lido")
     ),
     "Muscle Relaxant": (
         "cyclobenzaprine", "flexeril", "fexmid", "amrix", "tabradol", "cyclophene", "orphenadrine", "norflex",
         "norgesic", "orphengesic", "tizanidine", "zanaflex", "methocarbamol", "robaxin", "baclofen",
         "lioresal", "carisoprodol", "soma", "metaxalone", "skelaxin", "chlorzoxazone", "parafon forte",
         "lorzone", "dantrolene", "dantrium", "muscle relaxant", "muscle relaxants", "metaxall", "vanadom",
+        "cyclo", "baclo",
     ),
     "Proton Pump Inhibitors": (
         "omeprazole", "prilosec", "pantoprazole", "protonix", "esomeprazole", "nexium", "lansoprazole",
@@ -62,7 +64,7 @@ _CLASSES: dict[str, tuple[str, ...]] = {
         "palonosetron", "aloxi",
     ),
     "Anti-epilepsy drugs": (
-        "gabapentin", "neurontin", "gralise", "horizant", "fanatrex", "pregabalin", "lyrica", "topiramate",
+        "gabapentin", "neurontin", "gralise", "horizant", "fanatrex", "gaba", "pregabalin", "lyrica", "topiramate",
         "topamax", "carbamazepine", "tegretol", "oxcarbazepine", "trileptal", "lamotrigine", "lamictal",
         "levetiracetam", "keppra", "divalproex", "depakote", "valproic acid", "phenytoin", "dilantin",
         "zonisamide", "zonegran", "lacosamide", "vimpat", "primidone", "mysoline", "tiagabine", "gabitril",
@@ -70,7 +72,8 @@ _CLASSES: dict[str, tuple[str, ...]] = {
         "banzel", "zarontin", "depakene",
     ),
     "Antidepressant": (
-        "duloxetine", "cymbalta", "amitriptyline", "elavil", "nortriptyline", "pamelor", "trazodone",
+        "duloxetine", "cymbalta", "amitriptyline", "amitrip", "amitript", "elavil", "nortriptyline", "pamelor",
+        "trazodone",
         "desyrel", "oleptro", "sertraline", "zoloft", "fluoxetine", "prozac", "paroxetine", "paxil",
         "citalopram", "celexa", "escitalopram", "lexapro", "venlafaxine", "effexor", "desvenlafaxine",
         "pristiq", "bupropion", "wellbutrin", "mirtazapine", "remeron", "doxepin", "imipramine", "tofranil",
@@ -101,7 +104,7 @@ _CLASSES: dict[str, tuple[str, ...]] = {
         "lidoderm", "terocin", "lidopro", "flector", "pennsaid", "voltaren gel", "biofreeze", "capsaicin",
         "zostrix", "qutenza", "menthol", "methyl salicylate", "bengay", "ben gay", "icy hot", "salonpas",
         "menthoderm", "mentoderm", "methoderm", "mentherm", "dendracin", "medrox", "kera tek", "ultracin", "aspercreme",
-        "trolamine salicylate", "lidocaine", "xylocaine", "emla", "prilocaine", "solaraze", "xoten", "xoten c",
+        "trolamine salicylate", "lidocaine", "lido", "xylocaine", "emla", "prilocaine", "solaraze", "xoten", "xoten c",
         "biotherm", "lidothol", "thermazene", "capzasin", "lenzapatch", "tiger balm", "myoflex", "theragesic",
         "thera gesic", "sportscreme", "benzocaine", "pramoxine", "tetracaine",
     ),
@@ -235,7 +238,7 @@ _CLASSES: dict[str, tuple[str, ...]] = {
         "amphetamine", "dextroamphetamine", "atomoxetine", "strattera",
     ),
     COMPOUND_ONLY: (
-        "ketamine", "dextromethorphan", "camphor", "bupivacaine", "marcaine", "ropivacaine", "naropin",
+        "ketamine", "keto", "dextromethorphan", "camphor", "bupivacaine", "marcaine", "ropivacaine", "naropin",
         "mepivacaine", "carbocaine", "lipoderm", "versapro", "versabase", "pentravan", "pcca",
     ),
 }
@@ -262,7 +265,7 @@ COMPOUNDED_PRODUCTS: frozenset[str] = frozenset(
 #: Generic ingredients sold as commercial (non-compounded) topicals on their own or together.
 TOPICAL_COMMERCIAL: frozenset[str] = frozenset(
     {
-        "lidocaine", "xylocaine", "prilocaine", "diclofenac", "voltaren", "capsaicin", "menthol",
+        "lidocaine", "lido", "xylocaine", "prilocaine", "diclofenac", "voltaren", "capsaicin", "menthol",
         "methyl salicylate", "trolamine salicylate", "camphor", "benzocaine", "pramoxine", "tetracaine",
     }
 )

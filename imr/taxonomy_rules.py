@@ -39,7 +39,10 @@ WORD_END: Final = r"(?:e?s)?\b"
 #: Imaging, therapy and testing words are not the service when they only guide another ("ultrasound-guided").
 NOT_GUIDED: Final = WORD_END + r"(?![\s-]*guid)"
 #: A frequency or a count of sessions ("2x6", "2 times a week", "weekly", "6 sessions").
-FREQ: Final = r"(?:\d+ ?(?:x|times) ?\d+|times (?:a|per) week|per week|a week|weekly|sessions?\b)"
+FREQ: Final = (
+    r"(?:\d+ ?(?:x|times) ?\d+|times (?:a|per) week|per week|a week|weekly|sessions?\b|"
+    r"(?:x|times) ?(?:/|a |per )? ?(?:wks?|weeks?)\b|x ?(?:[2-9]|\d\d+)\s*$)"
+)
 #: ... somewhere after the term.
 FREQUENCY: Final = r"(?=.*" + FREQ + ")"
 
@@ -137,6 +140,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "surgical (?:physician|physician's) assistant", r"pa ?c? (?:surgical )?assist\w*",
         r"pre ?(?:op(?:erative)?|surgical) (?:history and physical|h ?& ?p|work ?up|testing|evaluation|labs?)",
         "(?:post ?op(?:erative)?|overnight) (?:hospital )?stay", "recovery room", "observation stay",
+        r"(?:intra ?op\w* )?neuro ?(?:physiologic\w* )?monitor\w*", "iom", r"intra ?op\w* monitor\w*",
     ), after=""),
     Rule("surgical consult", SURG, "Surgical Consult", (
         r"(?:" + _SURGEON_KIND + r" )?(?:neuro)?surg(?:ery|eon|eons|ical) (?:\w+ ){0,2}?(?:consult\w*|eval\w*|"
@@ -156,7 +160,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "functional restoration", "frp", "help program",
         r"(?:multi|inter) ?disciplinary (?:pain )?(?:program|rehab\w*|treatment|evaluation)",
         "chronic pain (?:management )?program", "pain (?:management )?program", "gym", "health club",
-        "fitness (?:center|club|membership|program)", "ymca", "membership",
+        "fitness (?:center|club|membership|program)", "ymca", r"(?:\w+ ){0,3}?memberships?",
         "weight (?:loss|reduction|management) (?:program|clinic)", "weight watchers", "nutrisystem", "medifast",
         "lindora", r"brain injury (?:program|rehab\w*)", r"detox\w*", r"inpatient (?:pain |acute |physical )?rehab\w*",
         r"rehab\w* (?:program|facility|center|admission)", r"residential (?:treatment|program|rehab\w*)",
@@ -193,7 +197,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "ics unit",
         r"(?:e ?stim|electrical (?:muscle |nerve )?stimulation|electro ?stim\w*|muscle stim\w*|stim) "
         r"(?:unit|device|machine)",
-        "stimulator", r"bone (?:growth )?stim\w*", "exogen",
+        r"\w*stimulat\w* (?:unit|device|machine|system)", "stimulator", r"bone (?:growth )?stim\w*", "exogen",
+        r"cranial electro ?therap\w* stim\w*", r"alpha ?stim\w*",
     )),
     Rule("supplies", DME, "Supplies", (
         "gloves?", "wipes?", "electrodes?", "batter(?:y|ies)", "lead wires?", "supplies", "pads?", "wraps?",
@@ -213,12 +218,14 @@ RULES: Final[tuple[Rule, ...]] = (
         "shoes?", "belts?", "halo", "posture (?:corrector|shirt)",
     )),
     Rule("dme", DME, "DME", (
-        "wheel ?chairs?", "power chair", "scooter", "walkers?", "rollator", "canes?", r"crutch\w*", "commode",
+        r"wheel ?chairs?(?! (?:accessible )?(?:vans?|transport\w*))", "transport chairs?", "power chair", "scooter",
+        "walkers?", "rollator", "canes?", r"crutch\w*", "commode",
         r"(?:shower|bath|tub)\b[\w/ ]{0,12}?\b(?:chair|bench|stool|seat)", "grab bars?",
         "toilet (?:seat|riser|frame)", "(?:hospital|adjustable|electric|power|semi ?electric) bed", "bed rails?",
         r"mattress\w*", "pillows?", "cushions?", "work ?stations?", "(?:standing|sit stand) desk",
         "ergonomic (?:chair|keyboard|mouse|desk|equipment)", "chairs?", "cold therapy", "hot ?/ ?cold (?:therapy|unit)",
-        "cryotherapy", "cryo ?cuff", "ice (?:machine|unit|therapy unit)", "polar care", "game ready", "vascutherm",
+        r"cryotherapy (?:unit|device|machine|system)", "cryotherapy(?!.*" + FREQ + ")", "cryo ?cuff",
+        "ice (?:machine|unit|therapy unit)", "polar care", "game ready", "vascutherm",
         r"\w*therm\w* unit", "heating pads?", "heat unit",
         r"(?:(?:moist )?heat therapy|thermotherapy)(?!.*" + FREQ + ")",
         "(?:hot|heat) and cold (?:therapy|unit)", "contrast therapy unit",
@@ -226,11 +233,13 @@ RULES: Final[tuple[Rule, ...]] = (
         "compression (?:unit|device|pump)", "cpm", "continuous passive motion", "traction (?:unit|device|system|kit)",
         r"home (?:\w+ )?traction", "over the door", "saunders",
         r"exercise (?:\w+ )?(?:equipment|bike|bicycle|cycle|ball|kit|bands?|mat|machine)",
-        "(?:stationary|recumbent) (?:exercise )?(?:bike|bicycle|cycle)", "treadmill", "pedal exerciser", "foam roller",
+        "(?:stationary|recumbent) (?:exercise )?(?:bike|bicycle|cycle)", "treadmill(?! (?:stress |exercise )?test)",
+        "pedal exerciser", "foam roller",
         "resistance bands?", r"thera ?band\w*",
         "theraputty", "dumbbells?", "reacher", "grabber", "lift chair", "hoyer", "patient lift", "stair lift", "ramp",
         "cpap", "bipap", r"nebuli[sz]er", "oxygen", "durable medical equipment", "dme",
-        "(?:infrared|heat) (?:lamp|unit|device)", "paraffin (?:bath|unit)",
+        "(?:infrared|heat) (?:lamp|unit|device)", r"paraffin (?:wax )?(?:bath|unit|machine|device)",
+        "hot tubs?", "jacuzzi", r"(?:whirlpool|home) (?:spa|tub|bath unit)", "spas?",
         "massage (?:chair|device|unit|tool|ball|roller)", "massager", "inversion table",
         "(?:blood pressure|bp) (?:monitor|cuff)", r"pulse ox\w*", "glucometer", "glucose meter", "humidifier",
         "sock aid", "dressing (?:aid|stick)", r"long handled \w+", "shoe horn", "leg lifter", "adaptive equipment",
@@ -240,7 +249,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "emg", "semg", "ncv", "ncs", r"nerve conduction\w*", r"electromyogra\w*", r"electrodiagnostic\w*",
         r"electroneuro\w*", "(?:somato)?sensory evoked potentials?", "evoked potentials?", "d?sseps?",
         r"neurodiagnostic\w*", "current perception threshold", "pnct", "v ?snct",
-        "nerve (?:fiber )?(?:testing|studies|study)", "h reflex", "f wave",
+        "nerve (?:fiber )?(?:testing|studies|study)", "h reflex", "f wave", "edx",
     ), after=NOT_GUIDED),
     Rule("dx other", DX, "Other", (
         "functional capacity", "q?fce", "capacity evaluation", "impedance imaging", "tpii",
@@ -255,7 +264,8 @@ RULES: Final[tuple[Rule, ...]] = (
     )),
     Rule("imaging", DX, "Imaging/Radiology", (
         "mri", "mra", "magnetic resonance", r"mr arthrogra\w*", "ct", "cat scan", r"computed tomograph\w*",
-        "x ?rays?", r"radiograph\w*", "bone scan", "dexa", "dxa", "bone density", r"arthrogra\w*", r"myelogra\w*",
+        "x ?rays?", r"radiograph\w*", r"bone (?:scan|stud(?:y|ies)|imaging)", "nuclear (?:medicine|imaging|scan)",
+        "(?:three|3) phase", "dexa", "dxa", "bone density", r"arthrogra\w*", r"myelogra\w*",
         r"discogra\w*", "pet scan", "spect", "diagnostic ultrasound",
         r"ultrasound (?:of|for|study|scan|exam\w*|imaging|evaluation)",
         _BODY + " ultrasound(?!.*" + FREQ + ")", r"sonogra\w*", r"ultrasonograph\w*", "doppler", "duplex", "imaging",
@@ -265,7 +275,9 @@ RULES: Final[tuple[Rule, ...]] = (
     ), after=NOT_GUIDED),
     Rule("labs", DX, "Lab & Pathology", (
         "labs?", r"laborator\w*", r"urine (?:drug|tox\w*)\w*", r"drug (?:screen|test)\w*", "uds", "udt",
-        "toxicology", "cbc", "cmp", "bmp", "chem(?:istry)? (?:panel|profile)", "metabolic panel", "lipid panel",
+        "toxicology", "cbc", "cmp", "bmp", "chem(?:istry)? (?:panel|profile)", r"chem\W?\d+", "smac",
+        "(?:lipid|metabolic|hepatic|liver|renal|thyroid|coagulation|iron|arthritis|rheumatoid) profile", "lipids",
+        "metabolic panel", "lipid panel",
         r"\w+ panel", "blood (?:work|tests?|draw|count|glucose|sugar|levels?)", "bloodwork", "urinalysis", "ua",
         "pt/ptt", "ptt", "inr", "hba1c", "a1c", "tsh", "liver function", "lfts?", "renal function", "creatinine",
         "esr", "crp", "sed rate", "rheumatoid factor", r"genetic\w*", r"genotyp\w*", r"dna test\w*",
@@ -278,7 +290,7 @@ RULES: Final[tuple[Rule, ...]] = (
     # --- rehabilitation -----------------------------------------------------------------------------------
     Rule("acupuncture", REHAB, "Acupuncture", (
         r"(?:(?:elect\w*|infrared|laser|manual|auricular) )?(?:electro ?)?acupunct\w*", "acupressure",
-        "moxibustion",
+        "moxibustion", r"acu(?= ?(?:\d|x\b|sessions?|visits?|treatments?|tx\b))",
     ), after=""),
     Rule("chiropractic", REHAB, "Chiropractic", (
         r"chiro\w*", r"(?:spinal |osteopathic )?manipulat\w*+(?! under\b)", "cmt", "omt", r"spinal adjust\w*",
@@ -289,7 +301,8 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("pt/ot", REHAB, "PT/OT", (
         r"physical therap\w*", r"physiotherap\w*", "physical medicine(?! (?:and|&) rehab)", r"occupational therap\w*",
         "pt/ot", "(?<![/-])pt(?! ?/ ?(?:ptt|inr))", r"ot(?= ?(?:\d|x\b|sessions?|visits?|eval|for|times))",
-        "therapeutic exercises?", r"manual therap\w*", r"aqua(?:tic)? therap\w*", r"pool therap\w*",
+        "therapeutic exercises?", r"manual therap\w*", r"aqua(?:tic)? (?:therap\w*|tx|pt|exercises?|rehab\w*)",
+        r"ther ?ex\b", r"pool therap\w*",
         r"hydrotherap\w*", r"hand therap\w*", "work (?:hardening|conditioning)", r"vestibular (?:rehab\w*|therap\w*)",
         r"physical (?:exam\w*|rehab\w*)" + FREQUENCY, r"land based (?:therap\w*|pt|exercise\w*)",
         r"water therap\w*", r"therapeutic activit\w*", "neuromuscular re ?education", "gait training",
@@ -299,10 +312,13 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("other therapies", REHAB, "Other Therapies", (
         "eswt", "shock ?wave", "extracorporeal", r"infrared (?:therap\w*|treatments?|light|sessions?|\d)",
         r"neurostimulat\w*", "lint", r"e ?stim\w*" + _NO_DEVICE, "electrical (?:muscle )?stimulation" + _NO_DEVICE,
-        r"electrotherap\w*", "galvanic", "microcurrent", "scrambler", "calmare", "interferential" + _NO_DEVICE,
+        r"electrotherap\w*" + _NO_DEVICE, "galvanic" + _NO_DEVICE, "microcurrent" + _NO_DEVICE, "scrambler", "calmare",
+        "interferential" + _NO_DEVICE,
         "ultrasound", r"massage\w*",
-        "myofascial release", "biofeedback", "traction", "iontophoresis", "phonophoresis", "paraffin",
-        "whirlpool", r"laser therap\w*", "lllt", "cold laser", "modalities", "dry needling", r"speech therap\w*",
+        "myofascial release", "biofeedback", "traction", "iontophoresis", "phonophoresis", "paraffin" + _NO_DEVICE,
+        "whirlpool(?! (?:spa|tub))", r"laser (?:therap\w*|treatments?|sessions?)", "graston",
+        r"instrument assisted soft tissue \w+", "iastm", "astym", r"active release(?: technique\w*)?",
+        r"cryotherap\w*" + FREQUENCY, "lllt", "cold laser", "modalities", "dry needling", r"speech therap\w*",
         "hyperbaric", r"vibration therap\w*", r"(?:moist )?heat(?: therapy| treatments?)?" + FREQUENCY,
         r"cranio ?sacral\w*", r"vision therap\w*", "hivamat", "deep oscillation",
         r"(?:class (?:iv|4)|high (?:intensity|power)|low level|hot|k) laser\w*",
@@ -319,7 +335,7 @@ RULES: Final[tuple[Rule, ...]] = (
     ), after=""),
     Rule("transportation", TRANSPORTATION, None, (
         r"transport\w*", "taxi", "cab", "uber", "lyft", "ambulance", "mileage", "paratransit", "van service",
-        "nemt", "car service", "shuttle", "drivers?", "rides? to",
+        "nemt", "car service", "shuttle", "drivers?", "rides? to", "vans?", "gurney", "stretcher (?:van|transport)",
     )),
     Rule("dental", EM, "Dental Services", (
         "dental", r"dentist\w*", "teeth", "tooth", r"oral surg\w*", r"periodont\w*", r"endodont\w*",
@@ -345,7 +361,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "debridement", "decompression", "fusion", "manipulation under (?:general )?anesthesia", "mua",
         "neurolysis", "tenolysis", "tenodesis", "grafting", "exploration", "tka", "tha", "tsa", "uka", "rsa",
         "(?:tendon|nerve|muscle) transfers?", "(?:closed|open) reduction", "tenex", "bankart", "resection",
-        "operation",
+        "operation", "revisions?",
     )),
     # --- generic visits (tier 1) --------------------------------------------------------------------------
     Rule("e&m", EM, "Medical Specialties", (
@@ -369,7 +385,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "troches?", "elixir", "vials?",
     ), tier=2, after=""),
     Rule("therapy (backoff)", REHAB, "Other Therapies", (
-        r"\w*therap(?:y|ies)", "sessions?", r"treatments?" + FREQUENCY, r"\d+ ?(?:x|times) ?\d+",
+        r"\w*therap(?:y|ies)", "sessions?", r"(?:treatments?|tx)" + FREQUENCY, r"\d+ ?(?:x|times) ?\d+",
         r"x ?\d+ (?:visits?|weeks?)",
         r"(?:once|twice|\w+ times) (?:a|per) week",
     ), tier=2),
