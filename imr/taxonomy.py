@@ -224,9 +224,7 @@ def _classify_drugs(text: str, hits: list[DrugHit]) -> Triple:
 def _classify_unknown_drug(text: str) -> Triple:
     """Pharmaceuticals triple for a request whose drug no dictionary name or stem knows."""
     topical = bool(_TOPICAL_FORM.search(text)) and not _ORAL_FORM.search(text)
-    if _COMPOUNDED.search(text) or (
-        topical and (_compound_by_strengths(text, set()) or _INGREDIENT_LIST.search(text))
-    ):
+    if _COMPOUNDED.search(text) or (topical and (_compound_by_strengths(text, set()) or _INGREDIENT_LIST.search(text))):
         return RX, TOPICAL_COMPOUNDS, TOPICAL_COMPOUNDS
     return (RX, None, TOPICAL_ANALGESICS) if topical else (RX, None, None)
 

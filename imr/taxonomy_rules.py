@@ -199,6 +199,7 @@ RULES: Final[tuple[Rule, ...]] = (
         r"(?:unit|device|machine)",
         r"\w*stimulat\w* (?:unit|device|machine|system)", "stimulator", r"bone (?:growth )?stim\w*", "exogen",
         r"cranial electro ?therap\w* stim\w*", r"alpha ?stim\w*",
+        r"(?:microcurrent|galvanic|high volt\w*|electro ?therap\w*|ces|pemf) (?:\w+ )?(?:unit|device|machine|system)",
     )),
     Rule("supplies", DME, "Supplies", (
         "gloves?", "wipes?", "electrodes?", "batter(?:y|ies)", "lead wires?", "supplies", "pads?", "wraps?",
@@ -254,7 +255,8 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("dx other", DX, "Other", (
         "functional capacity", "q?fce", "capacity evaluation", "impedance imaging", "tpii",
         "sleep (?:study|studies|test)", r"polysomno\w*", "ekg", "ecg", r"electrocardiogra\w*", r"echocardiogra\w*",
-        "stress test", "pulmonary function", "spirometry", r"range of motion (?:test\w*|measure\w*)",
+        "stress test", r"(?:exercise|treadmill|cardiac|nuclear|chemical|pharmacologic\w*) stress (?:test\w*|echo\w*)",
+        "pulmonary function", "spirometry", r"range of motion (?:test\w*|measure\w*)",
         "computeri[sz]ed (?:rom|range|muscle|strength)", "muscle testing", "quantitative sensory", "vng",
         r"videonystagmo\w*", r"audiogra\w*", r"audiometr\w*", r"audiolog\w*", "hearing test", "holter",
         r"autonomic test\w*", "sudoscan", r"sudomotor\w*", r"vestibular test\w*", "eeg", r"electroencephalogra\w*",
