@@ -30,7 +30,7 @@ from imr.errors import UnresolvedItemError
 from imr.extract.distance import edit_distance
 from imr.extract.document import BREAK
 from imr.extract.flat import Flat
-from imr.extract.guidelines import classify
+from imr.extract.guidelines import classify_pair
 from imr.models import DECISIONS, Decision, Guideline, Item
 
 LABELS: dict[str, re.Pattern[str]] = {
@@ -292,12 +292,13 @@ def read_item_blocks(lines: Sequence[str], offset: int = 0) -> ItemsRead:
             request, decision = parsed[0], parsed[1]  # type: ignore[assignment]
         end = starts[k + 1] if k + 1 < len(anchors) else len(rows)
         segs, seg_lines = _segments(rows[a:end], kinds[a:end])
+        ca, mx = classify_pair(segs.get("ca"), segs.get("mx"))
         out.items.append(
             ItemRead(
                 request=request,
                 decision=decision,
-                claims_administrator_guideline=classify(segs.get("ca")),
-                reviewer_guideline=classify(segs.get("mx")),
+                claims_administrator_guideline=ca,
+                reviewer_guideline=mx,
                 rationale=segs.get("rat"),
                 request_lines=[r.at for r in para_rows],
                 decision_lines=[] if para_rows else [rows[a].at],
@@ -324,8 +325,7 @@ def _listed_then_blocks(
             end = anchors[k + 1] if k + 1 < len(anchors) else len(rows)
             segs, seg_lines = _segments(rows[a:end], kinds[a:end])
             it = found.items[k]
-            it.claims_administrator_guideline = classify(segs.get("ca"))
-            it.reviewer_guideline = classify(segs.get("mx"))
+            it.claims_administrator_guideline, it.reviewer_guideline = classify_pair(segs.get("ca"), segs.get("mx"))
             it.rationale = segs.get("rat")
             it.label_lines = seg_lines
     return found
@@ -585,5 +585,5 @@ def parse_item_sections(lines: Sequence[str]) -> list[ItemSections]:
             continue
         text = {k: re.sub(r"\s+", " ", " ".join(t for _, t in v)).strip() for k, v in g.items()}
         where = {k: [i for i, _ in v] for k, v in g.items()}
-        out.append(ItemSections(classify(text.get("ca")), classify(text.get("mx")), text.get("rat") or None, where))
+        out.append(ItemSections(*classify_pair(text.get("ca"), text.get("mx")), text.get("rat") or None, where))
     return out

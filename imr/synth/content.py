@@ -82,6 +82,7 @@ class HardCases:
     header_above_letterhead: float = 0.0  # a running header on every page, on page 1 above the letterhead
     degrees: float = 0.0  # the reviewer's degrees with no space after the commas ("MD,MPH", "M.D.,FACS")
     c_dated: float = 0.0  # layout C: a "Dated:" line under the title gives the decision date
+    adopted_guidelines: float = 0.0  # layout A item sections: the reviewer finds the Claims Administrator's apt
 
     @classmethod
     def older(cls) -> HardCases:
@@ -92,8 +93,9 @@ class HardCases:
     @classmethod
     def furniture_and_credentials(cls) -> HardCases:
         """:meth:`older` plus the cases of issue 21: a running header above the letterhead, degrees
-        listed without spaces, layout C's "Dated:" line (each often, not always)."""
-        return replace(cls.older(), header_above_letterhead=0.7, degrees=0.8, c_dated=0.7)
+        listed without spaces, layout C's "Dated:" line, a layout A reviewer adopting the Claims
+        Administrator's guidelines (each often, not always)."""
+        return replace(cls.older(), header_above_letterhead=0.7, degrees=0.8, c_dated=0.7, adopted_guidelines=0.4)
 
     @classmethod
     def none(cls) -> HardCases:
@@ -107,7 +109,7 @@ class HardCases:
             "original_eligible": 0.5, "overturn": 0.4, "many_items": 0.5, "headerless_d1": 0.5,
             "colon_in_item": 0.3, "post_op": 0.3, "retrospective": 0.4, "numbered_decisions": 0.5,
             "item_sections": 0.6, "quoted_summary": 0.5, "page_furniture": 0.5, "rationale_tail": 0.3,
-            "header_above_letterhead": 0.3, "degrees": 0.5, "c_dated": 0.5,
+            "header_above_letterhead": 0.3, "degrees": 0.5, "c_dated": 0.5, "adopted_guidelines": 0.4,
         }
         return cls(**{f.name: keep.get(f.name, 1.0) for f in fields(cls)})
 

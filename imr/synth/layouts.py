@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from imr.models import Guideline
-from imr.synth.content import Block, HardCases, collapse
+from imr.synth.content import Block, HardCases, chance, collapse
 from imr.synth.dates import CaseDates, header_date, short_date
 from imr.synth.items import ItemSpec
 from imr.synth.narrative import ISSUES_INTRO, SUMMARY_INTRO, Summary, how_made
@@ -282,11 +282,24 @@ def _a_guideline(plan: Plan, actor: str, pron: str) -> Guideline:
     return Guideline(source=source, text=text)  # type: ignore[arg-type]
 
 
+#: the reviewer adopting the Claims Administrator's guidelines instead of citing its own (older letters)
+_A_ADOPTED = (
+    "The Expert Reviewer found the guidelines used by the Claims Administrator appropriate and relevant to the "
+    "issue at dispute.",
+    "The Expert Reviewer found the guideline(s) cited by the Claims Administrator relevant and appropriate.",
+)
+
+
 def _item_sections(plan: Plan, spec: ItemSpec) -> list[Block]:
-    """Layout A's per-item headings; the guidelines and rationale they print join the truth."""
+    """Layout A's per-item headings; the guidelines and rationale they print join the truth. When
+    the reviewer adopts the Claims Administrator's guidelines, theirs is the reviewer's source."""
     item = spec.item
     item.claims_administrator_guideline = _a_guideline(plan, "The Claims Administrator", "its")
     item.reviewer_guideline = _a_guideline(plan, "The Expert Reviewer", "his/her")
+    ca_source = item.claims_administrator_guideline.source
+    if ca_source != "none" and chance(plan.rng, plan.hard.adopted_guidelines):
+        item.reviewer_guideline = Guideline(source=ca_source, text=plan.rng.choice(_A_ADOPTED))
+        spec.features = (*spec.features, "adopted_guidelines")
     rationale = spec.rationale_text.replace("\n", " ")
     item.rationale = collapse(rationale)
     return [

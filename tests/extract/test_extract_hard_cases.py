@@ -56,6 +56,12 @@ def test_layout_c_dated_line_is_the_decision_date() -> None:
     _run("C", replace(HardCases(), c_dated=1.0), "c_dated")
 
 
+def test_layout_a_reviewer_adopting_the_claims_administrators_guidelines() -> None:
+    """'The Expert Reviewer found the guidelines used by the Claims Administrator appropriate ...':
+    the reviewer's guideline source is the Claims Administrator's."""
+    _run("A", replace(HardCases(), item_sections=1.0, adopted_guidelines=0.7), "adopted_guidelines")
+
+
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_every_issue_21_case_at_once(layout: str) -> None:
     _run(layout, HardCases.furniture_and_credentials(), "")

@@ -11,7 +11,7 @@ from imr.errors import NotImrLetterError, UnresolvedItemError
 from imr.extract.dates import parse_date
 from imr.extract.document import BREAK
 from imr.extract.entry import extract_bytes
-from imr.extract.guidelines import classify
+from imr.extract.guidelines import classify, classify_pair
 from imr.extract.header import header_from_lines
 from imr.extract.items import parse_item_blocks, parse_numbered_decisions, request_from_paragraph
 from imr.extract.normalize import remove_running_lines, split_text_pages
@@ -233,6 +233,32 @@ def test_layout_a_numbered_decisions() -> None:
 )  # fmt: skip
 def test_guideline_classes(text: str | None, source: str | None) -> None:
     assert classify(text).source == source
+
+
+_CA_MTUS = "The Claims Administrator based its decision on the Chronic Pain Guidelines, part of the MTUS."
+
+
+@pytest.mark.parametrize(
+    ("ca", "mx", "source"),
+    [
+        # older letters: the reviewer adopts the Claims Administrator's guidelines
+        (_CA_MTUS, "The Expert Reviewer found the guidelines used by the Claims Administrator appropriate and "
+                   "relevant to the issue at dispute.", "mtus"),
+        ("Decision based on Non-MTUS Citation ODG, Pain.", "The Expert Reviewer found the guideline(s) cited by the "
+         "Claims Administrator relevant.", "non_mtus"),
+        # ... or rejects them, or the Claims Administrator cited nothing: no source to take
+        (_CA_MTUS, "The Expert Reviewer did not find the guidelines used by the Claims Administrator relevant.", None),
+        (_CA_MTUS, "The Expert Reviewer found the guidelines used by the Claims Administrator inappropriate.", None),
+        ("The Claims Administrator did not cite any medical evidence for its decision.",
+         "The Expert Reviewer found the guidelines used by the Claims Administrator appropriate.", None),
+        # a line that cites its own keeps its own class
+        (_CA_MTUS, "The Expert Reviewer based his/her decision on the Official Disability Guidelines.", "non_mtus"),
+    ],
+)  # fmt: skip
+def test_reviewer_line_adopting_the_claims_administrators_guidelines(ca: str, mx: str, source: str | None) -> None:
+    ca_line, mx_line = classify_pair(ca, mx)
+    assert ca_line == classify(ca)
+    assert (mx_line.source, mx_line.text) == (source, mx)
 
 
 def test_reviewer_sentence_forms() -> None:
