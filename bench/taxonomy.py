@@ -21,7 +21,8 @@ What the numbers mean:
   an entry a curator would have written from general knowledge (the drug dictionary lists several hundred
   names no letter uses) is still removed when only that fold's letters happen to use it. It is also
   optimistic in one way: the rule order, tiers and post-rules (prefix handling, injection and pre-op
-  conventions) stay as written on all the items. The second variant keeps the drug dictionary and stems
+  conventions, the one-letter spelling tolerance for the head words of :data:`imr.taxonomy_rules.SPELLED`)
+  stay as written on all the items. The second variant keeps the drug dictionary and stems
   whole (drug names are domain knowledge, not learned from letters) and removes rule terms only.
 """
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 from imr.taxonomy_drugs import (
@@ -46,7 +47,7 @@ from imr.taxonomy_drugs import (
     TRANSDERMAL_KEEP,
     UNCLASSED,
 )
-from imr.taxonomy_rules import ADJUNCT, DX, EM, INJ, PSY, RULES, RX, SURG, TOPICAL_COMPOUNDS, Rule
+from imr.taxonomy_rules import ADJUNCT, DX, EM, INJ, PSY, RULES, RX, SPELLED, SURG, TOPICAL_COMPOUNDS, Rule
 from imr.taxonomy_stems import STEMS
 
 Triple = tuple[str | None, str | None, str | None]
@@ -151,10 +152,35 @@ class Vocabulary:
 VOCABULARY: Final = Vocabulary(RULES, DRUGS, STEMS)
 
 
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+#: Each one-letter deletion of a :data:`SPELLED` word (and the word itself) -> the word.
+_SPELLED_NEAR: Final[dict[str, str]] = {
+    near: word for word in SPELLED for near in sorted(_deletes(word) | {word}) if len(near) >= 6
+}
+_LONG_WORD = re.compile(r"[a-z]{7,}")
+
+
+@lru_cache(maxsize=8192)
+def _spelled(word: str) -> str:
+    """``word``, or the :data:`SPELLED` word it misspells by one letter (a shared one-letter deletion: a letter
+    dropped, added, changed, or two neighbours swapped)."""
+    if word in SPELLED or word in DRUGS:
+        return word
+    for near in (word, *_deletes(word)):
+        if near in _SPELLED_NEAR and abs(len(_SPELLED_NEAR[near]) - len(word)) <= 1:
+            return _SPELLED_NEAR[near]
+    return word
+
+
 def normalize(request: str) -> str:
     """The request as the rules read it: lower case, one kind of dash, a hyphen between letters read as a
-    space ("follow-up" is "follow up"), trademark signs and runs of white space made one space."""
+    space ("follow-up" is "follow up"), trademark signs and runs of white space made one space, a one-letter
+    misspelling of a service's head word read as the word ("physcial therapy")."""
     text = _LETTER_HYPHEN.sub(" ", request.lower().translate(_CHARS))
+    text = _LONG_WORD.sub(lambda m: _spelled(m.group(0)), text)
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -150,7 +150,8 @@ RULES: Final[tuple[Rule, ...]] = (
     ), after=""),
     # --- behavioural health and programs ------------------------------------------------------------------
     Rule("psych", PSY, None, (
-        r"(?:neuro)?psych\w*", "cbt", r"cognitive behavio\w*", r"cognitive therap\w*", "mental health",
+        r"(?:neuro)?psych\w*", r"neuro ?cognitive\w*", "cbt", r"cognitive behavio\w*", r"cognitive therap\w*",
+        "mental health",
         r"partial hospitali\w*", "day treatment", r"hypno\w*", "group therapy", "relaxation (?:training|therapy)",
         "stress management", "behavioral (?:health|therapy|medicine|pain)", "emdr", "support group",
         r"counsel\w*", r"(?:individual|family|marital|couples?|talk) (?:therapy|sessions?)", "anger management",
@@ -211,7 +212,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "urinals?", "bedpans?",
     )),
     Rule("orthotics", DME, "Prosthetics/Orthotics", (
-        "braces?", "bracing", r"\w*splints?", "(?<!month )supports?(?! group)", "orthos[ie]s", "orthotics?",
+        "braces?", "bracing", r"\w*splints?", "(?<!month )supports?(?! (?:group|pillow|cushion))", "orthos[ie]s",
+        "orthotics?",
         "insoles?", "shoe inserts?", "orthopedic shoes?", "cam (?:walker|boot)", "walker boot", "walking boot",
         "boot", r"(?:ultra|arc)?sling\w*", "gunslinger", "collar", r"immobili[sz]er", "c?t?lso", "corset",
         "binder", r"prosthe\w+", "afo", "kafo", "unloader", "thumb spica", "heel (?:cups?|lifts?|wedges?)",
@@ -237,7 +239,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "(?:stationary|recumbent) (?:exercise )?(?:bike|bicycle|cycle)", "treadmill(?! (?:stress |exercise )?test)",
         "pedal exerciser", "foam roller",
         "resistance bands?", r"thera ?band\w*",
-        "theraputty", "dumbbells?", "reacher", "grabber", "lift chair", "hoyer", "patient lift", "stair lift", "ramp",
+        "theraputty", "dumbbells?", "reacher", "grabber", "lift chair", "hoyer", "patient lift", "stair lift", "lifts?",
+        "ramp",
         "cpap", "bipap", r"nebuli[sz]er", "oxygen", "durable medical equipment", "dme",
         "(?:infrared|heat) (?:lamp|unit|device)", r"paraffin (?:wax )?(?:bath|unit|machine|device)",
         "hot tubs?", "jacuzzi", r"(?:whirlpool|home) (?:spa|tub|bath unit)", "spas?",
@@ -403,3 +406,14 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("program (backoff)", PROGRAMS, None, ("programs?", "memberships?", "classes"), tier=2),
 )
 # fmt: on
+
+#: Words a request misspells by one letter (dropped, added, changed or two swapped: "physcial therapy",
+#: "acupunture", "chiropratic") are read as these words. Only the long head words of services are listed, so a
+#: one-letter slip cannot turn one service word into another.
+SPELLED: Final[tuple[str, ...]] = (
+    "physical", "therapy", "acupuncture", "chiropractic", "injection", "injections", "epidural", "consultation",
+    "evaluation", "psychological", "psychotherapy", "psychiatric", "orthopedic", "arthroscopic", "arthroscopy",
+    "electromyography", "laminectomy", "discectomy", "meniscectomy", "physiotherapy", "occupational",
+    "interferential", "transportation", "functional", "restoration", "wheelchair", "radiofrequency", "manipulation",
+    "ultrasound", "orthotics", "stimulator", "acupressure", "compounded",
+)

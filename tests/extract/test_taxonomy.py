@@ -347,6 +347,13 @@ PROBE_D_WORDINGS: list[tuple[str, tuple[str | None, str | None, str | None]]] = 
     ("Androgel 1.62%", (RX, None, "Androgens/Anabolic Steroids")),
     ("Pennsaid 2% solution", (RX, None, "Topical Analgesics")),
     ("Amitriptyline 2%/gabapentin 6%/bupivacaine 2% topical", TCOMP),
+    # probe E (written after this round, run once): one-letter misspellings, head nouns after a body word
+    ("Physcial therapy 2x6", PTOT),
+    ("Acupunture x 6", ACU),
+    ("Chiropratic care 1x4", (REHAB, "Chiropractic", None)),
+    ("Neurocognitive testing", (PSY, "Evaluation & Management", None)),
+    ("Lumbar support pillow", DMED),
+    ("Sit-to-stand lift", DMED),
 ]
 
 
@@ -381,6 +388,26 @@ def test_compounds_plurals_and_signs_read_alike(variants: tuple[str, ...]) -> No
     first = classify_service(variants[0])
     assert first != (None, None, None)
     assert all(classify_service(v) == first for v in variants[1:])
+
+
+@pytest.mark.parametrize(
+    ("misspelled", "spelled"),
+    [("Physcial therapy 2x6", "Physical therapy 2x6"), ("Accupuncture x 6", "Acupuncture x 6"),
+     ("Epidrual steroid injection", "Epidural steroid injection"),
+     ("Orthopaedic consultation", "Orthopedic consultation"),
+     ("Interferrential unit", "Interferential unit"), ("Trasnportation to visits", "Transportation to visits")],
+)  # fmt: skip
+def test_one_letter_misspellings_of_head_words_read_alike(misspelled: str, spelled: str) -> None:
+    assert classify_service(misspelled) == classify_service(spelled) != (None, None, None)
+
+
+def test_spelling_tolerance_never_turns_a_word_into_another() -> None:
+    """Words one or two letters from a listed head word but meaning something else keep their own reading."""
+    from imr.taxonomy import normalize
+
+    for word in ("physician", "physics", "chiropractor", "psychiatry", "psychologist", "orthopedist", "consultant",
+                 "stimulation", "injectable", "manipulative", "therapies", "evaluate"):  # fmt: skip
+        assert normalize(word) == word
 
 
 @pytest.mark.parametrize("text", ["", "   ", "Unknown widget", "Item 1", "See attached", "#2", "12/01/2016"])
