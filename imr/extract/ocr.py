@@ -13,7 +13,11 @@ table pairing) reads OCR'd pages exactly as it reads text layers.
 Cleanup is conservative (:mod:`imr.extract.ocr_words`): speckle and table-rule fragments are
 dropped, and a decision word is only restored from a fixed set of glyph confusions; a decision
 word read with low confidence raises :class:`~imr.errors.OcrLowConfidenceError` instead of being
-guessed. Resolutions, timeout and thresholds are :data:`~imr.extract.ocr_settings.OCR_SETTINGS`.
+guessed. A header date or case number of the letter's page 1 that fails its checks (``42/01/2016``)
+or was read with low confidence is read again from its crop in several ways
+(:func:`reread_header_values`) and takes a value only when at least two reads agree and none
+says another; otherwise the checks set the letter aside. Resolutions, timeout and thresholds are
+:data:`~imr.extract.ocr_settings.OCR_SETTINGS`.
 """
 
 from __future__ import annotations
@@ -31,7 +35,17 @@ from typing import TYPE_CHECKING
 from imr.errors import CorruptPdfError, NoTextLayerError, OcrFailedError
 from imr.extract.document import Document
 from imr.extract.ocr_settings import OCR_SETTINGS as S
-from imr.extract.ocr_words import Doubt, OcrWord, clean_words, confirms, find_doubts
+from imr.extract.ocr_words import (
+    HEADER_DOUBT,
+    Doubt,
+    OcrWord,
+    agreed_reading,
+    clean_words,
+    confirms,
+    find_doubts,
+    header_values_in_doubt,
+    is_header_value,
+)
 from imr.extract.pdf_text import Word, document_from_words
 
 if TYPE_CHECKING:
@@ -88,7 +102,9 @@ def document_with_ocr(data: bytes, pages_words: Sequence[Sequence[Word]], dpi: i
         raise NoTextLayerError("the PDF has no text layer and OCR found no text in its page images")
     doc = document_from_words(merged)
     header_page = _letter_page_one(doc, inked)
-    second_reads(ocr_words, images, dpis, header_page=header_page)
+    if header_page >= 0 and reread_header_values(ocr_words[header_page], images[header_page], dpis[header_page]):
+        doc = document_from_words(merged)  # the page's text and header pairs with the values settled
+    second_reads(ocr_words, images, dpis, header_page=header_page, header_values=False)
     doubts = find_doubts(ocr_words, header_page=header_page)
     return OcrDocument(
         pages=doc.pages,
@@ -119,29 +135,26 @@ def second_reads(
     dpi: int | Sequence[int],
     header_first: bool = True,
     header_page: int | None = None,
+    header_values: bool = True,
 ) -> int:
     """Read each decisive word in doubt again, alone (Tesseract ``--psm 7`` on its crop); a second
     read that gives the very same word with enough confidence confirms it (its confidence is
-    raised). Nothing is ever replaced. ``dpi``: of every image, or one per image. Returns how many
-    words were confirmed."""
+    raised). Nothing is ever replaced. ``dpi``: of every image, or one per image.
+    ``header_values``: header dates and case numbers in doubt too (False: they were read again
+    already, by :func:`reread_header_values`). Returns how many words were confirmed."""
     confirmed = 0
-    for doubt in find_doubts(pages, header_first, header_page)[: S.second_read_max]:
+    doubts = find_doubts(pages, header_first, header_page)
+    if not header_values:
+        doubts = [d for d in doubts if d.reason != HEADER_DOUBT or d.word is None or not is_header_value(d.word.text)]
+    for doubt in doubts[: S.second_read_max]:
         w = doubt.word
         if w is None:
             continue
         page_dpi = dpi if isinstance(dpi, int) else dpi[doubt.page]
-        x0, y0, x1, y1 = w.px
-        pad = max(S.second_read_pad_min, S.second_read_pad_ratio * (y1 - y0))
-        image = images[doubt.page]
-        box = (
-            max(0, int(x0 - pad)),
-            max(0, int(y0 - pad)),
-            min(image.width, int(x1 + pad)),
-            min(image.height, int(y1 + pad)),
-        )
-        if box[2] <= box[0] or box[3] <= box[1]:
+        crop = _word_crop(images[doubt.page], w)
+        if crop is None:
             continue
-        again = ocr_image(image.crop(box), page_dpi, psm=str(S.word_psm), erase=False)
+        again = ocr_image(crop, page_dpi, psm=str(S.word_psm), erase=False)
         if not again:
             continue
         text = "".join(a.text for a in again)
@@ -150,6 +163,61 @@ def second_reads(
             w.conf = max(w.conf, conf)
             confirmed += 1
     return confirmed
+
+
+def reread_header_values(words: Sequence[OcrWord], image: PilImage, dpi: int) -> int:
+    """Read again, in several ways, each header date and case number of the letter's page 1
+    (``words``, read from ``image`` at ``dpi``) that fails its checks or was read with low
+    confidence (:func:`~imr.extract.ocr_words.header_values_in_doubt`): Tesseract ``--psm 7`` on
+    its crop as it is, softened, blurred, blurred and re-inked, and made black and white
+    (:func:`reread_variants`). A word takes the value those reads agree on
+    (:func:`~imr.extract.ocr_words.agreed_reading`: at least two reads, none saying another value,
+    a glyph or two from the first read); otherwise it stays as read, and the checks set the letter
+    aside. Returns how many words were settled."""
+    settled = 0
+    for w in header_values_in_doubt(words)[: S.reread_max]:
+        crop = _word_crop(image, w)
+        if crop is None:
+            continue
+        reads: list[tuple[str, float]] = []
+        for variant in reread_variants(crop, dpi):
+            again = ocr_image(variant, dpi, psm=str(S.word_psm), erase=False)
+            if again:
+                reads.append(("".join(a.text for a in again), min(a.conf for a in again)))
+        agreed = agreed_reading(w, reads)
+        if agreed is not None:
+            w.text, w.conf = agreed
+            settled += 1
+    return settled
+
+
+def reread_variants(crop: PilImage, dpi: int) -> list[PilImage]:
+    """The crop of one word as it is, softened, blurred, blurred and re-inked (thresholded and
+    softened again: broken strokes and a speck beside them melt into the glyph), and made black and
+    white; radii in inches of the page (``reread_*``), so a 200-dpi scan and a 300-dpi fax are
+    treated alike."""
+    from PIL import ImageFilter
+
+    soft = ImageFilter.GaussianBlur(S.reread_soft_blur_inches * dpi)
+    blurred = crop.filter(ImageFilter.GaussianBlur(S.reread_blur_inches * dpi))
+    reinked = blurred.point(lambda v: 0 if v < S.reread_ink_level else 255).filter(soft)
+    hard = crop.point(lambda v: 0 if v < S.reread_hard_level else 255)
+    return [crop, crop.filter(soft), blurred, reinked, hard]
+
+
+def _word_crop(image: PilImage, w: OcrWord) -> PilImage | None:
+    """The word's box in ``image`` with a margin (``second_read_pad_*``), or None when it is empty."""
+    x0, y0, x1, y1 = w.px
+    pad = max(S.second_read_pad_min, S.second_read_pad_ratio * (y1 - y0))
+    box = (
+        max(0, int(x0 - pad)),
+        max(0, int(y0 - pad)),
+        min(image.width, int(x1 + pad)),
+        min(image.height, int(y1 + pad)),
+    )
+    if box[2] <= box[0] or box[3] <= box[1]:
+        return None
+    return image.crop(box)
 
 
 def render_pages(data: bytes, indexes: Sequence[int], dpi: int = S.render_dpi) -> list[PilImage]:

@@ -44,6 +44,17 @@ class OcrSettings:
     second_read_max: int = 12  # words read again, at most, per document
     second_read_pad_min: float = 4.0  # pixels of margin around the word's box in the crop ...
     second_read_pad_ratio: float = 0.35  # ... or this times the box's height, whichever is larger
+    # header dates and case numbers read again (ocr.reread_header_values, ocr_words.agreed_reading)
+    reread_max: int = 8  # header values read again, at most, per document
+    reread_min_agree: int = 2  # reads (the page's, when it passes the checks, and the crop's) that
+    # must say the same value, and none another, for it to be taken
+    reread_max_edits: int = 2  # characters: the most a value taken may differ from the page's read
+    reread_soft_blur_inches: float = 0.004  # Gaussian radius of a softened crop (1.2 px at 300 dpi) ...
+    reread_blur_inches: float = 0.00667  # ... and of a blurred one (2 px at 300 dpi: a broken stroke
+    # or a speck beside it melts into the glyph) ...
+    reread_ink_level: int = 150  # ... which is thresholded at this grey level and softened again
+    # (strokes re-inked); the crop as is is thresholded at reread_hard_level too
+    reread_hard_level: int = 140  # grey level: darker is black in the crop made black and white
     # confidences and cleanup of OCR'd words (ocr_words.py)
     decision_min_conf: float = 70.0  # confidence: a decision word (or a word of a decision sentence)
     # read below it is not trusted
@@ -62,6 +73,8 @@ class OcrSettings:
     label_near_min_letters: int = 4  # ... when the label word has at least this many letters ...
     label_near_min_read: int = 3  # ... and at least this many were read
     split_label_min_letters: int = 5  # letters a label word needs to be joined when OCR split it in two
+    case_split_max_gap: float = 1.0  # line heights: the most white between the two parts of a case
+    # number OCR split in two words that are joined again (a couple of characters' width)
     # faxed pages (fax.py)
     fax_dpi: int = 300  # dpi a fax page is resized to: square pixels, enough to smooth 1-bit edges
     fax_dpi_mismatch_ratio: float = 0.1  # an image whose horizontal and vertical dpi differ by more

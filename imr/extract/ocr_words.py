@@ -5,8 +5,12 @@ Cleanup only undoes what a scan adds: speckle read as punctuation, table rules r
 ``Overtumed``). It never makes an unreadable decision word readable: a word in a decision position
 that is read with low confidence, or that resembles a decision word without being one, raises
 :class:`~imr.errors.OcrLowConfidenceError`, and so does a header date or case number read with low
-confidence. Thresholds are Tesseract's per-word confidences (0-100), in
-:data:`~imr.extract.ocr_settings.OCR_SETTINGS` with the other tolerances; ``bench/ocr.py`` measures them.
+confidence. A header date or case number that fails its checks or is in doubt is read again
+(:func:`imr.extract.ocr.reread_header_values`) and takes a value only when those reads agree
+(:func:`agreed_reading`). The cleanup mends structure, never values: a label's misread letters, a case
+number OCR split in two words, a colon read as ``;`` before a decision word. Thresholds are
+Tesseract's per-word confidences (0-100), in :data:`~imr.extract.ocr_settings.OCR_SETTINGS` with
+the other tolerances; ``bench/ocr.py`` measures them.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from imr.extract.dates import parse_date
 from imr.extract.distance import edit_distance
 from imr.extract.fax import is_fax_header
 from imr.extract.ocr_settings import OCR_SETTINGS as S
@@ -93,11 +98,57 @@ def clean_words(words: Sequence[OcrWord]) -> list[OcrWord]:
             text = form
         elif text.endswith((":-", ":.", ":_")):
             text = text[:-1]
+        elif text.endswith(";") and _ends_with_decision(words, i):
+            text = text[:-1] + ":"  # 'TENS unit; Upheld': a colon read as a semicolon before the decision
         out.append(
             OcrWord(text, w.x0, w.x1, w.top, w.bottom, conf=w.conf, box_height=w.box_height, line=w.line, px=w.px)
         )
     out = join_split_labels(out)
+    out = join_split_case_numbers(out)
     fix_labels(out)
+    return out
+
+
+def _ends_with_decision(words: Sequence[OcrWord], i: int) -> bool:
+    """Whether the word after ``words[i]`` is a decision word and the last word of its line."""
+    nxt = words[i + 1] if i + 1 < len(words) and words[i + 1].line == words[i].line else None
+    last = i + 2 >= len(words) or words[i + 2].line != words[i].line
+    return nxt is not None and last and decision_form(nxt.text) is not None
+
+
+_CASE_HEAD = re.compile(r"^CM\d{2}-\d{1,6}$")
+_CASE_TAIL = re.compile(r"^\d{1,6}$")
+_CASE_NUMBER = re.compile(r"^CM\d{2}-\d{7}$")
+
+
+def join_split_case_numbers(words: list[OcrWord]) -> list[OcrWord]:
+    """Join a case number OCR split in two words ('CM16-01234' '56'): a head ``CM<yy>-<digits>``
+    and a tail of digits on the same line, at most ``case_split_max_gap`` line heights apart,
+    that together make exactly ``CM<yy>-<7 digits>``. Digits are never changed, only joined; the
+    joined word keeps the lower confidence of its parts (so it is read again when in doubt)."""
+    out: list[OcrWord] = []
+    for w in words:
+        prev = out[-1] if out and out[-1].line == w.line else None
+        if (
+            prev is not None
+            and _CASE_HEAD.match(prev.text)
+            and _CASE_TAIL.match(w.text)
+            and _CASE_NUMBER.match(prev.text + w.text)
+            and w.x0 - prev.x1 <= S.case_split_max_gap * max(prev.height, w.height)
+        ):
+            out[-1] = OcrWord(
+                prev.text + w.text,
+                prev.x0,
+                w.x1,
+                min(prev.top, w.top),
+                max(prev.bottom, w.bottom),
+                conf=min(prev.conf, w.conf),
+                box_height=max(prev.box_height, w.box_height),
+                line=w.line,
+                px=(prev.px[0], min(prev.px[1], w.px[1]), w.px[2], max(prev.px[3], w.px[3])),
+            )
+            continue
+        out.append(w)
     return out
 
 
@@ -138,8 +189,9 @@ def _near(word: str, token: str) -> bool:
     )
 
 
-#: Long label words restored alone (a wrapped label puts them on a line of their own).
-_LONE_LABEL_WORDS = ("Application",)
+#: Long label words restored alone (a wrapped label puts them on a line of their own); one that
+#: ends with a colon is restored only when it was read with its colon.
+_LONE_LABEL_WORDS = ("Application", "Received:")
 
 
 def join_split_labels(words: list[OcrWord]) -> list[OcrWord]:
@@ -210,7 +262,8 @@ def fix_labels(words: list[OcrWord]) -> None:
         w = words[i]
         for lone in _LONE_LABEL_WORDS:
             same_length = len(_letters(w.text)) == len(_letters(lone))
-            if w.text[:1].isupper() and same_length and _letters(w.text) != _letters(lone) and _near(w.text, lone):
+            misread = same_length and _letters(w.text) != _letters(lone) and _near(w.text, lone)
+            if w.text[:1].isupper() and misread and (not lone.endswith(":") or _read_colon(w.text)):
                 w.text = lone
 
 
@@ -222,6 +275,10 @@ def _lines(words: Sequence[OcrWord]) -> list[list[OcrWord]]:
         else:
             lines.append([w])
     return lines
+
+
+#: Why a header date or case number is in doubt.
+HEADER_DOUBT = "a header date or case number was read with low OCR confidence"
 
 
 @dataclass
@@ -258,6 +315,66 @@ def confirms(doubt: Doubt, text: str, conf: float) -> bool:
 
 def _core(text: str) -> str:
     return _TRAIL.sub("", _LEAD.sub("", text.strip()))
+
+
+#: A header date as OCR reads it, valid or not ('12/01/2016', '42/01/2016', '1/11/17').
+_DATE_SHAPED = re.compile(r"\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})")
+#: A case number as OCR may read it: letters (or a misread letter) before the year, a dash, digits
+#: ('CM16-0123456', 'EM16-0123456', 'CMi6-0123456', 'CM16-01234').
+_CASE_SHAPED = re.compile(r"[A-Z][A-Za-z]{0,2}[A-Za-z0-9]{1,3}[-~]\d{4,9}")
+
+
+def _bare(text: str) -> str:
+    """``text`` without the punctuation OCR glues to a value's ends."""
+    return re.sub(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$", "", text.strip())
+
+
+def header_value_key(text: str) -> str | None:
+    """What a header date or case number read as ``text`` says, when it passes the checks of
+    :mod:`imr.extract.ocr_checks` (a valid date: its ISO form; a case number ``CM<yy>-<7 digits>``:
+    itself); None when it does not."""
+    core = _bare(text)
+    if _CASE_NUMBER.match(core):
+        return core
+    if _DATE_SHAPED.fullmatch(core):
+        when = parse_date(core)
+        return when.isoformat() if when is not None else None
+    return None
+
+
+def is_header_value(text: str) -> bool:
+    """Whether ``text`` is shaped like a header date or a case number, read well or not."""
+    core = _bare(text)
+    return bool(_DATE_SHAPED.fullmatch(core) or _CASE_SHAPED.fullmatch(core))
+
+
+def agreed_reading(first: OcrWord, reads: Sequence[tuple[str, float]]) -> tuple[str, float] | None:
+    """The header value (text, confidence) that reads of one header date or case number agree on,
+    or None when they do not agree enough. ``first`` is the page's read; ``reads`` are further
+    reads of the same crop (text, Tesseract's confidence).
+
+    A read votes for what it says when it passes the header checks (:func:`header_value_key`) with
+    at least ``header_min_conf``; the page's read votes when it passes them at all. The value is
+    taken only when every vote says the same, at least ``reread_min_agree`` votes say it (so never
+    on one read alone), and it is at most ``reread_max_edits`` characters from the page's read (a
+    re-read mends a glyph or two, never reads another value). Its confidence is the least of the
+    further reads that say it."""
+    first_key = header_value_key(first.text)
+    votes: list[tuple[str, str, float]] = [(first_key, _bare(first.text), first.conf)] if first_key else []
+    for text, conf in reads:
+        key = header_value_key(text)
+        if key is not None and conf >= S.header_min_conf:
+            votes.append((key, _bare(text), conf))
+    if len(votes) < S.reread_min_agree or len({key for key, _, _ in votes}) != 1:
+        return None
+    others = [(text, conf) for _, text, conf in votes[1 if first_key else 0 :]]
+    if not others:
+        return None
+    texts = [t for t, _ in others]
+    text = _bare(first.text) if first_key else max(texts, key=texts.count)  # the first of the most said
+    if edit_distance(text, _bare(first.text)) > S.reread_max_edits:
+        return None
+    return text, min(conf for _, conf in others)
 
 
 def find_doubts(
@@ -318,17 +435,34 @@ def _header_zone(lines: Sequence[Sequence[OcrWord]], page: int = 0) -> list[Doub
     """Dates and case numbers above the first heading of page 1 (the header) must be read with
     confidence: a misread digit there is a wrong fact, not a visible gap."""
     out: list[Doubt] = []
-    for line in lines:
-        words = [w.text for w in line]
-        if len(words) >= S.heading_min_words and _HEADING.match(" ".join(words)):
-            break
-        if is_fax_header(" ".join(words)):
-            continue  # the fax machine's line, not the letter's header
+    for line in _header_lines(lines):
         out += [
-            Doubt(
-                page, w, "a header date or case number was read with low OCR confidence", S.header_min_conf, tuple(line)
-            )
+            Doubt(page, w, HEADER_DOUBT, S.header_min_conf, tuple(line))
             for w in line
             if _HEADER_VALUE.search(w.text) and w.conf < S.header_min_conf
         ]
     return out
+
+
+def _header_lines(lines: Sequence[Sequence[OcrWord]]) -> list[Sequence[OcrWord]]:
+    """The lines of page 1 above its first heading (the header), without a fax machine's line."""
+    out: list[Sequence[OcrWord]] = []
+    for line in lines:
+        words = [w.text for w in line]
+        if len(words) >= S.heading_min_words and _HEADING.match(" ".join(words)):
+            break
+        if not is_fax_header(" ".join(words)):
+            out.append(line)
+    return out
+
+
+def header_values_in_doubt(words: Sequence[OcrWord]) -> list[OcrWord]:
+    """The header dates and case numbers of page 1 (``words``) worth reading again: shaped like one
+    (:func:`is_header_value`) but failing its checks (``42/01/2016``, ``CMi6-0123456``), or read
+    with less than ``header_min_conf``."""
+    return [
+        w
+        for line in _header_lines(_lines(words))
+        for w in line
+        if is_header_value(w.text) and (header_value_key(w.text) is None or w.conf < S.header_min_conf)
+    ]

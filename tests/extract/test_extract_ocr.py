@@ -16,7 +16,19 @@ from imr.errors import REASON_CODES, OcrCheckError
 from imr.extract.document import Document
 from imr.extract.entry import extract_file
 from imr.extract.ocr_checks import check_ocr_letter
-from imr.extract.ocr_words import OcrWord, decision_form, fix_labels, join_split_labels, resembles_decision
+from imr.extract.ocr_words import (
+    OcrWord,
+    agreed_reading,
+    clean_words,
+    decision_form,
+    fix_labels,
+    header_value_key,
+    header_values_in_doubt,
+    is_header_value,
+    join_split_case_numbers,
+    join_split_labels,
+    resembles_decision,
+)
 from imr.models import Letter
 from imr.synth.corpus import write_corpus
 from tests.helpers import LETTER_CORE, assert_contract, read_jsonl
@@ -259,3 +271,139 @@ def test_a_blank_page_beside_a_text_layer_is_not_ocr(tmp_path: Path) -> None:
     assert rec["status"] == "parsed" and rec["source"]["ocr"] is False
     assert rec["source"]["pages"] == gold["source"]["pages"] + 1
     assert letter_exact_diffs(rec, gold) == []
+
+
+def test_a_case_number_split_in_two_words_is_joined() -> None:
+    """'CM16-01234' '56' (OCR split the number at a wide glyph gap) is one case number again, with
+    the lower confidence of its parts; digits are never added, dropped or changed."""
+    head = OcrWord("CM16-01234", 100, 160, 0, 10, conf=38, line=0, px=(10, 5, 60, 20))
+    tail = OcrWord("56", 165, 178, 0, 10, conf=90, line=0, px=(65, 6, 78, 20))
+    (joined,) = join_split_case_numbers([head, tail])
+    assert (joined.text, joined.conf, joined.x0, joined.x1, joined.px) == (
+        "CM16-0123456",
+        38,
+        100,
+        178,
+        (10, 5, 78, 20),
+    )
+    for texts, gap in (
+        (("CM16-01234", "56"), 30),  # too far apart: another value
+        (("CM16-01234", "5"), 2),  # six digits: not a case number
+        (("CM16-0123", "4560"), 2),  # eight digits
+        (("Number:", "0123456"), 2),  # no head
+        (("CM16-01234", "5b"), 2),  # not digits
+    ):
+        a = OcrWord(texts[0], 100, 160, 0, 10, line=0)
+        b = OcrWord(texts[1], 160 + gap, 175 + gap, 0, 10, line=0)
+        assert [w.text for w in join_split_case_numbers([a, b])] == list(texts)
+    a, b = OcrWord("CM16-01234", 100, 160, 0, 10, line=0), OcrWord("56", 162, 175, 12, 22, line=1)
+    assert [w.text for w in join_split_case_numbers([a, b])] == ["CM16-01234", "56"]  # another line
+
+
+def test_a_lone_received_label_is_restored_only_with_its_colon() -> None:
+    """A wrapped 'Application / Received:' label puts 'Received:' on a line of its own; a fax that
+    lost the dot of its i ('Recelved:') has it restored, a word without a colon is left alone."""
+    words = _words("Recelved:")
+    fix_labels(words)
+    assert [w.text for w in words] == ["Received:"]
+    for texts in (("Recelved",), ("Reccived;",), ("Raraluna:",)):
+        words = _words(*texts)
+        fix_labels(words)
+        want = ["Received:"] if texts == ("Reccived;",) else list(texts)
+        assert [w.text for w in words] == want
+
+
+def test_a_semicolon_before_a_decision_at_the_end_of_its_line_is_its_colon() -> None:
+    assert [w.text for w in clean_words(_words("TENS", "unit;", "Upheld"))] == ["TENS", "unit:", "Upheld"]
+    assert [w.text for w in clean_words(_words("unit;", "Upheld", "because"))] == ["unit;", "Upheld", "because"]
+    assert [w.text for w in clean_words(_words("unit;", "therapy"))] == ["unit;", "therapy"]
+
+
+def test_header_values_are_recognised_read_well_or_not() -> None:
+    assert header_value_key("12/01/2016") == "2016-12-01" and header_value_key("1/11/2017,") == "2017-01-11"
+    assert header_value_key("CM16-0987654") == "CM16-0987654"
+    for bad in ("42/01/2016", "12/41/2016", "CMi7-0012345", "CM16-01234", "Standard", ""):
+        assert header_value_key(bad) is None, bad
+    for shaped in ("42/01/2016", "12/01/2016", "CMi7-0012345", "EM16-0765432", "CM16-01234", "(CM16-0555123"):
+        assert is_header_value(shaped), shaped
+    for other in ("Standard", "Priority:", "2016", "P.1/2", "24"):
+        assert not is_header_value(other), other
+
+
+def _first(text: str, conf: float = 90) -> OcrWord:
+    return OcrWord(text, 0, 60, 0, 10, conf=conf, line=0)
+
+
+def test_a_header_value_is_taken_only_when_reads_agree() -> None:
+    """A header value read again takes what two reads agree on and no read contradicts, a glyph or
+    two from the page's read; anything less leaves it as read (and the letter set aside)."""
+    # a leading 1 read as 4: two confident reads of the crop say 12/01/2016
+    assert agreed_reading(_first("42/01/2016"), [("42/01/2016", 90), ("12/01/2016", 82), ("12/01/2016", 95)]) == (
+        "12/01/2016",
+        82,
+    )
+    assert agreed_reading(_first("CMi7-0012345"), [("CM17-0012345", 87), ("CM17-0012345,", 69)]) == ("CM17-0012345", 69)
+    # one read alone never decides
+    assert agreed_reading(_first("42/01/2016"), [("12/01/2016", 95), ("42/01/2016", 95)]) is None
+    # reads that contradict each other, even once
+    reads = [("12/01/2016", 95), ("12/01/2016", 92), ("12/07/2016", 70)]
+    assert agreed_reading(_first("42/01/2016"), reads) is None
+    # reads below header_min_conf do not vote (for or against)
+    assert agreed_reading(_first("42/01/2016"), [("12/01/2016", 95), ("12/01/2016", 40)]) is None
+    low = [("12/01/2016", 95), ("12/01/2016", 92), ("12/07/2016", 40)]
+    assert agreed_reading(_first("42/01/2016"), low) == ("12/01/2016", 92)
+    # a low-confidence page read that passes the checks votes: one confident read confirms it ...
+    assert agreed_reading(_first("1/11/2017", 43), [("01/11/2017", 68)]) == ("1/11/2017", 68)
+    # ... and a confident read of another value contradicts it
+    assert agreed_reading(_first("01/13/2017", 29), [("01/13/2017", 92), ("01/14/2017", 75)]) is None
+    # more than reread_max_edits characters from the page's read: another value, not a mended glyph
+    assert agreed_reading(_first("42/07/2018"), [("12/01/2016", 95), ("12/01/2016", 95)]) is None
+
+
+def test_header_values_in_doubt_are_those_of_the_header_failing_their_checks() -> None:
+    lines = [
+        ("Mar-04-2015", "09:44AM", "FROM:", "CLAIMS", "(555)", "010-2030", "P.", "1/2"),  # the fax's line
+        ("Case", "Number:", "CMi7-0012345"),
+        ("Date", "Assigned:", "12/06/2016", "Date", "of", "Injury:", "11/01/2016"),
+        ("UR", "Denial", "Date:", "42/01/2016"),
+        ("HOW", "THE", "IMR", "FINAL", "DETERMINATION", "WAS", "MADE"),
+        ("on", "41/01/2016", "the"),  # below the header: a sentence's date is not a header value
+    ]
+    words = [
+        OcrWord(t, 10.0 * i, 10.0 * i + 8, 12.0 * n, 12.0 * n + 10, conf=30 if t == "11/01/2016" else 90, line=n)
+        for n, line in enumerate(lines)
+        for i, t in enumerate(line)
+    ]
+    assert [w.text for w in header_values_in_doubt(words)] == ["CMi7-0012345", "11/01/2016", "42/01/2016"]
+
+
+def _date_image(text: str) -> Any:
+    """A 300-dpi greyscale image of ``text`` printed in 11-point Helvetica."""
+    from fpdf import FPDF
+
+    from imr.extract.ocr import render_pages
+
+    pdf = FPDF(unit="pt", format=(300, 40))
+    pdf.set_margins(0, 0)
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 11)
+    pdf.set_xy(40, 14)
+    pdf.cell(0, 12, text)
+    return render_pages(bytes(pdf.output()), [0], 300)[0]
+
+
+def test_a_misread_header_date_is_read_again_and_mended() -> None:
+    """The page read a date that is no date ('42/01/2016'); read again in several ways, its crop
+    says 12/01/2016 and the word takes it. Over a crop that says nothing, it stays as read."""
+    from imr.extract.ocr import ocr_image, reread_header_values
+
+    image = _date_image("12/01/2016")
+    (word,) = ocr_image(image, 300)
+    assert header_value_key(word.text) == "2016-12-01"
+    word.text, word.conf = "42/01/2016", 92.0
+    assert reread_header_values([word], image, 300) == 1
+    assert (word.text, word.conf >= 60) == ("12/01/2016", True)
+    blank = _date_image("")
+    word.text = "42/01/2016"
+    assert reread_header_values([word], blank, 300) == 0 and word.text == "42/01/2016"
