@@ -47,7 +47,20 @@ from imr.taxonomy_drugs import (
     TRANSDERMAL_KEEP,
     UNCLASSED,
 )
-from imr.taxonomy_rules import ADJUNCT, DX, EM, INJ, PSY, RULES, RX, SPELLED, SURG, TOPICAL_COMPOUNDS, Rule
+from imr.taxonomy_rules import (
+    ADJUNCT,
+    DX,
+    EM,
+    INJ,
+    NOT_MISSPELLED,
+    PSY,
+    RULES,
+    RX,
+    SPELLED,
+    SURG,
+    TOPICAL_COMPOUNDS,
+    Rule,
+)
 from imr.taxonomy_stems import STEMS
 
 Triple = tuple[str | None, str | None, str | None]
@@ -167,7 +180,7 @@ _LONG_WORD = re.compile(r"[a-z]{7,}")
 def _spelled(word: str) -> str:
     """``word``, or the :data:`SPELLED` word it misspells by one letter (a shared one-letter deletion: a letter
     dropped, added, changed, or two neighbours swapped)."""
-    if word in SPELLED or word in DRUGS:
+    if word in SPELLED or word in DRUGS or word in NOT_MISSPELLED:
         return word
     for near in (word, *_deletes(word)):
         if near in _SPELLED_NEAR and abs(len(_SPELLED_NEAR[near]) - len(word)) <= 1:

@@ -417,3 +417,7 @@ SPELLED: Final[tuple[str, ...]] = (
     "interferential", "transportation", "functional", "restoration", "wheelchair", "radiofrequency", "manipulation",
     "ultrasound", "orthotics", "stimulator", "acupressure", "compounded",
 )
+#: Real words one letter from a :data:`SPELLED` word, never read as it ("wound infection" is no injection).
+NOT_MISSPELLED: Final[frozenset[str]] = frozenset({
+    "infection", "infections", "simulator", "simulators", "devaluation", "confounded", "orthotist", "orthotists",
+})

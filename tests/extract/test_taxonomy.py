@@ -406,8 +406,10 @@ def test_spelling_tolerance_never_turns_a_word_into_another() -> None:
     from imr.taxonomy import normalize
 
     for word in ("physician", "physics", "chiropractor", "psychiatry", "psychologist", "orthopedist", "consultant",
-                 "stimulation", "injectable", "manipulative", "therapies", "evaluate"):  # fmt: skip
+                 "stimulation", "injectable", "manipulative", "therapies", "evaluate", "infection", "infections",
+                 "simulator", "orthotist"):  # fmt: skip
         assert normalize(word) == word
+    assert classify_service("Treatment of wound infection")[0] != "Injection"
 
 
 @pytest.mark.parametrize("text", ["", "   ", "Unknown widget", "Item 1", "See attached", "#2", "12/01/2016"])
