@@ -37,6 +37,7 @@ from imr.extract.document import Document
 from imr.extract.ocr_settings import OCR_SETTINGS as S
 from imr.extract.ocr_words import (
     HEADER_DOUBT,
+    UNREADABLE_TAIL,
     Doubt,
     OcrWord,
     agreed_reading,
@@ -45,6 +46,8 @@ from imr.extract.ocr_words import (
     find_doubts,
     header_values_in_doubt,
     is_header_value,
+    item_tail,
+    legible_tail,
 )
 from imr.extract.pdf_text import Word, document_from_words
 
@@ -148,9 +151,11 @@ def second_reads(
         doubts = [d for d in doubts if d.reason != HEADER_DOUBT or d.word is None or not is_header_value(d.word.text)]
     for doubt in doubts[: S.second_read_max]:
         w = doubt.word
-        if w is None:
-            continue
         page_dpi = dpi if isinstance(dpi, int) else dpi[doubt.page]
+        if w is None:
+            if doubt.reason == UNREADABLE_TAIL:
+                confirmed += reread_item_tail(doubt.line, images[doubt.page], page_dpi)
+            continue
         crop = _word_crop(images[doubt.page], w)
         if crop is None:
             continue
@@ -163,6 +168,36 @@ def second_reads(
             w.conf = max(w.conf, conf)
             confirmed += 1
     return confirmed
+
+
+def reread_item_tail(line: Sequence[OcrWord], image: PilImage, dpi: int) -> int:
+    """Read again, in the ways of :func:`reread_variants`, the words after an item's colon that the
+    page could not read (``line``: the item's line). When the reads show legible words that are no
+    decision (:func:`~imr.extract.ocr_words.legible_tail`), their confidence is raised so they are
+    no longer in doubt (their text stays as read); a read that looks like a decision word leaves
+    the doubt standing. Returns 1 when the doubt was settled, else 0."""
+    tail = item_tail(line)
+    if not tail:
+        return 0
+    px = (
+        min(w.px[0] for w in tail),
+        min(w.px[1] for w in tail),
+        max(w.px[2] for w in tail),
+        max(w.px[3] for w in tail),
+    )
+    crop = _word_crop(image, OcrWord("", 0, 0, 0, 0, px=px))
+    if crop is None:
+        return 0
+    reads = [
+        [(a.text, a.conf) for a in ocr_image(variant, dpi, psm=str(S.word_psm), erase=False)]
+        for variant in reread_variants(crop, dpi)
+    ]
+    conf = legible_tail(reads)
+    if conf is None:
+        return 0
+    for w in tail:
+        w.conf = max(w.conf, conf)
+    return 1
 
 
 def reread_header_values(words: Sequence[OcrWord], image: PilImage, dpi: int) -> int:

@@ -279,6 +279,8 @@ def _lines(words: Sequence[OcrWord]) -> list[list[OcrWord]]:
 
 #: Why a header date or case number is in doubt.
 HEADER_DOUBT = "a header date or case number was read with low OCR confidence"
+#: Why the words after an item's colon are in doubt.
+UNREADABLE_TAIL = "the word after an item's colon could not be read"
 
 
 @dataclass
@@ -311,6 +313,28 @@ def confirms(doubt: Doubt, text: str, conf: float) -> bool:
     if decision_form(first) is not None:
         return decision_form(second) == decision_form(first)
     return bool(second) and second == first
+
+
+def item_tail(line: Sequence[OcrWord]) -> list[OcrWord]:
+    """The words after the last colon of ``line`` (where an item's decision stands)."""
+    colon = max((i for i, w in enumerate(line) if w.text.endswith(":") or w.text == ":"), default=-1)
+    return list(line[colon + 1 :])
+
+
+def legible_tail(reads: Sequence[Sequence[tuple[str, float]]]) -> float | None:
+    """The confidence to give the words after an item's colon that the page could not read, when
+    further reads of their crop (``reads``: each a list of words, text and confidence) show they are
+    legible words that are no decision: one read gives every word at least ``decision_min_conf``
+    and no read gives a decision word or a word like one (``Ipheld`` is a damaged decision, not
+    legible text). None when they may be a decision: the doubt stands."""
+    for words in reads:
+        text = " ".join(t for t, _ in words)
+        if decision_form(text) is not None or resembles_decision(text):
+            return None
+        if any(decision_form(t) is not None or resembles_decision(t) for t, _ in words):
+            return None
+    sure = [min(c for _, c in words) for words in reads if words and min(c for _, c in words) >= S.decision_min_conf]
+    return max(sure) if sure else None
 
 
 def _core(text: str) -> str:
@@ -427,7 +451,7 @@ def _decision_tail(page: int, line: Sequence[OcrWord], in_decisions: bool = True
     unreadable = max(w.conf for w in tail) < S.unreadable_max_conf and not any(c.isdigit() for c in text)
     unreadable = unreadable and width >= S.unreadable_min_width
     if unreadable and in_decisions and colon >= 0 and not _HEADER_LABEL.search(" ".join(w.text for w in line)):
-        return [Doubt(page, None, "the word after an item's colon could not be read", line=tuple(line))]
+        return [Doubt(page, None, UNREADABLE_TAIL, line=tuple(line))]
     return []
 
 

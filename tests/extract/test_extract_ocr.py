@@ -25,8 +25,10 @@ from imr.extract.ocr_words import (
     header_value_key,
     header_values_in_doubt,
     is_header_value,
+    item_tail,
     join_split_case_numbers,
     join_split_labels,
+    legible_tail,
     resembles_decision,
 )
 from imr.models import Letter
@@ -377,7 +379,7 @@ def test_header_values_in_doubt_are_those_of_the_header_failing_their_checks() -
     assert [w.text for w in header_values_in_doubt(words)] == ["CMi7-0012345", "11/01/2016", "42/01/2016"]
 
 
-def _date_image(text: str) -> Any:
+def _text_image(text: str) -> Any:
     """A 300-dpi greyscale image of ``text`` printed in 11-point Helvetica."""
     from fpdf import FPDF
 
@@ -398,12 +400,47 @@ def test_a_misread_header_date_is_read_again_and_mended() -> None:
     says 12/01/2016 and the word takes it. Over a crop that says nothing, it stays as read."""
     from imr.extract.ocr import ocr_image, reread_header_values
 
-    image = _date_image("12/01/2016")
+    image = _text_image("12/01/2016")
     (word,) = ocr_image(image, 300)
     assert header_value_key(word.text) == "2016-12-01"
     word.text, word.conf = "42/01/2016", 92.0
     assert reread_header_values([word], image, 300) == 1
     assert (word.text, word.conf >= 60) == ("12/01/2016", True)
-    blank = _date_image("")
+    blank = _text_image("")
     word.text = "42/01/2016"
     assert reread_header_values([word], blank, 300) == 0 and word.text == "42/01/2016"
+
+
+def test_the_words_after_an_items_colon_are_legible_only_when_no_read_looks_like_a_decision() -> None:
+    line = _words("MRI", "of", "the", "knee:", "Retlex", "therapy")
+    assert [w.text for w in item_tail(line)] == ["Retlex", "therapy"]
+    assert legible_tail([[("Retlex", 81), ("therapy", 88)], [("Reflex", 34)]]) == 81
+    assert legible_tail([[("Retlex", 81)], [("Retlex", 88)]]) == 88
+    # no read with every word confident
+    assert legible_tail([[("Uliasuvund,", 39), ("therapeutic.", 90)], [("ss", 0)]]) is None
+    # a read like a decision word: the doubt stands, however legible the others
+    assert legible_tail([[("Retlex", 90)], [("Upheld", 62)]]) is None
+    assert legible_tail([[("Retlex", 90)], [("IIpheld", 15)]]) is None
+    assert legible_tail([[("Retlex", 90)], [("Over", 20), ("turned", 20)]]) is None
+    assert legible_tail([]) is None
+
+
+def test_an_unreadable_item_tail_is_read_again() -> None:
+    """The words after an item's colon were read with low confidence: read again, a crop that
+    says legible words (no decision) settles the doubt; one that says a damaged decision word
+    does not."""
+    from imr.extract.ocr import ocr_image, reread_item_tail
+
+    image = _text_image("Ultrasound therapy")
+    tail = ocr_image(image, 300)
+    assert [w.text for w in tail] == ["Ultrasound", "therapy"]
+    for w in tail:
+        w.conf = 30.0
+    line = [OcrWord("knee:", 0, 10, 0, 10, conf=95), *tail]
+    assert reread_item_tail(line, image, 300) == 1
+    assert all(w.conf >= 70 for w in tail) and [w.text for w in tail] == ["Ultrasound", "therapy"]
+    damaged = _text_image("Uphcld")
+    (word,) = ocr_image(damaged, 300)
+    word.conf = 30.0
+    assert reread_item_tail([OcrWord("knee:", 0, 10, 0, 10, conf=95), word], damaged, 300) == 0
+    assert word.conf == 30.0
