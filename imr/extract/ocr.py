@@ -42,6 +42,7 @@ from imr.extract.ocr_words import (
     OcrWord,
     agreed_reading,
     clean_words,
+    confirmed_by,
     confirms,
     find_doubts,
     header_values_in_doubt,
@@ -142,7 +143,9 @@ def second_reads(
 ) -> int:
     """Read each decisive word in doubt again, alone (Tesseract ``--psm 7`` on its crop); a second
     read that gives the very same word with enough confidence confirms it (its confidence is
-    raised). Nothing is ever replaced. ``dpi``: of every image, or one per image.
+    raised). When it does not, the crop is read the other ways of :func:`reread_variants`, and
+    two of those reads that confirm it, with none that reads another word with confidence, do
+    (:func:`~imr.extract.ocr_words.confirmed_by`). Nothing is ever replaced. ``dpi``: of every image, or one per image.
     ``header_values``: header dates and case numbers in doubt too (False: they were read again
     already, by :func:`reread_header_values`). Returns how many words were confirmed."""
     confirmed = 0
@@ -159,15 +162,21 @@ def second_reads(
         crop = _word_crop(images[doubt.page], w)
         if crop is None:
             continue
-        again = ocr_image(crop, page_dpi, psm=str(S.word_psm), erase=False)
-        if not again:
-            continue
-        text = "".join(a.text for a in again)
-        conf = min(a.conf for a in again)
-        if confirms(doubt, text, conf):
+        variants = reread_variants(crop, page_dpi)
+        reads = [_read_word(variants[0], page_dpi)]
+        if not confirms(doubt, *reads[0]):  # the crop as is did not confirm it: the other ways
+            reads += [_read_word(variant, page_dpi) for variant in variants[1:]]
+        conf = confirmed_by(doubt, reads)
+        if conf is not None:
             w.conf = max(w.conf, conf)
             confirmed += 1
     return confirmed
+
+
+def _read_word(image: PilImage, dpi: int) -> tuple[str, float]:
+    """What Tesseract reads in a word's crop (``--psm 7``), and its least confidence (0 for nothing)."""
+    again = ocr_image(image, dpi, psm=str(S.word_psm), erase=False)
+    return "".join(a.text for a in again), min((a.conf for a in again), default=0.0)
 
 
 def reread_item_tail(line: Sequence[OcrWord], image: PilImage, dpi: int) -> int:

@@ -263,7 +263,8 @@ def fix_labels(words: list[OcrWord]) -> None:
         for lone in _LONE_LABEL_WORDS:
             same_length = len(_letters(w.text)) == len(_letters(lone))
             misread = same_length and _letters(w.text) != _letters(lone) and _near(w.text, lone)
-            if w.text[:1].isupper() and misread and (not lone.endswith(":") or _read_colon(w.text)):
+            capital = _LEAD.sub("", w.text)[:1].isupper()  # speckle before it is read as a quote: '‘Recelved:'
+            if capital and misread and (not lone.endswith(":") or _read_colon(w.text)):
                 w.text = lone
 
 
@@ -335,6 +336,19 @@ def legible_tail(reads: Sequence[Sequence[tuple[str, float]]]) -> float | None:
             return None
     sure = [min(c for _, c in words) for words in reads if words and min(c for _, c in words) >= S.decision_min_conf]
     return max(sure) if sure else None
+
+
+def confirmed_by(doubt: Doubt, reads: Sequence[tuple[str, float]]) -> float | None:
+    """The confidence further reads of a doubtful word (text, confidence) give it, or None: the
+    first read alone confirms it (:func:`confirms`), or else ``reread_min_agree`` reads do and no
+    read gives another word (another decision) with ``min_conf`` or more."""
+    if not reads:
+        return None
+    if confirms(doubt, *reads[0]):
+        return reads[0][1]
+    yes = [conf for text, conf in reads if confirms(doubt, text, conf)]
+    against = [text for text, conf in reads if conf >= doubt.min_conf and not confirms(doubt, text, conf)]
+    return min(yes) if len(yes) >= S.reread_min_agree and not against else None
 
 
 def _core(text: str) -> str:

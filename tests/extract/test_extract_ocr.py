@@ -17,9 +17,11 @@ from imr.extract.document import Document
 from imr.extract.entry import extract_file
 from imr.extract.ocr_checks import check_ocr_letter
 from imr.extract.ocr_words import (
+    Doubt,
     OcrWord,
     agreed_reading,
     clean_words,
+    confirmed_by,
     decision_form,
     fix_labels,
     header_value_key,
@@ -305,9 +307,10 @@ def test_a_case_number_split_in_two_words_is_joined() -> None:
 def test_a_lone_received_label_is_restored_only_with_its_colon() -> None:
     """A wrapped 'Application / Received:' label puts 'Received:' on a line of its own; a fax that
     lost the dot of its i ('Recelved:') has it restored, a word without a colon is left alone."""
-    words = _words("Recelved:")
-    fix_labels(words)
-    assert [w.text for w in words] == ["Received:"]
+    for read in ("Recelved:", "\u2018Recelved:"):  # speckle before it is read as a quote
+        words = _words(read)
+        fix_labels(words)
+        assert [w.text for w in words] == ["Received:"]
     for texts in (("Recelved",), ("Reccived;",), ("Raraluna:",)):
         words = _words(*texts)
         fix_labels(words)
@@ -444,3 +447,17 @@ def test_an_unreadable_item_tail_is_read_again() -> None:
     word.conf = 30.0
     assert reread_item_tail([OcrWord("knee:", 0, 10, 0, 10, conf=95), word], damaged, 300) == 0
     assert word.conf == 30.0
+
+
+def test_a_doubtful_decision_word_is_confirmed_by_one_read_as_is_or_two_other_reads() -> None:
+    """A decision word read with low confidence: the crop read as is confirms it alone (as before);
+    else two of the other reads must give the same decision word with confidence, and no read
+    another word with confidence. Nothing is replaced: a confirmation only raises confidence."""
+    doubt = Doubt(0, OcrWord("Upheld", 0, 10, 0, 10, conf=47), "a decision word was read with low OCR confidence")
+    assert confirmed_by(doubt, [("Upheld", 90)]) == 90
+    assert confirmed_by(doubt, [("Upheld", 17), ("Upheld", 96), ("Upheld", 86), ("Upheld", 95)]) == 86
+    assert confirmed_by(doubt, [("Upheld", 17), ("Upheld", 96)]) is None  # one confident read
+    assert confirmed_by(doubt, [("Upheld", 17), ("Upheld", 96), ("Upheld", 86), ("Uphelcl", 75)]) is None
+    assert confirmed_by(doubt, [("Upheld", 17), ("Upheld", 96), ("Overturned", 80), ("Upheld", 86)]) is None
+    assert confirmed_by(doubt, [("Upheld", 17), ("Upheld", 96), ("Uphelcl", 40), ("Upheld", 86)]) == 86
+    assert confirmed_by(doubt, []) is None
