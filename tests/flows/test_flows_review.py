@@ -55,11 +55,24 @@ def _start_review(server: ImrServer, deployment_id: str, item_id: int | None) ->
     return str(run["id"])
 
 
+def _has_input(server: ImrServer, run_id: str, key: str) -> bool:
+    import httpx
+
+    return httpx.get(f"{server.api_url}/flow_runs/{run_id}/input/{key}", timeout=30).status_code == 200
+
+
 def _suspended(server: ImrServer, run_id: str) -> dict[str, Any]:
+    """The run suspended with its form: Prefect sets the state first and saves the form's schema
+    and description after (``suspend_flow_run``), and the UI shows a bare "Resume" without them."""
+
     def paused() -> dict[str, Any] | None:
         run = _state(server, run_id)
         assert run["state_type"] not in ("FAILED", "CRASHED", "COMPLETED"), run["state"]
-        return run if run["state_type"] == "PAUSED" else None
+        if run["state_type"] != "PAUSED":
+            return None
+        keyset = (run["state"].get("state_details") or {}).get("run_input_keyset") or {}
+        saved = all(_has_input(server, run_id, keyset[k]) for k in ("schema", "description") if k in keyset)
+        return run if keyset and saved else None
 
     found: dict[str, Any] = wait_for(paused, 240, "the review run to suspend with its form", period=1)
     return found
