@@ -72,6 +72,8 @@ class OcrSettings:
     label_max_distance: int = 2  # letters: a label word read this many letters off is still the label ...
     label_near_min_letters: int = 4  # ... when the label word has at least this many letters ...
     label_near_min_read: int = 3  # ... and at least this many were read
+    long_label_min_words: int = 3  # words: a label this long that starts its line is restored with no word
+    long_label_max_distance: int = 3  # read exactly when its words are this many letters off in all
     split_label_min_letters: int = 5  # letters a label word needs to be joined when OCR split it in two
     case_split_max_gap: float = 1.0  # line heights: the most white between the two parts of a case
     # number OCR split in two words that are joined again (a couple of characters' width)

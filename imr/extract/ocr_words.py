@@ -239,11 +239,32 @@ def _is_split_label(prev: OcrWord | None, a: OcrWord, b: OcrWord, after: Sequenc
     return False
 
 
+def _long_label_at_line_start(prev: OcrWord | None, seq: Sequence[OcrWord], label: Sequence[str]) -> bool:
+    """A label of ``long_label_min_words`` words or more that starts its line (its words each
+    :func:`_near` theirs, which the caller checks), ``long_label_max_distance`` letters off in all,
+    the last read with its colon or with the colon read as one more letter ('Claim Adminiotrator
+    guidelines' for 'Claims Administrator guideline:') when another of its words was misread too
+    (prose read cleanly, 'Claims Administrator guidelines were ...', stays prose): so many letters
+    in their order at the start of a line are the label even with no word read exactly."""
+    if len(label) < S.long_label_min_words or (prev is not None and prev.line == seq[0].line):
+        return False
+    read = [_letters(w.text) for w in seq]
+    want = [_letters(tok) for tok in label]
+    last_read, last_want = read[-1], want[-1]
+    misread = read[:-1] != want[:-1]
+    extra = len(last_read) == len(last_want) + 1 and last_read.startswith(last_want)
+    colon = _read_colon(seq[-1].text) or (extra and misread)
+    distance = sum(edit_distance(a, b) for a, b in zip(read[:-1], want[:-1], strict=True))
+    distance += edit_distance(last_read if _read_colon(seq[-1].text) else last_read[:-1], last_want)
+    return colon and distance <= S.long_label_max_distance
+
+
 def fix_labels(words: list[OcrWord]) -> None:
     """Restore the parser's labels when OCR glued speckle to them ('Claims. Administrator') or
     misread a few letters of their words ('Daie Assigned:', 'UR Denia! Daie:'): each word at most
     2 letters off, at least one word read exactly, and the last word read with its colon (or a
-    semicolon for it: 'guideline;'). Labels
+    semicolon for it: 'guideline;'); a label of three words or more that starts its line also when
+    no word is exact (:func:`_long_label_at_line_start`). Labels
     are structure, never values: no date, number or decision is changed here."""
     for i in range(len(words)):
         for label in LABELS:
@@ -252,8 +273,9 @@ def fix_labels(words: list[OcrWord]) -> None:
                 continue
             exact = [_letters(w.text) == _letters(tok) for w, tok in zip(seq, label, strict=True)]
             near = all(_near(w.text, tok) for w, tok in zip(seq, label, strict=True))
-            colon = _read_colon(seq[-1].text)
-            if all(exact) or (near and any(exact) and colon):
+            long = near and _long_label_at_line_start(words[i - 1] if i else None, seq, label)
+            colon = _read_colon(seq[-1].text) or long  # a long label's colon may be read as a letter
+            if all(exact) or (near and colon and (any(exact) or long)):
                 for w, tok in zip(seq[:-1], label[:-1], strict=True):
                     w.text = tok
                 if colon:

@@ -195,6 +195,27 @@ def test_labels_are_restored_but_values_never_changed() -> None:
         assert tuple(w.text for w in words) == texts
 
 
+def test_a_long_label_starting_its_line_is_restored_with_no_word_read_exactly() -> None:
+    """A fax's 'Claim Adminiotrator guidelines' (every word a letter off, the colon read as an s)
+    starting its line is the label; the same words after another word of their line, farther
+    off, or read cleanly as prose are left as read."""
+    words = _words("Claim", "Adminiotrator", "guidelines", "Docision", "basod")
+    fix_labels(words)
+    assert [w.text for w in words] == ["Claims", "Administrator", "guideline:", "Docision", "basod"]
+    words = _words("Clalm", "Adminlstrator", "guideline:", "Decision")  # its colon read: restored too
+    fix_labels(words)
+    assert [w.text for w in words][:3] == ["Claims", "Administrator", "guideline:"]
+    for texts in (
+        ("the", "Claim", "Adminiotrator", "guidelines"),  # not at the start of its line
+        ("Clam", "Adminiotratar", "guidelines", "Decision"),  # 4 letters off in all
+        ("Claims", "Administrator", "guidelines", "were"),  # prose read cleanly
+        ("Claim", "Adminiotrator", "guidelinesx", "were"),  # two letters after the word
+    ):
+        words = _words(*texts)
+        fix_labels(words)
+        assert tuple(w.text for w in words) == texts
+
+
 def _letter(**dates: dt.date) -> Letter:
     return Letter(case_number="CM16-0213037", **dates)  # type: ignore[arg-type]
 
