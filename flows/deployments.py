@@ -21,6 +21,7 @@ declared for a process work pool in ``prefect.yaml`` (``prefect deploy --all``).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -126,9 +127,26 @@ def serve_all(
     ``heartbeat_seconds``: the flow-run processes' ``PREFECT_FLOWS_HEARTBEAT_FREQUENCY`` (None:
     they inherit this process's); the automation of :mod:`flows.automations` is sized by it.
     """
-    serve(
-        *(deployments or build_deployments(settings)),
-        limit=limit,
-        pause_on_shutdown=True,
-        heartbeat_seconds=heartbeat_seconds,
-    )
+    served = list(deployments or build_deployments(settings))
+    try:
+        serve(*served, limit=limit, pause_on_shutdown=True, heartbeat_seconds=heartbeat_seconds)
+    finally:
+        pause_scheduled(served)
+
+
+def pause_scheduled(deployments: Sequence[RunnerDeployment]) -> None:
+    """Pause the deployments that have schedules. Prefect's runner pauses them on shutdown, but a
+    SIGTERM that arrives while a run is being cancelled can end it before it does (a test saw the
+    nightly schedule left active); this makes "stopping `imr serve` pauses the schedule" hold."""
+    from prefect.client.orchestration import get_client
+
+    try:
+        with get_client(sync_client=True) as client:
+            for deployment in deployments:
+                if deployment.schedules:
+                    found = client.read_deployment_by_name(f"{deployment.flow_name}/{deployment.name}")
+                    if not found.paused:
+                        client.pause_deployment(found.id)
+    except Exception as exc:  # the API is gone too: say so in one line, the process is stopping anyway
+        print(f"imr serve: could not pause the scheduled deployments ({type(exc).__name__}); "
+              "pause them in the Prefect UI or with `prefect deployment pause`", file=sys.stderr)  # fmt: skip

@@ -241,6 +241,25 @@ def test_deployments_register_with_schedule_and_parameters() -> None:
     assert "item_id" not in review.parameter_openapi_schema.get("required", [])  # default: the oldest waiting
 
 
+def test_stopping_serve_pauses_the_scheduled_deployments_only() -> None:
+    """``serve_all`` pauses what has a schedule once serving ends, whatever Prefect's runner managed
+    on its way out; an on-demand deployment is left as it is."""
+    from prefect import get_client
+
+    from flows.deployments import build_deployments, pause_scheduled
+    from imr.settings import Settings
+
+    deployments = build_deployments(Settings(), _flows())
+    for d in deployments:
+        d.apply()
+    with get_client(sync_client=True) as client:
+        assert not client.read_deployment_by_name("ingest/nightly-ingest").paused
+        pause_scheduled(deployments)
+        pause_scheduled(deployments)  # already paused: nothing to do, no error
+        assert client.read_deployment_by_name("ingest/nightly-ingest").paused
+        assert not client.read_deployment_by_name("rerun/rerun").paused
+
+
 def test_default_schedule_is_2am_los_angeles() -> None:
     from flows.deployments import nightly_schedule
     from imr.settings import Settings
