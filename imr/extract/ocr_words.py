@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from imr.extract.dates import parse_date
 from imr.extract.distance import edit_distance
 from imr.extract.fax import is_fax_header
+from imr.extract.header import CASE_RE
 from imr.extract.ocr_settings import OCR_SETTINGS as S
 from imr.extract.pdf_text import Word
 
@@ -118,7 +119,6 @@ def _ends_with_decision(words: Sequence[OcrWord], i: int) -> bool:
 
 _CASE_HEAD = re.compile(r"^CM\d{2}-\d{1,6}$")
 _CASE_TAIL = re.compile(r"^\d{1,6}$")
-_CASE_NUMBER = re.compile(r"^CM\d{2}-\d{7}$")
 
 
 def join_split_case_numbers(words: list[OcrWord]) -> list[OcrWord]:
@@ -133,7 +133,7 @@ def join_split_case_numbers(words: list[OcrWord]) -> list[OcrWord]:
             prev is not None
             and _CASE_HEAD.match(prev.text)
             and _CASE_TAIL.match(w.text)
-            and _CASE_NUMBER.match(prev.text + w.text)
+            and CASE_RE.fullmatch(prev.text + w.text)
             and w.x0 - prev.x1 <= S.case_split_max_gap * max(prev.height, w.height)
         ):
             out[-1] = OcrWord(
@@ -394,7 +394,7 @@ def header_value_key(text: str) -> str | None:
     :mod:`imr.extract.ocr_checks` (a valid date: its ISO form; a case number ``CM<yy>-<7 digits>``:
     itself); None when it does not."""
     core = _bare(text)
-    if _CASE_NUMBER.match(core):
+    if CASE_RE.fullmatch(core):
         return core
     if _DATE_SHAPED.fullmatch(core):
         when = parse_date(core)
@@ -468,11 +468,11 @@ def find_doubts(
 
 
 def _decision_tail(page: int, line: Sequence[OcrWord], in_decisions: bool = True) -> list[Doubt]:
-    colon = max((i for i, w in enumerate(line) if w.text.endswith(":") or w.text == ":"), default=-1)
-    tail = list(line[colon + 1 :])
+    tail = item_tail(line)
     if not tail or len(tail) > S.decision_tail_max_words:
         return []
-    if colon < 0 and len(line) > 1:
+    colon = len(tail) < len(line)  # the line has a colon before its tail
+    if not colon and len(line) > 1:
         return []  # not a decision line ('Upheld' alone on its line, or after the last colon)
     text = " ".join(w.text for w in tail)
     if decision_form(text) is not None:
@@ -486,7 +486,7 @@ def _decision_tail(page: int, line: Sequence[OcrWord], in_decisions: bool = True
     width = max(w.x1 for w in tail) - min(w.x0 for w in tail)
     unreadable = max(w.conf for w in tail) < S.unreadable_max_conf and not any(c.isdigit() for c in text)
     unreadable = unreadable and width >= S.unreadable_min_width
-    if unreadable and in_decisions and colon >= 0 and not _HEADER_LABEL.search(" ".join(w.text for w in line)):
+    if unreadable and in_decisions and colon and not _HEADER_LABEL.search(" ".join(w.text for w in line)):
         return [Doubt(page, None, UNREADABLE_TAIL, line=tuple(line))]
     return []
 
