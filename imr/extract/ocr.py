@@ -223,11 +223,7 @@ def reread_header_values(words: Sequence[OcrWord], image: PilImage, dpi: int) ->
         crop = _word_crop(image, w)
         if crop is None:
             continue
-        reads: list[tuple[str, float]] = []
-        for variant in reread_variants(crop, dpi):
-            again = ocr_image(variant, dpi, psm=str(S.word_psm), erase=False)
-            if again:
-                reads.append(("".join(a.text for a in again), min(a.conf for a in again)))
+        reads = [_read_word(variant, dpi) for variant in reread_variants(crop, dpi)]  # nothing read: no vote
         agreed = agreed_reading(w, reads)
         if agreed is not None:
             w.text, w.conf = agreed
