@@ -183,10 +183,15 @@ def request_from_paragraph(text: str) -> tuple[str, str] | None:
     return req, decision
 
 
+#: A list mark before a decision line's request in a letter typed again ('• X: Upheld', '- X: Upheld',
+#: '2. X: Upheld'): never part of the request.
+_LIST_MARK = re.compile(r"^(?:[\u2022\u00b7\u25aa\u25e6\u25cf\u25a0*\u2013-]|\(?\d{1,2}[.)])\s+")
+
+
 def _request_part(req: str) -> str:
     """The request named before a decision: for a request modified by UR, the IMR-eligible
     portion named after 'original request,'."""
-    req = req.strip()
+    req = _LIST_MARK.sub("", req.strip(), count=1)
     portion = list(re.finditer(r"original request\s*,\s*", req, re.I))
     if portion and re.search(r"was the original request|IMR eligible", req, re.I):
         req = req[portion[-1].end() :]

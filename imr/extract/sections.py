@@ -77,10 +77,12 @@ def find_sections(lines: list[str]) -> Sections:
 
 def _looks_like_heading(key: str, line: str) -> bool:
     if key in ("summary", "documents"):
-        # 'Case Summary:' in layout A/B carries text after it; in D it stands alone in capitals.
+        # 'Case Summary:' in layout A/B carries text after it; in D it stands alone in capitals (or,
+        # in a letter typed again, alone on its line in title case).
         return (
             line.isupper()
             or line.rstrip().endswith(":")
+            or bool(_COMPILED[key].fullmatch(line.strip()))
             or bool(re.match(r"^\s*(?:(?:Expert|Physician) Reviewer(?:'s)? )?Case Summary:", line, re.I))
         )
     return True
