@@ -444,6 +444,20 @@ def _decision_lines_only(rows: Sequence[_Line]) -> ItemsRead:
             out.items.append(_read(numbered, para))
             para = []
             continue
+        if (
+            not nxt_starts
+            and para[:-1]
+            and _DECISION_WORD_LINE.match(row.text)
+            and para[-2].text.rstrip().endswith(":")
+        ):
+            # the decision word wrapped onto its own line, the rationale right below (layout B): the
+            # request is the paragraph's end above it, from the last finished sentence
+            first = _item_start(rows, idx, idx - len(para) + 1)
+            parsed = request_from_paragraph(" ".join(r.text for r in rows[first : idx + 1]))
+            if parsed:
+                out.items.append(_read(parsed, rows[first : idx + 1]))
+                para = []
+                continue
         if _ends_with_decision(row.text) and (nxt_starts or DECISION_END.match(row.text)):
             alone = DECISION_END.match(row.text) is not None
             parsed = request_from_paragraph(row.text if alone else joined)
@@ -533,6 +547,7 @@ def read_numbered_decisions(lines: Sequence[str], offset: int = 0) -> ItemsRead:
 
 # ---- layout A: per-item guideline and rationale sections ---------------------------------------
 
+_A_SECTION_START = re.compile(r"^\s*Medical\s+Treatment\s+Guidelines?\b|^\s*Rationale\s+for\s*$", re.I)
 _A_SECTION: dict[str, re.Pattern[str]] = {
     "ca": re.compile(
         r"^\s*Medical\s+Treatment\s+Guidelines?\s*(?:\(s\))?\s+Relied\s+Upon\s+by\s+the\s+Claims?\s+"
@@ -569,10 +584,17 @@ def parse_item_sections(lines: Sequence[str]) -> list[ItemSections]:
     item begins at a claims-administrator heading (or a '1) Regarding the request for ...' line)."""
     groups: list[dict[str, list[tuple[int, str]]]] = []
     cur: list[tuple[int, str]] | None = None
+    joined_to: int | None = None
     for i, line in enumerate(lines):
-        if line == BREAK:
+        if line == BREAK or i == joined_to:
             continue
         kind = next((k for k, rx in _A_SECTION.items() if rx.match(line)), None)
+        if kind is None and _A_SECTION_START.match(line) and i + 1 < len(lines) and lines[i + 1] != BREAK:
+            # a heading wrapped onto a second line ('... Relied Upon by the Claims' / 'Administrator:')
+            both = f"{line.rstrip()} {lines[i + 1].lstrip()}"
+            kind = next((k for k, rx in _A_SECTION.items() if (m := rx.match(both)) and m.end() > len(line)), None)
+            if kind is not None:
+                line, joined_to = both, i + 1
         if kind is None:
             if _A_ITEM_HEAD.match(line) or _A_STOP.match(line):
                 cur = None

@@ -1,11 +1,13 @@
 """Letters typed again or saved by another program: the same generated letter with its decision
-lines bulleted or numbered, its headings in title case, its decision words in capitals or with a
-full stop, saved in a Windows, Mac or DOS code page, with CRLF line ends or non-breaking spaces.
+lines bulleted or numbered, its headings in title case, its decision words in capitals, with a
+full stop or on a line of their own, its lines wrapped narrower (headings too), saved in a Windows,
+Mac or DOS code page, with CRLF line ends or non-breaking spaces.
 Each must extract exactly as the generator's gold (hand-made letters of the hidden set are made so)."""
 
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable
 
 import pytest
@@ -33,8 +35,17 @@ def _marked(text: str, mark: Callable[[int], str]) -> str:
     return "\n".join(lines)
 
 
+def _narrow(text: str) -> str:
+    """Lines longer than 60 characters wrapped at 60 (a narrower page), decision lines left whole."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        out += textwrap.wrap(line, 60) if len(line) > 60 and not _DECISION_WORD.search(line) else [line]
+    return "\n".join(out)
+
+
 DECISION_LINE_EDITS = ("bulleted decision lines", "dashed decision lines", "numbered decision lines",
-                       "decision words in capitals", "a full stop after the decision")  # fmt: skip
+                       "decision words in capitals", "a full stop after the decision",
+                       "the decision word on a line of its own")  # fmt: skip
 EDITS: dict[str, tuple[Callable[[str], str], str]] = {
     "bulleted decision lines": (lambda t: _marked(t, lambda _: "\u2022 "), "utf-8"),
     "dashed decision lines": (lambda t: _marked(t, lambda _: "- "), "utf-8"),
@@ -42,6 +53,8 @@ EDITS: dict[str, tuple[Callable[[str], str], str]] = {
     "headings in title case": (lambda t: _HEADING.sub(lambda m: m.group(1).title().replace("Imr", "IMR"), t), "utf-8"),
     "decision words in capitals": (lambda t: _DECISION_WORD.sub(lambda m: f":{m[1]}{m[2].upper()}", t), "utf-8"),
     "a full stop after the decision": (lambda t: _DECISION_WORD.sub(r":\1\2.", t), "utf-8"),
+    "the decision word on a line of its own": (lambda t: _DECISION_WORD.sub(r":\n\2", t), "utf-8"),
+    "lines wrapped at 60 columns": (_narrow, "utf-8"),
     "Windows code page": (lambda t: t, "cp1252"),
     "Mac code page": (lambda t: t, "mac_roman"),
     "CRLF and non-breaking spaces": (lambda t: t.replace(" ", "\u00a0").replace("\n", "\r\n"), "utf-8"),
