@@ -14,10 +14,11 @@ The steps:
    as a space, trademark signs dropped) and leading prefixes are removed and remembered: "Retrospective",
    "Associated surgical service:", "Post-op", "Pre-op".
 2. Every rule that matches is a candidate; so is the first drug in the text (a dictionary name, else a
-   generic stem).  The winner has the lowest *tier*, then the earliest position (the head noun of a request
-   comes first: "Acupuncture with capsaicin patch" is acupuncture), then the rule order (specific before
-   generic: "TENS unit" before "electrical stimulation").  Tier 1 holds generic visit words (consult,
-   follow-up, exam); tier 2 the head-noun backoffs (therapy sessions, equipment, tests, procedures,
+   generic stem, else, when no other service is named, a dictionary name of seven letters or more misspelled
+   by one letter: "Omeprazol 20mg").  The winner has the lowest *tier*, then the earliest position (the head
+   noun of a request comes first: "Acupuncture with capsaicin patch" is acupuncture), then the rule order
+   (specific before generic: "TENS unit" before "electrical stimulation").  Tier 1 holds generic visit words
+   (consult, follow-up, exam); tier 2 the head-noun backoffs (therapy sessions, equipment, tests, procedures,
    programs, dosage units), so they only decide when nothing specific matched.
 3. DWC conventions are applied afterwards: labs, x-rays, EKG or clearance requested as an "Associated
    surgical service" or "Pre-op" are Surgery / Adjunct Surgical Services, while equipment, therapy and drugs
@@ -141,12 +142,14 @@ class Vocabulary:
     drug_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     stem_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     canon: dict[str, str] = field(init=False, repr=False, compare=False)
+    near_drug: dict[str, str | None] = field(init=False, repr=False, compare=False)
     _stem_of: dict[str, str | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "drug_re", _drug_pattern(self.drugs) if self.drugs else _NEVER)
         object.__setattr__(self, "stem_re", _stem_pattern(self.stems) if self.stems else _NEVER)
         object.__setattr__(self, "canon", {_SEP.sub("", n): n for n in self.drugs})
+        object.__setattr__(self, "near_drug", _near_names(self.drugs))
         object.__setattr__(self, "_stem_of", {})
 
     def stem_class(self, word: str) -> str | None:
@@ -162,11 +165,29 @@ class Vocabulary:
         return cls
 
 
-VOCABULARY: Final = Vocabulary(RULES, DRUGS, STEMS)
-
-
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+#: Drug names this long or longer are recognised misspelled by one letter (shorter ones are too near to words
+#: and to each other: "soma", "norco").
+_MIN_MISSPELLED_DRUG = 7
+
+
+def _near_names(drugs: Mapping[str, str]) -> dict[str, str | None]:
+    """Each one-letter deletion of a one-word drug name (and the name itself) -> the name; None where two
+    names of different classes share it (then neither is guessed)."""
+    near: dict[str, str | None] = {}
+    for name, cls in drugs.items():
+        if len(name) < _MIN_MISSPELLED_DRUG or not name.isalpha():
+            continue
+        for key in _deletes(name) | {name}:
+            other = near.get(key, name)
+            near[key] = name if other is not None and drugs[other] == cls else None
+    return near
+
+
+VOCABULARY: Final = Vocabulary(RULES, DRUGS, STEMS)
 
 
 #: Each one-letter deletion of a :data:`SPELLED` word (and the word itself) -> the word.
@@ -230,6 +251,39 @@ def drug_hits(text: str, vocabulary: Vocabulary = VOCABULARY) -> list[DrugHit]:
             if cls is not None and not any(a < w.end() and w.start() < b for a, b in covered):
                 out.append((w.start(), w.group(0), cls))
     return sorted(out)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one letter dropped, added or changed, or two neighbours swapped."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(b) - len(a) > 1:
+        return False
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
+    if len(a) < len(b):
+        i = diff[0] if diff else len(a)
+        return a[i:] == b[i + 1 :]
+    if len(diff) == 2:
+        i, j = diff
+        return j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    return len(diff) == 1
+
+
+def misspelled_drug_hits(text: str, vocabulary: Vocabulary = VOCABULARY) -> list[DrugHit]:
+    """Drugs in normalised ``text`` misspelled by one letter (dropped, added, changed or two neighbours
+    swapped: "omeprazol", "gabapentine", "tramadal"); words the dictionary or a stem already names are left
+    alone. Only names of seven letters or more, and only where one drug class is meant."""
+    out: list[DrugHit] = []
+    for m in _LONG_WORD.finditer(text):
+        word = m.group(0)
+        if word in vocabulary.drugs or vocabulary.stem_class(word) is not None:
+            continue
+        for key in (word, *sorted(_deletes(word))):
+            name = vocabulary.near_drug.get(key)
+            if name is not None and _one_edit(word, name):
+                out.append((m.start(), name, vocabulary.drugs[name]))
+                break
+    return out
 
 
 def _compound_by_strengths(text: str, known: set[str]) -> bool:
@@ -323,6 +377,8 @@ def classify_service(request: str, vocabulary: Vocabulary = VOCABULARY) -> tuple
     text, surgical = request_text(request)
     winner, position = winning_rule(text, vocabulary)
     hits = drug_hits(text, vocabulary)
+    if winner is None or winner.category == RX:  # "Omeprazol 20mg": a drug the dictionary spells otherwise
+        hits = sorted(hits + misspelled_drug_hits(text, vocabulary))
     if hits and (winner is None or (0, hits[0][0]) < (winner.tier, position)):
         winner = None
         result = _classify_drugs(text, hits)

@@ -120,6 +120,12 @@ _VISIT = (
     r"(?:consult\w*|referral|refer(?:red)?|eval\w*|toc|transfer of care|second opinion|follow ?ups?|"
     r"appointment|visits?)"
 )
+#: Hot or cold packs: a supply, but a therapy when given in sessions ("hot packs with e-stim, 8 sessions").
+_PACKS = "(?:ice|gel|cold|hot(?: ?/ ?cold)?|heat|moist heat|heating) packs?"
+#: Sessions or a weekly frequency (stricter than FREQ: a trailing count is a quantity of packs, "ice packs x2").
+_SESSIONS = (
+    r".*\b(?:sessions?|visits?|treatments?|\d+ ?(?:x|times) ?(?:\d+|(?:/|a|per) ?(?:wk|week))|(?:a|per) week|weekly)\b"
+)
 _BODY = (
     r"(?:shoulder|knee|hip|elbow|wrist|hand|ankle|foot|heel|neck|back|abdomen|abdominal|pelvi[cs]|groin|"
     r"thyroid|renal|kidney|carotid|venous|arterial|vascular|scrotal|testicular|soft tissue|musculoskeletal|"
@@ -134,7 +140,9 @@ RULES: Final[tuple[Rule, ...]] = (
         r"(?:medical|pre ?op\w*|surgical|cardiac|internal medicine) clearance", "clearance for surgery",
         "inpatient (?:stay|admission|hospital)", "hospital (?:stay|admission)", "length of stay",
         r"(?:days?|nights?) (?:of )?(?:inpatient|hospitali[sz]ation)", "overnight (?:stay|observation)",
-        r"anesthesia (?:services?|care|consult\w*)", r"anesthesiolog\w*", "anesthesia", "anesthetist",
+        r"anesthesia (?:services?|care|consult\w*)", "regional anesthesia",
+        r"(?:interscalene|supraclavicular|infraclavicular|adductor canal|popliteal) (?:nerve )?(?:block|catheter)\w*",
+        r"anesthesiolog\w*", "anesthesia", "anesthetist",
         "surgery center", "facility fee", r"(?:registered )?nurse first assist\w*", "rnfa",
         "(?:surgical )?(?:physician|physician's) assistant (?:for|at|in|during) (?:the )?surgery",
         "surgical (?:physician|physician's) assistant", r"pa ?c? (?:surgical )?assist\w*",
@@ -148,13 +156,21 @@ RULES: Final[tuple[Rule, ...]] = (
         r"\b" + _VISIT + r"\b(?:\W+\w+){0,4}?\W+(?:neuro)?(?:surgeon|surgery|surgical)\w*",
         _SURGEON_KIND + r" ?surgeons?\b",
     ), after=""),
+    # A visit to a kind of physician is the service, whatever it is meant to consider ("referral to a pain
+    # specialist for consideration of injections"); behavioural health, chiropractic, acupuncture and dental
+    # visits keep their own rules, surgeons the surgical consult above.
+    Rule("specialist visit", EM, "Medical Specialties", (
+        r"(?!.*\b(?:psych|chiro|acupunct|dent))(?:consult\w*|referrals?|refer(?:red)?|transfer of care|toc) "
+        r"(?:to|with) (?:an? |the )?(?:\w+ ){0,3}?(?:specialist|physician|doctor|md|clinic|provider)",
+    )),
     # --- behavioural health and programs ------------------------------------------------------------------
     Rule("psych", PSY, None, (
         r"(?:neuro)?psych\w*", r"neuro ?cognitive\w*", "cbt", r"cognitive behavio\w*", r"cognitive therap\w*",
         "mental health",
         r"partial hospitali\w*", "day treatment", r"hypno\w*", "group therapy", "relaxation (?:training|therapy)",
         "stress management", "behavioral (?:health|therapy|medicine|pain)", "emdr", "support group",
-        r"counsel\w*", r"(?:individual|family|marital|couples?|talk) (?:therapy|sessions?)", "anger management",
+        r"(?<!nutrition )(?<!nutritional )(?<!dietary )(?<!diet )counsel\w*",
+        r"(?:individual|family|marital|couples?|talk) (?:therapy|sessions?)", "anger management",
         "mindfulness", "ptsd", "post ?traumatic stress", "mmpi", "battery for health improvement", "bhi",
     ), after=""),
     Rule("program", PROGRAMS, None, (
@@ -166,7 +182,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "lindora", r"brain injury (?:program|rehab\w*)", r"detox\w*", r"inpatient (?:pain |acute |physical )?rehab\w*",
         r"rehab\w* (?:program|facility|center|admission)", r"residential (?:treatment|program|rehab\w*)",
         r"day (?:rehab\w*|treatment) program", "transitional living", r"opioid (?:weaning|taper\w*) program",
-        "(?:weaning|tapering|restoration) program",
+        "(?:weaning|tapering|restoration) program", "work hardening",
     ), after=""),
     # --- injections ---------------------------------------------------------------------------------------
     Rule("facet", INJ, "Facet Injection", (
@@ -189,7 +205,7 @@ RULES: Final[tuple[Rule, ...]] = (
     ), after=""),
     # --- DMEPOS (device words before the therapy of the same name) ----------------------------------------
     Rule("stim supplies", DME, "Supplies", (
-        r"(?:tens|ems|nmes|h ?wave|interferential|e ?stim|stimulator) (?:unit )?"
+        r"(?:tens|ems|nmes|h ?wave|interferential|e ?stim|stimulator|(?:if|ics)(?= unit)) (?:unit )?"
         r"(?:electrodes?|pads?|patches|batter(?:y|ies)|lead wires?|supplies)",
         "conductive garments?",
     )),
@@ -205,9 +221,10 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("supplies", DME, "Supplies", (
         "gloves?", "wipes?", "electrodes?", "batter(?:y|ies)", "lead wires?", "supplies", "pads?", "wraps?",
         "bandages?", "dressings?", "gauze", "catheters?", "diapers?", "incontinence", "underpads?", "chux", "tape",
-        "syringes?", "needles", "test strips", "lancets", "ostomy",
+        "syringes?", "needles", "(?:(?:blood )?(?:glucose|sugar) |diabetic )?(?:test )?strips", "lancets", "ostomy",
+        "(?:c|bi) ?pap (?:masks?|tubing|hoses?|filters?|headgear|chin ?straps?|cushions?|supplies)", "tubing",
         "compression (?:stockings?|socks|garments?|hose)", "ted hose",
-        "(?:ice|gel|cold|hot(?:/cold)?|heat|moist heat|heating) packs?", "thermacare", "heat wraps?",
+        _PACKS + "(?!" + _SESSIONS + ")", "thermacare", "heat wraps?",
         "hearing aid batter(?:y|ies)", r"kinesio ?tap\w*", "coban", "steri ?strips?", "alcohol (?:swabs?|prep)",
         "urinals?", "bedpans?",
     )),
@@ -241,7 +258,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "resistance bands?", r"thera ?band\w*",
         "theraputty", "dumbbells?", "reacher", "grabber", "lift chair", "hoyer", "patient lift", "stair lift", "lifts?",
         "ramp",
-        "cpap", "bipap", r"nebuli[sz]er", "oxygen", "durable medical equipment", "dme",
+        "(?:c|bi) ?pap(?! titration)", r"nebuli[sz]er", "oxygen", "durable medical equipment", "dme",
         "(?:infrared|heat) (?:lamp|unit|device)", r"paraffin (?:wax )?(?:bath|unit|machine|device)",
         "hot tubs?", "jacuzzi", r"(?:whirlpool|home) (?:spa|tub|bath unit)", "spas?",
         "massage (?:chair|device|unit|tool|ball|roller)", "massager", "inversion table",
@@ -257,7 +274,8 @@ RULES: Final[tuple[Rule, ...]] = (
     ), after=NOT_GUIDED),
     Rule("dx other", DX, "Other", (
         "functional capacity", "q?fce", "capacity evaluation", "impedance imaging", "tpii",
-        "sleep (?:study|studies|test)", r"polysomno\w*", "ekg", "ecg", r"electrocardiogra\w*", r"echocardiogra\w*",
+        "sleep (?:study|studies|test)", r"polysomno\w*", "(?:c|bi) ?pap titration", "ekg", "ecg",
+        r"electrocardiogra\w*", r"echocardiogra\w*",
         "stress test", r"(?:exercise|treadmill|cardiac|nuclear|chemical|pharmacologic\w*) stress (?:test\w*|echo\w*)",
         "pulmonary function", "spirometry", r"range of motion (?:test\w*|measure\w*)",
         "computeri[sz]ed (?:rom|range|muscle|strength)", "muscle testing", "quantitative sensory", "vng",
@@ -295,7 +313,7 @@ RULES: Final[tuple[Rule, ...]] = (
     # --- rehabilitation -----------------------------------------------------------------------------------
     Rule("acupuncture", REHAB, "Acupuncture", (
         r"(?:(?:elect\w*|infrared|laser|manual|auricular) )?(?:electro ?)?acupunct\w*", "acupressure",
-        "moxibustion", r"acu(?= ?(?:\d|x\b|sessions?|visits?|treatments?|tx\b))",
+        "moxibustion", r"acu(?= ?(?:\d|x(?:\b| ?\d)|sessions?|visits?|treatments?|tx\b))",
     ), after=""),
     Rule("chiropractic", REHAB, "Chiropractic", (
         r"chiro\w*", r"(?:spinal |osteopathic )?manipulat\w*+(?! under\b)", "cmt", "omt", r"spinal adjust\w*",
@@ -305,10 +323,10 @@ RULES: Final[tuple[Rule, ...]] = (
     ), after=""),
     Rule("pt/ot", REHAB, "PT/OT", (
         r"physical therap\w*", r"physiotherap\w*", "physical medicine(?! (?:and|&) rehab)", r"occupational therap\w*",
-        "pt/ot", "(?<![/-])pt(?! ?/ ?(?:ptt|inr))", r"ot(?= ?(?:\d|x\b|sessions?|visits?|eval|for|times))",
+        "pt/ot", "(?<![/-])pt(?! ?/ ?(?:ptt|inr))", r"ot(?= ?(?:\d|x(?:\b| ?\d)|sessions?|visits?|eval|for|times))",
         "therapeutic exercises?", r"manual therap\w*", r"aqua(?:tic)? (?:therap\w*|tx|pt|exercises?|rehab\w*)",
         r"ther ?ex\b", r"pool therap\w*",
-        r"hydrotherap\w*", r"hand therap\w*", "work (?:hardening|conditioning)", r"vestibular (?:rehab\w*|therap\w*)",
+        r"hydrotherap\w*", r"hand therap\w*", "work conditioning", r"vestibular (?:rehab\w*|therap\w*)",
         r"physical (?:exam\w*|rehab\w*)" + FREQUENCY, r"land based (?:therap\w*|pt|exercise\w*)",
         r"water therap\w*", r"therapeutic activit\w*", "neuromuscular re ?education", "gait training",
         "balance training", r"kinesiotherap\w*", r"pelvic floor (?:therap\w*|rehab\w*|pt|physical)",
@@ -326,7 +344,7 @@ RULES: Final[tuple[Rule, ...]] = (
         r"cryotherap\w*" + FREQUENCY, "lllt", "cold laser", "modalities", "dry needling", r"speech therap\w*",
         "hyperbaric", r"vibration therap\w*", r"(?:moist )?heat(?: therapy| treatments?)?" + FREQUENCY,
         r"cranio ?sacral\w*", r"vision therap\w*", "hivamat", "deep oscillation",
-        r"(?:class (?:iv|4)|high (?:intensity|power)|low level|hot|k) laser\w*",
+        r"(?:class (?:iv|4)|high (?:intensity|power)|low level|hot|k) laser\w*", _PACKS + "(?=" + _SESSIONS + ")",
     ), after=NOT_GUIDED),
     # --- other categories ---------------------------------------------------------------------------------
     Rule("home health", HOME_HEALTH, None, (
@@ -376,7 +394,8 @@ RULES: Final[tuple[Rule, ...]] = (
         r"cardiolog\w*", r"orthop(?:a)?ed\w*", r"podiatr\w*", r"urolog\w*", r"gastroenterolog\w*", r"dermatolog\w*",
         r"endocrinolog\w*", r"pulmonolog\w*", r"hematolog\w*", r"ophthalmolog\w*", r"optometr\w*",
         r"otolaryngolog\w*", "ent", "sleep medicine", r"physiatr\w*", "pm&r", "primary care", "pcp",
-        "medication management", r"re ?evaluation", "infectious disease", r"\w+olog(?:y|ist|ic|ical)",
+        "medication management", r"re ?evaluation", "infectious disease", r"(?:nutrition\w*|dietary|diet) counsel\w*",
+        r"dieti[tc]ian\w*", r"nutritionist\w*", r"\w+olog(?:y|ist|ic|ical)",
         r"\w+iatr(?:y|ist|ic|ics)", "nurse practitioner",
     ), tier=1),
     # --- head-noun backoffs: words no specific rule knows, named by what they are (tier 2) -----------------
