@@ -256,7 +256,35 @@ def _decided_items(sec: Sections, layout: str) -> itm.ItemsRead:
         found = itm.read_item_blocks(sec.lines)
     if found.problem is None:
         _check_listed_issues(sec, found)
+    if found.problem is None and layout in ("C", "D1", "D2"):
+        _check_complete(found, sec.lines)
     return found
+
+
+#: A rationale's conclusion (the decision's necessity, however worded: 'is not medically necessary',
+#: 'the medical necessity ... is not established', 'is not recommended').
+_CONCLUDES = re.compile(r"\bnecess(?:ary|ity)\b|\b(?:is|are|was|were)\s+(?:not\s+)?(?:recommended|warranted)\b", re.I)
+
+
+def _check_complete(found: itm.ItemsRead, lines: Sequence[str]) -> None:
+    """Layouts C and D end with the last item's rationale, which concludes on the decision's
+    necessity. A letter whose last page is missing (a page lost in a fax, a scan of the first
+    pages only) ends inside a rationale without its conclusion, with an item whose guideline
+    lines have no rationale after them, or with a decision line: the items of the missing pages
+    would be lost silently, so the letter is set aside (the items read kept). A letter cut after a
+    conclusion cannot be told from a whole one."""
+    reads = found.items
+    if not reads:
+        return
+    last = reads[-1]
+    labelled = bool(last.label_lines) or any(r.rationale is not None for r in reads)
+    decided_at = max([*last.request_lines, *last.decision_lines], default=len(lines))
+    ends_there = not any(ln != BREAK and ln.strip() for ln in lines[decided_at + 1 :])  # its decision line
+    if ends_there or (labelled and (last.rationale is None or not _CONCLUDES.search(last.rationale))):
+        found.unresolved(
+            f"the letter ends before item {len(reads)}'s rationale is complete: a page may be missing "
+            f"({len(reads)} items read); ingest the complete letter"
+        )
 
 
 def _check_agreement(items: itm.ItemsRead, again: itm.ItemsRead) -> None:

@@ -104,3 +104,42 @@ def test_layout_b_issue_list_counts_the_items() -> None:
 )
 def test_damaged_decision_line(line: str, damaged: bool) -> None:
     assert damaged_decision(line) is damaged
+
+
+_CONCLUSION = re.compile(r"necess(?:ary|ity)", re.I)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(layout=st.sampled_from(("C", "D1", "D2")), seed=st.integers(0, 400), older=st.booleans(), cut=st.floats(0.3, 1))
+def test_a_letter_cut_short_never_parses_with_fewer_items(layout: str, seed: int, older: bool, cut: float) -> None:
+    """A letter whose last pages are missing (cut at any line) parses with every item, or is set
+    aside ``unresolved_item`` keeping the items read, unless the cut falls right after a
+    rationale's conclusion (a letter cut there cannot be told from a whole one)."""
+    synthetic, text = _letter(seed, layout, older)
+    lines = text.split("\n")
+    kept = lines[: max(1, int(len(lines) * cut))]
+    rec = extract_bytes("\n".join(kept).encode("utf-8"), "cut.txt")
+    if rec.status == "rejected":
+        assert {e.code for e in rec.errors} <= {"unresolved_item", "no_items", "not_imr_letter"}, rec.errors
+        if rec.errors[0].code == "unresolved_item":
+            assert rec.partial is not None and rec.partial["items"], "the items read are kept for review"
+        return
+    assert rec.letter is not None
+    if len(rec.letter.items) < len(synthetic.letter.items):
+        last_text = [ln for ln in kept if ln.strip()][-3:]
+        assert any(_CONCLUSION.search(ln) for ln in last_text), "cut inside a rationale, yet parsed"
+
+
+@pytest.mark.parametrize("layout", ["C", "D1", "D2"])
+def test_a_letter_cut_inside_its_last_rationale_is_set_aside(layout: str) -> None:
+    seed = next(s for s in range(200) if len(generate_letter(s, layout=layout).letter.items) >= 2)
+    synthetic, text = _letter(seed, layout, False)
+    second = text.index("Decision rationale:", text.index("Decision rationale:") + 1)
+    for end in (second, second + len("Decision rationale: ") + 40):  # before and inside its rationale
+        rec = extract_bytes(text[:end].encode("utf-8"), "cut.txt")
+        assert rec.status == "rejected" and rec.errors[0].code == "unresolved_item", rec.errors
+        assert "a page may be missing" in rec.errors[0].message, rec.errors
+        assert rec.partial is not None and len(rec.partial["items"]) == 2
+    whole = extract_bytes(text.encode("utf-8"), "whole.txt")
+    assert whole.status == "parsed" and whole.letter is not None
+    assert len(whole.letter.items) == len(synthetic.letter.items)
