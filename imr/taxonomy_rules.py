@@ -171,6 +171,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "stress management", "behavioral (?:health|therapy|medicine|pain)", "emdr", "support group",
         r"(?<!nutrition )(?<!nutritional )(?<!dietary )(?<!diet )counsel\w*",
         r"(?:individual|family|marital|couples?|talk) (?:therapy|sessions?)", "anger management",
+        r"(?:anxiety|depression|grief|trauma|anger|coping)\w* "
+        r"(?:management|groups?|skills|counsel\w*|treatment|therap\w*)",
         "mindfulness", "ptsd", "post ?traumatic stress", "mmpi", "battery for health improvement", "bhi",
     ), after=""),
     Rule("program", PROGRAMS, None, (
@@ -187,7 +189,10 @@ RULES: Final[tuple[Rule, ...]] = (
     # --- injections ---------------------------------------------------------------------------------------
     Rule("facet", INJ, "Facet Injection", (
         r"facet(?!ectomy)\w*", r"medial branch\w*", "mbb", "mbnb", "radiofrequency",
-        "rf (?:ablation|neurotomy|rhizotomy|lesioning)", "rfa", "rhizotomy", "neurotomy", r"zygapophys\w*",
+        "rf (?:ablation|neurotomy|rhizotomy|lesioning)",
+        # "RFA" is also the request for authorization: "per the RFA", "5/12/2015 RFA", "RFA dated ..."
+        r"(?<!per )(?<!per the )(?<!\d )rfa(?! (?:dated|date|received|submitted|form)\b)", "rhizotomy", "neurotomy",
+        r"zygapophys\w*",
     ), after=""),
     Rule("injection procedure", INJ, "Injection", (
         "epidural", "[ctl]?esis?", "tfesi", "ilesi", "selective nerve root", "snrb", "nerve blocks?",
@@ -214,14 +219,16 @@ RULES: Final[tuple[Rule, ...]] = (
         "ics unit",
         r"(?:e ?stim|electrical (?:muscle |nerve )?stimulation|electro ?stim\w*|muscle stim\w*|stim) "
         r"(?:unit|device|machine)",
-        r"\w*stimulat\w* (?:unit|device|machine|system)", "stimulator", r"bone (?:growth )?stim\w*", "exogen",
-        r"cranial electro ?therap\w* stim\w*", r"alpha ?stim\w*",
+        r"\w*stimulat\w* (?:unit|device|machine|system)", "(?:neuro)?stimulator", r"bone (?:growth )?stim\w*", "exogen",
+        r"cranial electro ?therap\w* stim\w*", r"alpha ?stim\w*", "quell", "zynex", "nexwave", "empi", "rs ?4i",
+        "sanexas", "biowave", "compex",
         r"(?:microcurrent|galvanic|high volt\w*|electro ?therap\w*|ces|pemf) (?:\w+ )?(?:unit|device|machine|system)",
     )),
     Rule("supplies", DME, "Supplies", (
         "gloves?", "wipes?", "electrodes?", "batter(?:y|ies)", "lead wires?", "supplies", "pads?", "wraps?",
         "bandages?", "dressings?", "gauze", "catheters?", "diapers?", "incontinence", "underpads?", "chux", "tape",
-        "syringes?", "needles", "(?:(?:blood )?(?:glucose|sugar) |diabetic )?(?:test )?strips", "lancets", "ostomy",
+        "(?:insulin )?syringes?", "(?:insulin )?(?:pen )?needles", "sharps (?:containers?|disposal)",
+        "(?:(?:blood )?(?:glucose|sugar) |diabetic )?(?:test )?strips", "lancets", "ostomy",
         "(?:c|bi) ?pap (?:masks?|tubing|hoses?|filters?|headgear|chin ?straps?|cushions?|supplies)", "tubing",
         "compression (?:stockings?|socks|garments?|hose)", "ted hose",
         _PACKS + "(?!" + _SESSIONS + ")", "thermacare", "heat wraps?",
@@ -258,8 +265,11 @@ RULES: Final[tuple[Rule, ...]] = (
         "resistance bands?", r"thera ?band\w*",
         "theraputty", "dumbbells?", "reacher", "grabber", "lift chair", "hoyer", "patient lift", "stair lift", "lifts?",
         "ramp",
-        "(?:c|bi) ?pap(?! titration)", r"nebuli[sz]er", "oxygen", "durable medical equipment", "dme",
-        "(?:infrared|heat) (?:lamp|unit|device)", r"paraffin (?:wax )?(?:bath|unit|machine|device)",
+        "(?:c|bi) ?pap(?! titration)", r"nebuli[sz]er", "oxygen",
+        "(?:durable medical equipment|dme)(?! ?(?:purchase|rental)? ?:)",
+        r"(?:infrared|heat|ultrasound|laser|light) (?:\w+ ){0,2}?(?:lamp|unit|device|machine)",
+        r"traction\b(?=.*\b(?:home|over the door)\b)", "(?:bed|foam|positioning|leg|knee|body|seat) wedges?",
+        "trapeze", r"paraffin (?:wax )?(?:bath|unit|machine|device)",
         "hot tubs?", "jacuzzi", r"(?:whirlpool|home) (?:spa|tub|bath unit)", "spas?",
         "massage (?:chair|device|unit|tool|ball|roller)", "massager", "inversion table",
         "(?:blood pressure|bp) (?:monitor|cuff)", r"pulse ox\w*", "glucometer", "glucose meter", "humidifier",
@@ -293,7 +303,8 @@ RULES: Final[tuple[Rule, ...]] = (
         r"ultrasound (?:of|for|study|scan|exam\w*|imaging|evaluation)",
         _BODY + " ultrasound(?!.*" + FREQ + ")", r"sonogra\w*", r"ultrasonograph\w*", "doppler", "duplex", "imaging",
         "scans?",
-        r"(?!program)\w+ogra(?:m|ms|phy|phies)", r"radiologic\w*", r"scintigra\w*", r"fluoroscop\w*", "films?",
+        r"(?!program|chromatog)\w+ogra(?:m|ms|phy|phies)", r"radiologic\w*", r"scintigra\w*", r"fluoroscop\w*",
+        "films?",
         "views?",
     ), after=NOT_GUIDED),
     Rule("labs", DX, "Lab & Pathology", (
@@ -308,12 +319,13 @@ RULES: Final[tuple[Rule, ...]] = (
         "complete blood count", "(?:liver|hepatic|kidney|renal|thyroid) (?:function|enzymes?|tests?)",
         "liver enzymes?", "electrolytes?", "glucose", "coagulation", r"cyp ?\d\w*", "saliva", "oral fluid",
         r"urine (?:test|screen|analysis|sample|culture)\w*", "serum", "hemoglobin", "hematocrit", "ferritin",
-        r"serolog\w*", r"cytolog\w*", r"histolog\w*",
+        r"serolog\w*", r"cytolog\w*", r"histolog\w*", r"chromatograph\w*", r"mass spectromet\w*", "[gl]c ?ms",
     )),
     # --- rehabilitation -----------------------------------------------------------------------------------
     Rule("acupuncture", REHAB, "Acupuncture", (
         r"(?:(?:elect\w*|infrared|laser|manual|auricular) )?(?:electro ?)?acupunct\w*", "acupressure",
-        "moxibustion", r"acu(?= ?(?:\d|x(?:\b| ?\d)|sessions?|visits?|treatments?|tx\b))",
+        "moxibustion", "oriental medicine", "traditional chinese medicine", "tcm",
+        r"acu(?= ?(?:\d|x(?:\b| ?\d)|sessions?|visits?|treatments?|tx\b))",
     ), after=""),
     Rule("chiropractic", REHAB, "Chiropractic", (
         r"chiro\w*", r"(?:spinal |osteopathic )?manipulat\w*+(?! under\b)", "cmt", "omt", r"spinal adjust\w*",
@@ -334,11 +346,13 @@ RULES: Final[tuple[Rule, ...]] = (
     )),
     Rule("other therapies", REHAB, "Other Therapies", (
         "eswt", "shock ?wave", "extracorporeal", r"infrared (?:therap\w*|treatments?|light|sessions?|\d)",
-        r"neurostimulat\w*", "lint", r"e ?stim\w*" + _NO_DEVICE, "electrical (?:muscle )?stimulation" + _NO_DEVICE,
+        r"neurostimulat(?!ors?\b)\w*", "lint", r"e ?stim\w*" + _NO_DEVICE,
+        "electrical (?:muscle )?stimulation" + _NO_DEVICE,
         r"electrotherap\w*" + _NO_DEVICE, "galvanic" + _NO_DEVICE, "microcurrent" + _NO_DEVICE, "scrambler", "calmare",
         "interferential" + _NO_DEVICE,
-        "ultrasound", r"massage\w*",
-        "myofascial release", "biofeedback", "traction", "iontophoresis", "phonophoresis", "paraffin" + _NO_DEVICE,
+        "ultrasound" + _NO_DEVICE, r"massage\w*",
+        "myofascial release", "biofeedback", "traction" + _NO_DEVICE, "iontophoresis", "phonophoresis",
+        "paraffin" + _NO_DEVICE,
         "whirlpool(?! (?:spa|tub))", r"laser (?:therap\w*|treatments?|sessions?)", "graston",
         r"instrument assisted soft tissue \w+", "iastm", "astym", r"active release(?: technique\w*)?",
         r"cryotherap\w*" + FREQUENCY, "lllt", "cold laser", "modalities", "dry needling", r"speech therap\w*",
@@ -357,7 +371,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "attendants?", "respite care", "companion care", "cna",
     ), after=""),
     Rule("transportation", TRANSPORTATION, None, (
-        r"transport\w*", "taxi", "cab", "uber", "lyft", "ambulance", "mileage", "paratransit", "van service",
+        r"transport\w*", "taxi", "cab", r"bus(?: pass\w*| fares?| tickets?)?", r"transit pass\w*", "uber", "lyft",
+        "ambulance", "mileage", "paratransit", "van service",
         "nemt", "car service", "shuttle", "drivers?", "rides? to", "vans?", "gurney", "stretcher (?:van|transport)",
     )),
     Rule("dental", EM, "Dental Services", (
@@ -377,7 +392,7 @@ RULES: Final[tuple[Rule, ...]] = (
         r"\w+ectom(?:y|ies)", r"\w+plast(?:y|ies)", r"(?!phleb)\w+otom(?:y|ies)", r"\w+desis", r"\w+rrhaph\w*",
         r"\w+pex(?:y|ies)", "repairs?",
         "(?<!extended )(?<!immediate )(?<!sustained )(?<!controlled )(?<!delayed )release",
-        "reconstruction", "(?:knee|hip|shoulder|joint|total) replacement", "fixation", "orif",
+        "reconstruction", "(?:knee|hip|shoulder|joint|total) replacement", "fixation", "orif", "e?ctr",
         r"removal of (?:\w+ ){0,2}?(?:hardware|implants?|screws?|plates?|pins?|wires?|rods?)",
         r"(?:hardware|implant|screw|plate|pin|wire|rod) removal", "excision", "amputation",
         "transposition", "surgery", "surgical (?:procedure|intervention|treatment|repair|decompression)",
@@ -415,7 +430,7 @@ RULES: Final[tuple[Rule, ...]] = (
     ), tier=2),
     Rule("rehabilitation (backoff)", REHAB, "PT/OT", (r"rehab\w*",), tier=2),
     Rule("equipment (backoff)", DME, "DME", (
-        "rentals?", "purchase", "units?", "devices?", "machines?", "equipment", "kits?", "monitors?",
+        "rentals?", "purchase", "units?", "devices?", "machines?", "equipment", "kits?", "monitors?", "dme",
     ), tier=2),
     Rule("testing (backoff)", DX, "Other", (
         "tests?", "testing", "stud(?:y|ies)", "screening", "analysis", "measurements?",
