@@ -206,7 +206,7 @@ _CLASSES: dict[str, tuple[str, ...]] = {
     "Nutritional Products": (
         "theramine", "sentra am", "sentra pm", "sentradine", "gabadone", "trepadone", "percura", "appetrex",
         "hypertensa", "somnicin", "genicin", "synovacin", "cidaflex", "limbrel", "deplin", "glucosamine", "chondroitin",
-        "vitamin", "vitamins", "multivitamin", "vitamin d", "vitamin b12", "b12", "cyanocobalamin", "folic acid",
+        "vitamin", "vitamins", "multivitamin", "vitamin d", "vitamin b12", "b 12", "cyanocobalamin", "folic acid",
         "fish oil", "omega 3", "calcium", "magnesium", "probiotic", "probiotics", "melatonin", "turmeric",
         "medical food", "dietary supplement", "ergocalciferol", "cholecalciferol", "ferrous sulfate", "iron",
         "zinc", "coq10", "coenzyme q10", "l methylfolate", "metanx", "fosteum",

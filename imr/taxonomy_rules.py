@@ -126,6 +126,13 @@ _PACKS = "(?:ice|gel|cold|hot(?: ?/ ?cold)?|heat|moist heat|heating) packs?"
 _SESSIONS = (
     r".*\b(?:sessions?|visits?|treatments?|\d+ ?(?:x|times) ?(?:\d+|(?:/|a|per) ?(?:wk|week))|(?:a|per) week|weekly)\b"
 )
+#: A course of sessions (stricter than FREQUENCY: "L5-S1 x1" names a level, not a frequency).
+_COURSE = r"(?=.*\b(?:sessions?|visits?|treatments?|(?:a|per|/) ?(?:wk|week)|weekly)\b)"
+#: What is taken out in a removal or excision ("ganglion cyst removal", "removal of retained hardware").
+_REMOVED = (
+    r"(?:hardware|implants?|screws?|plates?|pins?|wires?|rods?|cysts?|mass(?:es)?|lesions?|tumou?rs?|nodules?|"
+    r"ganglions?|foreign bod(?:y|ies)|neuromas?|lipomas?|loose bod(?:y|ies))"
+)
 _BODY = (
     r"(?:shoulder|knee|hip|elbow|wrist|hand|ankle|foot|heel|neck|back|abdomen|abdominal|pelvi[cs]|groin|"
     r"thyroid|renal|kidney|carotid|venous|arterial|vascular|scrotal|testicular|soft tissue|musculoskeletal|"
@@ -148,6 +155,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "surgical (?:physician|physician's) assistant", r"pa ?c? (?:surgical )?assist\w*",
         r"pre ?(?:op(?:erative)?|surgical) (?:history and physical|h ?& ?p|work ?up|testing|evaluation|labs?)",
         "(?:post ?op(?:erative)?|overnight) (?:hospital )?stay", "recovery room", "observation stay",
+        r"\d+ ?(?:hours?|hrs?) (?:observation|stay|admission)",
         r"(?:intra ?op\w* )?neuro ?(?:physiologic\w* )?monitor\w*", "iom", r"intra ?op\w* monitor\w*",
     ), after=""),
     Rule("surgical consult", SURG, "Surgical Consult", (
@@ -171,13 +179,13 @@ RULES: Final[tuple[Rule, ...]] = (
         "stress management", "behavioral (?:health|therapy|medicine|pain)", "emdr", "support group",
         r"(?<!nutrition )(?<!nutritional )(?<!dietary )(?<!diet )counsel\w*",
         r"(?:individual|family|marital|couples?|talk) (?:therapy|sessions?)", "anger management",
-        r"(?:anxiety|depression|grief|trauma|anger|coping)\w* "
+        r"(?:anxiety|depression|grief|trauma|anger|coping)\w* (?:\w+ )?"
         r"(?:management|groups?|skills|counsel\w*|treatment|therap\w*)",
         "mindfulness", "ptsd", "post ?traumatic stress", "mmpi", "battery for health improvement", "bhi",
     ), after=""),
     Rule("program", PROGRAMS, None, (
         "functional restoration", "frp", "help program",
-        r"(?:multi|inter) ?disciplinary (?:pain )?(?:program|rehab\w*|treatment|evaluation)",
+        r"(?:multi|inter) ?disciplinary (?:pain )?(?:management )?(?:program|rehab\w*|treatment|evaluation)",
         "chronic pain (?:management )?program", "pain (?:management )?program", "gym", "health club",
         "fitness (?:center|club|membership|program)", "ymca", r"(?:\w+ ){0,3}?memberships?",
         "weight (?:loss|reduction|management) (?:program|clinic)", "weight watchers", "nutrisystem", "medifast",
@@ -215,7 +223,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "conductive garments?",
     )),
     Rule("stim device", DME, "Electrical Stimulation", (
-        "tens", "ems", "nmes", "h ?wave", r"interferential (?:\(?\w+\)? ){0,3}?(?:unit|stimulator|device)", "if unit",
+        "tens", "ems", "nmes", r"transcutaneous electrical (?:nerve )?stimulat\w*", "h ?wave",
+        r"interferential (?:\(?\w+\)? ){0,3}?(?:unit|stimulator|device)", "if unit",
         "ics unit",
         r"(?:e ?stim|electrical (?:muscle |nerve )?stimulation|electro ?stim\w*|muscle stim\w*|stim) "
         r"(?:unit|device|machine)",
@@ -249,7 +258,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "walkers?", "rollator", "canes?", r"crutch\w*", "commode",
         r"(?:shower|bath|tub)\b[\w/ ]{0,12}?\b(?:chair|bench|stool|seat)", "grab bars?",
         "toilet (?:seat|riser|frame)", "(?:hospital|adjustable|electric|power|semi ?electric) bed", "bed rails?",
-        r"mattress\w*", "pillows?", "cushions?", "work ?stations?", "(?:standing|sit stand) desk",
+        r"mattress\w*", "pillows?", "cushions?", "work ?stations?",
+        "(?:standing|sit stand|stand up|height adjustable) desk",
         "ergonomic (?:chair|keyboard|mouse|desk|equipment)", "chairs?", "cold therapy", "hot ?/ ?cold (?:therapy|unit)",
         r"cryotherapy (?:unit|device|machine|system)", "cryotherapy(?!.*" + FREQ + ")", "cryo ?cuff",
         "ice (?:machine|unit|therapy unit)", "polar care", "game ready", "vascutherm",
@@ -278,13 +288,15 @@ RULES: Final[tuple[Rule, ...]] = (
     # --- diagnostics --------------------------------------------------------------------------------------
     Rule("emg", DX, "EMG/NCV/NCS", (
         "emg", "semg", "ncv", "ncs", r"nerve conduction\w*", r"electromyogra\w*", r"electrodiagnostic\w*",
-        r"electroneuro\w*", "(?:somato)?sensory evoked potentials?", "evoked potentials?", "d?sseps?",
+        r"electroneuro\w*", "(?:somato)?sensory evoked potentials?", "evoked (?:potentials?|responses?)", "baep",
+        "baer", "vep", "d?sseps?",
         r"neurodiagnostic\w*", "current perception threshold", "pnct", "v ?snct",
         "nerve (?:fiber )?(?:testing|studies|study)", "h reflex", "f wave", "edx",
     ), after=NOT_GUIDED),
     Rule("dx other", DX, "Other", (
         "functional capacity", "q?fce", "capacity evaluation", "impedance imaging", "tpii",
-        "sleep (?:study|studies|test)", r"polysomno\w*", "(?:c|bi) ?pap titration", "ekg", "ecg",
+        "sleep (?:study|studies|test)", r"polysomno\w*", r"(?:overnight|attended|in ?lab) sleep \w+",
+        "(?:c|bi) ?pap titration", "ekg", "ecg",
         r"electrocardiogra\w*", r"echocardiogra\w*",
         "stress test", r"(?:exercise|treadmill|cardiac|nuclear|chemical|pharmacologic\w*) stress (?:test\w*|echo\w*)",
         "pulmonary function", "spirometry", r"range of motion (?:test\w*|measure\w*)",
@@ -298,7 +310,7 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("imaging", DX, "Imaging/Radiology", (
         "mri", "mra", "magnetic resonance", r"mr arthrogra\w*", "ct", "cat scan", r"computed tomograph\w*",
         "x ?rays?", r"radiograph\w*", r"bone (?:scan|stud(?:y|ies)|imaging)", "nuclear (?:medicine|imaging|scan)",
-        "(?:three|3) phase", "dexa", "dxa", "bone density", r"arthrogra\w*", r"myelogra\w*",
+        "(?:three|3) phase", "dexa", "dxa", "bone (?:mineral )?density", r"arthrogra\w*", r"myelogra\w*",
         r"discogra\w*", "pet scan", "spect", "diagnostic ultrasound",
         r"ultrasound (?:of|for|study|scan|exam\w*|imaging|evaluation)",
         _BODY + " ultrasound(?!.*" + FREQ + ")", r"sonogra\w*", r"ultrasonograph\w*", "doppler", "duplex", "imaging",
@@ -315,7 +327,8 @@ RULES: Final[tuple[Rule, ...]] = (
         r"\w+ panel", "blood (?:work|tests?|draw|count|glucose|sugar|levels?)", "bloodwork", "urinalysis", "ua",
         "pt/ptt", "ptt", "inr", "hba1c", "a1c", "tsh", "liver function", "lfts?", "renal function", "creatinine",
         "esr", "crp", "sed rate", "rheumatoid factor", r"genetic\w*", r"genotyp\w*", r"dna test\w*",
-        r"pharmacogene\w*", "cytokine", "biopsy", "pathology", "culture", "(?:vitamin d|testosterone|drug) levels?",
+        r"pharmacogene\w*", "cytokine", "biopsy", "pathology", "culture",
+        r"(?:vitamin \w+|b ?12|folate|ferritin|iron|magnesium|potassium|zinc|testosterone|cortisol|drug) levels?",
         "complete blood count", "(?:liver|hepatic|kidney|renal|thyroid) (?:function|enzymes?|tests?)",
         "liver enzymes?", "electrolytes?", "glucose", "coagulation", r"cyp ?\d\w*", "saliva", "oral fluid",
         r"urine (?:test|screen|analysis|sample|culture)\w*", "serum", "hemoglobin", "hematocrit", "ferritin",
@@ -331,10 +344,15 @@ RULES: Final[tuple[Rule, ...]] = (
         r"chiro\w*", r"(?:spinal |osteopathic )?manipulat\w*+(?! under\b)", "cmt", "omt", r"spinal adjust\w*",
     ), after=""),
     Rule("decompression therapy", REHAB, "Other Therapies", (
-        "(?:spinal )?decompression (?:therapy|table|machine)", "non ?surgical decompression", "vax ?d", r"drx\d*",
+        "(?:spinal )?decompression (?:therapy|table|machine)", "(?:spinal )?decompression" + _COURSE,
+        "non ?surgical decompression", "vax ?d", r"drx\d*",
     ), after=""),
     Rule("pt/ot", REHAB, "PT/OT", (
-        r"physical therap\w*", r"physiotherap\w*", "physical medicine(?! (?:and|&) rehab)", r"occupational therap\w*",
+        r"physical therap\w*", r"physiotherap\w*", "physio",
+        # "therapy" with no kind named ("Post-operative therapy 3x4", "Additional therapy x 6") is PT
+        r"(?:^|\b(?:additional|continued|further|outpatient|post ?op\w*) )therap(?:y|ies)"
+        r"(?!.*\b(?:psych|counsel|cbt|behavio|depress|anxiety|speech|vision|massage))",
+        "physical medicine(?! (?:and|&) rehab)", r"occupational therap\w*",
         "pt/ot", "(?<![/-])pt(?! ?/ ?(?:ptt|inr))", r"ot(?= ?(?:\d|x(?:\b| ?\d)|sessions?|visits?|eval|for|times))",
         "therapeutic exercises?", r"manual therap\w*", r"aqua(?:tic)? (?:therap\w*|tx|pt|exercises?|rehab\w*)",
         r"ther ?ex\b", r"pool therap\w*",
@@ -349,7 +367,8 @@ RULES: Final[tuple[Rule, ...]] = (
         r"neurostimulat(?!ors?\b)\w*", "lint", r"e ?stim\w*" + _NO_DEVICE,
         "electrical (?:muscle )?stimulation" + _NO_DEVICE,
         r"electrotherap\w*" + _NO_DEVICE, "galvanic" + _NO_DEVICE, "microcurrent" + _NO_DEVICE, "scrambler", "calmare",
-        "interferential" + _NO_DEVICE,
+        "interferential" + _NO_DEVICE, "intramuscular (?:electrical )?stimulation",
+        "percutaneous (?:electrical )?(?:nerve )?stimulation" + _NO_DEVICE, "pens (?:therapy|treatments?|sessions?)",
         "ultrasound" + _NO_DEVICE, r"massage\w*",
         "myofascial release", "biofeedback", "traction" + _NO_DEVICE, "iontophoresis", "phonophoresis",
         "paraffin" + _NO_DEVICE,
@@ -393,8 +412,8 @@ RULES: Final[tuple[Rule, ...]] = (
         r"\w+pex(?:y|ies)", "repairs?",
         "(?<!extended )(?<!immediate )(?<!sustained )(?<!controlled )(?<!delayed )release",
         "reconstruction", "(?:knee|hip|shoulder|joint|total) replacement", "fixation", "orif", "e?ctr",
-        r"removal of (?:\w+ ){0,2}?(?:hardware|implants?|screws?|plates?|pins?|wires?|rods?)",
-        r"(?:hardware|implant|screw|plate|pin|wire|rod) removal", "excision", "amputation",
+        r"removal of (?:\w+ ){0,2}?" + _REMOVED, _REMOVED + " (?:removal|excision)",
+        "excision", "amputation",
         "transposition", "surgery", "surgical (?:procedure|intervention|treatment|repair|decompression)",
         "debridement", "decompression", "fusion", "manipulation under (?:general )?anesthesia", "mua",
         "neurolysis", "tenolysis", "tenodesis", "grafting", "exploration", "tka", "tha", "tsa", "uka", "rsa",
