@@ -283,7 +283,7 @@ def _check_complete(found: itm.ItemsRead, lines: Sequence[str]) -> None:
     if ends_there or (labelled and (last.rationale is None or not _CONCLUDES.search(last.rationale))):
         found.unresolved(
             f"the letter ends before item {len(reads)}'s rationale is complete: a page may be missing "
-            f"({len(reads)} items read); ingest the complete letter"
+            f"({len(reads)} item{'s' if len(reads) > 1 else ''} read); ingest the complete letter"
         )
 
 
