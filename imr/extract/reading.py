@@ -308,7 +308,8 @@ def _check_listed_issues(sec: Sections, found: itm.ItemsRead) -> None:
         return
     listed = itm.count_listed(sec.body("issue"))
     if listed and len(found.items) != listed:
-        found.unresolved(f"{listed} items are listed at dispute but {len(found.items)} decisions were read")
+        listed_items = f"{listed} items are" if listed > 1 else "1 item is"
+        found.unresolved(f"{listed_items} listed at dispute but {len(found.items)} decisions were read")
         found.items = _merge_listed(sec, found.items)
 
 
