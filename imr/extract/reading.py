@@ -263,7 +263,8 @@ def _decided_items(sec: Sections, layout: str) -> itm.ItemsRead:
 
 #: A rationale's conclusion (the decision's necessity, however worded: 'is not medically necessary',
 #: 'the medical necessity ... is not established', 'is not recommended').
-_CONCLUDES = re.compile(r"\bnecess(?:ary|ity)\b|\b(?:is|are|was|were)\s+(?:not\s+)?(?:recommended|warranted)\b", re.I)
+#: 'necess' and 'medically' both count, so that one word misread by OCR does not hide a conclusion.
+_CONCLUDES = re.compile(r"\bnecess|\bmedically\b|\b(?:is|are|was|were)\s+(?:not\s+)?(?:recommended|warranted)\b", re.I)
 
 
 def _check_complete(found: itm.ItemsRead, lines: Sequence[str]) -> None:
