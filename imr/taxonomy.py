@@ -97,7 +97,8 @@ _PSY_EVAL = re.compile(
 )
 _PSY_THERAPY = re.compile(
     r"\b(?:\w*therap\w*|cbt|cognitive|sessions?|treatments?|group|hypno\w*|relaxation|biofeedback|"
-    r"partial hospitali\w*|day treatment|counsel\w*|stress management)"
+    r"partial hospitali\w*|day treatment|counsel\w*|stress management|inpatient|admission|hospitali\w*|residential|"
+    r"intensive outpatient)"
 )
 _INJECTED = re.compile(r"\b(?:inject\w*|shots?|im|intramuscular)\b")
 #: Given into a muscle: a systemic dose, even of a drug usually injected into a joint or nerve.

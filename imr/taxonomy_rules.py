@@ -127,7 +127,8 @@ _SESSIONS = (
     r".*\b(?:sessions?|visits?|treatments?|\d+ ?(?:x|times) ?(?:\d+|(?:/|a|per) ?(?:wk|week))|(?:a|per) week|weekly)\b"
 )
 #: A course of sessions (stricter than FREQUENCY: "L5-S1 x1" names a level, not a frequency).
-_COURSE = r"(?=.*\b(?:sessions?|visits?|treatments?|(?:a|per|/) ?(?:wk|week)|weekly)\b)"
+_COURSE_WORDS = r".*\b(?:sessions?|visits?|treatments?|(?:a|per|/) ?(?:wk|week)|weekly)\b"
+_COURSE = "(?=" + _COURSE_WORDS + ")"
 #: What is taken out in a removal or excision ("ganglion cyst removal", "removal of retained hardware").
 _REMOVED = (
     r"(?:hardware|implants?|screws?|plates?|pins?|wires?|rods?|cysts?|mass(?:es)?|lesions?|tumou?rs?|nodules?|"
@@ -250,19 +251,22 @@ RULES: Final[tuple[Rule, ...]] = (
         "insoles?", "shoe inserts?", "orthopedic shoes?", "cam (?:walker|boot)", "walker boot", "walking boot",
         "boot", r"(?:ultra|arc)?sling\w*", "gunslinger", "collar", r"immobili[sz]er", "c?t?lso", "corset",
         "binder", r"prosthe\w+", "afo", "kafo", "unloader", "thumb spica", "heel (?:cups?|lifts?|wedges?)",
+        r"(?:tennis elbow|counter ?force|patell?ar|knee|elbow|wrist|cho ?pat) straps?",
         "abduction pillow", "sleeves?", "hearing aids?", "hearing devices?", "amplification devices?",
         "shoes?", "belts?", "halo", "posture (?:corrector|shirt)",
     )),
     Rule("dme", DME, "DME", (
-        r"wheel ?chairs?(?! (?:accessible )?(?:vans?|transport\w*))", "transport chairs?", "power chair", "scooter",
+        r"wheel ?chairs?(?! (?:accessible )?(?:vans?|transport\w*))", "transport (?:wheel ?)?chairs?", "power chair",
+        "scooter",
         "walkers?", "rollator", "canes?", r"crutch\w*", "commode",
         r"(?:shower|bath|tub)\b[\w/ ]{0,12}?\b(?:chair|bench|stool|seat)", "grab bars?",
-        "toilet (?:seat|riser|frame)", "(?:hospital|adjustable|electric|power|semi ?electric) bed", "bed rails?",
+        r"toilet (?:\w+ )?(?:seat|riser|frame|rails?)", "(?:hospital|adjustable|electric|power|semi ?electric) bed",
+        "bed rails?",
         r"mattress\w*", "pillows?", "cushions?", "work ?stations?",
         "(?:standing|sit stand|stand up|height adjustable) desk",
         "ergonomic (?:chair|keyboard|mouse|desk|equipment)", "chairs?", "cold therapy", "hot ?/ ?cold (?:therapy|unit)",
         r"cryotherapy (?:unit|device|machine|system)", "cryotherapy(?!.*" + FREQ + ")", "cryo ?cuff",
-        "ice (?:machine|unit|therapy unit)", "polar care", "game ready", "vascutherm",
+        r"ice (?:\w+ )?(?:machine|unit|device|system)", "polar care", "game ready", "vascutherm",
         r"\w*therm\w* unit", "heating pads?", "heat unit",
         r"(?:(?:moist )?heat therapy|thermotherapy)(?!.*" + FREQ + ")",
         "(?:hot|heat) and cold (?:therapy|unit)", "contrast therapy unit",
@@ -279,7 +283,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "(?:durable medical equipment|dme)(?! ?(?:purchase|rental)? ?:)",
         r"(?:infrared|heat|ultrasound|laser|light) (?:\w+ ){0,2}?(?:lamp|unit|device|machine)",
         r"traction\b(?=.*\b(?:home|over the door)\b)", "(?:bed|foam|positioning|leg|knee|body|seat) wedges?",
-        "trapeze", r"paraffin (?:wax )?(?:bath|unit|machine|device)",
+        "trapeze", r"paraffin (?:wax )?(?:bath|unit|machine|device)(?!" + _COURSE_WORDS + ")",
         "hot tubs?", "jacuzzi", r"(?:whirlpool|home) (?:spa|tub|bath unit)", "spas?",
         "massage (?:chair|device|unit|tool|ball|roller)", "massager", "inversion table",
         "(?:blood pressure|bp) (?:monitor|cuff)", r"pulse ox\w*", "glucometer", "glucose meter", "humidifier",
@@ -329,6 +333,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "esr", "crp", "sed rate", "rheumatoid factor", r"genetic\w*", r"genotyp\w*", r"dna test\w*",
         r"pharmacogene\w*", "cytokine", "biopsy", "pathology", "culture",
         r"(?:vitamin \w+|b ?12|folate|ferritin|iron|magnesium|potassium|zinc|testosterone|cortisol|drug) levels?",
+        "(?:uric acid|lithium|ammonia|lactate|cpk|ck|psa|amylase|lipase) (?:levels?|tests?)?",
         "complete blood count", "(?:liver|hepatic|kidney|renal|thyroid) (?:function|enzymes?|tests?)",
         "liver enzymes?", "electrolytes?", "glucose", "coagulation", r"cyp ?\d\w*", "saliva", "oral fluid",
         r"urine (?:test|screen|analysis|sample|culture)\w*", "serum", "hemoglobin", "hematocrit", "ferritin",
@@ -390,8 +395,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "attendants?", "respite care", "companion care", "cna",
     ), after=""),
     Rule("transportation", TRANSPORTATION, None, (
-        r"transport\w*", "taxi", "cab", r"bus(?: pass\w*| fares?| tickets?)?", r"transit pass\w*", "uber", "lyft",
-        "ambulance", "mileage", "paratransit", "van service",
+        r"transport\w*(?! (?:wheel ?)?chairs?)", "taxi", "cab", r"bus(?: pass\w*| fares?| tickets?)?",
+        r"transit pass\w*", "uber", "lyft", "ambulance", "mileage", "paratransit", "van service",
         "nemt", "car service", "shuttle", "drivers?", "rides? to", "vans?", "gurney", "stretcher (?:van|transport)",
     )),
     Rule("dental", EM, "Dental Services", (

@@ -511,6 +511,26 @@ PROBE_F_WORDINGS: list[tuple[str, tuple[str | None, str | None, str | None]]] = 
     ("Removal of hardware, lumbar", (SURG, "Spine", None)),
     ("Associated surgical service: 23 hour observation", ADJ),
     ("Continued associated surgical service: 23 hour observation", ADJ),
+    # part 4 (written after part 3's fixes, run once): analytes measured, psychiatric stays, a paraffin bath in
+    # treatments, straps, a transport chair, a word inside a toilet or ice device's name
+    ("Uric acid level", LAB),
+    ("Lithium level", LAB),
+    ("Two-level ACDF C5-7", (SURG, "Spine", None)),
+    ("Psychiatric inpatient admission", PSY_TH),
+    ("Psychiatric hospitalization, 7 days", PSY_TH),
+    ("Psychiatric evaluation", PSY_EM),
+    ("Paraffin bath treatments, 6", OTHER_TH),
+    ("Paraffin wax bath for home use", DMED),
+    ("Tennis elbow strap", PO),
+    ("Patellar strap", PO),
+    ("CPAP chin strap", SUP),
+    ("Transport wheelchair", DMED),
+    ("Wheelchair transport to clinic", TR),
+    ("Toilet safety frame", DMED),
+    ("Toilet grab rails", DMED),
+    ("Ice therapy machine", DMED),
+    ("Ice compression machine", DMED),
+    ("Ice massage, 6 sessions", OTHER_TH),
 ]
 
 
