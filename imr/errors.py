@@ -14,6 +14,7 @@
     │   ├── NotImrLetterError      code ``not_imr_letter`` / ``other_program`` / ``utilization_review``
     │   └── ParseError             a recognised IMR letter we cannot read safely
     │       ├── NoItemsError               code ``no_items``
+    │       ├── SeveralLettersError        code ``several_letters`` (one file holding two letters or more)
     │       ├── UnresolvedItemError        code ``unresolved_item`` (never guess a decision)
     │       ├── DateValueError             code ``unreadable_date`` (also a ValueError; on a parsed
     │       │                              record a warning: the field stays empty)
@@ -106,6 +107,13 @@ class UnresolvedItemError(ParseError):
     code = "unresolved_item"
 
 
+class SeveralLettersError(ParseError):
+    """One file holding two letters or more (a scan or a fax of a stack): read as one, the items of
+    one letter would land on the other's case."""
+
+    code = "several_letters"
+
+
 class DateValueError(ParseError, ValueError):
     """A date-shaped value that is not a real date (e.g. 13/45/2016)."""
 
@@ -155,6 +163,7 @@ REASON_CODES: dict[str, str] = {
     "utilization_review": "a utilization review letter, not an IMR determination",
     "no_items": "an IMR letter with no disputed item that could be found",
     "unresolved_item": "an item whose decision could not be resolved",
+    "several_letters": "the file holds two letters or more: split it into one file per letter",
     "parse_error": "a recognised IMR letter that could not be parsed",
     "unreadable_date": "a warning on a parsed letter: a date value could not be read, the field is left empty",
     "internal_error": "an unexpected error in the extractor (a bug; the file is kept)",

@@ -21,7 +21,7 @@ from imr.extract.media import media_type_of as media_type_of  # re-exported: imr
 from imr.extract.normalize import normalize, split_text_pages
 from imr.extract.partial import partial_letter
 from imr.extract.pdf_text import document_from_words
-from imr.extract.reading import LetterReading, read_letter
+from imr.extract.reading import LetterReading, check_one_letter, read_letter
 from imr.extract.text_decode import decode_text
 from imr.models import EvidenceMap, Letter, LetterRecord, MediaType, RecordError, Source
 
@@ -122,6 +122,7 @@ def _extract(
         doc = read_document(data, media, pdf_engine, ocr)
         source.pages = doc.page_count
         source.ocr = is_ocr(doc)
+        check_one_letter(doc)
         reading = read_letter(normalize(doc))
         try:
             letter = reading.letter(warnings)

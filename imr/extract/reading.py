@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from imr.errors import DateValueError, NoItemsError, ParseError, UnresolvedItemError
+from imr.errors import DateValueError, NoItemsError, ParseError, SeveralLettersError, UnresolvedItemError
 from imr.extract import header as hdr
 from imr.extract import items as itm
 from imr.extract.document import BREAK, Document
@@ -230,6 +230,30 @@ def _attach_sections(items: list[itm.ItemRead], found: list[itm.ItemSections]) -
         it.reviewer_guideline = details.reviewer_guideline
         it.rationale = details.rationale
         it.label_lines = dict(details.lines)
+
+
+#: The heading or title each letter has once: layout A's title, layout B's, and the first section
+#: of layouts C and D.
+_LETTER_STARTS = ("a_title", "b_title", "how_made")
+_LABELLED_CASE = re.compile(r"Case\s+(?:Number|No\.?)\s*:?\s*(CM\d{2}-\d{7})", re.I)
+
+
+def check_one_letter(doc: Document) -> None:
+    """Raise SeveralLettersError when the document holds two letters or more (a stack scanned or
+    faxed as one file): a letter's title or first section twice, or two case numbers after a
+    ``Case Number`` label (a running header repeats the same one). Read as one letter, the items
+    of the second would be loaded under the first's case number. Runs before normalisation, which
+    would take the second letter's header for page furniture repeated from the first."""
+    sec = find_sections(doc.lines())
+    starts = sum(len(sec.all.get(key, [])) for key in _LETTER_STARTS)
+    cases = sorted({m.group(1) for ln in sec.lines if ln != BREAK for m in _LABELLED_CASE.finditer(ln)})
+    if starts > 1 or len(cases) > 1:
+        count = max(starts, len(cases))
+        named = f" (case numbers {', '.join(cases)})" if len(cases) > 1 else ""
+        raise SeveralLettersError(
+            f"the file holds {count} letters{named}: split it into one file per letter and ingest each",
+            case_number=cases[0] if cases else None,
+        )
 
 
 def _decided_items(sec: Sections, layout: str) -> itm.ItemsRead:

@@ -32,6 +32,7 @@ MESSAGES: dict[str, str] = {
     "pdf_no_text": "the PDF has no text layer",
     "pdf_password": "the PDF needs a password to open",
     "unresolved_item": "an item has no decision word",
+    "several_letters": "the file holds two letters or more",
 }
 
 
@@ -175,7 +176,18 @@ def bad_inputs(seed: int, formats: Sequence[str] = ("txt", "pdf")) -> list[BadIn
             BadInput("bad_09_image_only.pdf", image_only_pdf(rng), "pdf_no_text", "application/pdf", 1),
             BadInput("bad_10_password.pdf", locked, "pdf_password", "application/pdf"),
         ]
+    # drawn from ``seed`` alone, so the cases above stay as they were with or without PDFs
+    cases.append(BadInput("bad_11_two_letters.txt", two_letters(seed), "several_letters", "text/plain"))
     return cases
+
+
+def two_letters(seed: int) -> bytes:
+    """Two letters of different cases in one file, as a stack scanned or faxed together
+    (``several_letters``)."""
+    rng = random.Random(seed)
+    first = generate_letter(rng.getrandbits(32), layout=rng.choice(("D1", "D2", "C")), hard=HardCases.none())
+    second = generate_letter(rng.getrandbits(32), layout=rng.choice(("D1", "D2", "C")), hard=HardCases.none())
+    return render_text(first, "lf") + b"\n\n\n" + render_text(second, "lf")
 
 
 def unresolved_letter(seed: int) -> bytes:

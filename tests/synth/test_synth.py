@@ -251,7 +251,7 @@ def test_non_ascii_survives_pdf() -> None:
 def test_bad_inputs_carry_known_codes_and_fail_as_expected() -> None:
     cases = {c.code: c for c in bad_inputs(3)}
     assert set(cases) == {"other_program", "utilization_review", "not_imr_letter", "empty_file",
-                          "unresolved_item", "pdf_corrupt", "pdf_no_text", "pdf_password"}
+                          "unresolved_item", "pdf_corrupt", "pdf_no_text", "pdf_password", "several_letters"}
     assert set(cases) <= set(REASON_CODES)
     for case in bad_inputs(3):
         record = case.record().to_dict()
@@ -298,7 +298,7 @@ def test_write_corpus_writes_matching_gold(tmp_path: Path) -> None:
     assert [p.name for p in paths] == [p.name for p in again]
     assert all(p.read_bytes() == q.read_bytes() for p, q in zip(paths, again, strict=True))
     gold = _gold(tmp_path / "a" / "gold.jsonl")
-    assert len(gold) == len(paths) == 12 + 10
+    assert len(gold) == len(paths) == 12 + 11  # the letters and one file per rejection case
     for path, record in zip(paths, gold, strict=True):
         _validate(record)
         source = record["source"]
