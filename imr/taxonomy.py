@@ -205,8 +205,9 @@ def _spelled(word: str) -> str:
     if word in SPELLED or word in DRUGS or word in NOT_MISSPELLED:
         return word
     for near in (word, *_deletes(word)):
-        if near in _SPELLED_NEAR and abs(len(_SPELLED_NEAR[near]) - len(word)) <= 1:
-            return _SPELLED_NEAR[near]
+        target = _SPELLED_NEAR.get(near)
+        if target is not None and _one_edit(word, target):  # a shared deletion can also be a letter moved
+            return target
     return word
 
 

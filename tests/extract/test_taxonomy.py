@@ -607,6 +607,16 @@ def test_spelling_tolerance_never_turns_a_word_into_another() -> None:
     assert classify_service("Treatment of wound infection")[0] != "Injection"
 
 
+def test_spelling_tolerance_is_one_edit_not_a_letter_moved() -> None:
+    """A word sharing a one-letter deletion with a head word but two edits from it (a letter moved
+    to the other end) is not the head word; one letter changed or two neighbours swapped is."""
+    from imr.taxonomy import normalize
+
+    assert normalize("herapyt") == "herapyt"  # 't' moved from the front to the end of "therapy"
+    assert normalize("ltrasoundu") == "ltrasoundu"
+    assert normalize("theraphy") == "therapy" and normalize("physcial") == "physical"
+
+
 @pytest.mark.parametrize("text", ["", "   ", "Unknown widget", "Item 1", "See attached", "#2", "12/01/2016"])
 def test_unknown_text_gives_nones(text: str) -> None:
     assert classify_service(text) == (None, None, None)
