@@ -16,6 +16,7 @@ sheets dropped is kept so that ``Page N of M`` checks count the letter's pages o
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -81,20 +82,60 @@ def _upright_bitmap(obj: pypdfium2.PdfImage, rotation: int) -> PilImage | None:
 # ---- text: the fax header line and the cover sheet ---------------------------------------------
 
 _TIME = re.compile(r"\b\d{1,2}\s?[:.]\s?\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?\b")
-_FAX_PAGE = re.compile(r"\b(?:P(?:AGE|G)?\.?|#)\s*0*\d{1,3}\s*[/\\|lI1]\s*0*\d{1,3}\b", re.I)
+#: the fax's own page count, ``P. 2/5``, ``PAGE 02/05``, ``Page: 2/5``, ``#002/005``, ``@002/005`` (OCR
+#: reads the slash as ``|``, ``l``, ``I`` or ``1`` now and then)
+_FAX_PAGE = re.compile(r"(?<!\w)(?:P(?:AGE|G)?\.?:?|[#@])\s*0*\d{1,3}\s*[/\\|lI1]\s*0*\d{1,3}\b", re.I)
+#: the same with a slash read as one, the two numbers kept (``P. 3/5`` -> 3, 5)
+_FAX_PAGE_OF = re.compile(r"(?<!\w)(?:P(?:AGE|G)?\.?:?|[#@])\s*0*(\d{1,3})\s*/\s*0*(\d{1,3})\b", re.I)
+#: a page number without a count (``P. 2``), a fax header only beside a date and a clock time
+_FAX_PAGE_ALONE = re.compile(r"(?<!\w)P(?:AGE|G)?\.?:?\s*0*\d{1,3}\s*$", re.I)
 _PHONE = re.compile(r"\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b|\b\d{10}\b")
 _DATE = re.compile(
-    r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|\b(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[a-z]*[\s-]\d{1,2}", re.I
+    r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|"
+    r"\b(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[a-z]*\.?[\s-]\d{1,2}",
+    re.I,
 )
 _LETTER_LABEL = re.compile(r"Case\s+Number|Date\s+(?:Assigned|of\s+Injury)|Decision\s+Date|Priority\s*:", re.I)
 
 
 def is_fax_header(line: str) -> bool:
     """Whether ``line`` is a fax machine's header line: a time with a fax page count (``P. 2/4``),
-    or a date and time with a phone number. A letter's own lines never carry a clock time."""
+    or a date and time with a phone number or a page number (``P. 2``). A letter's own lines never
+    carry a clock time."""
     if _LETTER_LABEL.search(line) or not _TIME.search(line):
         return False
-    return bool(_FAX_PAGE.search(line)) or bool(_DATE.search(line) and _PHONE.search(line))
+    if _FAX_PAGE.search(line):
+        return True
+    return bool(_DATE.search(line) and (_PHONE.search(line) or _FAX_PAGE_ALONE.search(line)))
+
+
+def fax_page_numbers(pages: Sequence[Sequence[str]]) -> list[tuple[int, int]]:
+    """The fax's own ``P. n/m`` of each page whose header line (in its first or last lines) shows one
+    with a slash read as a slash: (n, m) pairs, in page order."""
+    out: list[tuple[int, int]] = []
+    for page in pages:
+        idx = [i for i, ln in enumerate(page) if ln != BREAK]
+        for i in idx[: S.fax_header_edge_lines] + idx[-S.fax_header_edge_lines :]:
+            m = _FAX_PAGE_OF.search(page[i]) if is_fax_header(page[i]) else None
+            if m is not None and 0 < int(m.group(1)) <= int(m.group(2)):
+                out.append((int(m.group(1)), int(m.group(2))))
+                break
+    return out
+
+
+def fax_pages_missing(pages: Sequence[Sequence[str]]) -> int | None:
+    """How many pages of a fax did not arrive, by its own page count: the count ``m`` that two
+    pages' ``P. n/m`` agree on, when the file has fewer pages and no page shows ``m/m`` (the last
+    pages lost; a cover sheet left out before sending is page 1, not the last). None when the count
+    cannot be trusted (fewer than two pages agree) or nothing is missing."""
+    numbers = fax_page_numbers(pages)
+    counts = Counter(m for _, m in numbers)
+    if not counts:
+        return None
+    total, agreeing = counts.most_common(1)[0]
+    if agreeing < 2 or len(pages) >= total or max(n for n, m in numbers if m == total) >= total:
+        return None
+    return total - len(pages)
 
 
 _COVER_WORDS = re.compile(r"\b(?:fax|facsimile|telecopy|telecopier|transmittal)\b", re.I)

@@ -8,7 +8,8 @@ Run after parsing, only for OCR'd documents (text layers are trusted as written)
 * the header dates are in their natural order: date of injury <= UR denial <= application
   received <= date assigned <= decision date (each pair that is present);
 * every ``Page N of M`` the pages carry agrees with the file's page count (without the fax cover
-  sheets that precede the letter).
+  sheets that precede the letter), and a fax's own ``P. n/m`` (two pages agreeing on ``m``) does
+  not count more pages than the file has (its last pages lost in transmission).
 
 A failure raises :class:`~imr.errors.OcrCheckError` (``ocr_check_failed``): the letter is
 rejected with a reason, never loaded with a value that may be misread; :func:`ocr_check_failure`
@@ -25,7 +26,7 @@ from imr.dates import DATE_ORDER
 from imr.errors import OcrCheckError, OcrLowConfidenceError
 from imr.extract.dates import parse_date
 from imr.extract.document import Document
-from imr.extract.fax import is_cover_sheet
+from imr.extract.fax import fax_pages_missing, is_cover_sheet
 from imr.extract.header import GEOMETRY_NAMES
 from imr.extract.ocr import OcrDocument
 from imr.models import Letter
@@ -87,4 +88,10 @@ def ocr_check_failure(letter: Letter, doc: Document) -> CheckFailure | None:
                     n, total = int(m.group(1)), int(m.group(2))
                     if total != count or n > total:
                         return CheckFailure("a 'Page N of M' read by OCR disagrees with the file's page count")
+        missing = fax_pages_missing(doc.pages)
+        if missing:
+            return CheckFailure(
+                f"the fax's own page count (P. n/m) shows {missing} more page{'s' if missing > 1 else ''} than the "
+                "file has: ask the sender to fax the letter again"
+            )
     return None
