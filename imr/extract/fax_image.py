@@ -5,7 +5,8 @@ A fax page arrives as a 1-bit image at the fax's own resolution (204 x 196 dpi "
 
 1. :func:`ink_of`: the bitmap as a boolean ink array (True is black), the right way round;
 2. :func:`fill_dropped_lines`: a scan line lost in transmission (a white row, or a few, across
-   strokes that go on above and below it) is filled from the rows around it;
+   strokes that go on above and below it, upright or slanted) is filled from the rows around it,
+   along the strokes;
 3. :func:`rule_mask`: table rules and underlines, found as long straight runs (a broken rule's
    short gaps closed first) or as thin dotted bands (:func:`thin_lines`), with the fringe a 1-bit
    threshold leaves beside them; they are erased (read as ``|``, ``=`` or ``§`` glued to a header
@@ -38,7 +39,7 @@ def prepare_fax(bitmap: PilImage, size: tuple[int, int], resolution: tuple[float
     """A fax page's bitmap (at its own ``resolution``: horizontal, vertical dpi) cleaned and
     resized to ``size`` pixels (square pixels at the reading resolution), greyscale."""
     hdpi, vdpi = resolution
-    ink = fill_dropped_lines(ink_of(bitmap))
+    ink = fill_dropped_lines(ink_of(bitmap), hdpi, vdpi)
     ink &= ~rule_mask(ink, hdpi, vdpi)
     ink &= ~specks(ink, hdpi, vdpi)
     return to_square(ink, size)
@@ -53,17 +54,16 @@ def ink_of(bitmap: PilImage) -> Ink:
     return ~ink if ink.mean() > 0.5 else ink
 
 
-def fill_dropped_lines(ink: Ink) -> Ink:
+def fill_dropped_lines(ink: Ink, hdpi: float, vdpi: float) -> Ink:
     """``ink`` with dropped scan lines filled: a run of at most ``fax_dropped_max_rows`` (nearly)
-    white rows between two inked rows that share at least ``fax_dropped_overlap_share`` of the ink
-    of each (strokes cross the run: a gap between two lines of text shares little, and the white
-    between the feet of a line of text and a rule under it shares a small part of the rule) is
-    filled with the ink of both rows around it."""
-    import numpy as np
-
+    white rows between two inked rows whose strokes go on across it (:func:`_crossing`: a gap
+    between two lines of text, or the white between the feet of a line of text and a rule under
+    it, is not crossed) is filled by :func:`_bridge` from the rows around it. ``hdpi``, ``vdpi``:
+    the bitmap's resolution (how far a slanted stroke moves across from one row to the next)."""
     counts = ink.sum(axis=1)
     out = ink.copy()
     rows = len(counts)
+    slant = hdpi / vdpi  # columns a 45-degree stroke moves from one row to the next
     a = 0
     while a < rows - 2:
         if counts[a] < S.fax_dropped_min_pixels:
@@ -75,11 +75,67 @@ def fill_dropped_lines(ink: Ink) -> Ink:
         gap = b - a - 1
         if 0 < gap <= S.fax_dropped_max_rows and b < rows and counts[b] >= S.fax_dropped_min_pixels:
             least = min(counts[a], counts[b])
-            if max(counts[a + 1 : b]) <= S.fax_dropped_row_share * least:
-                shared = ink[a] & ink[b]
-                if np.count_nonzero(shared) >= S.fax_dropped_overlap_share * max(counts[a], counts[b]):
-                    out[a + 1 : b] = shared
+            reach = max(1, round(S.fax_dropped_slant * slant * (gap + 1)))
+            if max(counts[a + 1 : b]) <= S.fax_dropped_row_share * least and _crossing(ink[a], ink[b], reach, hdpi):
+                out[a + 1 : b] = _bridge(ink[a], ink[b], gap, reach)
         a = max(b, a + 1)
+    return out
+
+
+def _crossing(above: NDArray[np.bool_], below: NDArray[np.bool_], reach: int, hdpi: float) -> bool:
+    """Whether strokes cross the white between the rows ``above`` and ``below``: they share at
+    least ``fax_dropped_overlap_share`` of the ink of each (upright stems), or, rules left out
+    (long runs: a rule under a line of text is inked under all its feet), at least
+    ``fax_dropped_continued_share`` of the ink of each has ink of the other within ``reach``
+    columns (slanted strokes and curves move across)."""
+    import numpy as np
+
+    shared = np.count_nonzero(above & below)
+    if shared >= S.fax_dropped_overlap_share * max(np.count_nonzero(above), np.count_nonzero(below)):
+        return True
+    run = round(S.fax_rule_min_inches * hdpi)
+    pair = np.stack([above, below])
+    pair &= ~horizontal_runs(pair, run)
+    top, bottom = pair
+    n_top, n_bottom = np.count_nonzero(top), np.count_nonzero(bottom)
+    if min(n_top, n_bottom) < S.fax_dropped_min_pixels:
+        return False
+    near_bottom, near_top = _grown(bottom[None, :], reach, axis=1)[0], _grown(top[None, :], reach, axis=1)[0]
+    share = S.fax_dropped_continued_share
+    return bool(
+        np.count_nonzero(top & near_bottom) >= share * n_top and np.count_nonzero(bottom & near_top) >= share * n_bottom
+    )
+
+
+def _bridge(above: NDArray[np.bool_], below: NDArray[np.bool_], gap: int, reach: int) -> Ink:
+    """The ``gap`` rows between ``above`` and ``below``: each inked pixel of either row is drawn
+    towards the nearest ink of the other (within ``reach`` columns), a step of the way on each row:
+    a stem goes straight on, a slanted stroke moves across, a bowl narrows or widens. A pixel
+    with no ink of the other row within reach draws nothing (a stroke ending at the gap)."""
+    import numpy as np
+
+    out = np.zeros((gap, above.shape[0]), dtype=bool)
+    for src, dst, flip in ((above, below, False), (below, above, True)):
+        xs = np.nonzero(src)[0]
+        to = _nearest(dst)[xs]
+        keep = np.abs(to - xs) <= reach
+        xs, to = xs[keep], to[keep]
+        for k in range(1, gap + 1):
+            t = (gap + 1 - k if flip else k) / (gap + 1)
+            out[k - 1, np.rint(xs + t * (to - xs)).astype(np.intp)] = True
+    return out
+
+
+def _nearest(row: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """For each column, the column of the nearest ink of ``row`` (far off the row when it has none)."""
+    import numpy as np
+
+    cols = row.shape[0]
+    idx = np.arange(cols)
+    far = 4 * cols
+    left = np.maximum.accumulate(np.where(row, idx, -far))
+    right = np.minimum.accumulate(np.where(row, idx, far)[::-1])[::-1]
+    out: NDArray[np.int64] = np.where(idx - left <= right - idx, left, right)
     return out
 
 

@@ -92,6 +92,10 @@ class OcrSettings:
     fax_dropped_min_pixels: int = 8  # pixels of ink the rows around a dropped line have at least
     fax_dropped_overlap_share: float = 0.5  # share of their ink the rows around it share (strokes
     # cross a dropped line; the gap between two lines of text shares little)
+    fax_dropped_continued_share: float = 0.6  # ... or, rules left out, share of the ink of each
+    # that has ink of the other close across (slanted strokes and curves cross a dropped line too) ...
+    fax_dropped_slant: float = 0.5  # ... within this many times the columns a 45-degree stroke
+    # moves per row (about two in standard mode, one in fine), for each row of the gap and one
     # table rules and underlines of a fax bitmap (fax_image.rule_mask), in inches of the page
     fax_rule_min_inches: float = 0.5  # a horizontal rule is a run at least this long ...
     fax_rule_gap_inches: float = 0.015  # ... once gaps this short are closed (about 3 pixels: a

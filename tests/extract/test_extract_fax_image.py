@@ -34,7 +34,44 @@ def test_a_dropped_scan_line_across_strokes_is_filled(burst: int) -> None:
     ink = _strokes()
     dropped = ink.copy()
     dropped[15 : 15 + burst, :] = False
-    assert (fill_dropped_lines(dropped)[15 : 15 + burst] == ink[15 : 15 + burst]).all()
+    assert (fill_dropped_lines(dropped, *FINE)[15 : 15 + burst] == ink[15 : 15 + burst]).all()
+
+
+def _slanted(resolution: tuple[int, int], cols: int = 240) -> np.ndarray:
+    """Ink of slanted strokes (the diagonals of a 4, a 7, a slash, a V: one going right, one going
+    left, each a few pixels wide, moving half a 45-degree stroke's columns per row) and a bowl
+    (an O: two sides that close in), rows 10-29 of a bitmap at ``resolution``."""
+    hdpi, vdpi = resolution
+    ink = np.zeros((40, cols), dtype=bool)
+    step = 0.5 * hdpi / vdpi  # columns per row
+    for r in range(10, 30):
+        k = r - 10
+        for x0, sign in ((20, 1), (90, -1)):
+            x = round(x0 + sign * step * k)
+            ink[r, x : x + 3] = True
+        half = round(12 * (1 - ((k - 9.5) / 10) ** 2) ** 0.5)  # the bowl: a circle's sides
+        ink[r, 160 - half : 163 - half] = True
+        ink[r, 160 + half : 163 + half] = True
+    return ink
+
+
+@pytest.mark.parametrize("burst", [1, 2, S.fax_dropped_max_rows])
+@pytest.mark.parametrize("resolution", [FINE, STANDARD])
+def test_a_dropped_scan_line_across_slanted_strokes_and_curves_is_filled_along_them(
+    resolution: tuple[int, int], burst: int
+) -> None:
+    """Slanted strokes share little ink from one side of a dropped run to the other (the old test
+    of shared ink alone left them white): each pixel is drawn towards the nearest ink across,
+    a step of the way on each row, so the filled rows follow the strokes to within a pixel."""
+    ink = _slanted(resolution)
+    dropped = ink.copy()
+    dropped[17 : 17 + burst, :] = False
+    filled = fill_dropped_lines(dropped, *resolution)[17 : 17 + burst]
+    want = ink[17 : 17 + burst]
+    near = fax_image._grown(want, 1, axis=1)
+    assert filled.any(axis=1).all()
+    assert not (filled & ~near).any()  # no ink where no stroke goes
+    assert (want & fax_image._grown(filled, 1, axis=1)).sum() >= 0.9 * want.sum()
 
 
 def test_white_rows_that_are_not_dropped_lines_stay_white() -> None:
@@ -43,17 +80,27 @@ def test_white_rows_that_are_not_dropped_lines_stay_white() -> None:
     two_lines = np.zeros((30, 60), dtype=bool)
     two_lines[5:12, 0:20:3] = True
     two_lines[13:20, 1:20:3] = True
-    assert not fill_dropped_lines(two_lines)[12].any()
+    assert not fill_dropped_lines(two_lines, *FINE)[12].any()
     # a white run longer than a transmission error is a gap, not a lost line
     long_gap = ink.copy()
     long_gap[14 : 15 + S.fax_dropped_max_rows, :] = False
-    assert not fill_dropped_lines(long_gap)[14 : 15 + S.fax_dropped_max_rows].any()
+    assert not fill_dropped_lines(long_gap, *FINE)[14 : 15 + S.fax_dropped_max_rows].any()
 
 
-def test_the_white_between_a_line_of_text_and_a_rule_under_it_is_not_a_dropped_line() -> None:
-    ink = _strokes()
-    ink[33, :] = True  # a table rule three rows under the feet of the strokes (row 29)
-    assert not fill_dropped_lines(ink)[30:33].any()
+@pytest.mark.parametrize("resolution", [FINE, STANDARD])
+def test_the_white_between_a_line_of_text_and_a_rule_under_it_is_not_a_dropped_line(
+    resolution: tuple[int, int],
+) -> None:
+    """A table rule under a line of digits: every foot has the rule close under it, and most of
+    the rule's columns have a foot within a stroke's reach; the rule is left out of the test of
+    strokes going on across, so the white above it stays white."""
+    hdpi, _ = resolution
+    ink = np.zeros((40, 2 * hdpi), dtype=bool)
+    for x0 in range(4, 2 * hdpi - 8, 8):  # digits' stems and feet, a few pixels apart
+        ink[10:30, x0 : x0 + 2] = True
+        ink[29, x0 : x0 + 3] = True
+    ink[33, :] = True  # the rule three rows under the feet (row 29)
+    assert not fill_dropped_lines(ink, *resolution)[30:33].any()
 
 
 @pytest.mark.parametrize("resolution", [FINE, STANDARD])
