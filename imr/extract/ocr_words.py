@@ -176,11 +176,22 @@ def _read_colon(text: str) -> bool:
     return ":" in text or text.endswith(";")
 
 
+#: Letters a fax tells apart by one thin stroke or a narrow opening, which a standard-mode page
+#: (every other scan line of a fine one) loses: an e's crossbar, a c's gap ('Roooivod:' for 'Received:').
+_FAX_ALIKE = str.maketrans("ec", "oo")
+
+
+def _alike(word: str, token: str) -> bool:
+    """The same letters, but for letters a fax confuses (:data:`_FAX_ALIKE`)."""
+    return _letters(word).translate(_FAX_ALIKE) == _letters(token).translate(_FAX_ALIKE)
+
+
 def _near(word: str, token: str) -> bool:
-    """Same letters, or (a label word of ``label_near_min_letters``+ letters) at most
-    ``label_max_distance`` letters misread, lost or added."""
+    """Same letters, the same but for letters a fax confuses (:data:`_FAX_ALIKE`), or (a label
+    word of ``label_near_min_letters``+ letters) at most ``label_max_distance`` letters misread,
+    lost or added."""
     a, b = _letters(word), _letters(token)
-    if a == b:
+    if _alike(word, token):
         return True
     return (
         len(b) >= S.label_near_min_letters
@@ -262,16 +273,17 @@ def _long_label_at_line_start(prev: OcrWord | None, seq: Sequence[OcrWord], labe
 def fix_labels(words: list[OcrWord]) -> None:
     """Restore the parser's labels when OCR glued speckle to them ('Claims. Administrator') or
     misread a few letters of their words ('Daie Assigned:', 'UR Denia! Daie:'): each word at most
-    2 letters off, at least one word read exactly, and the last word read with its colon (or a
-    semicolon for it: 'guideline;'); a label of three words or more that starts its line also when
-    no word is exact (:func:`_long_label_at_line_start`). Labels
-    are structure, never values: no date, number or decision is changed here."""
+    2 letters off, at least one word read exactly (or but for letters a fax confuses: 'Dato'),
+    and the last word read with its colon (or a semicolon for it: 'guideline;'); a label of three
+    words or more that starts its line also when no word is exact
+    (:func:`_long_label_at_line_start`). Labels are structure, never values: no date, number or
+    decision is changed here."""
     for i in range(len(words)):
         for label in LABELS:
             seq = words[i : i + len(label)]
             if len(seq) < len(label) or any(w.line != seq[0].line for w in seq):
                 continue
-            exact = [_letters(w.text) == _letters(tok) for w, tok in zip(seq, label, strict=True)]
+            exact = [_alike(w.text, tok) for w, tok in zip(seq, label, strict=True)]
             near = all(_near(w.text, tok) for w, tok in zip(seq, label, strict=True))
             long = near and _long_label_at_line_start(words[i - 1] if i else None, seq, label)
             colon = _read_colon(seq[-1].text) or long  # a long label's colon may be read as a letter

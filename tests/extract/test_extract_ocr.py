@@ -339,6 +339,22 @@ def test_a_lone_received_label_is_restored_only_with_its_colon() -> None:
         assert [w.text for w in words] == want
 
 
+def test_a_label_whose_e_lost_its_crossbar_is_restored() -> None:
+    """A standard-mode fax from a server keeps every other scan line: an e's crossbar goes and
+    Tesseract reads o or c ('Roooivod:' for 'Received:', four letters off). Letters alike but for
+    that stroke count as the label's; any other letter, or a missing colon, still leaves it as read."""
+    words = _words("Roooivod:")
+    fix_labels(words)
+    assert [w.text for w in words] == ["Received:"]
+    words = _words("Dato", "of", "Injury:", "10/13/2016", "Docision", "Dato:")
+    fix_labels(words)
+    assert [w.text for w in words] == ["Date", "of", "Injury:", "10/13/2016", "Decision", "Date:"]
+    for texts in (("Roooivod",), ("Roooivad:",), ("Rooolvod:",), ("Doooo", "Dato:")):
+        words = _words(*texts)
+        fix_labels(words)
+        assert tuple(w.text for w in words) == texts
+
+
 def test_a_semicolon_before_a_decision_at_the_end_of_its_line_is_its_colon() -> None:
     assert [w.text for w in clean_words(_words("TENS", "unit;", "Upheld"))] == ["TENS", "unit:", "Upheld"]
     assert [w.text for w in clean_words(_words("unit;", "Upheld", "because"))] == ["unit;", "Upheld", "because"]
