@@ -27,6 +27,15 @@ FAX_LINES = [
     "Dec-09-2016 10:41AM FROM: IMR UNIT (916) 555-1234 P. 2/3",
     "12/09/16 10:41 FAX 9165551234 CLAIMS DEPT PAGE 02/04",
     "DEC 09 2016 10:41 FR WC CLAIMS 916 555 1234 TO 5551234567 P.03",
+    # other machines' and servers' styles
+    "DEC-09-2016 14:32  FROM: MAXIMUS FEDERAL  TO: 15105551234  P.2/5",
+    "12/09/2016 FRI 14:32 FAX 916 555 1234 MAXIMUS  @002/005",
+    "12/09/2016 14:32 MAXIMUS FEDERAL SVCS  Page: 2/5",  # a colon after Page, no phone number
+    "Dec. 9. 2016  2:32PM   MAXIMUS   No. 1234   P. 2",  # a page number without the count
+    "12/9/2016 2:32:11 PM PAGE 2/005 Fax Server",
+    "From: 9165551234 Page: 2/5 Date: 12/9/2016 2:32:11 PM",
+    "2016-12-09 14:32 FAX SERVER 2 P. 2",
+    "12/09/2016 14:32 #123 P.002/005",
 ]
 LETTER_LINES = [
     "Case Number: CM16-0213037",
@@ -35,6 +44,10 @@ LETTER_LINES = [
     "MAXIMUS Federal Services, 625 Coolidge Drive, Folsom, CA 95630 (855) 865-8873",
     "At the visit of 10/13/2016 the worker reported pain rated 6/10.",
     "Independent Medical Review Final Determination - Case Number: CM16-0213037",
+    "Case Number: CM16-0213037 Page 2 of 5",
+    "Dated: 9/26/2013",
+    "Decision Date: 12/09/2016 UR Denial Date: 11/03/2016",
+    "On 12/09/2016 the worker was seen at 10:30 for pain rated 6/10.",
 ]
 COVER = [
     "FAX", "", "Date: 12/09/2016", "To: Claims Adjuster", "Fax: (555) 123-4567", "From: Medical Records",

@@ -1,5 +1,5 @@
-"""A fax's own header line in the styles fax machines and servers print, and its page count: a fax
-whose last pages were lost in transmission is set aside, never read as a shorter letter."""
+"""A fax's own page count (``P. n/m`` in its header lines, whose styles ``test_extract_fax`` lists): a
+fax whose last pages were lost in transmission is set aside, never read as a shorter letter."""
 
 from __future__ import annotations
 
@@ -10,38 +10,10 @@ from dataclasses import replace
 import pytest
 
 from imr.extract.entry import extract_bytes
-from imr.extract.fax import fax_page_numbers, fax_pages_missing, is_fax_header
+from imr.extract.fax import fax_page_numbers, fax_pages_missing
 from imr.synth import HardCases, generate_letter
 from imr.synth.fax import FINE, SERVER, FaxOptions, fax_pdf
 from imr.synth.pdf_render import render_pdf_counted
-
-HEADER_LINES = [
-    "DEC-09-2016 14:32  FROM: MAXIMUS FEDERAL  TO: 15105551234  P.2/5",
-    "12/09/2016 FRI 14:32 FAX 916 555 1234 MAXIMUS  @002/005",
-    "12/09/2016 14:32 MAXIMUS FEDERAL SVCS  Page: 2/5",  # a colon after Page, no phone number
-    "Dec. 9. 2016  2:32PM   MAXIMUS   No. 1234   P. 2",  # a page number without the count
-    "12/9/2016 2:32:11 PM PAGE 2/005 Fax Server",
-    "From: 9165551234 Page: 2/5 Date: 12/9/2016 2:32:11 PM",
-    "2016-12-09 14:32 FAX SERVER 2 P. 2",
-    "12/09/2016 14:32 #123 P.002/005",
-]
-NOT_HEADER_LINES = [
-    "Case Number: CM16-0213037 Page 2 of 5",
-    "Dated: 9/26/2013",
-    "Decision Date: 12/09/2016 UR Denial Date: 11/03/2016",
-    "On 12/09/2016 the worker was seen at 10:30 for pain rated 6/10.",
-    "Page 2 of 5",
-]
-
-
-@pytest.mark.parametrize("line", HEADER_LINES)
-def test_header_lines_of_other_machines_are_recognised(line: str) -> None:
-    assert is_fax_header(line)
-
-
-@pytest.mark.parametrize("line", NOT_HEADER_LINES)
-def test_letter_lines_stay_letter_lines(line: str) -> None:
-    assert not is_fax_header(line)
 
 
 def _pages(*counts: str) -> list[list[str]]:
