@@ -204,11 +204,7 @@ def _spelled(word: str) -> str:
     dropped, added, changed, or two neighbours swapped)."""
     if word in SPELLED or word in DRUGS or word in NOT_MISSPELLED:
         return word
-    for near in (word, *_deletes(word)):
-        target = _SPELLED_NEAR.get(near)
-        if target is not None and _one_edit(word, target):  # a shared deletion can also be a letter moved
-            return target
-    return word
+    return _one_edit_from(word, _SPELLED_NEAR) or word
 
 
 def normalize(request: str) -> str:
@@ -271,6 +267,17 @@ def _one_edit(a: str, b: str) -> bool:
     return len(diff) == 1
 
 
+def _one_edit_from(word: str, near: Mapping[str, str | None]) -> str | None:
+    """The word of ``near`` (a table from each one-letter deletion of its words, and the words, to the word)
+    that ``word`` is one edit from, looked up by ``word`` and its own deletions in a fixed order; None when
+    there is none (a shared deletion alone can also be a letter moved, two edits)."""
+    for key in (word, *sorted(_deletes(word))):
+        target = near.get(key)
+        if target is not None and _one_edit(word, target):
+            return target
+    return None
+
+
 def misspelled_drug_hits(text: str, vocabulary: Vocabulary = VOCABULARY) -> list[DrugHit]:
     """Drugs in normalised ``text`` misspelled by one letter (dropped, added, changed or two neighbours
     swapped: "omeprazol", "gabapentine", "tramadal"); words the dictionary or a stem already names are left
@@ -280,11 +287,9 @@ def misspelled_drug_hits(text: str, vocabulary: Vocabulary = VOCABULARY) -> list
         word = m.group(0)
         if word in vocabulary.drugs or vocabulary.stem_class(word) is not None:
             continue
-        for key in (word, *sorted(_deletes(word))):
-            name = vocabulary.near_drug.get(key)
-            if name is not None and _one_edit(word, name):
-                out.append((m.start(), name, vocabulary.drugs[name]))
-                break
+        name = _one_edit_from(word, vocabulary.near_drug)
+        if name is not None:
+            out.append((m.start(), name, vocabulary.drugs[name]))
     return out
 
 
