@@ -84,9 +84,10 @@ def _upright_bitmap(obj: pypdfium2.PdfImage, rotation: int) -> PilImage | None:
 _TIME = re.compile(r"\b\d{1,2}\s?[:.]\s?\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?\b")
 #: the fax's own page count, ``P. 2/5``, ``PAGE 02/05``, ``Page: 2/5``, ``#002/005``, ``@002/005`` (OCR
 #: reads the slash as ``|``, ``l``, ``I`` or ``1`` now and then)
-_FAX_PAGE = re.compile(r"(?<!\w)(?:P(?:AGE|G)?\.?:?|[#@])\s*0*\d{1,3}\s*[/\\|lI1]\s*0*\d{1,3}\b", re.I)
+_PAGE_MARK = r"(?<!\w)(?:P(?:AGE|G)?\.?:?|[#@])\s*0*"
+_FAX_PAGE = re.compile(_PAGE_MARK + r"\d{1,3}\s*[/\\|lI1]\s*0*\d{1,3}\b", re.I)
 #: the same with a slash read as one, the two numbers kept (``P. 3/5`` -> 3, 5)
-_FAX_PAGE_OF = re.compile(r"(?<!\w)(?:P(?:AGE|G)?\.?:?|[#@])\s*0*(\d{1,3})\s*/\s*0*(\d{1,3})\b", re.I)
+_FAX_PAGE_OF = re.compile(_PAGE_MARK + r"(\d{1,3})\s*/\s*0*(\d{1,3})\b", re.I)
 #: a page number without a count (``P. 2``), a fax header only beside a date and a clock time
 _FAX_PAGE_ALONE = re.compile(r"(?<!\w)P(?:AGE|G)?\.?:?\s*0*\d{1,3}\s*$", re.I)
 _PHONE = re.compile(r"\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b|\b\d{10}\b")
@@ -109,13 +110,19 @@ def is_fax_header(line: str) -> bool:
     return bool(_DATE.search(line) and (_PHONE.search(line) or _FAX_PAGE_ALONE.search(line)))
 
 
+def _edge_lines(page: Sequence[str]) -> list[int]:
+    """Indexes of the page's first and last ``fax_header_edge_lines`` lines (breaks left out), in
+    order: where a fax header line stands."""
+    idx = [i for i, ln in enumerate(page) if ln != BREAK]
+    return sorted(set(idx[: S.fax_header_edge_lines]) | set(idx[-S.fax_header_edge_lines :]))
+
+
 def fax_page_numbers(pages: Sequence[Sequence[str]]) -> list[tuple[int, int]]:
     """The fax's own ``P. n/m`` of each page whose header line (in its first or last lines) shows one
     with a slash read as a slash: (n, m) pairs, in page order."""
     out: list[tuple[int, int]] = []
     for page in pages:
-        idx = [i for i, ln in enumerate(page) if ln != BREAK]
-        for i in idx[: S.fax_header_edge_lines] + idx[-S.fax_header_edge_lines :]:
+        for i in _edge_lines(page):
             m = _FAX_PAGE_OF.search(page[i]) if is_fax_header(page[i]) else None
             if m is not None and 0 < int(m.group(1)) <= int(m.group(2)):
                 out.append((int(m.group(1)), int(m.group(2))))
@@ -175,9 +182,7 @@ def remove_fax_furniture(pages: list[list[str]]) -> tuple[list[list[str]], int]:
         covers += 1
     out: list[list[str]] = []
     for page in pages[covers:]:
-        idx = [i for i, ln in enumerate(page) if ln != BREAK]
-        edges = set(idx[: S.fax_header_edge_lines]) | set(idx[-S.fax_header_edge_lines :])
-        drop = {i for i in edges if is_fax_header(page[i])}
+        drop = {i for i in _edge_lines(page) if is_fax_header(page[i])}
         kept = [ln for i, ln in enumerate(page) if i not in drop]
         while kept and kept[0] == BREAK:
             kept.pop(0)
