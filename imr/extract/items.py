@@ -163,7 +163,8 @@ def _label(line: str) -> str | None:
     return None
 
 
-def _ends_with_decision(line: str) -> bool:
+def ends_with_decision(line: str) -> bool:
+    """Whether ``line`` ends an item's decision: ': Upheld', the word alone, a numbered necessity sentence."""
     return bool(DECISION_END.match(line) or _DECISION_WORD_LINE.match(line) or NUMBERED_NECESSITY.match(line))
 
 
@@ -268,7 +269,7 @@ def read_item_blocks(lines: Sequence[str], offset: int = 0) -> ItemsRead:
     for i, kind in enumerate(kinds):
         if kind is None:
             continue
-        prev_decision = i > 0 and kinds[i - 1] is None and _ends_with_decision(rows[i - 1].text)
+        prev_decision = i > 0 and kinds[i - 1] is None and ends_with_decision(rows[i - 1].text)
         if last_kind is None or _ORDER[kind] <= _ORDER[last_kind] or prev_decision:
             anchors.append(i)
         last_kind = kind
@@ -338,7 +339,7 @@ def _listed_then_blocks(
 
 def _intro_end(rows: Sequence[_Line], first_anchor: int) -> int:
     for j in range(first_anchor - 1, -1, -1):
-        if _INTRO.search(rows[j].text) and not _ends_with_decision(rows[j].text):
+        if _INTRO.search(rows[j].text) and not ends_with_decision(rows[j].text):
             return j + 1
     return 0
 
@@ -458,7 +459,7 @@ def _decision_lines_only(rows: Sequence[_Line]) -> ItemsRead:
                 out.items.append(_read(parsed, rows[first : idx + 1]))
                 para = []
                 continue
-        if _ends_with_decision(row.text) and (nxt_starts or DECISION_END.match(row.text)):
+        if ends_with_decision(row.text) and (nxt_starts or DECISION_END.match(row.text)):
             alone = DECISION_END.match(row.text) is not None
             parsed = request_from_paragraph(row.text if alone else joined)
             used = [row] if alone else para

@@ -303,9 +303,10 @@ def _check_complete(found: itm.ItemsRead, lines: Sequence[str]) -> None:
         return
     last = reads[-1]
     labelled = bool(last.label_lines) or any(r.rationale is not None for r in reads)
-    decided_at = max([*last.request_lines, *last.decision_lines], default=len(lines))
-    ends_there = not any(ln != BREAK and ln.strip() for ln in lines[decided_at + 1 :])  # its decision line
-    if ends_there or (labelled and (last.rationale is None or not _CONCLUDES.search(last.rationale))):
+    final = next((ln for ln in reversed(lines) if ln != BREAK and ln.strip()), "")
+    if itm.ends_with_decision(final) or (
+        labelled and (last.rationale is None or not _CONCLUDES.search(last.rationale))
+    ):
         found.unresolved(
             f"the letter ends before item {len(reads)}'s rationale is complete: a page may be missing "
             f"({len(reads)} item{'s' if len(reads) > 1 else ''} read); ingest the complete letter"
