@@ -121,7 +121,7 @@ def serving(tmp_path: Path) -> Iterator[tuple[ImrServer, dict[str, str], list[Da
 
 def _drive_the_form(ui: str, run_id: str, field: str, decision: str, shot: Path) -> None:
     """What a reviewer does in the UI: the run's page, Resume, the decision, the name, Submit."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -131,7 +131,9 @@ def _drive_the_form(ui: str, run_id: str, field: str, decision: str, shot: Path)
             page.get_by_role("button", name="Resume").first.click(timeout=90_000)  # a JS app: wait for it
             dialog = page.get_by_role("dialog")
             dialog.wait_for(timeout=60_000)
-            assert "unresolved_item" in dialog.inner_text()  # the reason, above the form
+            # The dialog opens as a bare "Do you want to resume?" and becomes the form once the UI has
+            # fetched the pause's input schema: wait for the reason, above the form, to appear.
+            expect(dialog).to_contain_text("unresolved_item", timeout=60_000)
             select = dialog.locator(".p-label", has_text=field).locator(".p-select-button__control")
             select.focus()
             page.keyboard.press("Space")  # the form's select opens from the keyboard
