@@ -21,7 +21,7 @@ from imr.extract.media import media_type_of as media_type_of  # re-exported: imr
 from imr.extract.normalize import normalize, split_text_pages
 from imr.extract.partial import partial_letter
 from imr.extract.pdf_text import document_from_words
-from imr.extract.reading import LetterReading, check_one_letter, read_letter
+from imr.extract.reading import LetterReading, check_one_letter, pages_missing, read_letter
 from imr.extract.text_decode import decode_text
 from imr.models import EvidenceMap, Letter, LetterRecord, MediaType, RecordError, Source
 
@@ -123,7 +123,10 @@ def _extract(
         source.pages = doc.page_count
         source.ocr = is_ocr(doc)
         check_one_letter(doc)
+        gaps = [] if source.ocr else pages_missing(doc)  # an OCR'd page's numbers: ocr_checks
         reading = read_letter(normalize(doc))
+        if gaps:
+            reading.set_aside_for_missing(gaps)
         try:
             letter = reading.letter(warnings)
         except ParseError:

@@ -19,6 +19,7 @@ from imr.errors import DateValueError, NoItemsError, ParseError, SeveralLettersE
 from imr.extract import header as hdr
 from imr.extract import items as itm
 from imr.extract.document import BREAK, Document
+from imr.extract.page_marks import describe_missing, missing_pages
 from imr.extract.patient import parse_diagnoses, parse_patient
 from imr.extract.program import check_program
 from imr.extract.reviewer import parse_reviewer
@@ -66,6 +67,13 @@ class LetterReading:
             diagnoses=self.diagnoses,
             items=items,
         )
+
+    def set_aside_for_missing(self, pages: Sequence[int]) -> None:
+        """Set the letter aside for its missing ``pages`` (:func:`pages_missing`): ``unresolved_item``
+        with the items read, ``no_items`` when none was. A problem found in reading is the missing
+        pages' consequence and gives way."""
+        kind = UnresolvedItemError if self.items.items else NoItemsError
+        self.problem = kind(describe_missing(pages), case_number=self.header.case_number)
 
     def header_read(self) -> bool:
         """Whether any header value (case number, a date, the priority) was read."""
@@ -245,7 +253,7 @@ def check_one_letter(doc: Document) -> None:
     of the second would be loaded under the first's case number. Runs before normalisation, which
     would take the second letter's header for page furniture repeated from the first."""
     sec = find_sections(doc.lines())
-    starts = sum(len(sec.all.get(key, [])) for key in _LETTER_STARTS)
+    starts = _letter_starts(sec)
     cases = sorted({m.group(1) for ln in sec.lines if ln != BREAK for m in _LABELLED_CASE.finditer(ln)})
     if starts > 1 or len(cases) > 1:
         count = max(starts, len(cases))
@@ -254,6 +262,18 @@ def check_one_letter(doc: Document) -> None:
             f"the file holds {count} letters{named}: split it into one file per letter and ingest each",
             case_number=cases[0] if cases else None,
         )
+
+
+def _letter_starts(sec: Sections) -> int:
+    """How many times the letter's title or first section stands in ``sec``."""
+    return sum(len(sec.all.get(key, [])) for key in _LETTER_STARTS)
+
+
+def pages_missing(doc: Document) -> list[int]:
+    """The pages the letter's own page numbers show missing (:func:`missing_pages`), before
+    normalisation removes the numbers; a file without the letter's title or first section has
+    lost its first page when its numbers start above 1."""
+    return missing_pages(doc, starts=_letter_starts(find_sections(doc.lines())) > 0)
 
 
 def _decided_items(sec: Sections, layout: str) -> itm.ItemsRead:
