@@ -9,15 +9,24 @@ reason code). It prints markdown on stdout.
 
 A letter cut right after an item's conclusion cannot be told from a whole letter by its text: what
 remains in "fewer items" is that case (``tests/extract/test_extract_item_loss.py`` checks it).
+
+``--missing-page``: mailed copies instead (letterhead, running header and ``Page N of M`` on every
+page, as text with form feeds and as PDF), each with one page left out, every page in turn; what
+they become is counted the same way ("parsed" for a letter that parsed at all, which it never
+should without a page).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 from collections import Counter
+
+import pypdfium2 as pdfium
 
 from imr.extract.entry import extract_bytes
 from imr.synth import LAYOUTS, HardCases, generate_letter, render_text
+from imr.synth.pdf_render import PdfOptions, render_pdf_counted
 
 CUTS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 
@@ -40,11 +49,45 @@ def measure(seeds: int) -> dict[str, Counter[str]]:
     return out
 
 
-def report(counts: dict[str, Counter[str]], seeds: int) -> str:
-    kinds = ["all items", "fewer items", *sorted({k for c in counts.values() for k in c if k.startswith("rejected")})]
-    cuts = ", ".join(f"{c:.0%}" for c in CUTS)
+def _without_page(pdf: bytes, k: int) -> bytes:
+    document = pdfium.PdfDocument(pdf)
+    document.del_page(k)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def measure_missing_page(seeds: int) -> dict[str, Counter[str]]:
+    """Per layout: how numbered mailed copies (text and PDF) with one page left out came out."""
+    out: dict[str, Counter[str]] = {layout: Counter() for layout in LAYOUTS}
+    for layout in LAYOUTS:
+        made = 0
+        for seed in range(seeds * 20):
+            synthetic = generate_letter(seed * 7 + 3, layout=layout, hard=HardCases.older())
+            text = render_text(synthetic, "lf")
+            if "page_furniture" not in synthetic.features or b"\f" not in text:
+                continue
+            pages = text.split(b"\f")
+            pdf, count = render_pdf_counted(synthetic, PdfOptions(seed=seed))
+            variants = [b"\f".join(p for i, p in enumerate(pages) if i != k) for k in range(len(pages))]
+            cut = [(v, "cut.txt") for v in variants]
+            cut += [(_without_page(pdf, k), "cut.pdf") for k in range(count)] if count > 1 else []
+            for data, name in cut:
+                rec = extract_bytes(data, name)
+                out[layout]["parsed" if rec.letter is not None else f"rejected {rec.errors[0].code}"] += 1
+            made += 1
+            if made == seeds:
+                break
+    return out
+
+
+def report(counts: dict[str, Counter[str]], caption: str) -> str:
+    kinds = [
+        *[k for k in ("all items", "fewer items", "parsed") if any(k in c for c in counts.values())],
+        *sorted({k for c in counts.values() for k in c if k.startswith("rejected")}),
+    ]
     rows = [
-        f"Generated text letters, {seeds} per layout, each cut after {cuts} of its lines.",
+        caption,
         "",
         "| layout | " + " | ".join(kinds) + " |",
         "|---|" + "---:|" * len(kinds),
@@ -61,8 +104,15 @@ def report(counts: dict[str, Counter[str]], seeds: int) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=15, help="letters per layout (default 15)")
+    parser.add_argument("--missing-page", action="store_true", help="numbered mailed copies without one page")
     args = parser.parse_args(argv)
-    print(report(measure(args.seeds), args.seeds))
+    if args.missing_page:
+        caption = f"Generated numbered mailed copies, {args.seeds} per layout, one page left out (text and PDF)."
+        print(report(measure_missing_page(args.seeds), caption))
+    else:
+        cuts = ", ".join(f"{c:.0%}" for c in CUTS)
+        caption = f"Generated text letters, {args.seeds} per layout, each cut after {cuts} of its lines."
+        print(report(measure(args.seeds), caption))
 
 
 if __name__ == "__main__":
