@@ -11,11 +11,14 @@ Every write happens in the transaction that decides it:
 
 * :func:`set_aside` records a file's rejected/quarantined outcome (``mark_file``) and enqueues
   its item (a record set aside before loading: ``unresolved_item``, ``ocr_*``, ``no_items`` with
-  a header, a failed critical expectation ``dq_*``);
+  a header, a failed critical expectation ``dq_*``), superseded at once when a stored letter of
+  its case is a complete copy of it (:func:`is_copy_of`);
 * the loading transaction (``warehouse.load``, through :func:`after_load`) enqueues a letter it
   quarantines ``case_version_conflict``, resolves the item of a reviewed letter it loads (the
   letter's ``letter_reviews`` row is one of its rows), and supersedes the items whose bytes it
-  loaded as extracted, or whose case's version conflict ended;
+  loaded as extracted, whose complete copy it loaded, or whose case's version conflict ended.
+  Both take the case's lock first, so a copy set aside and its complete letter loaded by two
+  workers at once end the same whichever commits first;
 * :func:`reject` takes an item out of the queue (its file stays in quarantine).
 
 One item waits per content (sha256; a partial unique index backs it): the same bytes set aside
@@ -45,7 +48,7 @@ from warehouse import schema as s
 from warehouse.batches import as_utc, required_utc, utcnow
 from warehouse.engine import reading, select_in, transaction
 from warehouse.files import FileRow, file_row, mark_file
-from warehouse.versions import DATE_FIELDS, IN_REVIEW
+from warehouse.versions import DATE_FIELDS, IN_REVIEW, lock_cases
 
 #: who the audit trail names for what the pipeline did
 PIPELINE_ACTOR = "imr"
@@ -313,10 +316,16 @@ def set_aside(
     (``review``), its review item, in ONE transaction. Returns the file row and the item's id
     (None when nothing was queued). Raises as ``mark_file``."""
     with transaction(engine) as conn:
+        if review is not None:
+            lock_cases(conn, [review.case_number])  # before reading: a copy of it may be loading
         row = mark_file(conn, file_id, status, reason_codes, messages, dq_failures=dq_failures)
         item_id = None
         if review is not None and FileStatus(status) in SET_ASIDE:
-            item_id = enqueue_in(conn, file_id, row.batch_id, review, utcnow())
+            now = utcnow()
+            item_id = enqueue_in(conn, file_id, row.batch_id, review, now)
+            stored = None if item_id is None or CONFLICT in review.codes else _stored_copy(conn, review.partial)
+            if item_id is not None and stored is not None:  # its letter is loaded already: nothing to settle
+                _supersede(conn, item_id, stored, now, COPY_LOADED, row.batch_id)
     return row, item_id
 
 
@@ -402,6 +411,76 @@ def changes_of(partial: Mapping[str, Any], letter: Mapping[str, Any], paths: Seq
     return out
 
 
+#: The note of an item superseded by a loaded letter it is a copy of (:func:`is_copy_of`).
+COPY_LOADED = "a complete copy of the letter is loaded"
+
+
+def _request_key(request: str) -> str:
+    return " ".join(request.split()).casefold()
+
+
+def is_copy_of(partial: Mapping[str, Any], letter: Mapping[str, Any]) -> bool:
+    """Whether a set-aside letter, as far as it was read (``partial``), is a copy of ``letter``
+    (both in the JSON shape of ``Letter.to_dict()``): the same case number and decision date, every
+    other header date and the priority the same where it read them, and every item whose request
+    it read one of the letter's items, in the letter's order, with the same decision where it read
+    one. A copy that lost pages or a decision word is one; a copy that read any of these values
+    otherwise is not (it waits for a person), nor one whose decision date was not read."""
+    if partial.get("case_number") is None or partial.get("decision_date") is None:
+        return False
+    header = ("case_number", *DATE_FIELDS, "priority")
+    if any(partial.get(k) is not None and partial.get(k) != letter.get(k) for k in header):
+        return False
+    theirs = [(_request_key(str(i.get("request"))), i.get("decision")) for i in letter.get("items") or ()]
+    at = 0
+    for item in partial.get("items") or ():
+        if item.get("request") is None:
+            continue
+        want = _request_key(str(item["request"]))
+        while at < len(theirs) and theirs[at][0] != want:
+            at += 1
+        if at == len(theirs) or item.get("decision") not in (None, theirs[at][1]):
+            return False
+        at += 1
+    return True
+
+
+def _stored_copy(conn: Connection, partial: Mapping[str, Any]) -> str | None:
+    """The id of a stored letter of the partial letter's case that it is a copy of, if any (the
+    oldest loaded first)."""
+    lt, it = s.letters, s.items
+    case, decided = partial.get("case_number"), partial.get("decision_date")
+    if case is None or decided is None:
+        return None
+    rows = conn.execute(
+        sa.select(lt.c.id, lt.c.priority, *(lt.c[f] for f in DATE_FIELDS))
+        .where(lt.c.case_number == case)
+        .order_by(lt.c.loaded_at, lt.c.id)
+    ).all()
+    for row in rows:
+        letter: dict[str, Any] = {"case_number": case, "priority": row.priority}
+        dates = {f: row._mapping[f] for f in DATE_FIELDS}
+        letter.update({f: d.isoformat() if d is not None else None for f, d in dates.items()})
+        items = conn.execute(
+            sa.select(it.c.request, it.c.decision).where(it.c.letter_id == row.id).order_by(it.c.ordinal)
+        ).all()
+        letter["items"] = [{"request": i.request, "decision": i.decision} for i in items]
+        if is_copy_of(partial, letter):
+            return str(row.id)
+    return None
+
+
+def _supersede(
+    conn: Connection, item_id: int, letter_id: str | None, now: dt.datetime, note: str, batch_id: str | None = None
+) -> None:
+    """Settle waiting item ``item_id`` as superseded by the pipeline (audited with ``note``)."""
+    values: dict[str, Any] = {"status": ReviewStatus.SUPERSEDED, "settled_at": now, "settled_by": PIPELINE_ACTOR}
+    if letter_id is not None:
+        values["letter_id"] = letter_id
+    conn.execute(sa.update(s.review_items).where(s.review_items.c.id == item_id).values(**values))
+    _audit(conn, item_id, ReviewAction.SUPERSEDED, PIPELINE_ACTOR, now, note=note, batch_id=batch_id)
+
+
 def _conflicting_paths(conn: Connection, letter_id: str, case_number: str | None) -> list[str]:
     """The fields a letter in review differs on from the other letters in review of its case
     (dates, priority, outcome, each item's request and decision): where a person looks first."""
@@ -470,6 +549,20 @@ def after_load(conn: Connection, loads: Sequence[Loaded], standing: Mapping[str,
             conn.execute(sa.update(t).where(t.c.id == r.id).values(**values))
             _audit(conn, int(r.id), action, actor, now, note=note, changes=changes, batch_id=ld.batch_id)
             settled.add(int(r.id))
+    for ld in counted.values():
+        letter = ld.record.letter
+        if letter is None or letter.case_number is None:
+            continue
+        copies = sa.select(t.c.id, t.c.codes, t.c.partial).where(
+            t.c.status == ReviewStatus.WAITING,
+            t.c.case_number == letter.case_number,
+            t.c.sha256 != ld.record.source.sha256,
+        )
+        whole = _json_of(letter)
+        for r in conn.execute(copies.order_by(t.c.id)):
+            if int(r.id) not in settled and CONFLICT not in r.codes and is_copy_of(r.partial or {}, whole):
+                _supersede(conn, int(r.id), ld.letter_id, now, COPY_LOADED, ld.batch_id)
+                settled.add(int(r.id))
     for ld in loads:
         if ld.status == FileStatus.QUARANTINED and CONFLICT in ld.codes and ld.record.review is None:
             case = ld.record.letter.case_number if ld.record.letter is not None else None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -279,3 +280,82 @@ def test_two_transactions_queueing_the_same_bytes_leave_one_item(engine: Engine)
     assert results[0] is not None and results[0] == results[1]
     (row,) = queue.list_items(engine)
     assert row.file.id == fid2
+
+
+def _copy_without_a_page(sha: str = SHA_B, decision: str | None = None) -> LetterRecord:
+    """A copy of ``make_record()``'s letter (other bytes) set aside ``unresolved_item``: its page
+    with the second item lost; the first item's decision read as ``decision`` when given."""
+    record = _rejected(sha=sha, path="copy.txt")
+    assert record.partial is not None
+    record.partial["items"] = record.partial["items"][:1]
+    if decision is not None:
+        record.partial["items"][0]["decision"] = decision
+    record.partial["_doubtful"] = ["items"]
+    return record
+
+
+def test_is_copy_of() -> None:
+    whole = _json(make_record())
+    cut = _copy_without_a_page().partial
+    assert cut is not None and queue.is_copy_of(cut, whole)
+    assert queue.is_copy_of({**cut, "items": []}, whole)  # no item read, the header agrees
+    assert queue.is_copy_of({**cut, "items": [{"request": None, "decision": None}]}, whole)
+    second = dict(whole["items"][1], decision=None)
+    assert queue.is_copy_of({**cut, "items": [second]}, whole)  # the first item's page lost
+    assert not queue.is_copy_of({**cut, "items": [second, whole["items"][0]]}, whole)  # out of order
+    assert not queue.is_copy_of({**cut, "decision_date": "2013-08-03"}, whole)  # another determination
+    assert not queue.is_copy_of({**cut, "decision_date": None}, whole)  # which one cannot be told
+    assert not queue.is_copy_of({**cut, "priority": "expedited"}, whole)
+    assert not queue.is_copy_of({**cut, "case_number": "CM13-0000002"}, whole)
+    flipped = _copy_without_a_page(decision="overturned" if whole["items"][0]["decision"] == "upheld" else "upheld")
+    assert flipped.partial is not None and not queue.is_copy_of(flipped.partial, whole)  # read otherwise
+    retyped = dict(whole["items"][0], request="  " + whole["items"][0]["request"].upper().replace(" ", "\n"))
+    assert queue.is_copy_of({**cut, "items": [retyped]}, whole)
+
+
+def _json(record: LetterRecord) -> dict[str, Any]:
+    assert record.letter is not None
+    return record.letter.to_dict()
+
+
+def test_loading_the_complete_letter_supersedes_its_set_aside_copy(engine: Engine) -> None:
+    """A copy that lost a page waits; the complete letter (other bytes) loads: the copy's item is
+    superseded in the loading transaction, naming the letter."""
+    _, item_id = _set_aside(engine, _copy_without_a_page())
+    assert item_id is not None
+    _, fid = _register(engine, make_record())
+    result = w.load_letter(engine, fid, make_record())
+    item = queue.get_item(engine, item_id)
+    assert item is not None and item.status == ReviewStatus.SUPERSEDED and item.letter_id == result.letter_id
+    assert queue.actions_of(engine, item_id)[-1].note == queue.COPY_LOADED
+    assert queue.list_items(engine) == []
+
+
+def test_a_copy_set_aside_after_its_complete_letter_loaded_is_superseded_at_once(engine: Engine) -> None:
+    """The other order ends the same: the item is queued and superseded in the set-aside's
+    transaction (audited both), its file rejected and findable as before."""
+    _, fid = _register(engine, make_record())
+    result = w.load_letter(engine, fid, make_record())
+    copy_fid, item_id = _set_aside(engine, _copy_without_a_page())
+    assert item_id is not None
+    item = queue.get_item(engine, item_id)
+    assert item is not None and item.status == ReviewStatus.SUPERSEDED and item.letter_id == result.letter_id
+    assert _actions(engine, item_id) == [ReviewAction.ENQUEUED, ReviewAction.SUPERSEDED]
+    row = w.get_file(engine, copy_fid)
+    assert row is not None and row.status == FileStatus.REJECTED
+
+
+@pytest.mark.parametrize("copy_first", [True, False])
+def test_a_copy_that_read_a_value_otherwise_waits_for_a_person(engine: Engine, copy_first: bool) -> None:
+    whole = make_record()
+    assert whole.letter is not None
+    other = "overturned" if whole.letter.items[0].decision == "upheld" else "upheld"
+    steps = ["copy", "load"] if copy_first else ["load", "copy"]
+    for step in steps:
+        if step == "copy":
+            _, item_id = _set_aside(engine, _copy_without_a_page(decision=other))
+        else:
+            _, fid = _register(engine, whole)
+            w.load_letter(engine, fid, whole)
+    (waiting,) = queue.list_items(engine)
+    assert waiting.id == item_id and waiting.status == ReviewStatus.WAITING
