@@ -22,6 +22,9 @@ class Document:
     Where the lines came from, for the evidence of each value: ``words`` (a PDF) holds each page's
     lines as their positioned words, parallel to ``pages`` (an empty list for a break);
     ``source_text`` (a text letter) is the decoded text the lines were split from.
+    ``page_numbers``: the file's 1-based page number of each page, when the pages are not in the
+    file's order (a copy put together out of order, read in the order of its own page numbers);
+    None when they are.
     """
 
     pages: list[list[str]]
@@ -30,6 +33,7 @@ class Document:
     header_fields: dict[str, str] = field(default_factory=dict)
     words: list[list[list[Word]]] | None = field(default=None, repr=False)
     source_text: str | None = field(default=None, repr=False)
+    page_numbers: list[int] | None = None
 
     def lines(self) -> list[str]:
         """All lines in reading order, pages joined (page breaks are not paragraph breaks)."""

@@ -19,6 +19,7 @@ from imr.extract.document import BREAK, Document
 from imr.extract.media import is_letter_name
 from imr.extract.media import media_type_of as media_type_of  # re-exported: imr.ingest imports it from here
 from imr.extract.normalize import normalize, split_text_pages
+from imr.extract.page_marks import page_order
 from imr.extract.partial import partial_letter
 from imr.extract.pdf_text import document_from_words
 from imr.extract.reading import LetterReading, check_one_letter, pages_missing, read_letter
@@ -30,7 +31,10 @@ def read_document(data: bytes, media_type: str, pdf_engine: str = "pdfplumber", 
     """Bytes to a raw Document (raises a ReadError subclass for unusable input).
 
     ``ocr``: ``auto`` OCRs the PDF pages that have no text layer (the Document is then an
-    :class:`~imr.extract.ocr.OcrDocument`); ``off`` rejects an image-only PDF (``pdf_no_text``)."""
+    :class:`~imr.extract.ocr.OcrDocument`); ``off`` rejects an image-only PDF (``pdf_no_text``).
+    A text layer's or text file's pages that the letter's own numbers show out of order are read
+    in the letter's order (:func:`~imr.extract.page_marks.page_order`; OCR'd pages are not: a
+    misread number must not reorder a letter)."""
     if media_type == "application/pdf":
         if pdf_engine == "pdfium":
             from imr.extract.pdfium_text import read_pdfium_words
@@ -44,11 +48,24 @@ def read_document(data: bytes, media_type: str, pdf_engine: str = "pdfplumber", 
             from imr.extract.ocr import document_with_ocr
 
             return document_with_ocr(data, words)
-        return document_from_words(words)
+        doc = document_from_words(words)
+        order = page_order(doc.pages)
+        if order is not None:  # the header stands on the letter's page 1, wherever the file has it
+            doc = document_from_words([words[k] for k in order])
+            doc.page_numbers = [k + 1 for k in order]
+        return doc
     text = decode_text(data)
     pages = split_text_pages(text)
     if not any(ln for p in pages for ln in p if ln != BREAK):
         raise EmptyFileError("the file has no text")
+    order = page_order(pages) if len(pages) == text.count("\f") + 1 else None  # pages by form feeds only
+    if order is not None:
+        return Document(
+            pages=[pages[k] for k in order],
+            media_type="text/plain",
+            source_text=text,
+            page_numbers=[k + 1 for k in order],
+        )
     return Document(pages=pages, media_type="text/plain", page_count=None, source_text=text)
 
 

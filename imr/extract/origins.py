@@ -3,8 +3,9 @@ exact text and, for OCR'd text, how confident the reading was.
 
 :func:`source_lines` lists the lines of the raw Document as the file holds them (a PDF: each line
 built from positioned words; a text letter: each non-blank line of the decoded file, split at form
-feeds). Normalising drops page furniture and cleans characters but never reorders or merges lines,
-so :func:`align` pairs every normalised line with the source line it was cleaned from by walking
+feeds; pages read out of the file's order in the order read, each line with the file's page).
+Normalising drops page furniture and cleans characters but never reorders or merges lines, so
+:func:`align` pairs every normalised line with the source line it was cleaned from by walking
 both in order. Nothing here runs unless evidence is asked for.
 """
 
@@ -63,16 +64,22 @@ class SourceLine:
 def source_lines(doc: Document) -> list[SourceLine]:
     """The content lines of the raw Document ``doc`` in reading order, with their origin ([] when
     ``doc`` keeps no origin: a Document built by hand)."""
+    numbers = doc.page_numbers or list(range(1, len(doc.pages) + 1))
     if doc.words is not None:
-        return _pdf_lines(doc.pages, doc.words)
+        return _pdf_lines(doc.pages, doc.words, numbers)
     if doc.source_text is not None:
-        return _text_lines(doc.source_text)
+        lines = _text_lines(doc.source_text)
+        if doc.page_numbers is not None:  # the pages in the order they were read (stable within a page)
+            lines.sort(key=lambda ln: numbers.index(ln.page))
+        return lines
     return []
 
 
-def _pdf_lines(pages: Sequence[Sequence[str]], rows: Sequence[Sequence[Sequence[Word]]]) -> list[SourceLine]:
+def _pdf_lines(
+    pages: Sequence[Sequence[str]], rows: Sequence[Sequence[Sequence[Word]]], numbers: Sequence[int]
+) -> list[SourceLine]:
     out: list[SourceLine] = []
-    for number, (page, page_rows) in enumerate(zip(pages, rows, strict=True), start=1):
+    for number, page, page_rows in zip(numbers, pages, rows, strict=True):
         for text, words in zip(page, page_rows, strict=True):
             if text == BREAK or not words:
                 continue

@@ -1,5 +1,6 @@
 """The letter's own page numbers (``Page 2 of 3`` in a mailed copy's footer or running header),
-read before normalisation removes them as page furniture: the pages they show missing.
+read before normalisation removes them as page furniture: the pages they show missing, and the
+order of pages a file holds out of order.
 
 A letter whose middle page did not arrive can still parse (its first and last items read, the
 items of the missing page gone without a trace); its own page numbers are the one sign of it. A
@@ -57,6 +58,27 @@ def missing_pages(doc: Document, starts: bool = True) -> list[int]:
         before = seen[0] > 1 and (not starts or (placed[0][0] == 0 and len(doc.pages) > 1))
         after = seen[-1] < total
     return list(range(1, seen[0]) if before else []) + missing + list(range(seen[-1] + 1, total + 1) if after else [])
+
+
+def page_order(pages: Sequence[Sequence[str]]) -> list[int] | None:
+    """The order to read ``pages`` in when the letter's own page numbers show the file holds them
+    out of order (a copy scanned or put together shuffled): indexes into ``pages``. None when they
+    are in order or the numbers cannot be trusted: every page must carry one number ``n of m``,
+    ``m`` the number of pages, each ``n`` once."""
+    if len(pages) < 2:
+        return None
+    numbers: list[int] = []
+    for page in pages:
+        marks = set(page_marks(page))
+        if len(marks) != 1:
+            return None
+        ((n, m),) = marks
+        if m != len(pages):
+            return None
+        numbers.append(n)
+    if numbers == sorted(numbers) or sorted(numbers) != list(range(1, len(pages) + 1)):
+        return None
+    return sorted(range(len(pages)), key=lambda k: numbers[k])
 
 
 def describe_missing(pages: Sequence[int]) -> str:

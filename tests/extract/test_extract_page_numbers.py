@@ -1,10 +1,12 @@
-"""A mailed copy that lost a page: the letter's own page numbers ('Page 2 of 3') show it, and the
-letter is set aside instead of parsing without the items of that page."""
+"""The letter's own page numbers ('Page 2 of 3') on a mailed copy: a copy that lost a page is set
+aside instead of parsing without the items of that page; a copy whose pages the file holds out of
+order is read in the letter's order, its evidence naming the file's pages."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
@@ -13,9 +15,11 @@ from hypothesis import strategies as st
 
 from imr.extract.document import BREAK, Document
 from imr.extract.entry import extract_bytes, read_document
-from imr.extract.page_marks import missing_pages, page_marks
+from imr.extract.page_marks import missing_pages, page_marks, page_order
 from imr.synth import LAYOUTS, HardCases, generate_letter, render_text
 from imr.synth.pdf_render import PdfOptions, render_pdf_counted
+from tests.extract.evidence_checks import check_pdf, check_text
+from tests.helpers import compare_to_gold
 
 
 def _doc(pages: list[list[str]], page_count: int | None = None) -> Document:
@@ -160,3 +164,56 @@ def test_real_letters_dressed_as_mailed_copies_without_a_middle_page_are_set_asi
         if rec.status == "parsed" or "page 2 missing" not in rec.errors[0].message:
             parsed.append(path.name)
     assert tried > 10 and parsed == []
+
+
+@pytest.mark.parametrize(
+    ("numbers", "order"),
+    [
+        ([2, 1, 3], [1, 0, 2]),
+        ([3, 1, 2], [1, 2, 0]),
+        ([1, 2, 3], None),  # in order
+        ([2, 1, None], None),  # a page without its number: the order cannot be trusted
+        ([2, 2, 3], None),  # a number twice
+        ([2, 1, 4], None),  # not a permutation of the pages
+    ],
+)
+def test_page_order(numbers: list[int | None], order: list[int] | None) -> None:
+    pages = [["body"] + ([f"Page {n} of {len(numbers)}"] if n else []) for n in numbers]
+    assert page_order(pages) == order
+
+
+def _reordered_pdf(pdf: bytes, order: list[int]) -> bytes:
+    source = pdfium.PdfDocument(pdf)
+    out_doc = pdfium.PdfDocument.new()
+    out_doc.import_pages(source, order)
+    out = io.BytesIO()
+    out_doc.save(out)
+    return out.getvalue()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(layout=st.sampled_from(LAYOUTS), seed=st.integers(0, 10_000), shuffle=st.randoms(use_true_random=False))
+def test_a_copy_with_its_pages_out_of_order_reads_as_the_letter(layout: str, seed: int, shuffle: Any) -> None:
+    """A numbered mailed copy whose pages the file holds in any order, as text (form feeds) and PDF,
+    reads exactly as the letter; the evidence of its values stands on the file's pages."""
+    for n in range(seed, seed + 400):
+        synthetic = generate_letter(n, layout=layout, hard=HardCases.older())
+        text = render_text(synthetic, "lf")
+        if "page_furniture" in synthetic.features and text.count(b"\f") >= 1:
+            break
+    pages = text.split(b"\f")
+    order = list(range(len(pages)))
+    shuffle.shuffle(order)
+    data = b"\f".join(pages[k] for k in order)
+    rec = extract_bytes(data, "x.txt", evidence=True)
+    gold = synthetic.record(path="x.txt", data=data, media_type="text/plain", pages=None).to_dict()
+    assert compare_to_gold(rec.to_dict(), gold) == []
+    check_text(rec, data)
+    pdf, count = render_pdf_counted(synthetic, PdfOptions(seed=n))
+    order = list(range(count))
+    shuffle.shuffle(order)
+    data = _reordered_pdf(pdf, order)
+    rec = extract_bytes(data, "x.pdf", evidence=True)
+    gold = synthetic.record(path="x.pdf", data=data, media_type="application/pdf", pages=count).to_dict()
+    assert compare_to_gold(rec.to_dict(), gold) == []
+    check_pdf(rec, data)
