@@ -10,6 +10,9 @@ reason code). It prints markdown on stdout.
 A letter cut right after an item's conclusion cannot be told from a whole letter by its text: what
 remains in "fewer items" is that case (``tests/extract/test_extract_item_loss.py`` checks it).
 
+``--shuffled``: the same mailed copies with their pages in a random order (not the letter's):
+counted "exact" (read as the letter), "differs" (parsed otherwise: silent) or set aside.
+
 ``--missing-page``: mailed copies instead (letterhead, running header and ``Page N of M`` on every
 page, as text with form feeds and as PDF), each with one page left out, every page in turn; what
 they become is counted the same way ("parsed" for a letter that parsed at all, which it never
@@ -20,11 +23,15 @@ from __future__ import annotations
 
 import argparse
 import io
+import random
 from collections import Counter
+from typing import Any
 
 import pypdfium2 as pdfium
 
+from bench.ocr import letter_exact
 from imr.extract.entry import extract_bytes
+from imr.models import LetterRecord
 from imr.synth import LAYOUTS, HardCases, generate_letter, render_text
 from imr.synth.pdf_render import PdfOptions, render_pdf_counted
 
@@ -81,9 +88,66 @@ def measure_missing_page(seeds: int) -> dict[str, Counter[str]]:
     return out
 
 
+def _reordered(pdf: bytes, order: list[int]) -> bytes:
+    source = pdfium.PdfDocument(pdf)
+    document = pdfium.PdfDocument.new()
+    document.import_pages(source, order)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _outcome(rec: LetterRecord, gold: dict[str, Any]) -> str:
+    """``exact`` by the scorer's letter-exact with every request the same (case aside), else ``differs``, or
+    the reason a letter was set aside."""
+    if rec.letter is None:
+        return f"rejected {rec.errors[0].code}"
+    pred = rec.to_dict()
+    requests = [i["request"].casefold() for i in pred["letter"]["items"]] == [
+        i["request"].casefold() for i in gold["letter"]["items"]
+    ]
+    return "exact" if letter_exact(pred, gold) and requests else "differs"
+
+
+def measure_shuffled(seeds: int) -> dict[str, Counter[str]]:
+    """Per layout: how numbered mailed copies (text and PDF) with their pages shuffled came out."""
+    out: dict[str, Counter[str]] = {layout: Counter() for layout in LAYOUTS}
+    for layout in LAYOUTS:
+        made = 0
+        for seed in range(seeds * 20):
+            synthetic = generate_letter(seed * 7 + 3, layout=layout, hard=HardCases.older())
+            text = render_text(synthetic, "lf")
+            if "page_furniture" not in synthetic.features or b"\f" not in text:
+                continue
+            rng = random.Random(seed)
+            pages = text.split(b"\f")
+            order = _shuffled(rng, len(pages))
+            data = b"\f".join(pages[k] for k in order)
+            gold = synthetic.record(path="x.txt", data=data, media_type="text/plain", pages=None).to_dict()
+            out[layout][_outcome(extract_bytes(data, "x.txt"), gold)] += 1
+            pdf, count = render_pdf_counted(synthetic, PdfOptions(seed=seed))
+            if count > 1:
+                data = _reordered(pdf, _shuffled(rng, count))
+                gold = synthetic.record(path="x.pdf", data=data, media_type="application/pdf", pages=count).to_dict()
+                out[layout][_outcome(extract_bytes(data, "x.pdf"), gold)] += 1
+            made += 1
+            if made == seeds:
+                break
+    return out
+
+
+def _shuffled(rng: random.Random, n: int) -> list[int]:
+    """A random order of ``n`` pages that is not theirs."""
+    order = list(range(n))
+    while order == sorted(order):
+        rng.shuffle(order)
+    return order
+
+
 def report(counts: dict[str, Counter[str]], caption: str) -> str:
+    read = ("all items", "fewer items", "parsed", "exact", "differs")
     kinds = [
-        *[k for k in ("all items", "fewer items", "parsed") if any(k in c for c in counts.values())],
+        *[k for k in read if any(k in c for c in counts.values())],
         *sorted({k for c in counts.values() for k in c if k.startswith("rejected")}),
     ]
     rows = [
@@ -105,8 +169,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=15, help="letters per layout (default 15)")
     parser.add_argument("--missing-page", action="store_true", help="numbered mailed copies without one page")
+    parser.add_argument("--shuffled", action="store_true", help="numbered mailed copies with their pages shuffled")
     args = parser.parse_args(argv)
-    if args.missing_page:
+    if args.shuffled:
+        caption = f"Generated numbered mailed copies, {args.seeds} per layout, pages shuffled (text and PDF)."
+        print(report(measure_shuffled(args.seeds), caption))
+    elif args.missing_page:
         caption = f"Generated numbered mailed copies, {args.seeds} per layout, one page left out (text and PDF)."
         print(report(measure_missing_page(args.seeds), caption))
     else:
