@@ -22,17 +22,16 @@ should without a page).
 from __future__ import annotations
 
 import argparse
-import io
 import random
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
-
-import pypdfium2 as pdfium
 
 from bench.ocr import letter_exact
 from imr.extract.entry import extract_bytes
 from imr.models import LetterRecord
-from imr.synth import LAYOUTS, HardCases, generate_letter, render_text
+from imr.synth import LAYOUTS, HardCases, SyntheticLetter, generate_letter, render_text
+from imr.synth.pdf_pages import pages_of
 from imr.synth.pdf_render import PdfOptions, render_pdf_counted
 
 CUTS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
@@ -56,50 +55,39 @@ def measure(seeds: int) -> dict[str, Counter[str]]:
     return out
 
 
-def _without_page(pdf: bytes, k: int) -> bytes:
-    document = pdfium.PdfDocument(pdf)
-    document.del_page(k)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+def _mailed_copies(layout: str, seeds: int) -> Iterator[tuple[int, SyntheticLetter, list[bytes], bytes, int]]:
+    """``seeds`` generated numbered mailed copies of ``layout`` (two pages or more): each one's
+    seed, letter, text pages (by form feeds), PDF and PDF page count."""
+    made = 0
+    for seed in range(seeds * 20):
+        synthetic = generate_letter(seed * 7 + 3, layout=layout, hard=HardCases.older())
+        text = render_text(synthetic, "lf")
+        if "page_furniture" not in synthetic.features or b"\f" not in text:
+            continue
+        pdf, count = render_pdf_counted(synthetic, PdfOptions(seed=seed))
+        yield seed, synthetic, text.split(b"\f"), pdf, count
+        made += 1
+        if made == seeds:
+            return
 
 
 def measure_missing_page(seeds: int) -> dict[str, Counter[str]]:
     """Per layout: how numbered mailed copies (text and PDF) with one page left out came out."""
     out: dict[str, Counter[str]] = {layout: Counter() for layout in LAYOUTS}
     for layout in LAYOUTS:
-        made = 0
-        for seed in range(seeds * 20):
-            synthetic = generate_letter(seed * 7 + 3, layout=layout, hard=HardCases.older())
-            text = render_text(synthetic, "lf")
-            if "page_furniture" not in synthetic.features or b"\f" not in text:
-                continue
-            pages = text.split(b"\f")
-            pdf, count = render_pdf_counted(synthetic, PdfOptions(seed=seed))
-            variants = [b"\f".join(p for i, p in enumerate(pages) if i != k) for k in range(len(pages))]
-            cut = [(v, "cut.txt") for v in variants]
-            cut += [(_without_page(pdf, k), "cut.pdf") for k in range(count)] if count > 1 else []
+        for _, _, pages, pdf, count in _mailed_copies(layout, seeds):
+            cut = [(b"\f".join(p for i, p in enumerate(pages) if i != k), "cut.txt") for k in range(len(pages))]
+            if count > 1:
+                cut += [(pages_of(pdf, [i for i in range(count) if i != k]), "cut.pdf") for k in range(count)]
             for data, name in cut:
                 rec = extract_bytes(data, name)
                 out[layout]["parsed" if rec.letter is not None else f"rejected {rec.errors[0].code}"] += 1
-            made += 1
-            if made == seeds:
-                break
     return out
 
 
-def _reordered(pdf: bytes, order: list[int]) -> bytes:
-    source = pdfium.PdfDocument(pdf)
-    document = pdfium.PdfDocument.new()
-    document.import_pages(source, order)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
 def _outcome(rec: LetterRecord, gold: dict[str, Any]) -> str:
-    """``exact`` by the scorer's letter-exact with every request the same (case aside), else ``differs``, or
-    the reason a letter was set aside."""
+    """``exact`` by the scorer's letter-exact with every request the same (case aside), else
+    ``differs``, or the reason a letter was set aside."""
     if rec.letter is None:
         return f"rejected {rec.errors[0].code}"
     pred = rec.to_dict()
@@ -113,26 +101,15 @@ def measure_shuffled(seeds: int) -> dict[str, Counter[str]]:
     """Per layout: how numbered mailed copies (text and PDF) with their pages shuffled came out."""
     out: dict[str, Counter[str]] = {layout: Counter() for layout in LAYOUTS}
     for layout in LAYOUTS:
-        made = 0
-        for seed in range(seeds * 20):
-            synthetic = generate_letter(seed * 7 + 3, layout=layout, hard=HardCases.older())
-            text = render_text(synthetic, "lf")
-            if "page_furniture" not in synthetic.features or b"\f" not in text:
-                continue
+        for seed, synthetic, pages, pdf, count in _mailed_copies(layout, seeds):
             rng = random.Random(seed)
-            pages = text.split(b"\f")
-            order = _shuffled(rng, len(pages))
-            data = b"\f".join(pages[k] for k in order)
+            data = b"\f".join(pages[k] for k in _shuffled(rng, len(pages)))
             gold = synthetic.record(path="x.txt", data=data, media_type="text/plain", pages=None).to_dict()
             out[layout][_outcome(extract_bytes(data, "x.txt"), gold)] += 1
-            pdf, count = render_pdf_counted(synthetic, PdfOptions(seed=seed))
             if count > 1:
-                data = _reordered(pdf, _shuffled(rng, count))
+                data = pages_of(pdf, _shuffled(rng, count))
                 gold = synthetic.record(path="x.pdf", data=data, media_type="application/pdf", pages=count).to_dict()
                 out[layout][_outcome(extract_bytes(data, "x.pdf"), gold)] += 1
-            made += 1
-            if made == seeds:
-                break
     return out
 
 
