@@ -16,10 +16,13 @@ from collections.abc import Sequence
 
 from imr.extract.document import BREAK, Document
 
-#: A page number as a letter prints it: ``Page n of m`` starting a line or standing apart from the
-#: rest of it (two spaces or a separator before it), capital P: a sentence that cites ``page 3 of
-#: 12`` of a report is not a page number.
-_MARK = re.compile(r"(?:^|\s{2,}|[|\u2022\u00b7-]\s*)Page\s+(\d{1,3})\s+of\s+(\d{1,3})\b")
+#: A page number as a letter prints it: ``Page n of m`` starting a line, ending it (a footer's words
+#: joined by single spaces in a PDF's line) or standing apart from the rest of it (two spaces or a
+#: separator before it), capital P: a sentence that cites ``page 3 of 12`` of a report is not one.
+_MARK = re.compile(
+    r"(?:^|\s{2,}|[|\u2022\u00b7-]\s*)Page\s+(\d{1,3})\s+of\s+(\d{1,3})\b"
+    r"|\sPage\s+(\d{1,3})\s+of\s+(\d{1,3})\s*[-\u2022\u00b7|]?\s*$"
+)
 
 
 def page_marks(lines: Sequence[str]) -> list[tuple[int, int]]:
@@ -27,8 +30,11 @@ def page_marks(lines: Sequence[str]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for line in lines:
         m = _MARK.search(line) if line != BREAK else None
-        if m is not None and 0 < int(m.group(1)) <= int(m.group(2)):
-            out.append((int(m.group(1)), int(m.group(2))))
+        if m is None:
+            continue
+        n, total = (int(g) for g in (m.groups()[:2] if m.group(1) else m.groups()[2:]))
+        if 0 < n <= total:
+            out.append((n, total))
     return out
 
 

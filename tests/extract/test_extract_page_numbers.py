@@ -64,11 +64,13 @@ def test_page_marks_as_letters_print_them() -> None:
         "CM16-0000001    Page 2 of 3",
         "Final Determination | Page 2 of 3",
         "- Page 2 of 3 -",
+        "Independent Medical Review CM16-0000001 Page 2 of 3",  # a PDF footer's words joined
         "see page 2 of 3",  # a sentence
+        "as the report says on Page 2 of 3 of its findings",
         "Page 4 of 3",  # not a page of 3
         BREAK,
     ]
-    assert page_marks(lines) == [(2, 3)] * 4
+    assert page_marks(lines) == [(2, 3)] * 5
 
 
 def test_a_text_letter_without_its_first_page_is_set_aside_not_parsed_without_its_header() -> None:
