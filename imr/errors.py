@@ -162,7 +162,7 @@ REASON_CODES: dict[str, str] = {
     "other_program": "an IMR letter of another program (DMHC or CDI health-plan review)",
     "utilization_review": "a utilization review letter, not an IMR determination",
     "no_items": "an IMR letter with no disputed item that could be found",
-    "unresolved_item": "an item whose decision could not be resolved",
+    "unresolved_item": "an item whose decision could not be resolved, or a page of the letter missing",
     "several_letters": "the file holds two letters or more: split it into one file per letter",
     "parse_error": "a recognised IMR letter that could not be parsed",
     "unreadable_date": "a warning on a parsed letter: a date value could not be read, the field is left empty",
