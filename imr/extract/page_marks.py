@@ -44,11 +44,12 @@ def missing_pages(doc: Document, starts: bool = True) -> list[int]:
 
     The count ``m`` is the one most numbers agree on. Missing are: a number between the first and
     the last seen that is not seen (a middle page); in a PDF with fewer pages than ``m``, the
-    numbers before the first seen and after the last; in a text letter (whose pages are known only
-    by form feeds, if at all), the numbers after the last seen, and before the first seen when the
-    file's first page (of several) carries it or the file lacks the letter's start (``starts``
-    False: its title or first section, which stand on page 1). A letter that leaves its first page
-    unnumbered loses nothing here; one that leaves its last page unnumbered is set aside."""
+    numbers after the last seen; in a text letter (whose pages are known only by form feeds, if at
+    all), the numbers after the last seen. The numbers before the first seen are missing (in a PDF
+    shorter than ``m``, or a text letter) when the file's first page carries it or the file lacks
+    the letter's start (``starts`` False: its title or first section, which stand on page 1). A
+    letter that leaves its first page unnumbered loses nothing here; one that leaves its last page
+    unnumbered is set aside."""
     marks = [(k, n, m) for k, page in enumerate(doc.pages) for n, m in page_marks(page)]
     if not marks:
         return []
@@ -56,12 +57,13 @@ def missing_pages(doc: Document, starts: bool = True) -> list[int]:
     placed = [(k, n) for k, n, m in marks if m == total]
     seen = sorted({n for _, n in placed})
     missing = [k for k in range(seen[0] + 1, seen[-1]) if k not in seen]
+    first_page_numbered = placed[0][0] == 0 and len(doc.pages) > 1
     if doc.page_count is not None:
         if doc.page_count >= total:
             return missing
-        before, after = seen[0] > 1, seen[-1] < total
+        before, after = seen[0] > 1 and (not starts or placed[0][0] == 0), seen[-1] < total
     else:
-        before = seen[0] > 1 and (not starts or (placed[0][0] == 0 and len(doc.pages) > 1))
+        before = seen[0] > 1 and (not starts or first_page_numbered)
         after = seen[-1] < total
     return list(range(1, seen[0]) if before else []) + missing + list(range(seen[-1] + 1, total + 1) if after else [])
 

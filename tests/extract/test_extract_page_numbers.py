@@ -49,6 +49,7 @@ def _numbered(total: int, shown: list[int], first_unnumbered: bool = False) -> l
         (_numbered(3, [1, 2, 3], first_unnumbered=True), 3, []),
         (_numbered(3, [1, 2, 3], first_unnumbered=True), None, []),
         (_numbered(4, [1, 2, 4]), 4, [3]),  # a PDF as long as the letter still shows a gap
+        (_numbered(3, [1, 2], first_unnumbered=True), 2, [3]),  # page 1 there, unnumbered: page 3 gone
         ([["a sentence that cites page 3 of 12 of the report", "Page 1 of 1"]], None, []),
         ([["the report, Page 3 of 12, was read", "Page 1 of 1"]], None, []),  # a cited page is not a mark
         ([["no page numbers at all"]], None, []),
