@@ -40,6 +40,10 @@ class PdfSettings:
     char_backstep: float = 1.0  # a character starting this far left of the previous one
     char_line_jump: float = 2.0  # a baseline change larger than this
     char_gap: float = 1.5  # a horizontal gap larger than this
+    # text no reader can see is left out: smaller than this font size (points), or filled in a
+    # colour whose every channel is at least this share of white
+    hidden_font_size: float = 2.0
+    hidden_white_level: float = 0.95
 
     def __post_init__(self) -> None:
         """Refuse settings that cannot work: non-numbers, negative distances, zero ratios."""

@@ -14,7 +14,9 @@
 from __future__ import annotations
 
 import io
+import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +31,32 @@ from imr.extract.pdf_settings import PDF_SETTINGS as S
 HEADER_LABELS: dict[str, tuple[str, ...]] = label_tokens()
 
 _SECTION_START = re.compile(r"^(HOW THE IMR|MAXIMUS FEDERAL|INDEPENDENT MEDICAL REVIEW|Notice of)", re.I)
+
+
+#: Characters of a text layer that stand for plain ones: typographic ligatures, full-width digits,
+#: letters and signs (the ASCII block at U+FF01..U+FF5E), the soft hyphen a word processor prints at
+#: a line end, the non-breaking hyphen and the minus sign.
+_LOOKALIKES = str.maketrans(
+    {
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\ufb05": "st",
+        "\ufb06": "st",
+        "\u00ad": "-",
+        "\u2011": "-",
+        "\u2212": "-",
+        "\u3000": " ",
+        **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
+    }
+)
+
+
+def fold_lookalikes(text: str) -> str:
+    """``text`` with ligatures, full-width forms and hyphen look-alikes written as plain characters."""
+    return text.translate(_LOOKALIKES)
 
 
 @dataclass
@@ -82,9 +110,13 @@ def document_from_words(pages_words: Sequence[Sequence[Word]]) -> Document:
 
 
 def _words(page: Any) -> list[Word]:
+    """The page's visible words (:func:`_visible_chars`), read in the direction its text runs."""
+    from pdfplumber.utils.text import extract_words
+
     return [
-        Word(w["text"], float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]))
-        for w in page.extract_words(
+        Word(fold_lookalikes(w["text"]), float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]))
+        for w in extract_words(
+            _upright(_visible_chars(page)),
             x_tolerance=S.word_x_tolerance,
             x_tolerance_ratio=S.word_x_tolerance_ratio,
             y_tolerance=S.word_y_tolerance,
@@ -92,6 +124,109 @@ def _words(page: Any) -> list[Word]:
         )
         if w["text"].strip()
     ]
+
+
+#: Text render modes that paint nothing (3: invisible, 7: clip only).
+_INVISIBLE_MODES = (3, 7)
+
+
+def _visible_chars(page: Any) -> list[dict[str, Any]]:
+    """The characters of ``page`` a reader can see. Left out: invisible text (render mode 3: the
+    text layer of a "searchable scan", another program's OCR, so the page is read as one without a
+    text layer, by our own OCR), white text, text smaller than ``hidden_font_size`` and text outside
+    the crop box, unless it goes on a line that starts on the page (a line running past the page's
+    edge is the letter's own text: dropping its end could drop a 'not')."""
+    page._layout = _layout_without_invisible_text(page)  # what pdfplumber's chars are made of
+    x0, top, x1, bottom = page.bbox
+    out: list[dict[str, Any]] = []
+    line: float | None = None  # the bottom of the last character kept on the page
+    for c in page.chars:
+        if _white(c.get("non_stroking_color")) or float(c.get("size") or 0) < S.hidden_font_size:
+            continue
+        x, y = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+        inside = x0 <= x <= x1 and top <= y <= bottom
+        if inside or (line is not None and abs(c["bottom"] - line) <= S.char_line_jump):
+            out.append(c)
+            line = c["bottom"]
+        else:
+            line = None
+    return out
+
+
+def _layout_without_invisible_text(page: Any) -> Any:
+    """``page``'s pdfminer layout as pdfplumber makes it, without the characters drawn in an
+    invisible render mode (pdfminer does not say which characters those are)."""
+    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    class VisibleText(PDFPageAggregatorWithMarkedContent):
+        invisible = False
+
+        def render_string(self, textstate: Any, *args: Any, **kwargs: Any) -> None:
+            self.invisible = textstate.render in _INVISIBLE_MODES
+            try:
+                super().render_string(textstate, *args, **kwargs)
+            finally:
+                self.invisible = False
+
+        def render_char(self, *args: Any, **kwargs: Any) -> float:
+            adv: float = super().render_char(*args, **kwargs)
+            if self.invisible:
+                self.cur_item._objs.pop()
+            return adv
+
+    device = VisibleText(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
+    PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+    return device.get_result()
+
+
+def _white(color: Any) -> bool:
+    """Whether a fill colour (grey, RGB or CMYK components in 0..1) is white."""
+    if not isinstance(color, tuple | list) or not color or not all(isinstance(v, int | float) for v in color):
+        return False
+    levels = [float(v) for v in color]
+    if len(levels) == 4:
+        return max(levels) <= 1 - S.hidden_white_level
+    return min(levels) >= S.hidden_white_level
+
+
+def _upright(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Characters turned so that the page's text runs left to right (a page drawn sideways or
+    upside down, by its ``/Rotate`` or by a matrix); characters running in another direction than
+    most (a stamp or margin note across the text) are left out. A turned page's characters are
+    placed in the turned frame."""
+    turns = [_turn(c.get("matrix")) for c in chars]
+    if not turns:
+        return chars
+    turn = Counter(turns).most_common(1)[0][0]
+    if turn == 0:
+        return [c for c, t in zip(chars, turns, strict=True) if t == 0]
+    out = []
+    for c, t in zip(chars, turns, strict=True):
+        if t != turn:
+            continue
+        left, low, right, high = _turned((c["x0"], -c["bottom"], c["x1"], -c["top"]), turn)
+        out.append({**c, "x0": left, "x1": right, "top": -high, "bottom": -low, "doctop": -high, "upright": True})
+    return out
+
+
+def _turn(matrix: Any) -> int:
+    """Quarter turns (counter-clockwise) of a character's baseline from its text matrix."""
+    if not isinstance(matrix, tuple | list) or len(matrix) < 2:
+        return 0
+    return round(math.atan2(float(matrix[1]), float(matrix[0])) / (math.pi / 2)) % 4
+
+
+def _turned(box: tuple[float, float, float, float], turn: int) -> tuple[float, float, float, float]:
+    """A box (left, bottom, right, top; y up) in the frame turned back by ``turn`` quarter turns."""
+    left, bottom, right, top = box
+    if turn == 1:
+        return (bottom, -right, top, -left)
+    if turn == 2:
+        return (-right, -top, -left, -bottom)
+    if turn == 3:
+        return (-top, left, -bottom, right)
+    return box
 
 
 def _rows(words: Sequence[Word]) -> list[list[Word]]:

@@ -4,25 +4,40 @@ The words become a :class:`Document` with the same geometry as the pdfplumber pa
 (:func:`imr.extract.pdf_text.document_from_words`): PDFium gives each character's box, which are
 grouped into words here. It is several times faster than pdfminer; ``bench/RESULTS.md`` records
 the speed and whether records are identical.
+
+Text a reader of the page cannot see is left out (:func:`_hidden`): invisible text (render mode 3,
+the text layer of a "searchable scan", whose words another program's OCR guessed: the page is then
+one without a text layer, for our own OCR), white or transparent text, text outside the page's crop
+box and text too small to read. A page drawn sideways or upside down (content turned by a matrix,
+whatever its ``/Rotate``) is read in the direction its text runs.
 """
 
 from __future__ import annotations
 
+import ctypes
+import math
 import re
+from collections import Counter
 from typing import Any
 
 from imr.errors import CorruptPdfError, EmptyFileError, PasswordProtectedError
 from imr.extract.pdf_settings import PDF_SETTINGS as S
-from imr.extract.pdf_text import Word
+from imr.extract.pdf_text import Word, fold_lookalikes
 from imr.pdf_pages import each_page
 
 # PDFium marks a hyphen at a line break as U+FFFE (or U+0002); NUL separates nothing useful.
 _CLEAN = str.maketrans({"\ufffe": "-", "\x02": "-", "\x00": " "})
 _TOKEN = re.compile(r"\S+")
+#: Text render modes that paint nothing (3: invisible, 7: clip only).
+_INVISIBLE_MODES = (3, 7)
+#: ... and those that paint the glyph with its fill colour only (0: fill, 4: fill and clip).
+_FILL_MODES = (0, 4)
+
+Box = tuple[float, float, float, float]  # left, bottom, right, top (PDF user space, y up)
 
 
 def read_pdfium_words(data: bytes) -> list[list[Word]]:
-    """Each page's positioned words with PDFium (an empty list for a page without a text layer)."""
+    """Each page's positioned words with PDFium (an empty list for a page without a visible text layer)."""
     if not data.strip():
         raise EmptyFileError("the file is empty")
     import pypdfium2 as pdfium
@@ -37,8 +52,9 @@ def read_pdfium_words(data: bytes) -> list[list[Word]]:
 
 def _words(page: Any) -> list[Word]:
     """Words with their boxes: the text is split on PDFium's own spaces and line breaks; a word's
-    box spans its first and last character (loose boxes share a line's ascent and descent). A word
-    that PDFium wrote without a space but whose characters jump apart or change line is split."""
+    box spans its first and last character (its height the font size above the descent, as pdfminer
+    draws it). A word that PDFium wrote without a space but whose characters jump apart or change
+    line is split; a space PDFium made up between two glyphs closer than a word gap is undone."""
     height = float(page.get_height())
     tp = page.get_textpage()
     try:
@@ -46,35 +62,138 @@ def _words(page: Any) -> list[Word]:
         if n <= 0:
             return []
         text = tp.get_text_range(0, n)[:n].translate(_CLEAN)
+        tokens = _visible_tokens(tp, text, tuple(float(v) for v in page.get_cropbox()))
+        turns = [_turn(tp.raw, m.start()) for m in tokens]
+        turn = Counter(turns).most_common(1)[0][0] if turns else 0
         words: list[Word] = []
-        for m in _TOKEN.finditer(text):
-            start, end = m.start(), m.end() - 1
-            first = tp.get_charbox(start, loose=True)
-            last = tp.get_charbox(end, loose=True) if end > start else first
-            if last[0] < first[0] - S.char_backstep or abs(last[3] - first[3]) > S.char_line_jump:
-                words.extend(_split(tp, m.group(0), start, height))
+        prev: tuple[int, Box] | None = None  # the previous token's end and last box
+        for m, t in zip(tokens, turns, strict=True):
+            if t != turn:  # a stamp or margin note across the page's text
+                prev = None
                 continue
-            words.append(_word(m.group(0), first, last, height))
+            start, end = m.start(), m.end() - 1
+            first = _box(tp, start, turn)
+            last = _box(tp, end, turn) if end > start else first
+            size = _size(tp.raw, start)
+            if last[0] < first[0] - S.char_backstep or abs(last[3] - first[3]) > S.char_line_jump:
+                words.extend(_split(tp, m.group(0), start, height, turn))
+                prev = None
+                continue
+            word = _word(m.group(0), first, last, size, height, turn)
+            if words and prev is not None and _made_up_space(tp.raw, text, prev, start, first, size):
+                joined = words.pop()
+                word = Word(
+                    joined.text + word.text,
+                    joined.x0,
+                    word.x1,
+                    min(joined.top, word.top),
+                    max(joined.bottom, word.bottom),
+                )
+            words.append(word)
+            prev = (m.end(), last)
         return words
     finally:
         tp.close()
 
 
-def _word(text: str, first: tuple[float, ...], last: tuple[float, ...], height: float) -> Word:
-    return Word(
-        text,
-        min(first[0], last[0]),
-        max(first[2], last[2]),
-        height - max(first[3], last[3]),
-        height - min(first[1], last[1]),
-    )
+def _visible_tokens(tp: Any, text: str, crop: tuple[float, ...]) -> list[re.Match[str]]:
+    """The tokens of ``text`` a reader can see. A token outside the crop box is hidden content
+    unless it goes on a line that starts on the page (a line running past the page's edge is the
+    letter's own text: dropping its end could drop a 'not')."""
+    out: list[re.Match[str]] = []
+    line: float | None = None  # the baseline of the last token kept on the page
+    for m in _TOKEN.finditer(text):
+        i = m.start()
+        if _unseen(tp.raw, i):
+            continue
+        left, bottom, right, top = tp.get_charbox(i, loose=True)
+        x, y = (left + right) / 2, (bottom + top) / 2
+        inside = crop[0] <= x <= crop[2] and crop[1] <= y <= crop[3]
+        if inside or (line is not None and abs(bottom - line) <= S.char_line_jump):
+            out.append(m)
+            line = bottom
+        else:
+            line = None
+    return out
 
 
-def _split(tp: Any, token: str, offset: int, height: float) -> list[Word]:
+def _unseen(raw: Any, i: int) -> bool:
+    """Whether character ``i`` is drawn so that no reader sees it: invisibly (render mode 3 or 7),
+    in white or fully transparent, or smaller than ``hidden_font_size``."""
+    import pypdfium2.raw as pr
+
+    obj = pr.FPDFText_GetTextObject(raw, i)
+    mode = pr.FPDFTextObj_GetTextRenderMode(obj) if obj else -1
+    if mode in _INVISIBLE_MODES:
+        return True
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    painted = mode in _FILL_MODES and pr.FPDFText_GetFillColor(raw, i, r, g, b, a)
+    if painted and (a.value == 0 or min(r.value, g.value, b.value) >= S.hidden_white_level * 255):
+        return True
+    return 0 < _size(raw, i) < S.hidden_font_size
+
+
+def _turn(raw: Any, i: int) -> int:
+    """Quarter turns (counter-clockwise) of character ``i``'s baseline."""
+    import pypdfium2.raw as pr
+
+    angle = float(pr.FPDFText_GetCharAngle(raw, i))  # radians, clockwise; -1 when unknown
+    if angle < 0:
+        return 0
+    return int((4 - round(angle / (math.pi / 2))) % 4)
+
+
+def _size(raw: Any, i: int) -> float:
+    """Character ``i``'s font size on the page: PDFium's size (the ``Tf`` operand) scaled by the
+    character's matrix (many producers set ``1 Tf`` and scale the text matrix); 0 when unknown."""
+    import pypdfium2.raw as pr
+
+    matrix = pr.FS_MATRIX()
+    if not pr.FPDFText_GetMatrix(raw, i, matrix):
+        return 0.0
+    return float(pr.FPDFText_GetFontSize(raw, i)) * math.hypot(matrix.c, matrix.d)
+
+
+def _box(tp: Any, i: int, turn: int) -> Box:
+    """Character ``i``'s loose box turned so that its text runs left to right."""
+    left, bottom, right, top = tp.get_charbox(i, loose=True)
+    if turn == 1:
+        return (bottom, -right, top, -left)
+    if turn == 2:
+        return (-right, -top, -left, -bottom)
+    if turn == 3:
+        return (-top, left, -bottom, right)
+    return (left, bottom, right, top)
+
+
+def _made_up_space(raw: Any, text: str, prev: tuple[int, Box], start: int, first: Box, size: float) -> bool:
+    """Whether the one space between the previous token and the token at ``start`` is PDFium's own
+    (generated, not in the file) between glyphs on one line closer than a word gap (a word drawn
+    glyph by glyph with kerning gaps)."""
+    import pypdfium2.raw as pr
+
+    end, last = prev
+    if start != end + 1 or text[end] != " " or not pr.FPDFText_IsGenerated(raw, end):
+        return False
+    gap = first[0] - last[2]
+    return -S.char_backstep <= gap <= S.word_x_tolerance_ratio * size and abs(first[1] - last[1]) <= S.char_line_jump
+
+
+def _word(text: str, first: Box, last: Box, size: float, height: float, turn: int) -> Word:
+    """A word from its first and last boxes; its top the font size above its bottom (the loose
+    box's descent), as pdfminer draws characters, so that a line's height does not depend on the
+    font's ascent. A turned page's words are placed in the turned frame."""
+    bottom = min(first[1], last[1])
+    top = bottom + size if size > 0 else max(first[3], last[3])
+    base = height if turn == 0 else 0.0
+    return Word(fold_lookalikes(text), min(first[0], last[0]), max(first[2], last[2]), base - top, base - bottom)
+
+
+def _split(tp: Any, token: str, offset: int, height: float, turn: int) -> list[Word]:
     """A token whose characters are not on one run: split it where the boxes jump."""
     out: list[Word] = []
     begin = 0
-    boxes = [tp.get_charbox(offset + k, loose=True) for k in range(len(token))]
+    boxes = [_box(tp, offset + k, turn) for k in range(len(token))]
     for k in range(1, len(token) + 1):
         if (
             k == len(token)
@@ -82,6 +201,7 @@ def _split(tp: Any, token: str, offset: int, height: float) -> list[Word]:
             or abs(boxes[k][3] - boxes[k - 1][3]) > S.char_line_jump
             or boxes[k][0] < boxes[k - 1][0] - S.char_backstep
         ):
-            out.append(_word(token[begin:k], boxes[begin], boxes[k - 1], height))
+            size = _size(tp.raw, offset + begin)
+            out.append(_word(token[begin:k], boxes[begin], boxes[k - 1], size, height, turn))
             begin = k
     return out
