@@ -16,8 +16,19 @@ _TRANSLATE = str.maketrans(
     {
         "\u00a0": " ",
         "\u2009": " ",
+        "\u202f": " ",
+        **{chr(c): " " for c in range(0x2000, 0x2009)},  # en/em/figure/punctuation spaces
+        "\u200a": " ",
+        "\u205f": " ",
+        "\u3000": " ",
+        # invisible format characters a word processor leaves inside words: zero-width space,
+        # non-joiner and joiner, word joiner, byte order mark, soft hyphen (a line-end one is a hyphen)
         "\u200b": "",
+        "\u200c": "",
+        "\u200d": "",
+        "\u2060": "",
         "\ufeff": "",
+        "\u00ad": "",
         "\u2018": "'",
         "\u2019": "'",
         "\u201c": '"',
@@ -26,14 +37,28 @@ _TRANSLATE = str.maketrans(
         "\u2014": "-",
         "\u2010": "-",
         "\u2011": "-",
+        "\u2012": "-",
+        "\u2212": "-",
         "\t": " ",
     }
 )
 
 
+#: Text set in bold or underlined by Markdown marks in a letter typed again ('**Upheld**', '__Upheld__').
+_EMPHASIS = re.compile(
+    r"(?<![\w*])\*\*(?=\S)([^*\n]+?)(?<=\S)\*\*(?![\w*])|(?<![\w_])__(?=\S)([^_\n]+?)(?<=\S)__(?![\w_])"
+)
+_SOFT_HYPHEN_AT_END = re.compile(r"\u00ad(?=\s*$)")
+
+
 def clean_line(line: str) -> str:
-    """One line with typographic quotes/dashes made plain, spaces collapsed and trimmed."""
-    return re.sub(r" {2,}", "  ", line.translate(_TRANSLATE)).strip()
+    """One line with typographic quotes/dashes made plain, invisible format characters (soft hyphens,
+    zero-width spaces and joiners) left out, Unicode spaces made plain, Markdown emphasis marks
+    removed, spaces collapsed and trimmed."""
+    line = _SOFT_HYPHEN_AT_END.sub("-", line).translate(_TRANSLATE)
+    if "**" in line or "__" in line:
+        line = _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), line)
+    return re.sub(r" {2,}", "  ", line).strip()
 
 
 def split_text_pages(text: str) -> list[list[str]]:
