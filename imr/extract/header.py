@@ -123,7 +123,7 @@ def header_from_lines(lines: Sequence[str], h: HeaderFields | None = None) -> He
     then all values (paired in order).
     """
     h = h or HeaderFields()
-    text = "\n".join(ln for ln in lines if ln)
+    text = _table_typed_again("\n".join(ln for ln in lines if ln))
     hits: list[tuple[int, int, str]] = []
     for name, rx in LABEL_PATTERNS.items():
         for m in re.finditer(rx, text, re.I):
@@ -153,13 +153,39 @@ def header_from_lines(lines: Sequence[str], h: HeaderFields | None = None) -> He
     return h
 
 
+#: A header value's start: a case number, a date or a priority word.
+_VALUE_START = r"(?:CM\d{2}-\d{7}|" + DATE_RE.pattern + r"|(?:Standard|Expedited|Urgent|Regular)\b)"
+#: A printed label without its colon, right before a value ('Date Assigned<TAB>11/09/2016').
+_BARE_LABEL = re.compile(
+    r"(?<![\w:])("
+    + "|".join(r"\s+".join(label.split()) for label in GEOMETRY_NAMES)
+    + r")(?!\s*:)\s+(?="
+    + _VALUE_START
+    + ")",
+    re.I,
+)
+
+
+def _table_typed_again(text: str) -> str:
+    """The header as a table typed again reads as the printed one: cell rules ('| Case Number: |
+    CM16-... |') are spaces, and a printed label without its colon right before a value of its kind
+    ('Date Assigned 11/09/2016') gets its colon."""
+    text = re.sub(r"[ \t]*\|[ \t]*", "  ", text)
+    return _BARE_LABEL.sub(lambda m: m.group(1) + ": ", text)
+
+
 def _value_fits(name: str, value: str) -> bool:
     first = value.split("\n", 1)[0]
     if name == "case_number":
         return bool(CASE_RE.search(first.upper()))
     if name == "priority":
         return priority_value(first) is not None
-    return bool(DATE_RE.match(first.strip()))
+    if DATE_RE.match(first.strip()):
+        return True
+    # a date wrapped after its day ('January 6,' / '2017'): the first line starts it
+    two = " ".join(value.split("\n", 2)[:2]).strip()
+    m = DATE_RE.match(two)
+    return m is not None and m.end() > len(first.strip())
 
 
 def _value_tokens(text: str) -> list[str]:
