@@ -185,8 +185,10 @@ def request_from_paragraph(text: str) -> tuple[str, str] | None:
 
 
 #: A list mark before a decision line's request in a letter typed again ('• X: Upheld', '- X: Upheld',
-#: '2. X: Upheld'): never part of the request.
-_LIST_MARK = re.compile(r"^(?:[\u2022\u00b7\u25aa\u25e6\u25cf\u25a0*\u2013-]|\(?\d{1,2}[.)])\s+")
+#: '2. X: Upheld', '(b) X: Upheld', 'b. X: Upheld', '(B) X: Upheld'): never part of the request.
+_LIST_MARK = re.compile(
+    r"^(?:[\u2022\u00b7\u25aa\u25e6\u25cf\u25a0*\u2013-]|\(?\d{1,2}[.)]|\(?[a-z][.)]|\([A-Z]\)|\([ivx]{1,4}\))\s+"
+)
 
 
 def _request_part(req: str) -> str:
@@ -196,7 +198,7 @@ def _request_part(req: str) -> str:
     portion = list(re.finditer(r"original request\s*,\s*", req, re.I))
     if portion and re.search(r"was the original request|IMR eligible", req, re.I):
         req = req[portion[-1].end() :]
-    return re.sub(r"\s+is\s*$", "", req).strip().rstrip(":").strip()
+    return re.sub(r"\s+is\s*$", "", req, flags=re.I).strip().rstrip(":").strip()
 
 
 #: A numbered necessity sentence whose necessity words cannot be read ('is n#t medically necessary').
