@@ -23,6 +23,8 @@ class PdfSettings:
     row_tolerance_ratio: float = 0.3
     # paragraphs: a vertical gap above paragraph_gap_ratio * median line height is a break
     paragraph_gap_ratio: float = 0.6
+    # ... or a line this many line heights further down than the page's median line pitch
+    paragraph_pitch_ratio: float = 0.25
     default_line_height: float = 10.0
     # page-1 header table: how far the search runs and how labels pair with values
     header_region_words: int = 80

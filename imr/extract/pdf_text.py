@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import re
 from collections import Counter
@@ -243,19 +244,27 @@ def _rows(words: Sequence[Word]) -> list[list[Word]]:
 
 
 def _line_rows(words: Sequence[Word]) -> list[list[Word]]:
-    """The page's lines as their words, in reading order; an empty row is a paragraph break (a
-    vertical gap wider than ``paragraph_gap_ratio`` line heights)."""
+    """The page's lines as their words, in reading order; an empty row is a paragraph break: a
+    vertical gap wider than ``paragraph_gap_ratio`` line heights, or a line further below the one
+    before it than the page's usual line pitch by ``paragraph_pitch_ratio`` line heights (a
+    paragraph spaced a few points apart, in a font whose line gap is otherwise tight)."""
     rows = _rows(words)
     heights = sorted(r[0].height for r in rows) or [S.default_line_height]
     line_h = heights[len(heights) // 2]
+    bottoms = [max(w.bottom for w in row) for row in rows]
+    pitches = sorted(b - a for a, b in itertools.pairwise(bottoms) if b - a > S.row_tolerance)
+    pitch = pitches[len(pitches) // 2] if pitches else None
     out: list[list[Word]] = []
     prev_bottom: float | None = None
-    for row in rows:
+    for row, bottom in zip(rows, bottoms, strict=True):
         top = min(w.top for w in row)
-        if prev_bottom is not None and top - prev_bottom > S.paragraph_gap_ratio * line_h and out and out[-1]:
-            out.append([])
+        if prev_bottom is not None and out and out[-1]:
+            gap = top - prev_bottom > S.paragraph_gap_ratio * line_h
+            spaced = pitch is not None and bottom - prev_bottom - pitch > S.paragraph_pitch_ratio * line_h
+            if gap or spaced:
+                out.append([])
         out.append(row)
-        prev_bottom = max(w.bottom for w in row)
+        prev_bottom = bottom
     return out
 
 

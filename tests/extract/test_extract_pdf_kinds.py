@@ -218,3 +218,24 @@ def test_a_ligature_glyph_in_the_text_layer_reads_as_its_letters(engine: str) ->
     ligated = _rewrite(data, ligate)
     assert b"fi" not in b"".join(p.get_contents().get_data() for p in pypdf.PdfReader(io.BytesIO(ligated)).pages)
     assert _diffs(letter, ligated, pages, engine) == []
+
+
+def _justified_narrow(pdf: Any, text: str, style: str = "", align: str = "L") -> None:
+    """Paragraphs justified in a column 60 pt narrower (the issues sentence wraps), set 14 pt apart
+    with the renderer's 4 pt before an item line as the only paragraph space."""
+    pdf.set_font("Times", style, 12)
+    margin = pdf.r_margin
+    pdf.set_right_margin(margin + 60)
+    pdf.multi_cell(0, pdf_render.LINE, text, align="C" if align == "C" else "J", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_right_margin(margin)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_paragraph_set_a_few_points_apart_is_a_paragraph(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 4 pt more than the usual line pitch, less than the gap rule's 0.6 line: before, the wrapped
+    # end of the issues sentence ('listed below:') became part of the first request (21 of 40)
+    monkeypatch.setattr(pdf_render, "_write", _justified_narrow)
+    for seed, layout in ((9000, "C"), (9031, "C"), (10000, "D1")):
+        letter = _letter(seed, layout)
+        data, pages = render_pdf_counted(letter, PdfOptions())
+        assert _diffs(letter, data, pages, engine) == []
