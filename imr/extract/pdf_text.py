@@ -142,7 +142,7 @@ def _visible_chars(page: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     line: float | None = None  # the bottom of the last character kept on the page
     for c in page.chars:
-        if _white(c.get("non_stroking_color")) or float(c.get("size") or 0) < S.hidden_font_size:
+        if _white(c.get("non_stroking_color"), c.get("ncs")) or float(c.get("size") or 0) < S.hidden_font_size:
             continue
         x, y = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
         inside = x0 <= x <= x1 and top <= y <= bottom
@@ -181,9 +181,16 @@ def _layout_without_invisible_text(page: Any) -> Any:
     return device.get_result()
 
 
-def _white(color: Any) -> bool:
-    """Whether a fill colour (grey, RGB or CMYK components in 0..1) is white."""
-    if not isinstance(color, tuple | list) or not color or not all(isinstance(v, int | float) for v in color):
+#: Colour spaces whose components say how light a colour is (grey, RGB: 1 is white; CMYK: 0 is);
+#: in a Separation or DeviceN space a tint of 1 is full ink.
+_PROCESS_SPACES = ("DeviceGray", "DeviceRGB", "DeviceCMYK", "CalGray", "CalRGB", "ICCBased")
+
+
+def _white(color: Any, space: Any) -> bool:
+    """Whether a fill colour (components in 0..1) of a process colour space is white."""
+    if space not in _PROCESS_SPACES or not isinstance(color, tuple | list) or not color:
+        return False
+    if not all(isinstance(v, int | float) for v in color):
         return False
     levels = [float(v) for v in color]
     if len(levels) == 4:
