@@ -35,8 +35,9 @@ _SECTION_START = re.compile(r"^(HOW THE IMR|MAXIMUS FEDERAL|INDEPENDENT MEDICAL 
 
 
 #: Characters of a text layer that stand for plain ones: typographic ligatures, full-width digits,
-#: letters and signs (the ASCII block at U+FF01..U+FF5E), the soft hyphen a word processor prints at
-#: a line end, the non-breaking hyphen and the minus sign.
+#: letters and signs (the ASCII block at U+FF01..U+FF5E), the non-breaking hyphen and the minus
+#: sign. A soft hyphen is left to :func:`imr.extract.normalize.clean_line` (a hyphen at a line's
+#: end, nothing inside a line).
 _LOOKALIKES = str.maketrans(
     {
         "\ufb00": "ff",
@@ -46,7 +47,6 @@ _LOOKALIKES = str.maketrans(
         "\ufb04": "ffl",
         "\ufb05": "st",
         "\ufb06": "st",
-        "\u00ad": "-",
         "\u2011": "-",
         "\u2212": "-",
         "\u3000": " ",

@@ -25,8 +25,10 @@ from imr.extract.pdf_settings import PDF_SETTINGS as S
 from imr.extract.pdf_text import Word, fold_lookalikes
 from imr.pdf_pages import each_page
 
-# PDFium marks a hyphen at a line break as U+FFFE (or U+0002); NUL separates nothing useful.
-_CLEAN = str.maketrans({"\ufffe": "-", "\x02": "-", "\x00": " "})
+# PDFium writes a soft hyphen (one at a line break, or one a word processor left inside a word) as
+# U+FFFE (or U+0002): it becomes a soft hyphen again, for clean_line (a hyphen at a line's end,
+# nothing inside a line); NUL separates nothing useful.
+_CLEAN = str.maketrans({"\ufffe": "\u00ad", "\x02": "\u00ad", "\x00": " "})
 _TOKEN = re.compile(r"\S+")
 #: Text render modes that paint nothing (3: invisible, 7: clip only).
 _INVISIBLE_MODES = (3, 7)
