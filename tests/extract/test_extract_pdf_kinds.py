@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, cast
 
 import pypdf
@@ -244,8 +246,13 @@ def test_a_paragraph_set_a_few_points_apart_is_a_paragraph(engine: str, monkeypa
 def _full_width_digits(data: bytes) -> bytes:
     """Each font given a /ToUnicode CMap saying full-width digits and solidus (U+FF10..U+FF19,
     U+FF0F) for the glyphs of 0-9 and '/': the text layer of a letter typed with full-width forms."""
-    full = {**{ord(str(d)): 0xFF10 + d for d in range(10)}, ord("/"): 0xFF0F}
-    pairs = [f"<{code:02X}> <{full.get(code, code):04X}>" for code in range(0x20, 0x7F)]
+    return _with_to_unicode(data, {**{ord(str(d)): 0xFF10 + d for d in range(10)}, ord("/"): 0xFF0F})
+
+
+def _with_to_unicode(data: bytes, remap: dict[int, int]) -> bytes:
+    """Each font given a /ToUnicode CMap: codes 0x20..0x7E and 0xAD as themselves but for ``remap``."""
+    codes = [*range(0x20, 0x7F), 0xAD]
+    pairs = [f"<{code:02X}> <{remap.get(code, code):04X}>" for code in codes]
     body = "".join(f"{len(pairs[k : k + 100])} beginbfchar\n" + "\n".join(pairs[k : k + 100]) + "\nendbfchar\n"
                    for k in range(0, len(pairs), 100))  # fmt: skip
     cmap = (
@@ -287,3 +294,55 @@ def extract_text_of(data: bytes) -> str:
         return str(text.get_text_range())
     finally:
         pdf.close()
+
+
+def test_a_soft_hyphen_left_inside_a_word_is_not_a_hyphen() -> None:
+    # a word processor's discretionary hyphen inside words that were not broken there, in a simple
+    # font (a glyph its /ToUnicode calls U+00AD: both engines report U+00AD, which clean_line drops);
+    # the composite-font case, where PDFium says U+FFFE, is test_a_letter_set_in_a_truetype_font
+    for seed, layout in ((91, "A"), (92, "D2")):
+        letter = _letter(seed, layout)
+        data, pages = render_pdf_counted(letter, PdfOptions())
+
+        def hyphenate(page: Any, _: int) -> None:
+            content = page.get_contents().get_data()
+            for word in (b"medically", b"Rehabilitation", b"Medicine", b"California", b"Surgery"):
+                content = content.replace(word, word[:4] + b"\xad" + word[4:])
+            _set_content(page, content)
+
+        hyphenated = _with_to_unicode(_rewrite(data, hyphenate), {})  # 0xAD: U+00AD
+        for engine in ENGINES:
+            assert _diffs(letter, hyphenated, pages, engine) == []
+
+
+def _truetype(soft_hyphens: bool) -> Callable[..., None]:
+    """Paragraphs set in DejaVu Serif 11 pt (a TrueType font embedded as a composite font, as word
+    processors embed theirs; matplotlib ships it), optionally with a soft hyphen inside every long
+    lower-case word (PDFium reports a composite font's soft hyphen as U+FFFE)."""
+
+    def write(pdf: Any, text: str, style: str = "", align: str = "L") -> None:
+        if "dejavuserif" not in pdf.fonts:
+            import matplotlib
+
+            fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+            pdf.add_font("DejaVuSerif", "", str(fonts / "DejaVuSerif.ttf"))
+            pdf.add_font("DejaVuSerif", "B", str(fonts / "DejaVuSerif-Bold.ttf"))
+        pdf.set_font("DejaVuSerif", style, 11)
+        if soft_hyphens:
+            text = re.sub(r"\b([a-z]{4})([a-z]{4,})\b", "\\1\u00ad\\2", text)
+        pdf.multi_cell(0, pdf_render.LINE, text, align=align, new_x="LMARGIN", new_y="NEXT")
+
+    return write
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("soft_hyphens", [False, True])
+def test_a_letter_set_in_a_truetype_font(engine: str, soft_hyphens: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # before, with PDFium: the font's tall ascent made every line box overlap the next, so the gap
+    # before an item line was no paragraph break ('listed below: Post-op sling' read as the request,
+    # 21 of 40), and soft hyphens inside words became hyphens ('comp-leted', 22 of 40 with a value wrong)
+    monkeypatch.setattr(pdf_render, "_write", _truetype(soft_hyphens))
+    for seed, layout in ((9000, "C"), (10031, "D1"), (8031, "B")):
+        letter = _letter(seed, layout)
+        data, pages = render_pdf_counted(letter, PdfOptions())
+        assert _diffs(letter, data, pages, engine) == []
