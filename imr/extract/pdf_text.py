@@ -139,12 +139,14 @@ def _visible_chars(page: Any) -> list[dict[str, Any]]:
     edge is the letter's own text: dropping its end could drop a 'not')."""
     page._layout = _layout_without_invisible_text(page)  # what pdfplumber's chars are made of
     x0, top, x1, bottom = page.bbox
+    fills = _dark_fills(page)
     out: list[dict[str, Any]] = []
     line: float | None = None  # the bottom of the last character kept on the page
     for c in page.chars:
-        if _white(c.get("non_stroking_color"), c.get("ncs")) or float(c.get("size") or 0) < S.hidden_font_size:
-            continue
         x, y = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+        white = _white(c.get("non_stroking_color"), c.get("ncs")) and not _on_fill(x, y, fills)
+        if white or float(c.get("size") or 0) < S.hidden_font_size:
+            continue
         inside = x0 <= x <= x1 and top <= y <= bottom
         if inside or (line is not None and abs(c["bottom"] - line) <= S.char_line_jump):
             out.append(c)
@@ -152,6 +154,28 @@ def _visible_chars(page: Any) -> list[dict[str, Any]]:
         else:
             line = None
     return out
+
+
+def _dark_fills(page: Any) -> list[tuple[float, float, float, float]]:
+    """Boxes ``(x0, top, x1, bottom)`` of the shapes ``page`` fills in a colour that is not white (a
+    table's header row, a banner): white text on them is seen (a Word table style's white labels)."""
+    return [
+        (float(r["x0"]), float(r["top"]), float(r["x1"]), float(r["bottom"]))
+        for r in (*page.rects, *page.curves)
+        if r.get("fill") and not _white(r.get("non_stroking_color"), _space_of(r.get("non_stroking_color")))
+    ]
+
+
+def _space_of(color: Any) -> str | None:
+    """The process colour space a shape's fill colour has, by its number of components (pdfplumber
+    does not name a shape's colour space)."""
+    if not isinstance(color, tuple | list):
+        return None
+    return {1: "DeviceGray", 3: "DeviceRGB", 4: "DeviceCMYK"}.get(len(color))
+
+
+def _on_fill(x: float, y: float, fills: list[tuple[float, float, float, float]]) -> bool:
+    return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in fills)
 
 
 def _layout_without_invisible_text(page: Any) -> Any:

@@ -64,7 +64,7 @@ def _words(page: Any) -> list[Word]:
         if n <= 0:
             return []
         text = tp.get_text_range(0, n)[:n].translate(_CLEAN)
-        tokens = _visible_tokens(tp, text, tuple(float(v) for v in page.get_cropbox()))
+        tokens = _visible_tokens(tp, text, tuple(float(v) for v in page.get_cropbox()), _dark_fills(page))
         turns = [_turn(tp.raw, m.start()) for m in tokens]
         turn = Counter(turns).most_common(1)[0][0] if turns else 0
         words: list[Word] = []
@@ -98,18 +98,18 @@ def _words(page: Any) -> list[Word]:
         tp.close()
 
 
-def _visible_tokens(tp: Any, text: str, crop: tuple[float, ...]) -> list[re.Match[str]]:
-    """The tokens of ``text`` a reader can see. A token outside the crop box is hidden content
-    unless it goes on a line that starts on the page (a line running past the page's edge is the
-    letter's own text: dropping its end could drop a 'not')."""
+def _visible_tokens(tp: Any, text: str, crop: tuple[float, ...], fills: list[Box]) -> list[re.Match[str]]:
+    """The tokens of ``text`` a reader can see (white text is seen on a dark fill). A token outside
+    the crop box is hidden content unless it goes on a line that starts on the page (a line running
+    past the page's edge is the letter's own text: dropping its end could drop a 'not')."""
     out: list[re.Match[str]] = []
     line: float | None = None  # the baseline of the last token kept on the page
     for m in _TOKEN.finditer(text):
         i = m.start()
-        if _unseen(tp.raw, i):
-            continue
         left, bottom, right, top = tp.get_charbox(i, loose=True)
         x, y = (left + right) / 2, (bottom + top) / 2
+        if _unseen(tp.raw, i, on_fill=any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in fills)):
+            continue
         inside = crop[0] <= x <= crop[2] and crop[1] <= y <= crop[3]
         if inside or (line is not None and abs(bottom - line) <= S.char_line_jump):
             out.append(m)
@@ -119,9 +119,29 @@ def _visible_tokens(tp: Any, text: str, crop: tuple[float, ...]) -> list[re.Matc
     return out
 
 
-def _unseen(raw: Any, i: int) -> bool:
+def _dark_fills(page: Any) -> list[Box]:
+    """Boxes of the shapes ``page`` fills in a colour that is not white (a table's header row, a
+    banner): white text on them is seen (a Word table style's white labels)."""
+    import pypdfium2.raw as pr
+
+    out: list[Box] = []
+    for obj in page.get_objects(filter=(pr.FPDF_PAGEOBJ_PATH,)):
+        fill, stroke = ctypes.c_int(), ctypes.c_int()
+        r, g, b, a = (ctypes.c_uint() for _ in range(4))
+        if not pr.FPDFPath_GetDrawMode(obj.raw, fill, stroke) or fill.value == 0:
+            continue
+        if not pr.FPDFPageObj_GetFillColor(obj.raw, r, g, b, a) or a.value == 0:
+            continue
+        if min(r.value, g.value, b.value) < S.hidden_white_level * 255:
+            left, bottom, right, top = obj.get_bounds()
+            out.append((float(left), float(bottom), float(right), float(top)))
+    return out
+
+
+def _unseen(raw: Any, i: int, on_fill: bool = False) -> bool:
     """Whether character ``i`` is drawn so that no reader sees it: invisibly (render mode 3 or 7),
-    in white or fully transparent, or smaller than ``hidden_font_size``."""
+    in white (unless ``on_fill``: on a dark shape) or fully transparent, or smaller than
+    ``hidden_font_size``."""
     import pypdfium2.raw as pr
 
     obj = pr.FPDFText_GetTextObject(raw, i)
@@ -130,7 +150,7 @@ def _unseen(raw: Any, i: int) -> bool:
         return True
     r, g, b, a = (ctypes.c_uint() for _ in range(4))
     painted = mode in _FILL_MODES and pr.FPDFText_GetFillColor(raw, i, r, g, b, a)
-    if painted and (a.value == 0 or min(r.value, g.value, b.value) >= S.hidden_white_level * 255):
+    if painted and (a.value == 0 or (min(r.value, g.value, b.value) >= S.hidden_white_level * 255 and not on_fill)):
         return True
     return 0 < _size(raw, i) < S.hidden_font_size
 

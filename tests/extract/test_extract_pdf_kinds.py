@@ -346,3 +346,24 @@ def test_a_letter_set_in_a_truetype_font(engine: str, soft_hyphens: bool, monkey
         letter = _letter(seed, layout)
         data, pages = render_pdf_counted(letter, PdfOptions())
         assert _diffs(letter, data, pages, engine) == []
+
+
+def _white_on_dark(data: bytes) -> bytes:
+    """Every page's text in white on a dark filled rectangle the size of the page (as a table
+    style's header row or a banner is: white text a reader sees)."""
+
+    def edit(page: Any, _: int) -> None:
+        x0, y0, x1, y1 = (float(v) for v in page.mediabox)
+        ground = b"q 0.1 0.15 0.35 rg %.1f %.1f %.1f %.1f re f Q\n" % (x0, y0, x1 - x0, y1 - y0)
+        _set_content(page, ground + page.get_contents().get_data().replace(b"BT ", b"BT 1 1 1 rg "))
+
+    return _rewrite(data, edit)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_white_text_on_a_dark_fill_is_read(engine: str) -> None:
+    # white text is hidden only where nothing dark is drawn under it
+    for seed, layout in ((31, "A"), (32, "D2")):
+        letter = _letter(seed, layout)
+        data, pages = render_pdf_counted(letter, PdfOptions())
+        assert _diffs(letter, _white_on_dark(data), pages, engine) == []
