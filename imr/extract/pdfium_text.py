@@ -15,9 +15,11 @@ whatever its ``/Rotate``) is read in the direction its text runs.
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from imr.errors import CorruptPdfError, EmptyFileError, PasswordProtectedError
@@ -64,7 +66,8 @@ def _words(page: Any) -> list[Word]:
         if n <= 0:
             return []
         text = tp.get_text_range(0, n)[:n].translate(_CLEAN)
-        tokens = _visible_tokens(tp, text, tuple(float(v) for v in page.get_cropbox()), _dark_fills(page))
+        fills = functools.cache(lambda: _dark_fills(page))  # only a page with white text needs them
+        tokens = _visible_tokens(tp, text, tuple(float(v) for v in page.get_cropbox()), fills)
         turns = [_turn(tp.raw, m.start()) for m in tokens]
         turn = Counter(turns).most_common(1)[0][0] if turns else 0
         words: list[Word] = []
@@ -98,7 +101,7 @@ def _words(page: Any) -> list[Word]:
         tp.close()
 
 
-def _visible_tokens(tp: Any, text: str, crop: tuple[float, ...], fills: list[Box]) -> list[re.Match[str]]:
+def _visible_tokens(tp: Any, text: str, crop: tuple[float, ...], fills: Callable[[], list[Box]]) -> list[re.Match[str]]:
     """The tokens of ``text`` a reader can see (white text is seen on a dark fill). A token outside
     the crop box is hidden content unless it goes on a line that starts on the page (a line running
     past the page's edge is the letter's own text: dropping its end could drop a 'not')."""
@@ -108,7 +111,7 @@ def _visible_tokens(tp: Any, text: str, crop: tuple[float, ...], fills: list[Box
         i = m.start()
         left, bottom, right, top = tp.get_charbox(i, loose=True)
         x, y = (left + right) / 2, (bottom + top) / 2
-        if _unseen(tp.raw, i, on_fill=any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in fills)):
+        if _unseen(tp.raw, i, lambda x=x, y=y: any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in fills())):
             continue
         inside = crop[0] <= x <= crop[2] and crop[1] <= y <= crop[3]
         if inside or (line is not None and abs(bottom - line) <= S.char_line_jump):
@@ -138,10 +141,10 @@ def _dark_fills(page: Any) -> list[Box]:
     return out
 
 
-def _unseen(raw: Any, i: int, on_fill: bool = False) -> bool:
+def _unseen(raw: Any, i: int, on_fill: Callable[[], bool] = lambda: False) -> bool:
     """Whether character ``i`` is drawn so that no reader sees it: invisibly (render mode 3 or 7),
-    in white (unless ``on_fill``: on a dark shape) or fully transparent, or smaller than
-    ``hidden_font_size``."""
+    in white (unless ``on_fill()``: it stands on a dark shape; asked only of white text) or fully
+    transparent, or smaller than ``hidden_font_size``."""
     import pypdfium2.raw as pr
 
     obj = pr.FPDFText_GetTextObject(raw, i)
@@ -150,7 +153,7 @@ def _unseen(raw: Any, i: int, on_fill: bool = False) -> bool:
         return True
     r, g, b, a = (ctypes.c_uint() for _ in range(4))
     painted = mode in _FILL_MODES and pr.FPDFText_GetFillColor(raw, i, r, g, b, a)
-    if painted and (a.value == 0 or (min(r.value, g.value, b.value) >= S.hidden_white_level * 255 and not on_fill)):
+    if painted and (a.value == 0 or (min(r.value, g.value, b.value) >= S.hidden_white_level * 255 and not on_fill())):
         return True
     return 0 < _size(raw, i) < S.hidden_font_size
 
