@@ -111,7 +111,7 @@ def _visible_tokens(tp: Any, text: str, crop: tuple[float, ...], fills: Callable
         i = m.start()
         left, bottom, right, top = tp.get_charbox(i, loose=True)
         x, y = (left + right) / 2, (bottom + top) / 2
-        if _unseen(tp.raw, i, lambda x=x, y=y: any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in fills())):
+        if _unseen(tp.raw, i, functools.partial(_on_fill, x, y, fills)):
             continue
         inside = crop[0] <= x <= crop[2] and crop[1] <= y <= crop[3]
         if inside or (line is not None and abs(bottom - line) <= S.char_line_jump):
@@ -120,6 +120,11 @@ def _visible_tokens(tp: Any, text: str, crop: tuple[float, ...], fills: Callable
         else:
             line = None
     return out
+
+
+def _on_fill(x: float, y: float, fills: Callable[[], list[Box]]) -> bool:
+    """Whether the point stands on one of the page's dark fills."""
+    return any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in fills())
 
 
 def _dark_fills(page: Any) -> list[Box]:
