@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from tests.fixtures_prefect import harness_post
+from tests.fixtures_prefect import harness_post, wait_for
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_harness")]
 
@@ -175,17 +175,20 @@ def test_breach_fails_run_emits_event_and_automation_notifies(webhook: str, tmp_
     note = _Hook.received[0]
     assert "ops-breach" in note["subject"] and "quarantined 2" in note["body"]
 
-    events = api_post(
-        "/events/filter",
-        {
-            "filter": {
-                "event": {"name": ["imr.batch.quarantine-threshold-breached"]},
-                "resource": {"id": ["imr.batch.ops-breach"]},
-            },
-            "limit": 10,
+    query = {
+        "filter": {
+            "event": {"name": ["imr.batch.quarantine-threshold-breached"]},
+            "resource": {"id": ["imr.batch.ops-breach"]},
         },
-    )["events"]
-    ours = [e for e in events if e["resource"]["prefect.resource.id"] == "imr.batch.ops-breach"]
+        "limit": 10,
+    }
+
+    def stored() -> list[dict[str, Any]]:
+        events = api_post("/events/filter", query)["events"]
+        return [e for e in events if e["resource"]["prefect.resource.id"] == "imr.batch.ops-breach"]
+
+    # the triggers see an event as it streams in; the events API once the server has stored it
+    ours = wait_for(stored, 30, "the breach event stored by the server", period=0.5)
     assert len(ours) == 1
     assert set(ours[0]["payload"]) == {
         "batch_id", "files_seen", "loaded", "duplicates", "linked", "rejected", "quarantined", "failed",
