@@ -237,7 +237,7 @@ def _upright(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for c, t in zip(chars, turns, strict=True):
         if t != turn:
             continue
-        left, low, right, high = _turned((c["x0"], -c["bottom"], c["x1"], -c["top"]), turn)
+        left, low, right, high = turned_box((c["x0"], -c["bottom"], c["x1"], -c["top"]), turn)
         out.append({**c, "x0": left, "x1": right, "top": -high, "bottom": -low, "doctop": -high, "upright": True})
     return out
 
@@ -249,7 +249,7 @@ def _turn(matrix: Any) -> int:
     return round(math.atan2(float(matrix[1]), float(matrix[0])) / (math.pi / 2)) % 4
 
 
-def _turned(box: tuple[float, float, float, float], turn: int) -> tuple[float, float, float, float]:
+def turned_box(box: tuple[float, float, float, float], turn: int) -> tuple[float, float, float, float]:
     """A box (left, bottom, right, top; y up) in the frame turned back by ``turn`` quarter turns."""
     left, bottom, right, top = box
     if turn == 1:

@@ -24,7 +24,7 @@ from typing import Any
 
 from imr.errors import CorruptPdfError, EmptyFileError, PasswordProtectedError
 from imr.extract.pdf_settings import PDF_SETTINGS as S
-from imr.extract.pdf_text import Word, fold_lookalikes
+from imr.extract.pdf_text import Word, fold_lookalikes, turned_box
 from imr.pdf_pages import each_page
 
 # PDFium writes a soft hyphen (one at a line break, or one a word processor left inside a word) as
@@ -187,13 +187,7 @@ def _size(raw: Any, i: int) -> float:
 def _box(tp: Any, i: int, turn: int) -> Box:
     """Character ``i``'s loose box turned so that its text runs left to right."""
     left, bottom, right, top = tp.get_charbox(i, loose=True)
-    if turn == 1:
-        return (bottom, -right, top, -left)
-    if turn == 2:
-        return (-right, -top, -left, -bottom)
-    if turn == 3:
-        return (-top, left, -bottom, right)
-    return (left, bottom, right, top)
+    return turned_box((float(left), float(bottom), float(right), float(top)), turn)
 
 
 def _made_up_space(raw: Any, text: str, prev: tuple[int, Box], start: int, first: Box, size: float) -> bool:
