@@ -48,7 +48,7 @@ from warehouse import schema as s
 from warehouse.batches import as_utc, required_utc, utcnow
 from warehouse.engine import reading, select_in, transaction
 from warehouse.files import FileRow, file_row, mark_file
-from warehouse.versions import DATE_FIELDS, IN_REVIEW, lock_cases
+from warehouse.versions import DATE_FIELDS, IN_REVIEW, lock_cases, request_key
 
 #: who the audit trail names for what the pipeline did
 PIPELINE_ACTOR = "imr"
@@ -415,10 +415,6 @@ def changes_of(partial: Mapping[str, Any], letter: Mapping[str, Any], paths: Seq
 COPY_LOADED = "a complete copy of the letter is loaded"
 
 
-def _request_key(request: str) -> str:
-    return " ".join(request.split()).casefold()
-
-
 def is_copy_of(partial: Mapping[str, Any], letter: Mapping[str, Any]) -> bool:
     """Whether a set-aside letter, as far as it was read (``partial``), is a copy of ``letter``
     (both in the JSON shape of ``Letter.to_dict()``): the same case number and decision date, every
@@ -431,12 +427,12 @@ def is_copy_of(partial: Mapping[str, Any], letter: Mapping[str, Any]) -> bool:
     header = ("case_number", *DATE_FIELDS, "priority")
     if any(partial.get(k) is not None and partial.get(k) != letter.get(k) for k in header):
         return False
-    theirs = [(_request_key(str(i.get("request"))), i.get("decision")) for i in letter.get("items") or ()]
+    theirs = [(request_key(i.get("request")), i.get("decision")) for i in letter.get("items") or ()]
     at = 0
     for item in partial.get("items") or ():
         if item.get("request") is None:
             continue
-        want = _request_key(str(item["request"]))
+        want = request_key(item["request"])
         while at < len(theirs) and theirs[at][0] != want:
             at += 1
         if at == len(theirs) or item.get("decision") not in (None, theirs[at][1]):
@@ -497,7 +493,7 @@ def _conflicting_paths(conn: Connection, letter_id: str, case_number: str | None
     for r in select_in(
         conn, sa.select(it.c.letter_id, it.c.request, it.c.decision).order_by(it.c.ordinal), it.c.letter_id, list(items)
     ):
-        items[r.letter_id].append((" ".join(str(r.request).split()).casefold(), r.decision))
+        items[r.letter_id].append((request_key(r.request), r.decision))
     own = next((r for r in rows if r.id == letter_id), None)
     if own is None:
         return []
@@ -576,11 +572,4 @@ def after_load(conn: Connection, loads: Sequence[Loaded], standing: Mapping[str,
         for r in select_in(conn, waiting, t.c.letter_id, ended):
             if int(r.id) in settled:
                 continue
-            conn.execute(
-                sa.update(t)
-                .where(t.c.id == r.id)
-                .values(status=ReviewStatus.SUPERSEDED, settled_at=now, settled_by=PIPELINE_ACTOR)
-            )
-            _audit(
-                conn, int(r.id), ReviewAction.SUPERSEDED, PIPELINE_ACTOR, now, note="the case's version conflict ended"
-            )
+            _supersede(conn, int(r.id), None, now, "the case's version conflict ended")

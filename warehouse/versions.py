@@ -62,6 +62,11 @@ DATE_FIELDS: tuple[str, ...] = (
 CASE_LOCK_SPACE = 0x494D43  # "IMC"
 
 
+def request_key(request: object) -> str:
+    """A request as copies of one letter agree on it: whitespace collapsed, case folded."""
+    return " ".join(str(request).split()).casefold()
+
+
 def determination_key(
     dates: Sequence[dt.date | None], priority: str | None, outcome: str | None, items: Iterable[tuple[str, str]]
 ) -> str:
@@ -72,7 +77,7 @@ def determination_key(
         [d.isoformat() if d is not None else None for d in dates],
         priority,
         outcome,
-        [[" ".join(str(request).split()).casefold(), decision] for request, decision in items],
+        [[request_key(request), decision] for request, decision in items],
     ]
     return hashlib.sha256(json.dumps(value, separators=(",", ":")).encode()).hexdigest()
 
