@@ -128,7 +128,7 @@ def _words(page: Any) -> list[Word]:
 
 
 #: Text render modes that paint nothing (3: invisible, 7: clip only).
-_INVISIBLE_MODES = (3, 7)
+INVISIBLE_MODES = (3, 7)
 
 
 def _visible_chars(page: Any) -> list[dict[str, Any]]:
@@ -144,7 +144,7 @@ def _visible_chars(page: Any) -> list[dict[str, Any]]:
     line: float | None = None  # the bottom of the last character kept on the page
     for c in page.chars:
         x, y = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
-        white = _white(c.get("non_stroking_color"), c.get("ncs")) and not _on_fill(x, y, fills)
+        white = is_white(c.get("non_stroking_color"), c.get("ncs")) and not _on_fill(x, y, fills)
         if white or float(c.get("size") or 0) < S.hidden_font_size:
             continue
         inside = x0 <= x <= x1 and top <= y <= bottom
@@ -162,7 +162,7 @@ def _dark_fills(page: Any) -> list[tuple[float, float, float, float]]:
     return [
         (float(r["x0"]), float(r["top"]), float(r["x1"]), float(r["bottom"]))
         for r in (*page.rects, *page.curves)
-        if r.get("fill") and not _white(r.get("non_stroking_color"), _space_of(r.get("non_stroking_color")))
+        if r.get("fill") and not is_white(r.get("non_stroking_color"), _space_of(r.get("non_stroking_color")))
     ]
 
 
@@ -188,7 +188,7 @@ def _layout_without_invisible_text(page: Any) -> Any:
         invisible = False
 
         def render_string(self, textstate: Any, *args: Any, **kwargs: Any) -> None:
-            self.invisible = textstate.render in _INVISIBLE_MODES
+            self.invisible = textstate.render in INVISIBLE_MODES
             try:
                 super().render_string(textstate, *args, **kwargs)
             finally:
@@ -210,8 +210,9 @@ def _layout_without_invisible_text(page: Any) -> Any:
 _PROCESS_SPACES = ("DeviceGray", "DeviceRGB", "DeviceCMYK", "CalGray", "CalRGB", "ICCBased")
 
 
-def _white(color: Any, space: Any) -> bool:
-    """Whether a fill colour (components in 0..1) of a process colour space is white."""
+def is_white(color: Any, space: Any) -> bool:
+    """Whether a fill colour (components in 0..1) of a process colour space is white (both engines'
+    test of hidden text and of a dark fill under it)."""
     if space not in _PROCESS_SPACES or not isinstance(color, tuple | list) or not color:
         return False
     if not all(isinstance(v, int | float) for v in color):

@@ -5,7 +5,7 @@ The words become a :class:`Document` with the same geometry as the pdfplumber pa
 grouped into words here. It is several times faster than pdfminer; ``bench/RESULTS.md`` records
 the speed and whether records are identical.
 
-Text a reader of the page cannot see is left out (:func:`_hidden`): invisible text (render mode 3,
+Text a reader of the page cannot see is left out (:func:`_unseen`): invisible text (render mode 3,
 the text layer of a "searchable scan", whose words another program's OCR guessed: the page is then
 one without a text layer, for our own OCR), white or transparent text, text outside the page's crop
 box and text too small to read. A page drawn sideways or upside down (content turned by a matrix,
@@ -24,7 +24,7 @@ from typing import Any
 
 from imr.errors import CorruptPdfError, EmptyFileError, PasswordProtectedError
 from imr.extract.pdf_settings import PDF_SETTINGS as S
-from imr.extract.pdf_text import Word, fold_lookalikes, turned_box
+from imr.extract.pdf_text import INVISIBLE_MODES, Word, fold_lookalikes, is_white, turned_box
 from imr.pdf_pages import each_page
 
 # PDFium writes a soft hyphen (one at a line break, or one a word processor left inside a word) as
@@ -32,9 +32,7 @@ from imr.pdf_pages import each_page
 # nothing inside a line); NUL separates nothing useful.
 _CLEAN = str.maketrans({"\ufffe": "\u00ad", "\x02": "\u00ad", "\x00": " "})
 _TOKEN = re.compile(r"\S+")
-#: Text render modes that paint nothing (3: invisible, 7: clip only).
-_INVISIBLE_MODES = (3, 7)
-#: ... and those that paint the glyph with its fill colour only (0: fill, 4: fill and clip).
+#: Text render modes that paint the glyph with its fill colour only (0: fill, 4: fill and clip).
 _FILL_MODES = (0, 4)
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top (PDF user space, y up)
@@ -68,18 +66,17 @@ def _words(page: Any) -> list[Word]:
         text = tp.get_text_range(0, n)[:n].translate(_CLEAN)
         fills = functools.cache(lambda: _dark_fills(page))  # only a page with white text needs them
         tokens = _visible_tokens(tp, text, tuple(float(v) for v in page.get_cropbox()), fills)
-        turns = [_turn(tp.raw, m.start()) for m in tokens]
+        turns = [_turn(tp.raw, m.start()) for m, _ in tokens]
         turn = Counter(turns).most_common(1)[0][0] if turns else 0
         words: list[Word] = []
         prev: tuple[int, Box] | None = None  # the previous token's end and last box
-        for m, t in zip(tokens, turns, strict=True):
+        for (m, size), t in zip(tokens, turns, strict=True):
             if t != turn:  # a stamp or margin note across the page's text
                 prev = None
                 continue
             start, end = m.start(), m.end() - 1
             first = _box(tp, start, turn)
             last = _box(tp, end, turn) if end > start else first
-            size = _size(tp.raw, start)
             if last[0] < first[0] - S.char_backstep or abs(last[3] - first[3]) > S.char_line_jump:
                 words.extend(_split(tp, m.group(0), start, height, turn))
                 prev = None
@@ -101,21 +98,25 @@ def _words(page: Any) -> list[Word]:
         tp.close()
 
 
-def _visible_tokens(tp: Any, text: str, crop: tuple[float, ...], fills: Callable[[], list[Box]]) -> list[re.Match[str]]:
-    """The tokens of ``text`` a reader can see (white text is seen on a dark fill). A token outside
-    the crop box is hidden content unless it goes on a line that starts on the page (a line running
-    past the page's edge is the letter's own text: dropping its end could drop a 'not')."""
-    out: list[re.Match[str]] = []
+def _visible_tokens(
+    tp: Any, text: str, crop: tuple[float, ...], fills: Callable[[], list[Box]]
+) -> list[tuple[re.Match[str], float]]:
+    """The tokens of ``text`` a reader can see (white text is seen on a dark fill), each with its
+    first character's font size. A token outside the crop box is hidden content unless it goes on
+    a line that starts on the page (a line running past the page's edge is the letter's own text:
+    dropping its end could drop a 'not')."""
+    out: list[tuple[re.Match[str], float]] = []
     line: float | None = None  # the baseline of the last token kept on the page
     for m in _TOKEN.finditer(text):
         i = m.start()
         left, bottom, right, top = tp.get_charbox(i, loose=True)
         x, y = (left + right) / 2, (bottom + top) / 2
-        if _unseen(tp.raw, i, functools.partial(_on_fill, x, y, fills)):
+        size = _size(tp.raw, i)
+        if _unseen(tp.raw, i, size, functools.partial(_on_fill, x, y, fills)):
             continue
         inside = crop[0] <= x <= crop[2] and crop[1] <= y <= crop[3]
         if inside or (line is not None and abs(bottom - line) <= S.char_line_jump):
-            out.append(m)
+            out.append((m, size))
             line = bottom
         else:
             line = None
@@ -140,27 +141,32 @@ def _dark_fills(page: Any) -> list[Box]:
             continue
         if not pr.FPDFPageObj_GetFillColor(obj.raw, r, g, b, a) or a.value == 0:
             continue
-        if min(r.value, g.value, b.value) < S.hidden_white_level * 255:
+        if not _white(r, g, b):
             left, bottom, right, top = obj.get_bounds()
             out.append((float(left), float(bottom), float(right), float(top)))
     return out
 
 
-def _unseen(raw: Any, i: int, on_fill: Callable[[], bool] = lambda: False) -> bool:
-    """Whether character ``i`` is drawn so that no reader sees it: invisibly (render mode 3 or 7),
-    in white (unless ``on_fill()``: it stands on a dark shape; asked only of white text) or fully
-    transparent, or smaller than ``hidden_font_size``."""
+def _white(r: ctypes.c_uint, g: ctypes.c_uint, b: ctypes.c_uint) -> bool:
+    """Whether PDFium's 0..255 RGB colour is white (:func:`is_white`)."""
+    return is_white((r.value / 255, g.value / 255, b.value / 255), "DeviceRGB")
+
+
+def _unseen(raw: Any, i: int, size: float, on_fill: Callable[[], bool]) -> bool:
+    """Whether character ``i`` (of font ``size``, :func:`_size`) is drawn so that no reader sees it:
+    invisibly (render mode 3 or 7), in white (unless ``on_fill()``: it stands on a dark shape; asked
+    only of white text) or fully transparent, or smaller than ``hidden_font_size``."""
     import pypdfium2.raw as pr
 
     obj = pr.FPDFText_GetTextObject(raw, i)
     mode = pr.FPDFTextObj_GetTextRenderMode(obj) if obj else -1
-    if mode in _INVISIBLE_MODES:
+    if mode in INVISIBLE_MODES:
         return True
     r, g, b, a = (ctypes.c_uint() for _ in range(4))
     painted = mode in _FILL_MODES and pr.FPDFText_GetFillColor(raw, i, r, g, b, a)
-    if painted and (a.value == 0 or (min(r.value, g.value, b.value) >= S.hidden_white_level * 255 and not on_fill())):
+    if painted and (a.value == 0 or (_white(r, g, b) and not on_fill())):
         return True
-    return 0 < _size(raw, i) < S.hidden_font_size
+    return 0 < size < S.hidden_font_size
 
 
 def _turn(raw: Any, i: int) -> int:
